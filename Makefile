@@ -1,0 +1,48 @@
+# Two commands: `make run` (the app on SQLite + a filesystem broker + fake providers)
+# and `make test` (the whole suite on PostgreSQL + Redis). Both bootstrap what they need.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/altavoz_test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py ensure_admin
+	exec $(VENV)/bin/honcho -f Procfile.dev start
+
+test: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var/broker

@@ -1,0 +1,181 @@
+from django.db import models
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from creators.geo import STATE_CHOICES
+
+
+class Channel(models.TextChoices):
+    """The four ways Altavoz reaches a creator; consent is kept per channel."""
+
+    EMAIL = "email", _("Email")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    PUSH = "push", _("Push")
+    INBOX = "inbox", _("Inbox")
+
+
+class ConsentStatus(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    DENIED = "denied", _("Denied")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Locale(models.TextChoices):
+    ES_MX = "es-MX", _("Spanish (Mexico)")
+    EN = "en", _("English")
+
+
+class ContentType(models.TextChoices):
+    VIDEO = "video", _("Video")
+    LIVE = "live", _("LIVE")
+    BOTH = "both", _("Video and LIVE")
+
+
+# Creator columns that hold the current consent for each channel.
+CONSENT_FIELDS: dict[str, str] = {
+    Channel.EMAIL: "consent_email",
+    Channel.WHATSAPP: "consent_whatsapp",
+    Channel.PUSH: "consent_push",
+    Channel.INBOX: "consent_inbox",
+}
+
+
+def _consent_field(channel_label: str, default: str) -> models.CharField:
+    return models.CharField(
+        _("%(channel)s consent") % {"channel": channel_label},
+        max_length=8,
+        choices=ConsentStatus.choices,
+        default=default,
+    )
+
+
+class Creator(models.Model):
+    """An affiliate creator. Current consent per channel lives here; its history in ConsentChange."""
+
+    handle = models.CharField(_("handle"), max_length=64, unique=True)
+    name = models.CharField(_("display name"), max_length=150)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True)
+    locale = models.CharField(
+        _("language"), max_length=5, choices=Locale.choices, default=Locale.ES_MX
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="America/Mexico_City")
+    state = models.CharField(_("state"), max_length=64, blank=True)
+    market = models.CharField(_("market"), max_length=2, default="MX")
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
+    followers = models.PositiveBigIntegerField(_("followers"), default=0)
+    gmv_30d = models.DecimalField(
+        _("GMV, last 30 days (MXN)"), max_digits=14, decimal_places=2, default=0
+    )
+    category = models.CharField(_("primary category"), max_length=64, blank=True)
+    content_type = models.CharField(
+        _("content type"), max_length=5, choices=ContentType.choices, default=ContentType.VIDEO
+    )
+    joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+    last_active_at = models.DateTimeField(_("last active"), null=True, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+
+    consent_email = _consent_field("Email", ConsentStatus.UNKNOWN)
+    consent_whatsapp = _consent_field("WhatsApp", ConsentStatus.UNKNOWN)
+    consent_push = _consent_field("Push", ConsentStatus.UNKNOWN)
+    # Inbox needs no opt-in: it is on unless the creator opts out.
+    consent_inbox = _consent_field("Inbox", ConsentStatus.GRANTED)
+
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=now)
+
+    class Meta:
+        verbose_name = _("creator")
+        verbose_name_plural = _("creators")
+        ordering = ["handle"]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+    @property
+    def state_name(self) -> str:
+        return dict(STATE_CHOICES).get(self.state, self.state)
+
+    def consent_for(self, channel: str) -> str:
+        return getattr(self, CONSENT_FIELDS[channel])
+
+
+class ConsentChange(models.Model):
+    """Append-only history of consent: who or what changed a creator's consent on a channel."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("CSV import")
+        ADMIN = "admin", _("Admin")
+        API = "api", _("API")
+        PREFERENCE_CENTER = "preferences", _("Preference center")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        PROVIDER = "provider", _("Provider event")
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="consent_changes")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=8, choices=ConsentStatus.choices)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    recorded_at = models.DateTimeField(_("recorded"), default=now)
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["creator", "channel", "-recorded_at"], name="consent_creator_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.creator_id} {self.channel} {self.status} ({self.source})"
+
+
+class Suppression(models.Model):
+    """An address that must not be messaged on a channel (bounce, complaint, unsubscribe)."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", _("Bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
+        INVALID = "invalid", _("Invalid address")
+        MANUAL = "manual", _("Added by hand")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("suppression")
+        verbose_name_plural = _("suppressions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address"], name="suppression_unique_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address} ({self.reason})"
+
+
+class Device(models.Model):
+    """A push token of one of the creator's app installs."""
+
+    class Platform(models.TextChoices):
+        ANDROID = "android", "Android"
+        IOS = "ios", "iOS"
+        WEB = "web", "Web"
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="devices")
+    token = models.CharField(_("token"), max_length=4096, unique=True)
+    platform = models.CharField(_("platform"), max_length=8, choices=Platform.choices)
+    last_seen_at = models.DateTimeField(_("last seen"), default=now)
+
+    class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+
+    def __str__(self) -> str:
+        return f"{self.platform} device of {self.creator_id}"
