@@ -1,0 +1,69 @@
+"""Errors the campaigns app raises on purpose; each carries a translated, actionable message."""
+
+from django.utils.translation import gettext as _
+
+from common.exceptions import AltavozError
+
+
+class TemplateInvalid(AltavozError):
+    """A message template refused when saved: its line (1-based) and why."""
+
+    def __init__(self, line: int, cause: str) -> None:
+        super().__init__(_("Line %(line)d: %(cause)s") % {"line": line, "cause": cause})
+        self.line = line
+        self.cause = cause
+
+
+class TemplateRenderFailed(AltavozError):
+    """A checked template that still failed for one creator (missing value, sandbox refusal).
+
+    The original error (a Jinja ``UndefinedError``, ``SecurityError``…) is chained as
+    ``__cause__``; dispatch records the message as the delivery's error.
+    """
+
+    def __init__(self, field: str, line: int, cause: str) -> None:
+        super().__init__(
+            _("Field %(field)s, line %(line)d: %(cause)s")
+            % {"field": field, "line": line, "cause": cause}
+        )
+        self.field = field
+        self.line = line
+        self.cause = cause
+
+
+# --- Campaign lifecycle (coordinator) -----------------------------------------------------------
+
+
+class CampaignStateError(AltavozError):
+    """An action that the campaign's current status does not allow."""
+
+    def __init__(self, campaign_name: str, status: str, action: str) -> None:
+        super().__init__(
+            _("Campaign “%(name)s” is %(status)s: it cannot be %(action)s.")
+            % {"name": campaign_name, "status": status, "action": action}
+        )
+        self.status = status
+
+
+class CampaignIncomplete(AltavozError):
+    """A campaign that lacks what a launch needs (segment, channels, a message per channel)."""
+
+
+class MessageInvalid(AltavozError):
+    """A message refused on save: each problem with its field, line and cause."""
+
+    def __init__(self, channel: str, locale: str, errors: list[dict]) -> None:
+        first = errors[0]
+        super().__init__(
+            _(
+                "The %(channel)s message (%(locale)s) has %(count)d problem(s); first, in %(field)s: %(message)s"
+            )
+            % {
+                "channel": channel,
+                "locale": locale,
+                "count": len(errors),
+                "field": first["field"],
+                "message": first.get("message") or first.get("cause"),
+            }
+        )
+        self.errors = [{"channel": channel, "locale": locale, **error} for error in errors]

@@ -1,0 +1,388 @@
+"""The two sandboxed Jinja2 environments message templates run in, with their filters.
+
+`HTML_ENV` autoescapes (email `html`); `TEXT_ENV` does not (subjects, push, inbox, WhatsApp,
+plain-text email). Both are `ImmutableSandboxedEnvironment`s with `StrictUndefined`, no loader
+(so no `include`/`import`/`extends`), a curated filter list and resource caps, so that a
+template can neither reach Python internals nor exhaust a worker's memory or CPU.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils import dateformat, dates, translation
+from jinja2 import StrictUndefined, pass_context, pass_eval_context
+from jinja2.defaults import DEFAULT_FILTERS
+from jinja2.exceptions import SecurityError
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Cycler, Joiner
+
+# Attribute names refused everywhere, beyond the sandbox's own "starts with _" rule: the
+# frame, code and globals handles of functions, generators, coroutines and tracebacks.
+DENIED_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "mro",
+        "func_globals",
+        "func_code",
+        "func_closure",
+        "func_defaults",
+        "im_func",
+        "im_self",
+        "im_class",
+        "gi_frame",
+        "gi_code",
+        "gi_yieldfrom",
+        "cr_frame",
+        "cr_code",
+        "cr_await",
+        "ag_frame",
+        "ag_code",
+        "ag_await",
+        "f_globals",
+        "f_locals",
+        "f_builtins",
+        "f_back",
+        "f_code",
+        "tb_frame",
+        "tb_next",
+        "co_code",
+        "co_consts",
+        "obj",  # Jinja's Undefined keeps the object it failed on here
+        "environment",
+        "globals",
+    }
+)
+
+# Caps that keep a template's trial render (and a real one) bounded.
+MAX_RANGE = 1_000  # items range() may produce
+MAX_REPEAT = 10_000  # length of a string or list built with * or |replace / |format
+MAX_WIDTH = 200  # widths in printf-style format strings and |indent
+MAX_EXPONENT = 100
+
+# Filters template writers may use: a curated subset of Jinja's, plus Altavoz's own. Every
+# other Jinja filter is refused at save time with the reason in REFUSED_FILTERS.
+KEPT_JINJA_FILTERS: tuple[str, ...] = (
+    "abs",
+    "batch",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "dictsort",
+    "e",
+    "escape",
+    "filesizeformat",
+    "first",
+    "float",
+    "groupby",
+    "int",
+    "items",
+    "join",
+    "last",
+    "length",
+    "list",
+    "lower",
+    "map",
+    "max",
+    "min",
+    "reject",
+    "rejectattr",
+    "reverse",
+    "round",
+    "select",
+    "selectattr",
+    "slice",
+    "sort",
+    "string",
+    "striptags",
+    "sum",
+    "title",
+    "tojson",
+    "trim",
+    "truncate",
+    "unique",
+    "upper",
+    "urlencode",
+    "wordcount",
+    "wordwrap",
+)
+
+REFUSED_FILTERS: dict[str, str] = {
+    "attr": "the attr filter reaches object internals; write creator.field instead",
+    "safe": "the safe filter would let a creator's data inject HTML; write the HTML in the template",
+    "forceescape": "values are already escaped in HTML",
+    "pprint": "pprint shows Python internals",
+    "xmlattr": "write the attributes in the template",
+    "random": "a message must render the same way every time",
+    "center": "pad text in the template instead",
+    "urlize": "write links with link() instead",
+}
+
+# Methods a template may call on a value ({{ creator.name.upper() }}), besides the helpers.
+# str.format and str.format_map are refused: their "{0.__class__}" fields reach internals.
+SAFE_METHODS: frozenset[str] = frozenset(
+    {
+        "capitalize",
+        "casefold",
+        "count",
+        "endswith",
+        "get",
+        "index",
+        "isalnum",
+        "isalpha",
+        "isdigit",
+        "islower",
+        "isupper",
+        "items",
+        "join",
+        "keys",
+        "lower",
+        "lstrip",
+        "removeprefix",
+        "removesuffix",
+        "replace",
+        "rstrip",
+        "split",
+        "startswith",
+        "strip",
+        "swapcase",
+        "title",
+        "upper",
+        "values",
+        # objects Jinja itself hands templates: loop, cycler(), joiner()
+        "cycle",
+        "changed",
+        "next",
+        "reset",
+    }
+)
+
+_DATE_FORMATS: dict[str, dict[str, str]] = {
+    "es": {
+        "short": "d/m/Y",
+        "medium": r"j \d\e F \d\e Y",
+        "long": r"l j \d\e F \d\e Y",
+        "time": "H:i",
+    },
+    "en": {"short": "m/d/Y", "medium": "F j, Y", "long": "l, F j, Y", "time": "g:i A"},
+}
+_WIDTH_IN_FORMAT = re.compile(r"%[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?")
+
+
+def _language(locale: str | None) -> str:
+    return "en" if (locale or "").lower().startswith("en") else "es"
+
+
+def _check_length(value: Any) -> Any:
+    if isinstance(value, str | list | tuple) and len(value) > MAX_REPEAT:
+        raise SecurityError(f"the result would be longer than {MAX_REPEAT} characters or items")
+    return value
+
+
+def _check_printf_widths(template: str) -> None:
+    for width, precision in _WIDTH_IN_FORMAT.findall(template):
+        for number in (width, precision):
+            if number == "*" or (number and int(number) > MAX_WIDTH):
+                raise SecurityError(f"format widths above {MAX_WIDTH} are not allowed")
+
+
+def _safe_range(*args: int) -> range:
+    rng = range(*args)
+    if len(rng) > MAX_RANGE:
+        raise SecurityError(f"range() is limited to {MAX_RANGE} items")
+    return rng
+
+
+@pass_eval_context
+def _filter_replace(
+    eval_ctx: EvalContext, value: Any, old: str, new: str, count: int | None = None
+) -> Any:
+    text = str(value)
+    occurrences = text.count(old) if old else len(text) + 1
+    if count is not None:
+        occurrences = min(occurrences, count)
+    if len(text) + occurrences * max(len(new) - len(old), 0) > MAX_REPEAT:
+        raise SecurityError(f"the result would be longer than {MAX_REPEAT} characters")
+    return DEFAULT_FILTERS["replace"](eval_ctx, value, old, new, count)
+
+
+def _filter_format(value: str, *args: Any, **kwargs: Any) -> str:
+    _check_printf_widths(str(value))
+    return DEFAULT_FILTERS["format"](value, *args, **kwargs)
+
+
+def _filter_indent(
+    value: str, width: int | str = 4, first: bool = False, blank: bool = False
+) -> str:
+    if (isinstance(width, int) and width > MAX_WIDTH) or (
+        isinstance(width, str) and len(width) > MAX_WIDTH
+    ):
+        raise SecurityError(f"indent is limited to {MAX_WIDTH}")
+    return DEFAULT_FILTERS["indent"](value, width, first, blank)
+
+
+def _to_decimal(value: Any) -> Decimal:
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation as error:
+        raise ValueError(f"{value!r} is not a number") from error
+
+
+def filter_number(value: Any, decimals: int = 0) -> str:
+    """`12500|number` → `12,500`; `1234.5|number(2)` → `1,234.50` (Mexico and en alike)."""
+    quantum = Decimal(1).scaleb(-min(int(decimals), 6))
+    amount = _to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{amount:,.{min(int(decimals), 6)}f}"
+
+
+def filter_mxn(value: Any, decimals: int = 2) -> str:
+    """`1234.5|mxn` → `$1,234.50 MXN`; `-20|mxn(0)` → `-$20 MXN`."""
+    amount = _to_decimal(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${filter_number(abs(amount), decimals)} MXN"
+
+
+def _as_datetime(value: Any) -> date | datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, date):
+        raise ValueError(f"{value!r} is not a date")
+    return value
+
+
+def _creator_setting(context: Context, key: str, default: str) -> str:
+    creator = context.get("creator")
+    if isinstance(creator, dict):
+        return creator.get(key) or default
+    return default
+
+
+def _localized(context: Context, value: Any, style: str, *, with_time: bool) -> str:
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        zone = _creator_setting(context, "timezone", "America/Mexico_City")
+        try:
+            moment = moment.astimezone(ZoneInfo(zone))
+        except ZoneInfoNotFoundError:
+            moment = moment.astimezone(ZoneInfo("America/Mexico_City"))
+    language = _language(_creator_setting(context, "locale", "es-MX"))
+    formats = _DATE_FORMATS[language]
+    pattern = formats.get(style, style)
+    if with_time and isinstance(moment, datetime):
+        joiner = r" \a \l\a\s " if language == "es" else ", "
+        pattern = pattern + joiner + formats["time"]
+    with translation.override("es-mx" if language == "es" else "en"):
+        formatted = dateformat.format(moment, pattern)
+        if language == "es":
+            formatted = _spanish_names().sub(lambda match: match.group(0).lower(), formatted)
+    return formatted
+
+
+@functools.cache
+def _spanish_names() -> re.Pattern[str]:
+    """Django's Spanish month and day names are capitalised; in a Spanish sentence they are not.
+
+    Built while Spanish is active (the caller holds the override).
+    """
+    names = {
+        str(name)
+        for table in (dates.MONTHS, dates.MONTHS_AP, dates.MONTHS_ALT, dates.WEEKDAYS)
+        for name in table.values()
+    } | {str(name) for name in dates.WEEKDAYS_ABBR.values()}
+    alternatives = "|".join(
+        sorted((re.escape(name) for name in names if name), key=len, reverse=True)
+    )
+    return re.compile(rf"\b(?:{alternatives})(?!\w)")
+
+
+@pass_context
+def filter_date(context: Context, value: Any, style: str = "medium") -> str:
+    """A date in the creator's language and time zone.
+
+    `style` is `short` (05/03/2024), `medium` (5 de marzo de 2024), `long` (martes 5 de
+    marzo de 2024) or a Django date format such as `"j \\d\\e F"`.
+    """
+    return _localized(context, value, style, with_time=False)
+
+
+@pass_context
+def filter_datetime(context: Context, value: Any, style: str = "medium") -> str:
+    """`filter_date` followed by the time in the creator's time zone (5 de marzo de 2024 a las 11:30)."""
+    return _localized(context, value, style, with_time=True)
+
+
+class MessageSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with Altavoz's denied attributes and resource caps."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr in DENIED_ATTRIBUTES:
+            return False
+        if attr in ("format", "format_map") and isinstance(obj, str):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "**":
+            if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed")
+            return operator.pow(left, right)
+        if operator_ == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+                    if len(sequence) * times > MAX_REPEAT:
+                        raise SecurityError(
+                            f"the result would be longer than {MAX_REPEAT} characters or items"
+                        )
+            return operator.mul(left, right)
+        if operator_ == "%":
+            if isinstance(left, str):
+                _check_printf_widths(left)
+            return operator.mod(left, right)
+        return _check_length(operator.add(left, right))
+
+
+def _environment(*, autoescape: bool) -> MessageSandbox:
+    env = MessageSandbox(
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=0,
+    )
+    env.filters = {name: DEFAULT_FILTERS[name] for name in KEPT_JINJA_FILTERS}
+    env.filters.update(
+        {
+            "replace": _filter_replace,
+            "format": _filter_format,
+            "indent": _filter_indent,
+            "number": filter_number,
+            "mxn": filter_mxn,
+            "date": filter_date,
+            "datetime": filter_datetime,
+        }
+    )
+    env.globals = {"range": _safe_range, "dict": dict, "cycler": Cycler, "joiner": Joiner}
+    return env
+
+
+HTML_ENV = _environment(autoescape=True)
+TEXT_ENV = _environment(autoescape=False)
+
+# Names the caller puts in every render's context (see MessageRenderer.render).
+HELPERS: frozenset[str] = frozenset({"link", "learn", "preferences_url", "unsubscribe_url"})
+CONTEXT_NAMES: frozenset[str] = frozenset({"creator", "campaign"}) | HELPERS
+GLOBAL_NAMES: frozenset[str] = frozenset(TEXT_ENV.globals)

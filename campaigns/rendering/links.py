@@ -1,0 +1,175 @@
+"""Link helpers of a template, and rewriting every link of a rendered message through tracking.
+
+The rendering code knows nothing of tracking: the caller passes an object following
+`LinkBuilder` (dispatch passes one that signs click tokens for the delivery; the preview
+passes `PreviewLinks`, which returns plain URLs). `MessageRenderer.render` calls
+`html_links_track` / `text_links_track` on every rendered field that can carry a link, so
+"every link in every channel's message is rewritten at render time".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Protocol
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+
+
+class LinkBuilder(Protocol):
+    """What a template's link helpers and the link rewriting need from the caller."""
+
+    def track(self, url: str, label: str | None = None) -> str:
+        """The tracked (click-redirect) URL for `url`; `label` names the link in reports."""
+        ...
+
+    def is_tracked(self, url: str) -> bool:
+        """True if `url` is already a tracked URL (so it is not wrapped twice)."""
+        ...
+
+    def learn(self, slug: str) -> str:
+        """A tracked link to education item `slug` in the creator's language."""
+        ...
+
+    def preferences(self) -> str:
+        """The creator's preference-center URL (never click-tracked)."""
+        ...
+
+    def unsubscribe(self) -> str:
+        """The creator's one-click unsubscribe URL (never click-tracked)."""
+        ...
+
+
+class PreviewLinks:
+    """Plain, untracked URLs: for previews and for the trial render of a template on save."""
+
+    def __init__(self, *, locale: str = "es-MX", base_url: str | None = None) -> None:
+        self.locale = locale
+        self.base_url = str(base_url or getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
+
+    def track(self, url: str, label: str | None = None) -> str:
+        return url
+
+    def is_tracked(self, url: str) -> bool:
+        return False
+
+    def learn(self, slug: str) -> str:
+        query = urlencode({"lang": self.locale})
+        return f"{self.base_url}/learn/{quote(str(slug), safe='')}/?{query}"
+
+    def preferences(self) -> str:
+        return f"{self.base_url}/me/preferences/"
+
+    def unsubscribe(self) -> str:
+        return f"{self.base_url}/u/preview/"
+
+
+def link_helpers(links: LinkBuilder) -> dict[str, Callable[..., str]]:
+    """The helper functions a template calls, bound to one render's `links`."""
+
+    def link(url: str, label: str | None = None) -> str:
+        return links.track(str(url), None if label is None else str(label))
+
+    def learn(slug: str) -> str:
+        return links.learn(str(slug))
+
+    return {
+        "link": link,
+        "learn": learn,
+        "preferences_url": links.preferences,
+        "unsubscribe_url": links.unsubscribe,
+    }
+
+
+class _Rewriter:
+    """Decides, per URL, whether to track it; the never-tracked URLs are computed once."""
+
+    def __init__(self, links: LinkBuilder) -> None:
+        self.links = links
+        self._untracked: frozenset[str] | None = None
+
+    def rewrite(self, url: str, label: str | None = None) -> str:
+        lowered = url[:8].lower()
+        if not (lowered.startswith("http://") or lowered.startswith("https://")):
+            return url  # mailto:, tel:, sms:, #anchors, relative paths, app deep links
+        if self.links.is_tracked(url):
+            return url
+        if self._untracked is None:
+            self._untracked = frozenset((self.links.unsubscribe(), self.links.preferences()))
+        if url in self._untracked:
+            return url
+        return self.links.track(url, label)
+
+
+_ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"""(\bhref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_NO_TRACK = re.compile(r"\sdata-no-track\b", re.IGNORECASE)
+
+
+def html_links_track(markup: str, links: LinkBuilder) -> str:
+    """Rewrite the `href` of every `<a>` in rendered HTML through `links.track()`.
+
+    Skips mailto:/tel:/relative links, URLs `links.is_tracked()` recognises (those made by
+    `link()` and `learn()`), the unsubscribe and preference-center URLs, and any `<a>` with a
+    `data-no-track` attribute. Works on the rendered output: creator values are escaped there,
+    so they cannot forge an `<a>` tag.
+    """
+    if "<a" not in markup and "<A" not in markup:
+        return markup
+    rewriter = _Rewriter(links)
+
+    def anchor(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if _NO_TRACK.search(tag):
+            return tag
+
+        def href(found: re.Match[str]) -> str:
+            quoted = found.group(2) if found.group(2) is not None else found.group(3)
+            raw = quoted if quoted is not None else found.group(4)
+            url = html.unescape(raw).strip()
+            tracked = rewriter.rewrite(url)
+            if tracked == url:
+                return found.group(0)
+            return f'{found.group(1)}"{html.escape(tracked, quote=True)}"'
+
+        return _HREF.sub(href, tag, count=1)
+
+    return _ANCHOR.sub(anchor, markup)
+
+
+_BARE_URL = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
+_TRAILING = ".,;:!?'\"»"
+
+
+def _split_trailing(url: str) -> tuple[str, str]:
+    """Separate punctuation that ends the sentence, not the URL ("see https://x.mx/a).")."""
+    end = len(url)
+    while end > 0:
+        char = url[end - 1]
+        if char in _TRAILING:
+            end -= 1
+        elif char == ")" and url[:end].count("(") < url[:end].count(")"):
+            end -= 1
+        else:
+            break
+    return url[:end], url[end:]
+
+
+def text_links_track(text: str, links: LinkBuilder) -> str:
+    """Rewrite every bare http(s) URL in plain text through `links.track()` (same skips)."""
+    if "://" not in text:
+        return text
+    rewriter = _Rewriter(links)
+
+    def bare(match: re.Match[str]) -> str:
+        url, trailing = _split_trailing(match.group(0))
+        return rewriter.rewrite(url) + trailing
+
+    return _BARE_URL.sub(bare, text)
+
+
+def url_track(url: str, links: LinkBuilder) -> str:
+    """Track a whole-URL field (push `link`, inbox `cta_link`) if it is an http(s) URL."""
+    return _Rewriter(links).rewrite(url.strip())
