@@ -1,0 +1,481 @@
+"""The segment rule language: check a JSON rule tree, then compile it to one `Q` over Creator.
+
+A rule is `{"all": [...]}`, `{"any": [...]}`, `{"not": {...}}` or a leaf
+`{"field": F, "op": OP, "value": V}`. `rules_parse` checks every node and returns a typed tree
+with normalised values, raising `SegmentRulesInvalid` with the path of the first bad node
+(`all[2].any[0].value`); `rules_compile` turns a checked tree into a `Q`. docs/segments.md
+describes the language and its semantics.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from django.db import models
+from django.db.models import F, Lookup, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from creators.models import Creator
+from segments.exceptions import SegmentRulesInvalid
+
+MAX_DEPTH = 16
+MAX_NODES = 500
+MAX_LIST = 1000
+MAX_DAYS = 36500
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATETIME = "datetime"
+    TAGS = "tags"
+
+
+class Op(StrEnum):
+    EQ = "eq"
+    NE = "ne"
+    IN = "in"
+    NOT_IN = "not_in"
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    BETWEEN = "between"
+    CONTAINS = "contains"
+    IS_SET = "is_set"
+    WITHIN_DAYS = "within_days"
+    NOT_WITHIN_DAYS = "not_within_days"
+
+
+_ORDER_OPS = (Op.GT, Op.GTE, Op.LT, Op.LTE, Op.BETWEEN)
+OPS_BY_KIND: dict[FieldKind, tuple[Op, ...]] = {
+    FieldKind.TEXT: (Op.EQ, Op.NE, Op.IN, Op.NOT_IN, Op.IS_SET),
+    FieldKind.CHOICE: (Op.EQ, Op.NE, Op.IN, Op.NOT_IN),
+    FieldKind.INTEGER: (Op.EQ, Op.NE, Op.IN, Op.NOT_IN, *_ORDER_OPS),
+    FieldKind.DECIMAL: (Op.EQ, Op.NE, Op.IN, Op.NOT_IN, *_ORDER_OPS),
+    FieldKind.DATETIME: (*_ORDER_OPS, Op.IS_SET, Op.WITHIN_DAYS, Op.NOT_WITHIN_DAYS),
+    FieldKind.TAGS: (Op.CONTAINS, Op.IS_SET),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: FieldKind
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+# Fields whose bounds the model does not say.
+_BOUNDS = {"level": (0, 7)}
+
+
+def _field_specs() -> dict[str, FieldSpec]:
+    """Every concrete Creator field but the primary key, read from the model itself."""
+    specs: dict[str, FieldSpec] = {}
+    for field in Creator._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if isinstance(field, models.JSONField):
+            if field.name != "tags":
+                continue
+            kind = FieldKind.TAGS
+        elif isinstance(field, models.DateTimeField):
+            kind = FieldKind.DATETIME
+        elif isinstance(field, models.DecimalField):
+            kind = FieldKind.DECIMAL
+        elif isinstance(field, models.IntegerField):
+            kind = FieldKind.INTEGER
+        elif isinstance(field, models.CharField):
+            kind = FieldKind.CHOICE if field.choices else FieldKind.TEXT
+        else:
+            continue
+        minimum, maximum = _BOUNDS.get(field.name, (None, None))
+        if minimum is None and isinstance(
+            field,
+            models.PositiveSmallIntegerField
+            | models.PositiveIntegerField
+            | models.PositiveBigIntegerField,
+        ):
+            minimum = 0
+        specs[field.name] = FieldSpec(
+            name=field.name,
+            kind=kind,
+            nullable=field.null,
+            choices=tuple(str(value) for value, _label in field.choices or ()),
+            max_length=field.max_length if kind is FieldKind.TEXT else None,
+            minimum=minimum,
+            maximum=maximum,
+        )
+    return specs
+
+
+FIELDS: dict[str, FieldSpec] = _field_specs()
+
+
+# --- The checked tree -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllNode:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyNode:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class NotNode:
+    child: Node
+
+
+@dataclass(frozen=True)
+class DateBound:
+    """A datetime value; a date-only value (`2025-01-31`) stands for that whole day."""
+
+    start: datetime
+    whole_day: bool
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the value: the next day's midnight for a whole day."""
+        if not self.whole_day:
+            return self.start
+        next_day = self.start.date() + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(next_day, time.min), self.start.tzinfo)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    field: FieldSpec
+    op: Op
+    value: Any
+
+
+Node = AllNode | AnyNode | NotNode | Leaf
+
+
+# --- Parsing (checking) -----------------------------------------------------------------------
+
+
+def _join(path: str, key: str) -> str:
+    if key.startswith("["):
+        return f"{path}{key}"
+    return f"{path}.{key}" if path else key
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def node(self, raw: Any, path: str, depth: int) -> Node:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise SegmentRulesInvalid(
+                path, _("too many rules (at most %(max)d nodes)") % {"max": MAX_NODES}
+            )
+        if depth > MAX_DEPTH:
+            raise SegmentRulesInvalid(
+                path, _("rules nest too deep (at most %(max)d levels)") % {"max": MAX_DEPTH}
+            )
+        if not isinstance(raw, dict):
+            raise SegmentRulesInvalid(
+                path,
+                _(
+                    'expected an object: {"all": [...]}, {"any": [...]}, {"not": {...}} '
+                    'or {"field": ..., "op": ..., "value": ...}'
+                ),
+            )
+        groups = [key for key in ("all", "any", "not") if key in raw]
+        if groups:
+            if len(raw) != 1:
+                extra = sorted(key for key in raw if key != groups[0])[0]
+                raise SegmentRulesInvalid(
+                    _join(path, extra),
+                    _('a group takes exactly one key ("all", "any" or "not"), found "%(key)s"')
+                    % {"key": extra},
+                )
+            key = groups[0]
+            inner = raw[key]
+            inner_path = _join(path, key)
+            if key == "not":
+                return NotNode(self.node(inner, inner_path, depth + 1))
+            if not isinstance(inner, list):
+                raise SegmentRulesInvalid(inner_path, _("expected a list of rules"))
+            children = tuple(
+                self.node(child, _join(inner_path, f"[{index}]"), depth + 1)
+                for index, child in enumerate(inner)
+            )
+            return AllNode(children) if key == "all" else AnyNode(children)
+        return self.leaf(raw, path)
+
+    def leaf(self, raw: dict[str, Any], path: str) -> Leaf:
+        if not raw:
+            raise SegmentRulesInvalid(path, _("empty rule"))
+        for key in raw:
+            if key not in ("field", "op", "value"):
+                raise SegmentRulesInvalid(
+                    _join(path, str(key)),
+                    _('unknown key "%(key)s": a rule has "field", "op" and "value"') % {"key": key},
+                )
+        for key in ("field", "op", "value"):
+            if key not in raw:
+                raise SegmentRulesInvalid(path, _('missing "%(key)s"') % {"key": key})
+        field_name, op_name, value = raw["field"], raw["op"], raw["value"]
+        spec = FIELDS.get(field_name) if isinstance(field_name, str) else None
+        if spec is None:
+            raise SegmentRulesInvalid(
+                _join(path, "field"),
+                _('unknown field "%(field)s"; known fields: %(fields)s')
+                % {"field": field_name, "fields": ", ".join(FIELDS)},
+            )
+        allowed = OPS_BY_KIND[spec.kind]
+        if op_name not in {op.value for op in Op}:
+            raise SegmentRulesInvalid(
+                _join(path, "op"),
+                _('unknown op "%(op)s"; known ops: %(ops)s')
+                % {"op": op_name, "ops": ", ".join(op.value for op in Op)},
+            )
+        op = Op(op_name)
+        if op not in allowed:
+            raise SegmentRulesInvalid(
+                _join(path, "op"),
+                _('"%(op)s" does not apply to %(kind)s field "%(field)s"; use one of %(ops)s')
+                % {
+                    "op": op.value,
+                    "kind": spec.kind.value,
+                    "field": spec.name,
+                    "ops": ", ".join(allowed_op.value for allowed_op in allowed),
+                },
+            )
+        return Leaf(spec, op, self.value(spec, op, value, _join(path, "value")))
+
+    def value(self, spec: FieldSpec, op: Op, value: Any, path: str) -> Any:
+        if op is Op.IS_SET:
+            if not isinstance(value, bool):
+                raise SegmentRulesInvalid(path, _("expected true or false"))
+            return value
+        if op in (Op.WITHIN_DAYS, Op.NOT_WITHIN_DAYS):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+                raise SegmentRulesInvalid(
+                    path,
+                    _("expected a whole number of days from 1 to %(max)d") % {"max": MAX_DAYS},
+                )
+            return value
+        if op is Op.CONTAINS:
+            tags = [value] if isinstance(value, str) else value
+            if not isinstance(tags, list) or not tags or len(tags) > MAX_LIST:
+                raise SegmentRulesInvalid(path, _("expected a tag or a non-empty list of tags"))
+            for index, tag in enumerate(tags):
+                if not isinstance(tag, str) or not tag:
+                    raise SegmentRulesInvalid(
+                        _join(path, f"[{index}]"), _("expected a non-empty text tag")
+                    )
+            return tuple(dict.fromkeys(tags))
+        if op in (Op.IN, Op.NOT_IN, Op.BETWEEN):
+            if not isinstance(value, list):
+                raise SegmentRulesInvalid(
+                    path,
+                    _("expected a list [low, high]") if op is Op.BETWEEN else _("expected a list"),
+                )
+            if op is Op.BETWEEN:
+                if len(value) != 2:
+                    raise SegmentRulesInvalid(path, _("expected a list [low, high]"))
+            elif not value or len(value) > MAX_LIST:
+                raise SegmentRulesInvalid(
+                    path,
+                    _("expected a list of 1 to %(max)d values; use a static segment for more")
+                    % {"max": MAX_LIST},
+                )
+            items = [
+                self.scalar(spec, item, _join(path, f"[{index}]"))
+                for index, item in enumerate(value)
+            ]
+            if op is Op.BETWEEN:
+                low, high = items
+                if isinstance(low, DateBound):
+                    # A whole day's end is exclusive, an instant's inclusive.
+                    empty = low.start >= high.end if high.whole_day else low.start > high.start
+                else:
+                    empty = low > high
+                if empty:
+                    raise SegmentRulesInvalid(path, _("low is greater than high"))
+                return (low, high)
+            return tuple(dict.fromkeys(items))
+        return self.scalar(spec, value, path)
+
+    def scalar(self, spec: FieldSpec, value: Any, path: str) -> Any:
+        if spec.kind in (FieldKind.TEXT, FieldKind.CHOICE):
+            if not isinstance(value, str):
+                raise SegmentRulesInvalid(path, _("expected text"))
+            if spec.choices and value not in spec.choices:
+                raise SegmentRulesInvalid(
+                    path,
+                    _('"%(value)s" is not one of %(choices)s')
+                    % {"value": value, "choices": ", ".join(spec.choices)},
+                )
+            if spec.max_length is not None and len(value) > spec.max_length:
+                raise SegmentRulesInvalid(
+                    path, _("longer than %(max)d characters") % {"max": spec.max_length}
+                )
+            return value
+        if spec.kind is FieldKind.INTEGER:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SegmentRulesInvalid(path, _("expected a whole number"))
+            if (spec.minimum is not None and value < spec.minimum) or (
+                spec.maximum is not None and value > spec.maximum
+            ):
+                bounds = {"min": spec.minimum, "max": spec.maximum}
+                message = (
+                    _("expected a number from %(min)d to %(max)d") % bounds
+                    if spec.maximum is not None
+                    else _("expected a number of at least %(min)d") % bounds
+                )
+                raise SegmentRulesInvalid(path, message)
+            return value
+        if spec.kind is FieldKind.DECIMAL:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise SegmentRulesInvalid(path, _("expected a number"))
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                raise SegmentRulesInvalid(path, _("expected a number"))
+            return number
+        if spec.kind is FieldKind.DATETIME:
+            return _parse_datetime(value, path)
+        raise SegmentRulesInvalid(path, _("this field takes no plain value"))  # pragma: no cover
+
+
+def _parse_datetime(value: Any, path: str) -> DateBound:
+    message = _(
+        "expected an ISO 8601 date (2025-01-31) or date and time (2025-01-31T18:00:00-06:00)"
+    )
+    if not isinstance(value, str):
+        raise SegmentRulesInvalid(path, message)
+    zone = timezone.get_default_timezone()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return DateBound(timezone.make_aware(datetime.combine(day, time.min), zone), True)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SegmentRulesInvalid(path, message) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, zone)
+    return DateBound(moment, False)
+
+
+def rules_parse(rules: Any) -> Node:
+    """Check a rule tree; raise SegmentRulesInvalid pointing at the first bad node."""
+    return _Parser().node(rules, "", 0)
+
+
+# --- Compiling --------------------------------------------------------------------------------
+
+
+class TagsContain(Lookup):
+    """The creator has every one of the tags: jsonb `@>` on PostgreSQL (GIN), json_each elsewhere."""
+
+    lookup_name = "altavoz_tags_contain"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> Any:
+        return list(self.rhs)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} @> %s::jsonb", [*lhs_params, json.dumps(self.rhs)]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        clause = f"EXISTS (SELECT 1 FROM json_each({lhs}) AS tag WHERE tag.value = %s)"
+        sql = " AND ".join([clause] * len(self.rhs))
+        params: list[Any] = []
+        for tag in self.rhs:
+            params.extend([*lhs_params, tag])
+        return f"({sql})", params
+
+
+# A condition that is always true or always false and still compiles to SQL (an empty Q would
+# vanish when combined, and `pk__in=[]` cannot be used in INSERT ... SELECT).
+_TRUE = Q(pk__isnull=False)
+_FALSE = Q(pk__isnull=True)
+
+
+def _datetime_q(name: str, op: Op, value: Any) -> Q:
+    if op is Op.GT:
+        return Q(**{f"{name}__gte" if value.whole_day else f"{name}__gt": value.end})
+    if op is Op.GTE:
+        return Q(**{f"{name}__gte": value.start})
+    if op is Op.LT:
+        return Q(**{f"{name}__lt": value.start})
+    if op is Op.LTE:
+        return Q(**{f"{name}__lt" if value.whole_day else f"{name}__lte": value.end})
+    low, high = value  # between, both ends included
+    return _datetime_q(name, Op.GTE, low) & _datetime_q(name, Op.LTE, high)
+
+
+def _leaf_q(leaf: Leaf, now: datetime) -> Q:
+    name, op, value, kind = leaf.field.name, leaf.op, leaf.value, leaf.field.kind
+    if op is Op.IS_SET:
+        if kind is FieldKind.DATETIME:
+            return Q(**{f"{name}__isnull": not value})
+        empty = Q(**{name: [] if kind is FieldKind.TAGS else ""})
+        return ~empty if value else empty
+    if op is Op.CONTAINS:
+        return Q(TagsContain(F(name), value))
+    if op is Op.WITHIN_DAYS:
+        return Q(**{f"{name}__gte": now - timedelta(days=value)})
+    if op is Op.NOT_WITHIN_DAYS:
+        older = Q(**{f"{name}__lt": now - timedelta(days=value)})
+        return older | Q(**{f"{name}__isnull": True}) if leaf.field.nullable else older
+    if kind is FieldKind.DATETIME:
+        return _datetime_q(name, op, value)
+    if op is Op.EQ:
+        return Q(**{name: value})
+    if op is Op.NE:
+        return ~Q(**{name: value})
+    if op is Op.IN:
+        return Q(**{f"{name}__in": list(value)})
+    if op is Op.NOT_IN:
+        return ~Q(**{f"{name}__in": list(value)})
+    if op is Op.BETWEEN:
+        low, high = value
+        return Q(**{f"{name}__gte": low, f"{name}__lte": high})
+    return Q(**{f"{name}__{op.value}": value})  # gt, gte, lt, lte
+
+
+def _node_q(node: Node, now: datetime) -> Q:
+    if isinstance(node, Leaf):
+        return _leaf_q(node, now)
+    if isinstance(node, NotNode):
+        return ~_node_q(node.child, now)
+    if not node.children:
+        return _TRUE if isinstance(node, AllNode) else _FALSE
+    combined = _node_q(node.children[0], now)
+    for child in node.children[1:]:
+        if isinstance(node, AllNode):
+            combined &= _node_q(child, now)
+        else:
+            combined |= _node_q(child, now)
+    return combined
+
+
+def rules_compile(rules: Any, *, now: datetime | None = None) -> Q:
+    """Check `rules` and compile them to one Q over Creator; `now` anchors within_days."""
+    return _node_q(rules_parse(rules), now or timezone.now())

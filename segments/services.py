@@ -1,0 +1,135 @@
+"""Services that create and change segments; rules are checked here, before anything is saved."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from creators.models import Creator
+from segments.exceptions import SegmentHandlesEmpty, SegmentKindMismatch, SegmentNameInvalid
+from segments.models import Segment, SegmentMember
+from segments.rules import rules_parse
+
+HANDLE_CHUNK = 5000
+
+
+@dataclass
+class StaticMembersResult:
+    """What a list of handles did to a static segment: how many matched, which did not."""
+
+    segment: Segment
+    matched: int
+    unknown_handles: list[str] = field(default_factory=list)
+
+
+def _name_clean(name: str) -> str:
+    max_length = Segment._meta.get_field("name").max_length or 150
+    name = (name or "").strip()
+    if not name or len(name) > max_length:
+        raise SegmentNameInvalid(max_length)
+    return name
+
+
+@transaction.atomic
+def segment_create(
+    *,
+    name: str,
+    rules: Any,
+    description: str = "",
+    created_by: AbstractBaseUser | None = None,
+) -> Segment:
+    """Create a dynamic segment; invalid rules raise SegmentRulesInvalid and nothing is saved."""
+    name = _name_clean(name)
+    rules_parse(rules)
+    return Segment.objects.create(
+        name=name,
+        kind=Segment.Kind.DYNAMIC,
+        rules=rules,
+        description=description,
+        created_by=created_by,
+    )
+
+
+@transaction.atomic
+def segment_update(
+    *,
+    segment: Segment,
+    name: str | None = None,
+    rules: Any = None,
+    description: str | None = None,
+) -> Segment:
+    """Change a segment's name, description or (dynamic only) rules; None leaves a value as is."""
+    update_fields = ["updated_at"]
+    if name is not None:
+        segment.name = _name_clean(name)
+        update_fields.append("name")
+    if description is not None:
+        segment.description = description
+        update_fields.append("description")
+    if rules is not None:
+        if segment.kind != Segment.Kind.DYNAMIC:
+            raise SegmentKindMismatch(segment.name, Segment.Kind.DYNAMIC.label)
+        rules_parse(rules)
+        segment.rules = rules
+        update_fields.append("rules")
+    segment.updated_at = timezone.now()
+    segment.save(update_fields=update_fields)
+    return segment
+
+
+def _handles_clean(handles: Iterable[str]) -> list[str]:
+    """Trim blanks and a leading @, drop empties and repeats, keep the order given."""
+    cleaned = (str(handle).strip().removeprefix("@").strip() for handle in handles)
+    return list(dict.fromkeys(handle for handle in cleaned if handle))
+
+
+@transaction.atomic
+def segment_static_members_set(*, segment: Segment, handles: Iterable[str]) -> StaticMembersResult:
+    """Make the static segment's members exactly the creators with these handles.
+
+    Handles match exactly (after trimming blanks and a leading @); those that match no
+    creator are reported back, in the order given, and the rest still land.
+    """
+    if segment.kind != Segment.Kind.STATIC:
+        raise SegmentKindMismatch(segment.name, Segment.Kind.STATIC.label)
+    wanted = _handles_clean(handles)
+    if not wanted:
+        raise SegmentHandlesEmpty()
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), HANDLE_CHUNK):
+        chunk = wanted[start : start + HANDLE_CHUNK]
+        found.update(Creator.objects.filter(handle__in=chunk).values_list("handle", "pk"))
+    SegmentMember.objects.filter(segment=segment).delete()
+    SegmentMember.objects.bulk_create(
+        [SegmentMember(segment=segment, creator_id=pk) for pk in found.values()],
+        batch_size=HANDLE_CHUNK,
+    )
+    segment.updated_at = timezone.now()
+    segment.save(update_fields=["updated_at"])
+    return StaticMembersResult(
+        segment=segment,
+        matched=len(found),
+        unknown_handles=[handle for handle in wanted if handle not in found],
+    )
+
+
+@transaction.atomic
+def segment_static_create(
+    *,
+    name: str,
+    handles: Iterable[str],
+    description: str = "",
+    created_by: AbstractBaseUser | None = None,
+) -> StaticMembersResult:
+    """Create a static segment from a list of handles; unknown handles are reported, not fatal."""
+    segment = Segment.objects.create(
+        name=_name_clean(name),
+        kind=Segment.Kind.STATIC,
+        rules={},
+        description=description,
+        created_by=created_by,
+    )
+    return segment_static_members_set(segment=segment, handles=handles)
