@@ -1,8 +1,10 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from creators import services
+from creators.importer import ImportHeaderInvalid, creator_import_csv
 from creators.models import Channel, Creator, Device
 
 router = Router(tags=["creators"])
@@ -38,6 +40,23 @@ class DeviceOut(Schema):
     platform: str
 
 
+class ImportErrorOut(Schema):
+    line: int
+    field: str | None
+    message: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    rejected: int
+    errors: list[ImportErrorOut]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
 def _creator_out(creator: Creator) -> CreatorOut:
     return CreatorOut(
         handle=creator.handle,
@@ -58,6 +77,21 @@ def _creator_out(creator: Creator) -> CreatorOut:
         tags=list(creator.tags),
         consent={channel.value: creator.consent_for(channel) for channel in Channel},
     )
+
+
+# Declared before /creators/{handle} so that path does not swallow "import".
+@router.post("/creators/import", response={200: ImportOut, 400: DetailOut})
+def creators_import(request: HttpRequest, file: File[UploadedFile]):
+    """Upsert creators from a CSV (multipart field `file`); see docs/importing.md.
+
+    Bad rows are listed in `errors` (first 1,000) and counted in `rejected`; the good rows land.
+    A file whose header lacks columns is refused whole with 400.
+    """
+    try:
+        result = creator_import_csv(file=file)
+    except ImportHeaderInvalid as error:
+        return Status(400, DetailOut(detail=str(error)))
+    return result.as_dict()
 
 
 @router.get("/creators/{handle}", response=CreatorOut)

@@ -1,0 +1,167 @@
+"""Benchmark: import 1,000,000 creators from CSV into a fresh PostgreSQL database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python -m bench.import_creators [--rows N] [--keep]
+
+Creates (and drops afterwards, unless --keep) its own database, runs the migrations, writes a
+synthetic CSV with bench.datagen, then:
+- runs `creator_import_csv` in a child process, so the generator's memory is not counted, and
+  prints elapsed seconds, rows/s and the child's peak RSS (ru_maxrss);
+- with --reimport, imports the same file again (every row an update) and prints that too;
+- measures the floor: a bare `COPY` of the same file into an UNLOGGED table of text columns,
+  and prints importer time / COPY time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+
+from bench.datagen import HEADER, write_creators_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = """
+import json, os, resource, sys, time
+import django
+django.setup()
+from creators.importer import creator_import_csv
+started = time.perf_counter()
+result = creator_import_csv(file=sys.argv[1])
+elapsed = time.perf_counter() - started
+print(json.dumps({
+    "elapsed": elapsed,
+    "created": result.created,
+    "updated": result.updated,
+    "rejected": result.rejected,
+    "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+}))
+"""
+
+
+def _url_for(base_url: str, database: str) -> str:
+    return urlunparse(urlparse(base_url)._replace(path=f"/{database}"))
+
+
+def _database_recreate(admin_url: str, database: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def _database_drop(admin_url: str, database: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _child_env(url: str) -> dict[str, str]:
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def import_run(url: str, csv_path: Path) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-c", CHILD, str(csv_path)],
+        env=_child_env(url),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def copy_baseline(url: str, csv_path: Path) -> float:
+    """Seconds for PostgreSQL to COPY the raw file into an unlogged all-text table."""
+    columns = ", ".join(f"{name} text" for name in HEADER)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_import_floor")
+        conn.execute(f"CREATE UNLOGGED TABLE bench_import_floor ({columns})")
+        started = time.perf_counter()
+        with conn.cursor() as cursor, open(csv_path, "rb") as source:
+            with cursor.copy(
+                "COPY bench_import_floor FROM STDIN (FORMAT csv, HEADER true)"
+            ) as copy:
+                while block := source.read(1 << 20):
+                    copy.write(block)
+        elapsed = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_import_floor")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the creators CSV importer.")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database", default="altavoz_bench_import")
+    parser.add_argument("--csv", help="reuse this CSV instead of generating one")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reimport", action="store_true", help="import the file a second time (all updates)"
+    )
+    args = parser.parse_args()
+
+    admin_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if not admin_url.startswith("postgres"):
+        sys.exit("bench.import_creators needs DATABASE_URL to point at a PostgreSQL server")
+    admin_url = _url_for(admin_url, "postgres")
+    url = _url_for(admin_url, args.database)
+
+    _database_recreate(admin_url, args.database)
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "--skip-checks", "-v0"],
+            env=_child_env(url),
+            cwd=ROOT,
+            check=True,
+        )
+        with tempfile.TemporaryDirectory(prefix="altavoz-bench-") as tmp:
+            csv_path = Path(args.csv) if args.csv else Path(tmp) / "creators.csv"
+            if not args.csv:
+                started = time.perf_counter()
+                write_creators_csv(path=csv_path, rows=args.rows)
+                print(
+                    f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) "
+                    f"in {time.perf_counter() - started:.1f} s"
+                )
+            floor = copy_baseline(url, csv_path)
+            outcome = import_run(url, csv_path)
+            again = import_run(url, csv_path) if args.reimport else None
+    finally:
+        if not args.keep:
+            _database_drop(admin_url, args.database)
+
+    rows = outcome["created"] + outcome["updated"] + outcome["rejected"]
+    elapsed = outcome["elapsed"]
+    peak_mb = outcome["maxrss_kb"] / 1024
+    print(
+        f"import: {rows:,} rows in {elapsed:.2f} s = {rows / elapsed:,.0f} rows/s, "
+        f"peak RSS {peak_mb:.0f} MB "
+        f"(created {outcome['created']:,}, updated {outcome['updated']:,}, "
+        f"rejected {outcome['rejected']:,})"
+    )
+    if again is not None:
+        print(
+            f"re-import (every row an update): {again['elapsed']:.2f} s = "
+            f"{rows / again['elapsed']:,.0f} rows/s, peak RSS {again['maxrss_kb'] / 1024:.0f} MB "
+            f"(created {again['created']:,}, updated {again['updated']:,})"
+        )
+    print(f"baseline: bare COPY into an unlogged text table {floor:.2f} s")
+    print(f"ratio importer/COPY: {elapsed / floor:.1f}x")
+    print(
+        f"targets: < 45 s -> {'OK' if elapsed < 45 else 'MISSED'}; "
+        f"< 300 MB -> {'OK' if peak_mb < 300 else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""`manage.py import_creators FILE.csv`: the CSV importer of creators/importer.py from a shell."""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from creators.importer import ImportHeaderInvalid, creator_import_csv
+
+
+class Command(BaseCommand):
+    help = "Import creators from a CSV file (upsert on handle). See docs/importing.md."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="path of the CSV file")
+        parser.add_argument(
+            "--show-errors",
+            type=int,
+            default=20,
+            metavar="N",
+            help="print the first N row errors (default 20; 0 prints none)",
+        )
+
+    def handle(self, *args, file: str, show_errors: int, **options) -> None:
+        try:
+            result = creator_import_csv(file=file)
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}") from None
+        except ImportHeaderInvalid as error:
+            raise CommandError(str(error)) from None
+        for error in result.errors[:show_errors]:
+            field = error["field"] or "-"
+            self.stderr.write(f"line {error['line']}: {field}: {error['message']}")
+        if result.errors_total > show_errors:
+            self.stderr.write(
+                f"... {result.errors_total - min(show_errors, result.errors_total)} more"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {file}: {result.created} created, {result.updated} updated, "
+                f"{result.rejected} rejected."
+            )
+        )
