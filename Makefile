@@ -27,10 +27,14 @@ install: $(VENV)/.synced
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0; \
+	else \
+		echo "run: msgfmt not found (apt-get install gettext): the UI stays in English"; \
+	fi
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py ensure_admin
-	exec $(VENV)/bin/honcho -f Procfile.dev start
+	exec env PYTHONUNBUFFERED=1 $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0

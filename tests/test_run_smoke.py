@@ -1,0 +1,303 @@
+"""`make run`: what it starts really starts, on the embedded default (SQLite, filesystem broker).
+
+The end-to-end test runs the same steps as the Makefile's `run` target (minus creating the
+virtualenv, which the suite is already running in) in a scratch directory, then drives the
+real web server, Celery worker and beat that honcho starts from Procfile.dev.
+"""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+BASE_DIR = Path(settings.BASE_DIR)
+VENV_BIN = Path(sys.executable).parent
+PASSWORD_LINE = re.compile(r"Password:\s+(\S+)")
+
+
+# --- Pages, in process ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_login_page_renders(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+    assert b'name="password"' in response.content
+
+
+@pytest.mark.django_db
+def test_admin_login_page_renders(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert b'name="password"' in response.content
+
+
+@pytest.mark.django_db
+def test_home_sends_visitors_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_healthz_answers_without_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+# --- ensure_admin ----------------------------------------------------------------------------
+
+
+def ensure_admin(**env: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    previous = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        call_command("ensure_admin", stdout=out)
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return out.getvalue()
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.mark.django_db
+def test_ensure_admin_creates_a_superuser_and_prints_how_to_sign_in(var_dir, monkeypatch):
+    monkeypatch.delenv("ALTAVOZ_ADMIN_PASSWORD", raising=False)
+    output = ensure_admin()
+    password = PASSWORD_LINE.search(output).group(1)
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.is_staff and user.is_active
+    assert user.check_password(password)
+    assert len(password) >= 16
+    assert "http://127.0.0.1:8000/" in output
+    assert "http://127.0.0.1:8000/admin/" in output
+    assert "Username:  admin" in output
+    stored = var_dir / "admin-password.txt"
+    assert stored.read_text().strip() == password
+    assert stored.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db
+def test_ensure_admin_keeps_the_password_on_later_runs(var_dir, monkeypatch):
+    monkeypatch.delenv("ALTAVOZ_ADMIN_PASSWORD", raising=False)
+    first = PASSWORD_LINE.search(ensure_admin()).group(1)
+    second = PASSWORD_LINE.search(ensure_admin()).group(1)
+    assert first == second
+    assert get_user_model().objects.filter(username="admin").count() == 1
+
+
+@pytest.mark.django_db
+def test_ensure_admin_password_comes_from_the_environment(var_dir):
+    output = ensure_admin(ALTAVOZ_ADMIN_PASSWORD="vuela-altavoz-2024")
+    assert "vuela-altavoz-2024" in output
+    assert get_user_model().objects.get(username="admin").check_password("vuela-altavoz-2024")
+    output = ensure_admin(ALTAVOZ_ADMIN_PASSWORD="otra-clave-larga-99")
+    assert get_user_model().objects.get(username="admin").check_password("otra-clave-larga-99")
+    assert (var_dir / "admin-password.txt").read_text().strip() == "otra-clave-larga-99"
+
+
+@pytest.mark.django_db
+def test_ensure_admin_does_not_print_a_password_that_no_longer_works(var_dir, monkeypatch):
+    monkeypatch.delenv("ALTAVOZ_ADMIN_PASSWORD", raising=False)
+    ensure_admin()
+    user = get_user_model().objects.get(username="admin")
+    user.set_password("changed-by-hand-123")
+    user.save()
+    output = ensure_admin()
+    assert "changepassword admin" in output
+    assert (var_dir / "admin-password.txt").read_text().strip() not in output
+    assert user.check_password("changed-by-hand-123")
+
+
+# --- make run, end to end ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _embedded_env(var_dir: Path, web_addr: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ALTAVOZ_ADMIN_PASSWORD"}
+        and not key.startswith("PYTEST")
+    }
+    env.update(
+        ALTAVOZ_ENV="development",
+        ALTAVOZ_VAR_DIR=str(var_dir),
+        ALTAVOZ_WEB_ADDR=web_addr,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        PYTHONUNBUFFERED="1",
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _wait_for(predicate, timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    pytest.fail(f"{what} within {timeout:.0f} s; honcho said:\n{log.read_text()[-4000:]}")
+
+
+def _get(opener, url: str) -> tuple[int, str]:
+    try:
+        with opener.open(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.worker
+def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_default(tmp_path):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = _embedded_env(tmp_path, f"127.0.0.1:{port}")
+
+    # The Makefile's `run` recipe, step by step.
+    _manage(env, "migrate", "--noinput")
+    assert "300 creators" in _manage(env, "seed_demo", "--creators", "300", "--if-empty")
+    assert "nothing to do" in _manage(env, "seed_demo", "--if-empty")
+    password = PASSWORD_LINE.search(_manage(env, "ensure_admin")).group(1)
+    assert (tmp_path / "altavoz.sqlite3").exists()
+
+    log = tmp_path / "honcho.log"
+    with log.open("w") as log_file:
+        honcho = subprocess.Popen(
+            [str(VENV_BIN / "honcho"), "-f", "Procfile.dev", "start", "web", "worker", "beat"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, like a terminal's Ctrl-C reaches
+        )
+    try:
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect
+        )
+        _wait_for(
+            lambda: _get(opener, f"{base}/accounts/login/")[0] == 200,
+            90,
+            "the login page did not answer",
+            log,
+        )
+        status, admin_page = _get(opener, f"{base}/admin/login/")
+        assert status == 200 and 'name="password"' in admin_page
+
+        # Sign in with the printed admin login: the home page counts the demo creators.
+        _status, login_page = _get(opener, f"{base}/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": "admin", "password": password}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
+        )
+        assert _get(opener, request)[0] == 302
+        status, home = _get(opener, f"{base}/")
+        assert status == 200 and "300" in home
+
+        # The worker consumes from the filesystem broker; beat runs the database scheduler.
+        sent = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from config.celery import app; print(app.send_task('celery.backend_cleanup').id)",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        task_id = sent.stdout.strip().splitlines()[-1]
+        _wait_for(
+            lambda: re.search(rf"{task_id}\] succeeded", log.read_text()) is not None,
+            90,
+            "the worker did not run the task",
+            log,
+        )
+        _wait_for(
+            lambda: (
+                "beat: Starting..." in log.read_text() and "DatabaseScheduler" in log.read_text()
+            ),
+            60,
+            "beat did not start",
+            log,
+        )
+        assert "Traceback" not in log.read_text()
+        # Every file the broker writes stays under ALTAVOZ_VAR_DIR.
+        assert (tmp_path / "broker" / "control" / "celery.pidbox.exchange").exists()
+
+        # Ctrl-C stops all three.
+        os.killpg(honcho.pid, signal.SIGINT)
+        honcho.wait(timeout=30)
+        text = log.read_text()
+        for name in ("web", "worker", "beat"):
+            assert re.search(rf"{name}\.1 stopped", text), text[-2000:]
+        assert _get(opener, f"{base}/healthz")[0] == 0  # nobody listens any more
+        _wait_for(lambda: not _group_alive(honcho.pid), 20, "processes outlived Ctrl-C", log)
+    finally:
+        if _group_alive(honcho.pid):
+            os.killpg(honcho.pid, signal.SIGKILL)
+        if honcho.poll() is None:
+            honcho.wait(timeout=10)
