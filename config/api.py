@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
 from accounts.services import api_token_authenticate
+from campaigns.exceptions import CampaignStateError
 from common.exceptions import AltavozError
 
 
@@ -26,17 +27,24 @@ api = NinjaAPI(
 )
 
 
+@api.exception_handler(CampaignStateError)
+def campaign_state_error(request: HttpRequest, exc: CampaignStateError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
 @api.exception_handler(AltavozError)
 def altavoz_error(request: HttpRequest, exc: AltavozError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
 def _register_routers() -> None:
+    from campaigns.api import router as campaigns_router
     from creators.api import router as creators_router
     from segments.api import router as segments_router
 
     api.add_router("/", creators_router)
     api.add_router("/", segments_router)
+    api.add_router("/", campaigns_router)
 
 
 _register_routers()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "segments",
     "campaigns",
     "dashboard",
+    "tracking",
     "channels",
 ]
 
@@ -90,6 +91,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'altavoz.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Web, worker and beat share one file: WAL and immediate transactions avoid "locked" errors.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -114,16 +117,17 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # else ./control in the working dir
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -163,6 +167,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Off the deployment, whitenoise serves straight from the app folders (no collectstatic needed).
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -205,4 +211,39 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# --- Dispatch -----------------------------------------------------------------------------------
+# Deliveries claimed per batch by one dispatcher, and messages in flight per adapter.
+DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=1000)
+# Messages marked `sending` together right before their provider calls start.
+DISPATCH_SEND_CHUNK = env.int("DISPATCH_SEND_CHUNK", default=50)
+DISPATCH_PARALLELISM = env.int("DISPATCH_PARALLELISM", default=2)  # dispatch tasks per launch
+DISPATCH_MAX_ATTEMPTS = env.int("DISPATCH_MAX_ATTEMPTS", default=10)
+DISPATCH_BACKOFF_BASE = env.float("DISPATCH_BACKOFF_BASE", default=2.0)  # seconds
+DISPATCH_BACKOFF_MAX = env.float("DISPATCH_BACKOFF_MAX", default=600.0)
+# A delivery left `sending` longer than this belongs to a worker that died: it becomes `unknown`.
+DISPATCH_LEASE_SECONDS = env.int("DISPATCH_LEASE_SECONDS", default=300)
+DISPATCH_WATCHDOG_SECONDS = env.int("DISPATCH_WATCHDOG_SECONDS", default=30)
+# A dispatcher refreshes this mark every batch; the watchdog restarts dispatch when it lapses.
+DISPATCH_HEARTBEAT_SECONDS = env.int("DISPATCH_HEARTBEAT_SECONDS", default=60)
+CHANNEL_CONCURRENCY = env.int("CHANNEL_CONCURRENCY", default=400)
+CHANNEL_HTTP_CONNECTIONS = env.int("CHANNEL_HTTP_CONNECTIONS", default=500)
+CHANNEL_CONNECT_TIMEOUT = env.float("CHANNEL_CONNECT_TIMEOUT", default=5.0)
+CHANNEL_READ_TIMEOUT = env.float("CHANNEL_READ_TIMEOUT", default=20.0)
+EMAIL_THREADS = env.int("EMAIL_THREADS", default=8)
+# Messages per second per provider, shared by every worker through Redis; 0 = no limit.
+PROVIDER_RATE_LIMITS = {
+    provider: int(rate)
+    for provider, rate in env.dict(
+        "PROVIDER_RATE_LIMITS",
+        default={"twilio": 100, "sendgrid": 600, "fcm": 1000, "smtp": 50, "inbox": 0},
+    ).items()
+}
+
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-watchdog": {
+        "task": "campaigns.tasks.dispatch_watchdog",
+        "schedule": float(DISPATCH_WATCHDOG_SECONDS),
+    },
 }

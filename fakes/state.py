@@ -32,6 +32,7 @@ class Failure:
     hold_s: float = 30.0  # timeout mode: how long the connection is held
     accept: bool = False  # timeout mode: the provider accepted it before stalling
     seed: int | None = None
+    mixed: tuple[str, ...] = _MIXED  # mixed mode: the failures drawn from
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
@@ -45,7 +46,11 @@ class Failure:
         duration = data.get("duration_s")
         count = data.get("count")
         seed = data.get("seed")
+        mixed = tuple(data.get("mixed") or _MIXED)
+        if not set(mixed) <= set(_MIXED):
+            raise BehaviourError(f"failure.mixed must be a subset of {_MIXED}, not {mixed!r}")
         return cls(
+            mixed=mixed,
             mode=mode,
             rate=rate,
             until=time.monotonic() + float(duration) if duration is not None else None,
@@ -68,6 +73,7 @@ class Failure:
             "retry_after": self.retry_after,
             "hold_s": self.hold_s,
             "accept": self.accept,
+            "mixed": list(self.mixed),
             "seed": self.seed,
         }
 
@@ -83,7 +89,7 @@ class Failure:
         if self.remaining is not None:
             self.remaining -= 1
         if self.mode == "mixed":
-            return self.rng.choice(_MIXED)
+            return self.rng.choice(self.mixed)
         return self.mode
 
 

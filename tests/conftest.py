@@ -6,6 +6,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+pytest_plugins = ["fakes.pytest_plugin"]
+
 
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)

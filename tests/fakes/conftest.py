@@ -8,8 +8,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from fakes.pytest_plugin import fake_providers, fake_providers_session  # noqa: F401
-
 
 class WebhookReceiver:
     """A loopback HTTP server recording every POST (path, headers, raw body)."""

@@ -1,0 +1,174 @@
+"""Campaign API: create, launch, pause, resume, cancel, status. Idempotency-Key honoured on
+create and launch: the same key within 24 h gets the first answer again and creates nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from campaigns import selectors, services
+from campaigns.exceptions import (
+    CampaignIncomplete,
+    CampaignStateError,
+    MessageInvalid,
+    TemplateInvalid,
+)
+from campaigns.models import Campaign, IdempotencyRecord
+from segments.models import Segment
+
+router = Router(tags=["campaigns"])
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+class CampaignIn(Schema):
+    name: str
+    kind: Campaign.Kind
+    market: str = "MX"
+    segment_id: int | None = None
+    default_locale: str = "es-MX"
+    messages: list[dict[str, Any]] = []
+    send_at: datetime | None = None
+
+
+class CampaignCreated(Schema):
+    id: int
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    kind: str
+    market: str
+    status: str
+    run: int
+    channels: list[str]
+    send_at: datetime | None
+    counts: dict[str, dict[str, int]]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, Any]] = []
+
+
+def _idempotent(
+    request: HttpRequest, endpoint: str, action: Callable[[], tuple[int, dict]]
+) -> Status:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        status, body = action()
+        return Status(status, body)
+    since = timezone.now() - IDEMPOTENCY_WINDOW
+    previous = IdempotencyRecord.objects.filter(
+        user=request.user, endpoint=endpoint, key=key[:255], created_at__gte=since
+    ).first()
+    if previous is not None:
+        return Status(previous.status_code, previous.body)
+    IdempotencyRecord.objects.filter(user=request.user, endpoint=endpoint, key=key[:255]).delete()
+    try:
+        with transaction.atomic():
+            status, body = action()
+            if status < 500:
+                IdempotencyRecord.objects.create(
+                    user=request.user,
+                    endpoint=endpoint,
+                    key=key[:255],
+                    status_code=status,
+                    body=body,
+                )
+    except IntegrityError:
+        # The same key raced us; its transaction won, ours rolled back: answer with its result.
+        previous = IdempotencyRecord.objects.get(
+            user=request.user, endpoint=endpoint, key=key[:255]
+        )
+        return Status(previous.status_code, previous.body)
+    return Status(status, body)
+
+
+@router.post("/campaigns", response={201: CampaignCreated, 400: ErrorOut, 404: ErrorOut})
+def campaign_create(request: HttpRequest, payload: CampaignIn):
+    def create() -> tuple[int, dict]:
+        segment = None
+        if payload.segment_id is not None:
+            segment = Segment.objects.filter(pk=payload.segment_id).first()
+            if segment is None:
+                return 404, {"detail": f"Segment {payload.segment_id} does not exist."}
+        try:
+            with transaction.atomic():
+                campaign = services.campaign_create(
+                    owner=request.user,
+                    name=payload.name,
+                    kind=payload.kind,
+                    market=payload.market,
+                    segment=segment,
+                    default_locale=payload.default_locale,
+                    messages=payload.messages,
+                )
+                if payload.send_at is not None:
+                    services.campaign_schedule(
+                        campaign=campaign, send_at=payload.send_at, actor=request.user
+                    )
+        except MessageInvalid as error:
+            return 400, {"detail": str(error), "errors": error.errors}
+        except (TemplateInvalid, CampaignStateError, CampaignIncomplete) as error:
+            return 400, {"detail": str(error)}
+        return 201, {"id": campaign.pk}
+
+    return _idempotent(request, "campaign_create", create)
+
+
+def _lifecycle(
+    request: HttpRequest, pk: int, service: Callable[..., Campaign], endpoint: str
+) -> Status:
+    campaign = get_object_or_404(Campaign, pk=pk)
+
+    def act() -> tuple[int, dict]:
+        updated = service(campaign=campaign, actor=request.user)
+        return 202, {"id": updated.pk, "status": updated.status}
+
+    return _idempotent(request, f"{endpoint}:{pk}", act)
+
+
+@router.post("/campaigns/{pk}/launch", response={202: dict, 400: ErrorOut})
+def campaign_launch(request: HttpRequest, pk: int):
+    return _lifecycle(request, pk, services.campaign_launch, "campaign_launch")
+
+
+@router.post("/campaigns/{pk}/pause", response={202: dict, 400: ErrorOut})
+def campaign_pause(request: HttpRequest, pk: int):
+    return _lifecycle(request, pk, services.campaign_pause, "campaign_pause")
+
+
+@router.post("/campaigns/{pk}/resume", response={202: dict, 400: ErrorOut})
+def campaign_resume(request: HttpRequest, pk: int):
+    return _lifecycle(request, pk, services.campaign_resume, "campaign_resume")
+
+
+@router.post("/campaigns/{pk}/cancel", response={202: dict, 400: ErrorOut})
+def campaign_cancel(request: HttpRequest, pk: int):
+    return _lifecycle(request, pk, services.campaign_cancel, "campaign_cancel")
+
+
+@router.get("/campaigns/{pk}", response=CampaignOut)
+def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return CampaignOut(
+        id=campaign.pk,
+        name=campaign.name,
+        kind=campaign.kind,
+        market=campaign.market,
+        status=campaign.status,
+        run=campaign.last_run,
+        channels=campaign.channels,
+        send_at=campaign.send_at,
+        counts=selectors.campaign_delivery_counts(campaign=campaign),
+    )

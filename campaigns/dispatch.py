@@ -1,0 +1,360 @@
+"""Dispatch: claim deliveries in batches, render, send through the channel adapters, settle.
+
+At most once: a claim flips a batch to `claimed`; each chunk is flipped to `sending`, and
+committed, right before its provider calls start; settling only touches rows still
+`claimed`/`sending`. A worker that dies leaves `claimed` rows (never sent: the watchdog
+returns them to `pending`) and `sending` rows (maybe sent: the watchdog turns them
+`unknown`, and only a provider status callback or an operator settles them). Transient
+failures go back to `pending` with an exponential, jittered `not_before` (honouring
+Retry-After); permanent ones are `failed` with the provider's code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from campaigns.exceptions import TemplateRenderFailed
+from campaigns.models import Campaign, Delivery, Message
+from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
+from channels.base import ChannelAdapter, Outcome, Outgoing, SendResult
+from channels.ratelimit import RateLimiter
+from channels.registry import adapter_for, provider_for
+from creators.models import Creator, Device
+from tracking.links import delivery_links
+
+logger = logging.getLogger(__name__)
+
+CREATOR_FIELDS = (
+    "id", "handle", "name", "email", "phone", "locale", "timezone", "state", "market", "level",
+    "followers", "gmv_30d", "category", "content_type", "joined_at", "last_active_at", "tags",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Claimed:
+    id: int
+    channel: str
+    creator_id: int
+    locale: str
+    attempts: int
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def heartbeat_key(campaign_id: int) -> str:
+    return f"altavoz:dispatch:alive:{campaign_id}"
+
+
+def deliveries_claim(*, campaign_id: int, run: int, limit: int) -> list[Claimed]:
+    """Flip up to `limit` due pending deliveries to `claimed` and return them (committed)."""
+    now = timezone.now()
+    table = Delivery._meta.db_table
+    skip_locked = (
+        "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET status = %s, claimed_at = %s, updated_at = %s, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM {table}
+                WHERE campaign_id = %s AND run = %s AND status = %s
+                  AND (not_before IS NULL OR not_before <= %s)
+                ORDER BY id LIMIT %s {skip_locked}
+            )
+            RETURNING id, channel, creator_id, locale, attempts
+            """,
+            [
+                Delivery.Status.CLAIMED, adapt(now), adapt(now),
+                campaign_id, run, Delivery.Status.PENDING, adapt(now), limit,
+            ],
+        )  # fmt: skip
+        return [Claimed(*row) for row in cursor.fetchall()]
+
+
+def deliveries_mark_sending(*, delivery_ids: list[int]) -> None:
+    """Committed before the provider calls for these deliveries start."""
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.CLAIMED).update(
+        status=Delivery.Status.SENDING, claimed_at=now, updated_at=now
+    )
+
+
+def backoff_until(*, attempts: int, retry_after: float | None, now: datetime) -> datetime:
+    """Exponential backoff with jitter, never sooner than the provider's Retry-After."""
+    ceiling = min(
+        settings.DISPATCH_BACKOFF_MAX, settings.DISPATCH_BACKOFF_BASE * 2 ** max(0, attempts - 1)
+    )
+    delay = random.uniform(ceiling / 2, ceiling)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return now + timedelta(seconds=delay)
+
+
+def deliveries_settle(*, claimed: dict[int, Claimed], results: list[SendResult]) -> dict[str, int]:
+    """Record each result on its delivery, only where a worker still holds the delivery."""
+    now = timezone.now()
+    rows: list[Delivery] = []
+    counts: dict[str, int] = defaultdict(int)
+    dead_tokens: list[str] = []
+    for result in results:
+        row = Delivery(pk=result.delivery_id, updated_at=now, error_code=result.error_code[:64],
+                       error_message=result.error_message[:500], provider_message_id="",
+                       not_before=None, sent_at=None)  # fmt: skip
+        if result.outcome is Outcome.ACCEPTED:
+            row.status, row.sent_at, row.provider_message_id = (
+                Delivery.Status.SENT,
+                now,
+                result.provider_message_id[:128],
+            )
+        elif result.outcome is Outcome.REJECTED:
+            row.status = Delivery.Status.FAILED
+        elif result.outcome is Outcome.UNKNOWN:
+            row.status = Delivery.Status.UNKNOWN
+        elif claimed[result.delivery_id].attempts >= settings.DISPATCH_MAX_ATTEMPTS:
+            row.status, row.error_code = (
+                Delivery.Status.FAILED,
+                f"retries_exhausted:{result.error_code}"[:64],
+            )
+        else:
+            row.status = Delivery.Status.PENDING
+            row.not_before = backoff_until(
+                attempts=claimed[result.delivery_id].attempts,
+                retry_after=result.retry_after,
+                now=now,
+            )
+        counts[row.status] += 1
+        rows.append(row)
+        dead_tokens.extend(result.dead_device_tokens)
+    fields = [
+        "status",
+        "sent_at",
+        "provider_message_id",
+        "error_code",
+        "error_message",
+        "not_before",
+        "updated_at",
+    ]
+    with transaction.atomic():
+        Delivery.objects.filter(
+            status__in=[Delivery.Status.CLAIMED, Delivery.Status.SENDING]
+        ).bulk_update(rows, fields, batch_size=500)
+        if dead_tokens:
+            Device.objects.filter(token__in=dead_tokens).delete()
+    return counts
+
+
+class Dispatcher:
+    """Sends one campaign run: holds the compiled templates, adapters and one event loop."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.run = campaign.last_run
+        self.campaign_context = campaign_context_build(campaign)
+        self.renderers = {
+            (message.channel, message.locale): MessageRenderer(message.channel, message.fields)
+            for message in Message.objects.filter(campaign=campaign)
+        }
+        self.adapters: dict[str, ChannelAdapter] = {}
+        self.limiters: dict[str, RateLimiter] = {}
+        self.loop = asyncio.new_event_loop()
+        self.link_cache: dict[str, int] = {}
+
+    def close(self) -> None:
+        for adapter in self.adapters.values():
+            self.loop.run_until_complete(adapter.close())
+        # Marking chunks `sending` ran in asgiref's sync thread: release its connection.
+        self.loop.run_until_complete(sync_to_async(connections.close_all, thread_sensitive=True)())
+        self.loop.close()
+
+    def still_sending(self) -> bool:
+        return Campaign.objects.filter(pk=self.campaign.pk, status=Campaign.Status.SENDING).exists()
+
+    def run_batches(self, *, max_batches: int | None = None) -> DispatchReport:
+        report = DispatchReport()
+        batches = 0
+        while self.still_sending() and (max_batches is None or batches < max_batches):
+            cache.set(
+                heartbeat_key(self.campaign.pk), 1, timeout=settings.DISPATCH_HEARTBEAT_SECONDS
+            )
+            claimed = deliveries_claim(
+                campaign_id=self.campaign.pk, run=self.run, limit=settings.DISPATCH_BATCH_SIZE
+            )
+            if not claimed:
+                break
+            batches += 1
+            report.claimed += len(claimed)
+            for status, count in self.send(claimed).items():
+                report.outcomes[status] += count
+        return report
+
+    def send(self, claimed: list[Claimed]) -> dict[str, int]:
+        by_id = {row.id: row for row in claimed}
+        outgoing, failures = self.outgoing_build(claimed)
+        results = failures + self.loop.run_until_complete(self._send_all(outgoing))
+        return deliveries_settle(claimed=by_id, results=results)
+
+    def outgoing_build(
+        self, claimed: list[Claimed]
+    ) -> tuple[dict[str, list[Outgoing]], list[SendResult]]:
+        creator_ids = {row.creator_id for row in claimed}
+        creators = {
+            row["id"]: row
+            for row in Creator.objects.filter(id__in=creator_ids).values(*CREATOR_FIELDS)
+        }
+        tokens: dict[int, list[str]] = defaultdict(list)
+        if any(row.channel == "push" for row in claimed):
+            for creator_id, token in Device.objects.filter(creator_id__in=creator_ids).values_list(
+                "creator_id", "token"
+            ):
+                tokens[creator_id].append(token)
+        outgoing: dict[str, list[Outgoing]] = defaultdict(list)
+        failures: list[SendResult] = []
+        for row in claimed:
+            creator = creators[row.creator_id]
+            try:
+                outgoing[row.channel].append(
+                    self.outgoing_one(row, creator, tuple(tokens.get(row.creator_id, ())))
+                )
+            except TemplateRenderFailed as error:
+                failures.append(
+                    SendResult(
+                        row.id,
+                        Outcome.REJECTED,
+                        error_code="render_error",
+                        error_message=str(error),
+                    )
+                )
+        return outgoing, failures
+
+    def outgoing_one(
+        self, row: Claimed, creator: dict[str, Any], device_tokens: tuple[str, ...]
+    ) -> Outgoing:
+        links = delivery_links(
+            delivery_id=row.id, channel=row.channel, locale=row.locale, campaign_id=self.campaign.pk,
+            link_cache=self.link_cache,
+        )  # fmt: skip
+        renderer = (
+            self.renderers.get((row.channel, row.locale))
+            or self.renderers[(row.channel, self.campaign.default_locale)]
+        )
+        content = renderer.render(
+            creator=creator_context_build(creator), campaign=self.campaign_context, links=links
+        )
+        return Outgoing(
+            delivery_id=row.id,
+            creator_id=row.creator_id,
+            campaign_id=self.campaign.pk,
+            locale=row.locale,
+            content=content,
+            email=creator["email"],
+            phone=creator["phone"],
+            name=creator["name"],
+            device_tokens=device_tokens,
+            status_callback_url=links.status_callback(),
+            unsubscribe_url=links.unsubscribe(),
+            unsubscribe_post_url=links.unsubscribe_one_click(),
+            categories=(f"campaign-{self.campaign.pk}", self.campaign.kind),
+        )
+
+    async def _send_all(self, outgoing: dict[str, list[Outgoing]]) -> list[SendResult]:
+        results = await asyncio.gather(
+            *(self._send_channel(channel, items) for channel, items in outgoing.items())
+        )
+        return [result for channel_results in results for result in channel_results]
+
+    async def _send_channel(self, channel: str, items: list[Outgoing]) -> list[SendResult]:
+        """Send in small chunks, each marked `sending` just before it goes and only once the
+        rate limit granted it and concurrency slots are free for all of it, so a worker killed
+        mid-batch leaves `sending` (later `unknown`) only messages that were on their way."""
+        adapter = self.adapters.get(channel)
+        if adapter is None:
+            adapter = self.adapters[channel] = adapter_for(channel)
+        limiter = self.limiters.setdefault(channel, RateLimiter(provider_for(channel)))
+        slots = asyncio.Semaphore(settings.CHANNEL_CONCURRENCY)
+        sends: list[asyncio.Future[list[SendResult]]] = []
+        start = 0
+        async for granted in limiter.grants(len(items)):
+            end = start + granted
+            while start < end:
+                chunk = items[start : min(end, start + settings.DISPATCH_SEND_CHUNK)]
+                start += len(chunk)
+                for _item in chunk:
+                    await slots.acquire()
+                await self._mark_sending([item.delivery_id for item in chunk])
+                sends.append(asyncio.ensure_future(self._send_chunk(adapter, chunk, slots)))
+        return [result for chunk in await asyncio.gather(*sends) for result in chunk]
+
+    async def _send_chunk(
+        self, adapter: ChannelAdapter, chunk: list[Outgoing], slots: asyncio.Semaphore
+    ) -> list[SendResult]:
+        try:
+            return await adapter.send_batch(chunk)
+        finally:
+            for _item in chunk:
+                slots.release()
+
+    async def _mark_sending(self, delivery_ids: list[int]) -> None:
+        await sync_to_async(deliveries_mark_sending, thread_sensitive=True)(
+            delivery_ids=delivery_ids
+        )
+
+
+def campaign_dispatch(*, campaign_id: int, max_batches: int | None = None) -> DispatchReport:
+    """Send a campaign's due deliveries until none are left (or it is paused or cancelled)."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.status != Campaign.Status.SENDING:
+        return DispatchReport()
+    dispatcher = Dispatcher(campaign)
+    try:
+        return dispatcher.run_batches(max_batches=max_batches)
+    finally:
+        dispatcher.close()
+
+
+def next_due_at(*, campaign_id: int, run: int) -> datetime | None:
+    """When the earliest deferred (retrying) delivery of the run becomes due."""
+    row = (
+        Delivery.objects.filter(campaign_id=campaign_id, run=run, status=Delivery.Status.PENDING)
+        .order_by("not_before")
+        .values_list("not_before", flat=True)
+        .first()
+    )
+    return row
+
+
+def deliveries_mark_lost(*, older_than: timedelta | None = None) -> int:
+    """Deliveries a dead worker held past their lease: `claimed` ones were never handed to a
+    provider and go back to `pending`; `sending` ones may have been, and become `unknown`."""
+    lease = (
+        older_than if older_than is not None else timedelta(seconds=settings.DISPATCH_LEASE_SECONDS)
+    )
+    now = timezone.now()
+    Delivery.objects.filter(status=Delivery.Status.CLAIMED, claimed_at__lt=now - lease).update(
+        status=Delivery.Status.PENDING, updated_at=now
+    )
+    return Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - lease
+    ).update(
+        status=Delivery.Status.UNKNOWN,
+        error_code="worker_lost",
+        error_message="The worker stopped while sending; the provider may or may not have it.",
+        updated_at=now,
+    )

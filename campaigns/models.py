@@ -1,0 +1,211 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from creators.models import Channel, Locale
+
+
+class Campaign(models.Model):
+    """A send to a segment over one or more channels, now, at a time, or on a recurring schedule."""
+
+    class Kind(models.TextChoices):
+        COMPETITION = "competition", _("Competition")
+        MISSION = "mission", _("Mission")
+        INITIATIVE = "initiative", _("Special initiative")
+        EDUCATION = "education", _("Education push")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        PAUSED = "paused", _("Paused")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    market = models.CharField(_("market"), max_length=2, default="MX")
+    segment = models.ForeignKey(
+        "segments.Segment",
+        verbose_name=_("segment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    default_locale = models.CharField(
+        _("default language"), max_length=5, choices=Locale.choices, default=Locale.ES_MX
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # Recurring campaigns fire from a django-celery-beat PeriodicTask, editable in the admin.
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        verbose_name=_("recurring schedule"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Each launch (one for a one-off campaign, one per firing for a recurring one) is a run.
+    last_run = models.PositiveIntegerField(_("last run"), default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:campaigns_campaign_change", args=[self.pk])
+
+
+class CampaignTransition(models.Model):
+    """Every change of a campaign's status, with who made it and when."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=10, choices=Campaign.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Campaign.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), default=now)
+
+    class Meta:
+        verbose_name = _("campaign transition")
+        verbose_name_plural = _("campaign transitions")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.from_status} → {self.to_status}"
+
+
+class Message(models.Model):
+    """The content of a campaign on one channel in one language; every text field is a template."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
+    # Channel fields as named in the API: email {subject, preheader, html, text}, whatsapp
+    # {content_sid, variables} or {body}, push {title, body, link, image}, inbox {title, body,
+    # cta_label, cta_link}.
+    fields = models.JSONField(_("fields"), default=dict)
+    updated_at = models.DateTimeField(_("updated"), default=now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "channel", "locale"], name="message_unique_channel_locale"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.channel} {self.locale}"
+
+
+class Delivery(models.Model):
+    """One message to one creator on one channel for one run of a campaign: sent at most once.
+
+    A worker claims a batch (`claimed`), then marks each chunk `sending` (committed) right
+    before calling the provider, and settles it after. A worker that dies leaves `claimed`
+    rows (never sent: the watchdog returns them to `pending`) and `sending` rows (maybe sent:
+    the watchdog marks them `unknown`, which only a provider callback or an operator settles).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CLAIMED = "claimed", _("Claimed by a worker")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Unknown (worker stopped mid-send)")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.BigAutoField(primary_key=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    run = models.PositiveIntegerField(_("run"), default=1)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    creator = models.ForeignKey(
+        "creators.Creator", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=128, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_message = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "run", "channel", "creator"], name="delivery_unique_per_run"
+            )
+        ]
+        indexes = [
+            # What dispatchers claim: a campaign's pending rows, oldest first.
+            models.Index(
+                fields=["campaign", "channel", "id"],
+                name="delivery_pending",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["status", "claimed_at"],
+                name="delivery_in_flight",
+                condition=models.Q(status__in=["claimed", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.channel}, {self.status})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an API call made with an Idempotency-Key, replayed for 24 hours."""
+
+    key = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=255)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key"], name="idempotency_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

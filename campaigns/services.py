@@ -1,0 +1,327 @@
+"""Campaign lifecycle: create, schedule, launch, pause, resume, cancel.
+
+Each service is one transaction that records the status change (who and when) and enqueues
+work on commit. Fan-out lives in campaigns/fanout.py, sending in campaigns/dispatch.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask
+
+from campaigns.exceptions import CampaignIncomplete, CampaignStateError, MessageInvalid
+from campaigns.models import Campaign, CampaignTransition, Delivery, Message
+from campaigns.rendering import CHANNEL_FIELDS, message_check
+from segments.models import Segment
+
+Status = Campaign.Status
+# Deliveries of a run that still have to be sent or settled by a worker.
+OPEN_STATES = [Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING]
+
+
+def _transition(
+    campaign: Campaign, to_status: str, *, actor: AbstractBaseUser | None, note: str = ""
+) -> None:
+    CampaignTransition.objects.create(
+        campaign=campaign,
+        from_status=campaign.status,
+        to_status=to_status,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        note=note,
+    )
+    campaign.status = to_status
+
+
+def _refuse(campaign: Campaign, action: str) -> CampaignStateError:
+    return CampaignStateError(campaign.name, campaign.get_status_display(), action)
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    owner: AbstractBaseUser | None,
+    name: str,
+    kind: str,
+    market: str = "MX",
+    segment: Segment | None = None,
+    default_locale: str = "es-MX",
+    messages: Iterable[dict[str, Any]] = (),
+) -> Campaign:
+    """Create a draft campaign with its messages (each checked: a bad template is refused)."""
+    campaign = Campaign.objects.create(
+        owner=owner if owner is not None and owner.is_authenticated else None,
+        name=name,
+        kind=kind,
+        market=market,
+        segment=segment,
+        default_locale=default_locale,
+    )
+    for message in messages:
+        fields = {key: value for key, value in message.items() if key not in ("channel", "locale")}
+        campaign_message_set(
+            campaign=campaign, channel=message["channel"], locale=message["locale"], fields=fields
+        )
+    return campaign
+
+
+@transaction.atomic
+def campaign_message_set(
+    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any]
+) -> Message:
+    """Save one channel × language message after checking every template in it."""
+    if campaign.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAUSED):
+        raise _refuse(campaign, _("edited"))
+    message_fields_validate(channel=channel, locale=locale, fields=fields)
+    message, _created = Message.objects.update_or_create(
+        campaign=campaign,
+        channel=channel,
+        locale=locale,
+        defaults={"fields": fields, "updated_at": timezone.now()},
+    )
+    channels = sorted(
+        set(Message.objects.filter(campaign=campaign).values_list("channel", flat=True))
+    )
+    if channels != campaign.channels:
+        campaign.channels = channels
+        campaign.save(update_fields=["channels"])
+    return message
+
+
+# The fields a message cannot go without, per channel (WhatsApp: a template or free text).
+REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "email": (("subject",), ("html", "text")),
+    "whatsapp": (("content_sid", "body"),),
+    "push": (("title",), ("body",)),
+    "inbox": (("title",), ("body",)),
+}
+
+
+def message_fields_validate(*, channel: str, locale: str, fields: dict[str, Any]) -> None:
+    """Refuse a message with unknown or missing fields, or any template that fails its check."""
+    if channel not in CHANNEL_FIELDS:
+        raise MessageInvalid(
+            channel, locale, [{"field": "channel", "line": 0, "message": _("Unknown channel.")}]
+        )
+    errors: list[dict[str, Any]] = []
+    for name in fields:
+        if name not in CHANNEL_FIELDS[channel]:
+            errors.append({"field": name, "line": 0, "message": _("%(channel)s messages have no field “%(field)s”.")
+                           % {"channel": channel, "field": name}})  # fmt: skip
+    for alternatives in REQUIRED_FIELDS[channel]:
+        if not any(str(fields.get(name) or "").strip() for name in alternatives):
+            errors.append({"field": alternatives[0], "line": 0, "message": _("Required: %(fields)s.")
+                           % {"fields": " / ".join(alternatives)}})  # fmt: skip
+    if (
+        channel == "whatsapp"
+        and fields.get("content_sid")
+        and not isinstance(fields.get("variables", {}), dict)
+    ):
+        errors.append(
+            {"field": "variables", "line": 0, "message": _("Variables must be an object.")}
+        )
+    if not errors:
+        errors = [error.as_dict() for error in message_check(channel, fields)]
+    if errors:
+        raise MessageInvalid(channel, locale, errors)
+
+
+def _check_launchable(campaign: Campaign) -> None:
+    if campaign.segment_id is None:
+        raise CampaignIncomplete(_("Choose a segment before launching."))
+    if not campaign.channels:
+        raise CampaignIncomplete(_("Write at least one message before launching."))
+    present = set(Message.objects.filter(campaign=campaign).values_list("channel", "locale"))
+    missing = [
+        channel
+        for channel in campaign.channels
+        if (channel, campaign.default_locale) not in present
+    ]
+    if missing:
+        raise CampaignIncomplete(
+            _(
+                "Each channel needs a message in the default language (%(locale)s); missing: %(channels)s."
+            )
+            % {"locale": campaign.default_locale, "channels": ", ".join(missing)}
+        )
+
+
+@transaction.atomic
+def campaign_launch(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+    """Start sending now: allocate a run, fan out and dispatch on commit.
+
+    Launching a campaign that is already sending or sent is refused, so a double click or a
+    retried request never creates a second run.
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise _refuse(campaign, _("launched"))
+    _check_launchable(campaign)
+    return _run_start(campaign, actor=actor)
+
+
+def _run_start(campaign: Campaign, *, actor: AbstractBaseUser | None, note: str = "") -> Campaign:
+    from campaigns import tasks
+
+    _transition(campaign, Status.SENDING, actor=actor, note=note)
+    campaign.last_run += 1
+    campaign.launched_at = timezone.now()
+    campaign.finished_at = None
+    campaign.save(update_fields=["status", "last_run", "launched_at", "finished_at"])
+    run = campaign.last_run
+    transaction.on_commit(lambda: tasks.campaign_fanout.delay(campaign.pk, run))
+    return campaign
+
+
+@transaction.atomic
+def campaign_schedule(
+    *,
+    campaign: Campaign,
+    send_at: datetime | None = None,
+    crontab: dict[str, str] | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Campaign:
+    """Send at a time (one-off) or on a crontab (recurring), through django-celery-beat, so the
+    schedule is editable in the admin and survives restarts."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise _refuse(campaign, _("scheduled"))
+    if (send_at is None) == (crontab is None):
+        raise CampaignIncomplete(_("Give either a send time or a recurring schedule."))
+    _check_launchable(campaign)
+    task_name = f"campaign-{campaign.pk}"
+    PeriodicTask.objects.filter(name=task_name).delete()
+    if send_at is not None:
+        if send_at <= timezone.now():
+            raise CampaignIncomplete(_("The send time is in the past."))
+        clocked = ClockedSchedule.objects.create(clocked_time=send_at)
+        periodic = PeriodicTask.objects.create(
+            name=task_name,
+            task="campaigns.tasks.campaign_launch_scheduled",
+            clocked=clocked,
+            one_off=True,
+            args=json.dumps([campaign.pk]),
+        )
+    else:
+        schedule, _created = CrontabSchedule.objects.get_or_create(
+            timezone=campaign_timezone(),
+            **{key: str(value) for key, value in (crontab or {}).items()},
+        )
+        periodic = PeriodicTask.objects.create(
+            name=task_name,
+            task="campaigns.tasks.campaign_launch_scheduled",
+            crontab=schedule,
+            args=json.dumps([campaign.pk]),
+        )
+    if campaign.status != Status.SCHEDULED:
+        _transition(campaign, Status.SCHEDULED, actor=actor)
+    campaign.send_at = send_at
+    campaign.periodic_task = periodic
+    campaign.save(update_fields=["status", "send_at", "periodic_task"])
+    return campaign
+
+
+def campaign_timezone() -> str:
+    from django.conf import settings
+
+    return settings.TIME_ZONE
+
+
+@transaction.atomic
+def campaign_launch_scheduled(*, campaign_id: int) -> Campaign | None:
+    """Beat fired a campaign's schedule: start a run if it is (still) scheduled."""
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Status.SCHEDULED:
+        return None
+    return _run_start(campaign, actor=None, note=_("Started by its schedule"))
+
+
+@transaction.atomic
+def campaign_pause(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (Status.SENDING, Status.SCHEDULED):
+        raise _refuse(campaign, _("paused"))
+    _transition(campaign, Status.PAUSED, actor=actor)
+    campaign.save(update_fields=["status"])
+    if campaign.periodic_task_id:
+        PeriodicTask.objects.filter(pk=campaign.periodic_task_id).update(enabled=False)
+    return campaign
+
+
+@transaction.atomic
+def campaign_resume(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+    from campaigns import tasks
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Status.PAUSED:
+        raise _refuse(campaign, _("resumed"))
+    unfinished = (
+        campaign.last_run > 0
+        and Delivery.objects.filter(
+            campaign=campaign,
+            run=campaign.last_run,
+            status__in=OPEN_STATES,
+        ).exists()
+    )
+    if unfinished or campaign.periodic_task_id is None:
+        _transition(campaign, Status.SENDING, actor=actor)
+        campaign.save(update_fields=["status"])
+        transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign.pk))
+    else:
+        _transition(campaign, Status.SCHEDULED, actor=actor)
+        campaign.save(update_fields=["status"])
+        PeriodicTask.objects.filter(pk=campaign.periodic_task_id).update(enabled=True)
+    return campaign
+
+
+@transaction.atomic
+def campaign_cancel(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+    """Stop for good: pending deliveries become `cancelled` (in-flight ones finish)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status in (Status.SENT, Status.CANCELLED):
+        raise _refuse(campaign, _("cancelled"))
+    _transition(campaign, Status.CANCELLED, actor=actor)
+    campaign.finished_at = timezone.now()
+    campaign.save(update_fields=["status", "finished_at"])
+    Delivery.objects.filter(campaign=campaign, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.CANCELLED, updated_at=timezone.now()
+    )
+    if campaign.periodic_task_id:
+        PeriodicTask.objects.filter(pk=campaign.periodic_task_id).update(enabled=False)
+    return campaign
+
+
+@transaction.atomic
+def campaign_finish_if_done(*, campaign_id: int) -> bool:
+    """Mark a sending campaign's run finished once nothing is pending or in flight.
+
+    `unknown` deliveries don't hold a campaign open: they are listed for ops to settle.
+    A recurring campaign goes back to `scheduled` for its next firing.
+    """
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Status.SENDING:
+        return False
+    open_rows = Delivery.objects.filter(
+        campaign=campaign,
+        run=campaign.last_run,
+        status__in=OPEN_STATES,
+    )
+    if open_rows.exists():
+        return False
+    recurring = campaign.periodic_task_id is not None and campaign.send_at is None
+    _transition(
+        campaign,
+        Status.SCHEDULED if recurring else Status.SENT,
+        actor=None,
+        note=_("All deliveries settled"),
+    )
+    campaign.finished_at = timezone.now()
+    campaign.save(update_fields=["status", "finished_at"])
+    return True

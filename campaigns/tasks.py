@@ -1,0 +1,91 @@
+"""Celery tasks: each loads by id and calls a service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from campaigns import dispatch, fanout, services
+from campaigns.models import Campaign, Delivery
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def campaign_fanout(campaign_id: int, run: int) -> int:
+    """Create the run's deliveries (idempotent) and start the dispatchers."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.last_run != run or campaign.status != Campaign.Status.SENDING:
+        return 0
+    created = fanout.deliveries_create(campaign=campaign, run=run)
+    logger.info("campaign %s run %s: %s deliveries created", campaign_id, run, created)
+    campaign_dispatch_start(campaign_id)
+    return created
+
+
+def campaign_dispatch_start(campaign_id: int) -> None:
+    for _ in range(settings.DISPATCH_PARALLELISM):
+        campaign_dispatch.delay(campaign_id)
+
+
+@shared_task(acks_late=True)
+def campaign_dispatch(campaign_id: int) -> None:
+    report = dispatch.campaign_dispatch(campaign_id=campaign_id)
+    logger.info(
+        "campaign %s: dispatched %s (%s)", campaign_id, report.claimed, dict(report.outcomes)
+    )
+    _after_dispatch(campaign_id)
+
+
+def _after_dispatch(campaign_id: int) -> None:
+    if services.campaign_finish_if_done(campaign_id=campaign_id):
+        return
+    campaign = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).first()
+    if campaign is None:
+        return
+    due = dispatch.next_due_at(campaign_id=campaign_id, run=campaign.last_run)
+    if due is not None:
+        # Only retries waiting for their backoff are left: come back when the first is due.
+        campaign_dispatch.apply_async((campaign_id,), eta=max(due, timezone.now()))
+
+
+@shared_task
+def campaign_launch_scheduled(campaign_id: int) -> None:
+    services.campaign_launch_scheduled(campaign_id=campaign_id)
+
+
+@shared_task
+def dispatch_watchdog() -> None:
+    """Every few seconds (beat): mark lost in-flight deliveries `unknown`, restart dispatch for
+    sending campaigns nobody is working on (a worker died), and finish settled campaigns."""
+    lost = dispatch.deliveries_mark_lost()
+    if lost:
+        logger.warning("watchdog: %s deliveries were in flight on a lost worker; now unknown", lost)
+    for campaign_id, run in Campaign.objects.filter(status=Campaign.Status.SENDING).values_list(
+        "pk", "last_run"
+    ):
+        if services.campaign_finish_if_done(campaign_id=campaign_id):
+            continue
+        if cache.get(dispatch.heartbeat_key(campaign_id)):
+            continue
+        due = (
+            Delivery.objects.filter(
+                campaign_id=campaign_id,
+                run=run,
+                status=Delivery.Status.PENDING,
+                not_before__isnull=True,
+            ).exists()
+            or Delivery.objects.filter(
+                campaign_id=campaign_id,
+                run=run,
+                status=Delivery.Status.PENDING,
+                not_before__lte=timezone.now(),
+            ).exists()
+        )
+        if due:
+            logger.info("watchdog: restarting dispatch of campaign %s", campaign_id)
+            campaign_dispatch_start(campaign_id)

@@ -1,0 +1,87 @@
+"""The one interface every channel adapter implements.
+
+An adapter sends a batch of already-rendered messages with bounded concurrency over reused
+connections, and returns exactly one `SendResult` per `Outgoing`, classified as:
+
+- `ACCEPTED`: the provider took it (with the provider's message id);
+- `REJECTED`: permanent (bad number, unregistered token, invalid address): never retried;
+- `UNAVAILABLE`: the provider said no for now (5xx, 429, connection refused): safe to retry,
+  since the provider did not take the message;
+- `UNKNOWN`: the request may have reached the provider but no answer came back (read
+  timeout, connection dropped mid-response). Retrying could send twice, so it is not retried:
+  a status callback settles it where the channel has one, else an operator does.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+
+class Outcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    UNAVAILABLE = "unavailable"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One rendered message on its way to one creator."""
+
+    delivery_id: int
+    creator_id: int
+    campaign_id: int
+    locale: str
+    content: dict[str, Any]
+    email: str = ""
+    phone: str = ""
+    name: str = ""
+    device_tokens: tuple[str, ...] = ()
+    # Links the adapter may need to put in headers or provider parameters.
+    status_callback_url: str = ""
+    unsubscribe_url: str = ""
+    unsubscribe_post_url: str = ""
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class SendResult:
+    delivery_id: int
+    outcome: Outcome
+    provider_message_id: str = ""
+    error_code: str = ""
+    error_message: str = ""
+    retry_after: float | None = None
+    # Push tokens the provider says are gone; the dispatcher removes them.
+    dead_device_tokens: list[str] = field(default_factory=list)
+
+    @classmethod
+    def accepted(cls, outgoing: Outgoing, provider_message_id: str) -> SendResult:
+        return cls(outgoing.delivery_id, Outcome.ACCEPTED, provider_message_id=provider_message_id)
+
+
+class ChannelAdapter(Protocol):
+    code: ClassVar[str]
+
+    async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]: ...
+
+    async def close(self) -> None: ...
+
+
+def error_text(body: object, limit: int = 500) -> str:
+    """A provider's error body, trimmed for storing and logging."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    return text[:limit]
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Parse a Retry-After header given in seconds (the form the providers use)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

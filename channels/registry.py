@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from channels.base import ChannelAdapter
+
+ADAPTERS: dict[str, str] = {
+    "email": "channels.email.EmailAdapter",
+    "whatsapp": "channels.whatsapp.WhatsAppAdapter",
+    "push": "channels.push.PushAdapter",
+    "inbox": "channels.inbox.InboxAdapter",
+}
+
+# Which provider's rate limit a channel's sends count against.
+PROVIDERS: dict[str, str] = {
+    "email": "sendgrid",
+    "whatsapp": "twilio",
+    "push": "fcm",
+    "inbox": "inbox",
+}
+
+
+def adapter_for(code: str) -> ChannelAdapter:
+    return import_string(ADAPTERS[code])()
+
+
+def provider_for(code: str) -> str:
+    if code == "email" and settings.EMAIL_PROVIDER == "smtp":
+        return "smtp"
+    return PROVIDERS[code]

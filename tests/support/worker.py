@@ -1,0 +1,94 @@
+"""A real Celery worker process for tests that put dispatch under test.
+
+The worker runs the project's code in its own process against the pytest-django test
+database (which such tests must use with `transactional_db`, so rows are committed) and
+the test Redis as broker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+class WorkerProcess:
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> WorkerProcess:
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker",
+                "--loglevel=INFO", f"--concurrency={self.concurrency}", "--without-mingle",
+                "--without-gossip", "--pool=prefork", "-n", f"test-{os.getpid()}-{time.time_ns()}@%h",
+            ],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"celery worker exited with {self.process.returncode}; see {self.log_path}"
+                )
+            if b" ready." in self.log_path.read_bytes():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"celery worker not ready after {timeout}s; see {self.log_path}")
+
+    def kill_hard(self) -> None:
+        """kill -9 the whole worker (main process and its pool children)."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+def broker_flush() -> None:
+    """Empty the test broker so no task from an earlier test reaches this test's worker."""
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+
+
+def worker_env(**overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.update(
+        DATABASE_URL=test_database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        REDIS_URL=settings.REDIS_URL,
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    env.update(overrides)
+    return env
