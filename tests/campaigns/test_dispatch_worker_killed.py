@@ -23,7 +23,7 @@ def test_killed_worker_leaves_unknown_rows_that_callbacks_settle(dispatch_rig, s
     fakes = dispatch_rig.fakes
     # A real provider's latency keeps messages in flight at any moment; its first status
     # callback comes after the watchdog has marked the lost rows `unknown`.
-    fakes.set_behaviour("twilio", latency_ms=300, callbacks={"enabled": True, "delay_ms": 8000})
+    fakes.set_behaviour("twilio", latency_ms=1000, callbacks={"enabled": True, "delay_ms": 8000})
     lease = {
         "DISPATCH_LEASE_SECONDS": "3",
         "DISPATCH_HEARTBEAT_SECONDS": "3",
@@ -35,9 +35,12 @@ def test_killed_worker_leaves_unknown_rows_that_callbacks_settle(dispatch_rig, s
 
     services.campaign_launch(campaign=campaign)
     deadline = time.monotonic() + 120
-    while Delivery.objects.filter(campaign=campaign, status="sent").count() < 600:
+    while (
+        Delivery.objects.filter(campaign=campaign, status="sent").count() < 600
+        or not Delivery.objects.filter(campaign=campaign, status="sending").exists()
+    ):
         assert time.monotonic() < deadline, dispatch_rig.worker_log()
-        time.sleep(0.05)
+        time.sleep(0.02)
     worker.kill_hard()
     in_flight = set(
         Delivery.objects.filter(campaign=campaign, status="sending").values_list("id", flat=True)

@@ -1,0 +1,185 @@
+"""Dispatch throughput of one worker process against the HTTP fakes, beside two baselines.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/altavoz_test REDIS_URL=redis://127.0.0.1:6379/8 \
+        .venv/bin/python -m bench.dispatch [--messages 20000] [--naive 600]
+
+In one run, at 0 ms and at 100 ms of provider latency (the Twilio fake, WhatsApp channel):
+- the fake's own ceiling: a bare aiohttp client with pre-encoded requests (fakes.ceiling);
+- Altavoz: a launched campaign's deliveries sent by `campaign_dispatch` in a real Celery
+  worker with one process (--concurrency 1), timed from enqueue to the last settled row;
+- the naive baseline: one Celery task per message with a sync Twilio client (bench.naive),
+  in the same worker.
+Targets (issue 3): ≥ 60% of the ceiling at 0 ms, ≥ 2,000 messages/s at 100 ms, ≥ 10× naive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bench.segment_count import _admin_url, _fill_sql
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _wait_settled(campaign_id: int, timeout: float) -> None:
+    from campaigns.models import Delivery
+
+    deadline = time.monotonic() + timeout
+    open_states = ["pending", "claimed", "sending"]
+    while Delivery.objects.filter(campaign_id=campaign_id, status__in=open_states).exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"campaign {campaign_id} not settled after {timeout}s")
+        time.sleep(0.05)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--naive", type=int, default=600, help="messages for the naive baseline")
+    parser.add_argument("--latencies", type=float, nargs="+", default=[0.0, 100.0])
+    args = parser.parse_args(argv)
+
+    import psycopg
+
+    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8")
+    if not base_url.startswith("postgres"):
+        print("bench.dispatch needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
+        return 2
+    bench_db = "altavoz_bench_dispatch"
+    admin_dsn = _admin_url(base_url, "postgres")
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{bench_db}"')
+    database_url = _admin_url(base_url, bench_db)
+
+    from fakes.ceiling import ceiling_measure
+    from fakes.client import FakeProviders
+
+    fakes = FakeProviders().start()
+    tmp = Path(tempfile.mkdtemp(prefix="altavoz-bench-"))
+    env = {
+        **os.environ,
+        **fakes.settings_env(fakes.fcm_credentials_write(tmp / "fcm.json")),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "TWILIO_WHATSAPP_FROM": "+14155238886",
+        "PROVIDER_RATE_LIMITS": "twilio=0,sendgrid=0,fcm=0,smtp=0,inbox=0",
+        "DISPATCH_PARALLELISM": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update({key: env[key] for key in env if key.isupper()})
+    import django
+
+    django.setup()
+    import redis
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import naive
+    from campaigns import fanout, services, tasks
+    from campaigns.models import Campaign, Delivery
+    from segments.services import segment_create
+
+    redis.Redis.from_url(redis_url).flushdb()
+    call_command("migrate", verbosity=0)
+    creators = (args.messages + args.naive) * len(args.latencies)
+    with connection.cursor() as cursor:
+        cursor.execute(_fill_sql(creators))
+        cursor.execute(
+            "UPDATE creators_creator SET consent_whatsapp = 'granted', "
+            "phone = '+5255' || lpad(id::text, 8, '0')"
+        )
+        cursor.execute("VACUUM ANALYZE creators_creator")
+
+    log = open(tmp / "worker.log", "wb")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--pool=prefork",
+         "--include=bench.naive", "--without-mingle", "--without-gossip", "--loglevel=WARNING", "-n", "bench@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    time.sleep(5)
+
+    def campaign_for(first_id: int, count: int, name: str) -> Campaign:
+        segment = segment_create(
+            name=name, rules={"all": [{"field": "level", "op": "gte", "value": 0}]}
+        )
+        campaign = services.campaign_create(
+            owner=None, name=name, kind=Campaign.Kind.ANNOUNCEMENT, segment=segment,
+            messages=[{"channel": "whatsapp", "locale": locale,
+                       "body": "Hola {{ creator.first_name }}, tu nivel es {{ creator.level }}: https://shop.example/m"}
+                      for locale in ("es-MX", "en")],
+        )  # fmt: skip
+        # Launch by hand (the service would start dispatch at once): the timing starts later.
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENDING, last_run=1)
+        campaign.refresh_from_db()
+        fanout.deliveries_create(campaign=campaign, run=1)
+        # Keep exactly `count` deliveries: the creators of this slice.
+        Delivery.objects.filter(campaign=campaign).exclude(
+            creator_id__gte=first_id, creator_id__lt=first_id + count
+        ).delete()
+        return campaign
+
+    results = []
+    first_id = 1
+    try:
+        for latency in args.latencies:
+            ceiling = ceiling_measure(
+                fakes, "twilio", latency_ms=latency, requests=args.messages, concurrency=64 if latency == 0 else 500
+            )["requests_per_s"]
+            fakes.reset()
+            fakes.set_behaviour("twilio", latency_ms=latency, callbacks={"enabled": False})
+
+            campaign = campaign_for(first_id, args.messages, f"bench {latency} ms")
+            first_id += args.messages
+            started = time.perf_counter()
+            tasks.campaign_dispatch.delay(campaign.pk)
+            _wait_settled(campaign.pk, timeout=600)
+            altavoz = args.messages / (time.perf_counter() - started)
+            sent = Delivery.objects.filter(campaign=campaign, status="sent").count()
+
+            naive_count = args.naive if latency == 0 else max(100, args.naive // 3)
+            naive_campaign = campaign_for(first_id, naive_count, f"naive {latency} ms")
+            first_id += args.naive
+            Campaign.objects.filter(pk=naive_campaign.pk).update(status=Campaign.Status.PAUSED)
+            ids = list(Delivery.objects.filter(campaign=naive_campaign).values_list("id", flat=True))
+            started = time.perf_counter()
+            for delivery_id in ids:
+                naive.naive_send.delay(delivery_id)
+            deadline = time.monotonic() + 900
+            while Delivery.objects.filter(campaign=naive_campaign, status="pending").exists():
+                assert time.monotonic() < deadline, "naive baseline did not finish"
+                time.sleep(0.05)
+            baseline = len(ids) / (time.perf_counter() - started)
+            results.append((latency, ceiling, altavoz, baseline, sent, args.messages))
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        fakes.stop()
+        connection.close()
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
+
+    print(f"WhatsApp dispatch, one worker process (--concurrency 1), {args.messages:,} messages per run")
+    print(f"{'latency':>8} {'ceiling/s':>10} {'altavoz/s':>10} {'of ceiling':>11} {'naive/s':>8} {'vs naive':>9}")
+    ok = True
+    for latency, ceiling, altavoz, baseline, sent, expected in results:
+        share, speedup = altavoz / ceiling, altavoz / baseline
+        print(f"{latency:>6.0f}ms {ceiling:>10,.0f} {altavoz:>10,.0f} {share:>10.0%} {baseline:>8,.1f} {speedup:>8.1f}x")
+        ok &= sent == expected and speedup >= 10
+        ok &= share >= 0.6 if latency == 0 else altavoz >= 2000
+    print("targets: ≥ 60% of the ceiling at 0 ms, ≥ 2,000/s at 100 ms, ≥ 10x naive: " + ("met" if ok else "NOT met"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
