@@ -41,10 +41,14 @@ def _register_routers() -> None:
     from campaigns.api import router as campaigns_router
     from creators.api import router as creators_router
     from segments.api import router as segments_router
+    from tracking.api import app_router as tracking_app_router
+    from tracking.api import stats_router as tracking_stats_router
 
     api.add_router("/", creators_router)
     api.add_router("/", segments_router)
     api.add_router("/", campaigns_router)
+    api.add_router("/", tracking_stats_router)
+    api.add_router("/", tracking_app_router)
 
 
 _register_routers()

@@ -111,3 +111,21 @@ def delivery_links(
         campaign_id=campaign_id,
         link_cache=link_cache,
     )
+
+
+def content_tracking_add(content: dict, *, channel: str, links: DeliveryLinks) -> dict:
+    """The tracking a rendered message carries besides its links: the open pixel at the end
+    of an email's HTML body, the delivery token in a push's data payload."""
+    if channel == "email" and content.get("html"):
+        pixel = (
+            f'<img src="{links.open_pixel()}" width="1" height="1" alt="" '
+            'style="display:block;width:1px;height:1px;border:0" />'
+        )
+        html = content["html"]
+        position = html.lower().rfind("</body>")
+        content["html"] = (
+            f"{html[:position]}{pixel}{html[position:]}" if position >= 0 else f"{html}{pixel}"
+        )
+    elif channel == "push":
+        content["tracking_token"] = links.delivery_token()
+    return content

@@ -24,3 +24,145 @@ class TrackedLink(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Event(models.Model):
+    """Something that happened to one delivery. Append-only: rows are inserted, never edited,
+    except that a click later found to be part of a scanner's burst is flagged `automated`.
+
+    `dedupe_key` is unique per delivery: a webhook retried by its provider, or the same open
+    seen by our pixel and by SendGrid, maps to the same key and is stored (and counted) once.
+    A NULL key never conflicts (every occurrence is kept)."""
+
+    class Kind(models.TextChoices):
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        OPENED = "opened", _("Opened")
+        CLICKED = "clicked", _("Clicked")
+        BOUNCED = "bounced", _("Bounced")
+        FAILED = "failed", _("Failed")
+        COMPLAINED = "complained", _("Complained (spam report)")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        READ = "read", _("Read (WhatsApp)")
+        DEFERRED = "deferred", _("Deferred")
+
+    class Source(models.TextChoices):
+        PIXEL = "pixel", _("Open pixel")
+        REDIRECT = "redirect", _("Click redirect")
+        SENDGRID = "sendgrid", _("SendGrid event")
+        TWILIO = "twilio", _("Twilio status callback")
+        APP = "app", _("App report")
+        INBOX = "inbox", _("Inbox")
+
+    id = models.BigAutoField(primary_key=True)
+    delivery = models.ForeignKey(
+        "campaigns.Delivery", on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    # Denormalised from the delivery so counting never joins the deliveries table.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    channel = models.CharField(_("channel"), max_length=8)
+    locale = models.CharField(_("language"), max_length=5)
+    variant = models.CharField(_("variant"), max_length=16, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    occurred_at = models.DateTimeField(_("occurred"))
+    recorded_at = models.DateTimeField(_("recorded"), default=now)
+    automated = models.BooleanField(_("automated"), default=False)
+    automated_reason = models.CharField(_("why automated"), max_length=16, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    ip_hash = models.CharField(_("IP (hashed)"), max_length=32, blank=True)
+    link = models.ForeignKey(
+        TrackedLink, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    provider_event_id = models.CharField(_("provider event id"), max_length=128, blank=True)
+    # NULL on purpose: a NULL key never conflicts (events that are all kept).
+    dedupe_key = models.CharField(max_length=160, null=True, blank=True)  # noqa: DJ001
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "dedupe_key"], name="event_unique_dedupe")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "kind"], name="event_campaign_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of delivery {self.delivery_id}"
+
+
+class Rollup(models.Model):
+    """Counts per campaign, channel, language, variant and hour, kept up to date as events
+    are recorded (atomic upserts) and rebuildable from the events by `rollup_recount`.
+
+    Unique counts (`delivered`, `opened`, `clicked`) count each delivery once, in the hour
+    of its first qualifying event; the `*_total`, `machine_opens` and `bot_clicks` columns
+    count events."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8)
+    locale = models.CharField(max_length=5)
+    variant = models.CharField(max_length=16, blank=True, default="")
+    hour = models.DateTimeField()
+    delivered = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0)
+    clicked = models.IntegerField(default=0)
+    opens_total = models.IntegerField(default=0)
+    clicks_total = models.IntegerField(default=0)
+    machine_opens = models.IntegerField(default=0)
+    bot_clicks = models.IntegerField(default=0)
+    bounced = models.IntegerField(default=0)
+    complained = models.IntegerField(default=0)
+    unsubscribed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "channel", "locale", "variant", "hour"],
+                name="rollup_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.channel} {self.locale} {self.hour:%Y-%m-%d %H}h"
+
+
+class LinkRollup(models.Model):
+    """Clicks per campaign and link, for the top-links table."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(TrackedLink, on_delete=models.CASCADE, related_name="+")
+    clicks = models.IntegerField(default=0)
+    bot_clicks = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "link"], name="linkrollup_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} link {self.link_id}"
+
+
+class FailureRollup(models.Model):
+    """Failures reported after acceptance (bounce, drop, undelivered) per provider code."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8)
+    error_code = models.CharField(max_length=64)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "channel", "error_code"], name="failurerollup_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.channel} {self.error_code}"

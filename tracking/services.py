@@ -1,10 +1,33 @@
-"""Services that record what providers and creators tell us about deliveries."""
+"""Services that record what providers and creators tell us about deliveries.
+
+`event_record` is the one write path for tracking: it locks the delivery row, inserts the
+event with `INSERT … ON CONFLICT DO NOTHING` on its per-delivery dedupe key (so a retried
+webhook, or the same open from the pixel and SendGrid, is stored once), moves the delivery's
+`first_*` timestamps when this event is earlier than what was known (events arrive out of
+order), and applies the matching deltas to the rollups with one upsert. `rollup_recount`
+rebuilds the same rollups from the raw events; tests prove the two agree.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from campaigns.models import Delivery
+from campaigns.models import Campaign, Delivery
+from creators.models import ConsentStatus, Creator, Suppression
+from creators.services import creator_consent_set
+from tracking.models import Event, FailureRollup, LinkRollup, Rollup
+
+Kind = Event.Kind
 
 # Twilio MessageStatus values that mean the provider has the message.
 TWILIO_ACCEPTED = {
@@ -22,6 +45,319 @@ TWILIO_FAILED = {"failed", "undelivered", "canceled"}
 # outcome, not a send failure).
 SENDGRID_ACCEPTED = {"processed", "delivered", "deferred", "open", "click", "bounce"}
 SENDGRID_FAILED = {"dropped"}
+
+# Dedupe keys that make an event kind happen at most once per delivery.
+KEY_SENT, KEY_DELIVERED, KEY_READ = "sent", "delivered", "read"
+KEY_FAIL, KEY_COMPLAINT, KEY_UNSUBSCRIBE = "fail", "complaint", "unsubscribe"
+KEY_PUSH_OPEN, KEY_INBOX_READ = "push-open", "inbox-read"
+
+# Link scanners, prefetchers and HTTP libraries: their clicks and opens are not a person's.
+AUTOMATED_AGENTS = re.compile(
+    r"bot\b|crawler|spider|slurp|scanner|preview|prefetch|barracuda|proofpoint|mimecast|"
+    r"safelinks|urldefense|symantec|trendmicro|forcepoint|sophos|fortiguard|checkpoint|"
+    r"python-requests|python-urllib|aiohttp|httpx|curl/|wget/|go-http-client|java/|okhttp|"
+    r"libwww|headlesschrome|phantomjs|facebookexternalhit|whatsapp/|slackbot|googleimageproxy-prefetch",
+    re.IGNORECASE,
+)
+# Apple Mail Privacy Protection fetches images through proxies that send a bare agent.
+BARE_AGENTS = {"", "mozilla/5.0"}
+
+
+def ip_hash(ip: str) -> str:
+    """An HMAC of the address with SECRET_KEY: counts repeat visitors, never stores the IP."""
+    if not ip:
+        return ""
+    digest = hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def open_automated_reason(*, method: str, user_agent: str) -> str:
+    """Why a pixel fetch looks like a machine (prefetch, proxy, scanner), else ""."""
+    if method == "HEAD":
+        return "head"
+    if user_agent.strip().lower() in BARE_AGENTS:
+        return "prefetch"
+    if AUTOMATED_AGENTS.search(user_agent):
+        return "agent"
+    return ""
+
+
+def click_automated_reason(
+    *, method: str, user_agent: str, channel: str, sent_at: datetime | None, occurred_at: datetime
+) -> str:
+    """Why a click looks like a link scanner's, else "" (bursts are found in `event_record`)."""
+    if method == "HEAD":
+        return "head"
+    if AUTOMATED_AGENTS.search(user_agent):
+        return "agent"
+    if (
+        channel in ("email", "whatsapp")
+        and sent_at is not None
+        and timedelta(0)
+        <= occurred_at - sent_at
+        < timedelta(seconds=settings.TRACKING_BOT_CLICK_SECONDS)
+    ):
+        return "too_soon"
+    return ""
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _minute_key(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M")
+
+
+def open_dedupe_key(*, occurred_at: datetime, automated: bool) -> str:
+    """Our pixel and SendGrid's see the same open: same delivery, same minute, one event."""
+    return f"open:{'m' if automated else 'h'}:{_minute_key(occurred_at)}"
+
+
+def click_dedupe_key(*, link_id: int, occurred_at: datetime, automated: bool) -> str:
+    return f"click:{link_id}:{'b' if automated else 'h'}:{_minute_key(occurred_at)}"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    event_id: int
+    automated: bool
+
+
+# Which first_* column an event kind can set.
+FIRST_FIELDS = {
+    "first_delivered_at": ("delivered", {Kind.DELIVERED, Kind.READ}),
+    "first_opened_at": ("opened", {Kind.OPENED, Kind.READ}),
+    "first_clicked_at": ("clicked", {Kind.CLICKED}),
+}
+
+
+class _Deltas:
+    """Rollup increments gathered while recording, written by one upsert."""
+
+    def __init__(self, campaign_id: int, channel: str, locale: str, variant: str) -> None:
+        self.key = (campaign_id, channel, locale, variant)
+        self.by_hour: dict[datetime, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.links: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.failure_code: str | None = None
+
+    def add(self, moment: datetime, column: str, delta: int = 1) -> None:
+        self.by_hour[_hour(moment)][column] += delta
+
+    def write(self, cursor) -> None:
+        columns = [
+            "delivered", "opened", "clicked", "opens_total", "clicks_total",
+            "machine_opens", "bot_clicks", "bounced", "complained", "unsubscribed",
+        ]  # fmt: skip
+        rows = [(hour, counts) for hour, counts in self.by_hour.items() if any(counts.values())]
+        if rows:
+            table = Rollup._meta.db_table
+            values, params = [], []
+            for hour, counts in rows:
+                values.append("(%s, %s, %s, %s, %s, " + ", ".join(["%s"] * len(columns)) + ")")
+                params += [*self.key, hour, *(counts.get(column, 0) for column in columns)]
+            updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in columns)
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, channel, locale, variant, hour, "
+                f"{', '.join(columns)}) VALUES {', '.join(values)} "
+                f"ON CONFLICT (campaign_id, channel, locale, variant, hour) DO UPDATE SET {updates}",
+                params,
+            )
+        if self.failure_code is not None:
+            table = FailureRollup._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, channel, error_code, count) VALUES "
+                f"(%s, %s, %s, 1) ON CONFLICT (campaign_id, channel, error_code) DO UPDATE SET "
+                f"count = {table}.count + 1",
+                [self.key[0], self.key[1], self.failure_code],
+            )
+        for link_id, counts in self.links.items():
+            table = LinkRollup._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, link_id, clicks, bot_clicks) "
+                f"VALUES (%s, %s, %s, %s) ON CONFLICT (campaign_id, link_id) DO UPDATE SET "
+                f"clicks = {table}.clicks + EXCLUDED.clicks, "
+                f"bot_clicks = {table}.bot_clicks + EXCLUDED.bot_clicks",
+                [self.key[0], link_id, counts.get("clicks", 0), counts.get("bot_clicks", 0)],
+            )
+
+
+def _count_event(
+    deltas: _Deltas, *, kind: str, automated: bool, moment: datetime, link_id: int | None,
+    delivery_status: str, error_code: str,
+) -> None:  # fmt: skip
+    """The non-unique rollup columns one stored event adds to."""
+    if kind in (Kind.OPENED, Kind.READ):
+        deltas.add(moment, "machine_opens" if automated else "opens_total")
+    elif kind == Kind.CLICKED:
+        deltas.add(moment, "bot_clicks" if automated else "clicks_total")
+        if link_id is not None:
+            deltas.links[link_id]["bot_clicks" if automated else "clicks"] += 1
+    elif kind in (Kind.BOUNCED, Kind.FAILED) and delivery_status != Delivery.Status.FAILED:
+        # One failure per delivery (KEY_FAIL); a delivery the provider refused outright is
+        # already counted as `failed` from its status, so it is not a bounce as well.
+        deltas.add(moment, "bounced")
+        deltas.failure_code = error_code[:64]
+    elif kind == Kind.COMPLAINED:
+        deltas.add(moment, "complained")
+    elif kind == Kind.UNSUBSCRIBED:
+        deltas.add(moment, "unsubscribed")
+
+
+_DELIVERY_COLUMNS = (
+    "campaign_id, channel, locale, status, sent_at, first_delivered_at, first_opened_at, "
+    "first_clicked_at"
+)
+
+
+def event_record(
+    *,
+    delivery_id: int,
+    kind: str,
+    source: str,
+    occurred_at: datetime | None = None,
+    automated_reason: str = "",
+    user_agent: str = "",
+    ip: str = "",
+    link_id: int | None = None,
+    provider_event_id: str = "",
+    dedupe_key: str | None = None,
+    error_code: str = "",
+    detect_burst: bool = False,
+    classify: Callable[[datetime | None, str], str] | None = None,
+) -> Recorded | None:
+    """Store one event and update the delivery's first_* and the rollups, atomically.
+
+    Returns None when the delivery does not exist or the event was already stored (same
+    dedupe key): a replay changes nothing. `classify(sent_at, channel)` may return a reason
+    to flag the event automated from the delivery's facts (read under the same lock)."""
+    occurred_at = occurred_at or timezone.now()
+    delivery_table = Delivery._meta.db_table
+    event_table = Event._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM {delivery_table} WHERE id = %s FOR NO KEY UPDATE",
+            [delivery_id],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        campaign_id, channel, locale, status, sent_at, *firsts = row
+        if classify is not None and not automated_reason:
+            automated_reason = classify(sent_at, channel)
+        current = dict(zip(FIRST_FIELDS, firsts, strict=True))
+        deltas = _Deltas(campaign_id, channel, locale, "")
+        burst: list[tuple[int, datetime, int | None]] = []
+        if kind == Kind.CLICKED and detect_burst and not automated_reason:
+            burst = _burst_find(cursor, delivery_id=delivery_id, link_id=link_id, at=occurred_at)
+            if burst:
+                automated_reason = "burst"
+        automated = bool(automated_reason)
+        if kind == Kind.OPENED and dedupe_key is None:
+            dedupe_key = open_dedupe_key(occurred_at=occurred_at, automated=automated)
+        elif kind == Kind.CLICKED and dedupe_key is None and link_id is not None:
+            dedupe_key = click_dedupe_key(
+                link_id=link_id, occurred_at=occurred_at, automated=automated
+            )
+        cursor.execute(
+            f"INSERT INTO {event_table} (delivery_id, campaign_id, channel, locale, variant, kind, "
+            "source, occurred_at, recorded_at, automated, automated_reason, user_agent, ip_hash, "
+            "link_id, provider_event_id, dedupe_key, error_code) VALUES "
+            "(%s, %s, %s, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [
+                delivery_id, campaign_id, channel, locale, kind, source, occurred_at,
+                timezone.now(), automated, automated_reason[:16], user_agent[:300], ip_hash(ip),
+                link_id, provider_event_id[:128], dedupe_key, error_code[:64],
+            ],
+        )  # fmt: skip
+        inserted = cursor.fetchone()
+        if inserted is None:
+            return None
+        _count_event(
+            deltas, kind=kind, automated=automated, moment=occurred_at, link_id=link_id,
+            delivery_status=status, error_code=error_code,
+        )  # fmt: skip
+        changed: dict[str, datetime | None] = {}
+        for field, (column, kinds) in FIRST_FIELDS.items():
+            if kind in kinds and not automated:
+                old = current[field]
+                if old is None or occurred_at < old:
+                    changed[field] = occurred_at
+                    deltas.add(occurred_at, column)
+                    if old is not None:
+                        deltas.add(old, column, -1)
+        if burst:
+            changed.update(_burst_reclassify(cursor, delivery_id, burst, current, deltas))
+        if changed:
+            assignments = ", ".join(f"{field} = %s" for field in changed)
+            cursor.execute(
+                f"UPDATE {delivery_table} SET {assignments} WHERE id = %s",
+                [*changed.values(), delivery_id],
+            )
+        deltas.write(cursor)
+        return Recorded(inserted[0], automated)
+
+
+def _burst_find(
+    cursor, *, delivery_id: int, link_id: int | None, at: datetime
+) -> list[tuple[int, datetime, int | None]]:
+    """Clicks of this delivery on *other* links within the burst window of `at`: a scanner
+    opening every link at once. Returns the human-flagged ones among them (to reclassify),
+    or [] when there is no burst."""
+    window = timedelta(seconds=settings.TRACKING_BURST_SECONDS)
+    cursor.execute(
+        f"SELECT id, occurred_at, link_id, automated FROM {Event._meta.db_table} "
+        "WHERE delivery_id = %s AND kind = 'clicked' AND occurred_at BETWEEN %s AND %s",
+        [delivery_id, at - window, at + window],
+    )
+    nearby = cursor.fetchall()
+    links = {row[2] for row in nearby} | {link_id}
+    if len(links) < settings.TRACKING_BURST_LINKS:
+        return []
+    humans = [(row[0], row[1], row[2]) for row in nearby if not row[3]]
+    return humans or [(0, at, None)]
+
+
+def _burst_reclassify(
+    cursor,
+    delivery_id: int,
+    burst: list[tuple[int, datetime, int | None]],
+    current: dict[str, datetime | None],
+    deltas: _Deltas,
+) -> dict[str, datetime | None]:
+    """Flag the earlier clicks of a burst as bot clicks, moving their counts and, where one
+    of them was the delivery's first human click, recomputing first_clicked_at."""
+    ids = [event_id for event_id, _at, _link in burst if event_id]
+    if not ids:
+        return {}
+    cursor.execute(
+        f"UPDATE {Event._meta.db_table} SET automated = TRUE, automated_reason = 'burst' "
+        "WHERE id = ANY(%s) AND automated = FALSE",
+        [ids],
+    )
+    for _event_id, moment, link_id in burst:
+        if not _event_id:
+            continue
+        deltas.add(moment, "clicks_total", -1)
+        deltas.add(moment, "bot_clicks")
+        if link_id is not None:
+            deltas.links[link_id]["clicks"] -= 1
+            deltas.links[link_id]["bot_clicks"] += 1
+    cursor.execute(
+        f"SELECT MIN(occurred_at) FROM {Event._meta.db_table} "
+        "WHERE delivery_id = %s AND kind = 'clicked' AND NOT automated",
+        [delivery_id],
+    )
+    new_first = cursor.fetchone()[0]
+    old_first = current["first_clicked_at"]
+    if new_first == old_first:
+        return {}
+    if old_first is not None:
+        deltas.add(old_first, "clicked", -1)
+    if new_first is not None:
+        deltas.add(new_first, "clicked")
+    return {"first_clicked_at": new_first}
 
 
 def delivery_settle_from_provider(
@@ -45,3 +381,296 @@ def delivery_settle_from_provider(
             error_code=error_code[:64], error_message="Reported failed by the provider.", updated_at=now,
         )  # fmt: skip
     return bool(updated)
+
+
+# --- Provider events --------------------------------------------------------------------------
+
+TWILIO_EVENTS = {
+    "sent": (Kind.SENT, KEY_SENT),
+    "delivered": (Kind.DELIVERED, KEY_DELIVERED),
+    "read": (Kind.READ, KEY_READ),
+    "failed": (Kind.FAILED, KEY_FAIL),
+    "undelivered": (Kind.FAILED, KEY_FAIL),
+}
+
+
+def twilio_status_record(*, delivery_id: int, params: dict[str, str]) -> Recorded | None:
+    """A verified Twilio status callback: settle the delivery if still open, record the event."""
+    status = params.get("MessageStatus", "")
+    if status in TWILIO_ACCEPTED or status in TWILIO_FAILED:
+        delivery_settle_from_provider(
+            delivery_id=delivery_id,
+            accepted=status in TWILIO_ACCEPTED,
+            provider_message_id=params.get("MessageSid", ""),
+            error_code=params.get("ErrorCode", ""),
+        )
+    if status not in TWILIO_EVENTS:
+        return None
+    kind, key = TWILIO_EVENTS[status]
+    return event_record(
+        delivery_id=delivery_id, kind=kind, source=Event.Source.TWILIO, dedupe_key=key,
+        provider_event_id=f"{params.get('MessageSid', '')}:{status}",
+        error_code=params.get("ErrorCode", "") if kind == Kind.FAILED else "",
+    )  # fmt: skip
+
+
+SENDGRID_SUPPRESS = {
+    "bounce": Suppression.Reason.BOUNCE,
+    "dropped": Suppression.Reason.BOUNCE,
+    "spamreport": Suppression.Reason.COMPLAINT,
+    "unsubscribe": Suppression.Reason.UNSUBSCRIBE,
+    "group_unsubscribe": Suppression.Reason.UNSUBSCRIBE,
+}
+
+
+def suppression_add(*, channel: str, address: str, reason: str, detail: str = "") -> None:
+    """Never message this address on this channel again (the first reason is kept)."""
+    if not address:
+        return
+    if channel == "email":
+        address = address.strip().lower()
+    Suppression.objects.bulk_create(
+        [Suppression(channel=channel, address=address[:254], reason=reason, detail=detail[:255])],
+        ignore_conflicts=True,
+    )
+
+
+def _sendgrid_time(event: dict) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(event.get("timestamp")), tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return timezone.now()
+
+
+def sendgrid_event_record(*, event: dict) -> Recorded | None:
+    """One verified SendGrid Event Webhook event, matched to its delivery by `delivery_id`."""
+    from tracking.tokens import click_token_read
+
+    try:
+        delivery_id = int(event.get("delivery_id", ""))
+    except (TypeError, ValueError):
+        return None
+    name = str(event.get("event", ""))
+    if name in SENDGRID_ACCEPTED or name in SENDGRID_FAILED:
+        delivery_settle_from_provider(
+            delivery_id=delivery_id,
+            accepted=name in SENDGRID_ACCEPTED,
+            provider_message_id=str(event.get("sg_message_id", "")),
+            error_code=f"sendgrid_{name}",
+        )
+    at = _sendgrid_time(event)
+    sg_id = str(event.get("sg_event_id", ""))[:120]
+    agent = str(event.get("useragent", ""))
+    common = {
+        "delivery_id": delivery_id, "source": Event.Source.SENDGRID, "occurred_at": at,
+        "provider_event_id": sg_id, "user_agent": agent, "ip": str(event.get("ip", "")),
+    }  # fmt: skip
+    recorded: Recorded | None = None
+    if name == "processed":
+        recorded = event_record(kind=Kind.SENT, dedupe_key=KEY_SENT, **common)
+    elif name == "delivered":
+        recorded = event_record(kind=Kind.DELIVERED, dedupe_key=KEY_DELIVERED, **common)
+    elif name == "deferred":
+        recorded = event_record(kind=Kind.DEFERRED, dedupe_key=f"sg:{sg_id}", **common)
+    elif name == "open":
+        machine = event.get("sg_machine_open") is True or str(event.get("sg_machine_open")) in (
+            "true",
+            "True",
+            "1",
+        )
+        reason = "sg_machine_open" if machine else ""
+        recorded = event_record(kind=Kind.OPENED, automated_reason=reason, **common)
+    elif name == "click":
+        token = (
+            str(event.get("url", "")).rsplit("/t/c/", 1)[-1]
+            if "/t/c/" in str(event.get("url", ""))
+            else ""
+        )
+        click = click_token_read(token.split("?")[0]) if token else None
+        link_id = click.link_id if click and click.delivery_id == delivery_id else None
+
+        def classify(sent_at: datetime | None, channel: str) -> str:
+            return click_automated_reason(
+                method="GET", user_agent=agent, channel=channel, sent_at=sent_at, occurred_at=at
+            )
+
+        recorded = event_record(
+            kind=Kind.CLICKED, link_id=link_id, classify=classify,
+            dedupe_key=None if link_id else f"sg:{sg_id}", detect_burst=True, **common,
+        )  # fmt: skip
+    elif name in ("bounce", "dropped"):
+        code = str(event.get("status") or event.get("reason") or name)
+        recorded = event_record(
+            kind=Kind.BOUNCED if name == "bounce" else Kind.FAILED, dedupe_key=KEY_FAIL,
+            error_code=f"{name}:{code}"[:64], **common,
+        )  # fmt: skip
+    elif name == "spamreport":
+        recorded = event_record(kind=Kind.COMPLAINED, dedupe_key=KEY_COMPLAINT, **common)
+    elif name in ("unsubscribe", "group_unsubscribe"):
+        recorded = event_record(kind=Kind.UNSUBSCRIBED, dedupe_key=KEY_UNSUBSCRIBE, **common)
+    if name in SENDGRID_SUPPRESS:
+        suppression_add(
+            channel="email",
+            address=str(event.get("email", "")),
+            reason=SENDGRID_SUPPRESS[name],
+            detail=f"sendgrid {name}: {event.get('reason', '')}",
+        )
+    if recorded is not None and name in ("unsubscribe", "group_unsubscribe"):
+        creator = Creator.objects.filter(deliveries__id=delivery_id).first()
+        if creator is not None:
+            creator_consent_set(
+                creator=creator, channel="email", status=ConsentStatus.DENIED, source="provider"
+            )
+    return recorded
+
+
+# --- Opens and clicks from creators -------------------------------------------------------------
+
+
+def open_pixel_record(
+    *, delivery_id: int, method: str, user_agent: str, ip: str,
+    occurred_at: datetime | None = None,
+) -> Recorded | None:  # fmt: skip
+    return event_record(
+        delivery_id=delivery_id, kind=Kind.OPENED, source=Event.Source.PIXEL,
+        occurred_at=occurred_at,
+        automated_reason=open_automated_reason(method=method, user_agent=user_agent),
+        user_agent=user_agent, ip=ip,
+    )  # fmt: skip
+
+
+def click_record(
+    *, delivery_id: int, link_id: int, method: str, user_agent: str, ip: str,
+    occurred_at: datetime | None = None,
+) -> Recorded | None:  # fmt: skip
+    now = occurred_at or timezone.now()
+
+    def classify(sent_at: datetime | None, channel: str) -> str:
+        return click_automated_reason(
+            method=method, user_agent=user_agent, channel=channel, sent_at=sent_at, occurred_at=now
+        )
+
+    return event_record(
+        delivery_id=delivery_id, kind=Kind.CLICKED, source=Event.Source.REDIRECT,
+        occurred_at=now, link_id=link_id, user_agent=user_agent, ip=ip, detect_burst=True,
+        classify=classify,
+    )  # fmt: skip
+
+
+def push_open_record(*, delivery_id: int, user_agent: str = "", ip: str = "") -> Recorded | None:
+    """The app reports a notification opened: counted once per delivery."""
+    return event_record(
+        delivery_id=delivery_id, kind=Kind.OPENED, source=Event.Source.APP,
+        dedupe_key=KEY_PUSH_OPEN, user_agent=user_agent, ip=ip,
+    )  # fmt: skip
+
+
+def inbox_message_read(*, message, user_agent: str = "", ip: str = "") -> Recorded | None:
+    """A creator read an inbox message: mark it read and record the open (once)."""
+    from channels.models import InboxMessage
+
+    now = timezone.now()
+    InboxMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
+    return event_record(
+        delivery_id=message.delivery_id, kind=Kind.OPENED, source=Event.Source.INBOX,
+        occurred_at=now, dedupe_key=KEY_INBOX_READ, user_agent=user_agent, ip=ip,
+    )  # fmt: skip
+
+
+# --- Recount ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rollup_recount(*, campaign: Campaign) -> None:
+    """Rebuild the campaign's rollups and its deliveries' first_* from the raw events."""
+    events, rollups, links = (
+        Event._meta.db_table,
+        Rollup._meta.db_table,
+        LinkRollup._meta.db_table,
+    )
+    deliveries, failures = Delivery._meta.db_table, FailureRollup._meta.db_table
+    hour = "date_trunc('hour', {} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {rollups} WHERE campaign_id = %s", [campaign.pk])
+        cursor.execute(f"DELETE FROM {links} WHERE campaign_id = %s", [campaign.pk])
+        cursor.execute(f"DELETE FROM {failures} WHERE campaign_id = %s", [campaign.pk])
+        cursor.execute(
+            f"""
+            UPDATE {deliveries} d SET first_delivered_at = f.delivered,
+                first_opened_at = f.opened, first_clicked_at = f.clicked
+            FROM (
+                SELECT d2.id,
+                    MIN(e.occurred_at) FILTER (WHERE e.kind IN ('delivered', 'read')) AS delivered,
+                    MIN(e.occurred_at) FILTER (WHERE e.kind IN ('opened', 'read') AND NOT e.automated) AS opened,
+                    MIN(e.occurred_at) FILTER (WHERE e.kind = 'clicked' AND NOT e.automated) AS clicked
+                FROM {deliveries} d2 LEFT JOIN {events} e ON e.delivery_id = d2.id
+                WHERE d2.campaign_id = %s
+                GROUP BY d2.id
+            ) f
+            WHERE d.id = f.id AND (d.first_delivered_at IS DISTINCT FROM f.delivered
+                OR d.first_opened_at IS DISTINCT FROM f.opened
+                OR d.first_clicked_at IS DISTINCT FROM f.clicked)
+            """,
+            [campaign.pk],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {rollups} (campaign_id, channel, locale, variant, hour, delivered, opened,
+                clicked, opens_total, clicks_total, machine_opens, bot_clicks, bounced,
+                complained, unsubscribed)
+            SELECT %s, channel, locale, variant, hour, SUM(delivered), SUM(opened), SUM(clicked),
+                SUM(opens_total), SUM(clicks_total), SUM(machine_opens), SUM(bot_clicks),
+                SUM(bounced), SUM(complained), SUM(unsubscribed)
+            FROM (
+                SELECT e.channel, e.locale, e.variant, {hour.format("e.occurred_at")} AS hour,
+                    0 AS delivered, 0 AS opened, 0 AS clicked,
+                    COUNT(*) FILTER (WHERE e.kind IN ('opened', 'read') AND NOT e.automated) AS opens_total,
+                    COUNT(*) FILTER (WHERE e.kind = 'clicked' AND NOT e.automated) AS clicks_total,
+                    COUNT(*) FILTER (WHERE e.kind IN ('opened', 'read') AND e.automated) AS machine_opens,
+                    COUNT(*) FILTER (WHERE e.kind = 'clicked' AND e.automated) AS bot_clicks,
+                    COUNT(*) FILTER (WHERE e.kind IN ('bounced', 'failed') AND d.status <> 'failed') AS bounced,
+                    COUNT(*) FILTER (WHERE e.kind = 'complained') AS complained,
+                    COUNT(*) FILTER (WHERE e.kind = 'unsubscribed') AS unsubscribed
+                FROM {events} e JOIN {deliveries} d ON d.id = e.delivery_id
+                WHERE e.campaign_id = %s
+                GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT channel, locale, '', {hour.format("first_delivered_at")}, COUNT(*), 0, 0,
+                    0, 0, 0, 0, 0, 0, 0
+                FROM {deliveries} WHERE campaign_id = %s AND first_delivered_at IS NOT NULL
+                GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT channel, locale, '', {hour.format("first_opened_at")}, 0, COUNT(*), 0,
+                    0, 0, 0, 0, 0, 0, 0
+                FROM {deliveries} WHERE campaign_id = %s AND first_opened_at IS NOT NULL
+                GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT channel, locale, '', {hour.format("first_clicked_at")}, 0, 0, COUNT(*),
+                    0, 0, 0, 0, 0, 0, 0
+                FROM {deliveries} WHERE campaign_id = %s AND first_clicked_at IS NOT NULL
+                GROUP BY 1, 2, 3, 4
+            ) parts
+            GROUP BY channel, locale, variant, hour
+            """,
+            [campaign.pk] * 5,
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {links} (campaign_id, link_id, clicks, bot_clicks)
+            SELECT %s, link_id, COUNT(*) FILTER (WHERE NOT automated),
+                COUNT(*) FILTER (WHERE automated)
+            FROM {events} WHERE campaign_id = %s AND kind = 'clicked' AND link_id IS NOT NULL
+            GROUP BY link_id
+            """,
+            [campaign.pk, campaign.pk],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {failures} (campaign_id, channel, error_code, count)
+            SELECT %s, e.channel, LEFT(e.error_code, 64), COUNT(*)
+            FROM {events} e JOIN {deliveries} d ON d.id = e.delivery_id
+            WHERE e.campaign_id = %s AND e.kind IN ('bounced', 'failed') AND d.status <> 'failed'
+            GROUP BY 2, 3
+            """,
+            [campaign.pk, campaign.pk],
+        )

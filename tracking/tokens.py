@@ -64,3 +64,19 @@ def unsubscribe_token_read(token: str) -> int | None:
         return int(_UNSUBSCRIBE.unsign(token), 36)
     except (signing.BadSignature, ValueError):
         return None
+
+
+_CREATOR_APP = signing.Signer(salt="altavoz.creator.app")
+
+
+def creator_app_token_make(*, creator_id: int) -> str:
+    """What the creator app sends as its bearer token to the inbox API (until issue 7's
+    creator sign-in replaces it)."""
+    return _CREATOR_APP.sign(_b36(creator_id))
+
+
+def creator_app_token_read(token: str) -> int | None:
+    try:
+        return int(_CREATOR_APP.unsign(token), 36)
+    except (signing.BadSignature, ValueError):
+        return None

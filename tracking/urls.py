@@ -1,8 +1,17 @@
 from django.urls import path
 
-from tracking import webhooks
+from tracking import dashboard, views, webhooks
 
 urlpatterns = [
     path("hooks/twilio/status", webhooks.twilio_status, name="twilio-status"),
     path("hooks/sendgrid/events", webhooks.sendgrid_events, name="sendgrid-events"),
+    path("t/o/<str:token>.gif", views.open_pixel, name="tracking-open"),
+    path("t/c/<str:token>", views.click_redirect, name="tracking-click"),
+    path("stats/campaigns/", dashboard.campaign_list, name="stats-campaigns"),
+    path("stats/campaigns/<int:pk>/", dashboard.campaign_stats, name="stats-campaign"),
+    path(
+        "stats/campaigns/<int:pk>/stats.csv",
+        dashboard.campaign_stats_csv,
+        name="stats-campaign-csv",
+    ),
 ]

@@ -40,14 +40,7 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
         delivery_id = int(request.GET.get("d", ""))
     except ValueError:
         return HttpResponse(status=204)
-    status = request.POST.get("MessageStatus", "")
-    if status in services.TWILIO_ACCEPTED or status in services.TWILIO_FAILED:
-        services.delivery_settle_from_provider(
-            delivery_id=delivery_id,
-            accepted=status in services.TWILIO_ACCEPTED,
-            provider_message_id=request.POST.get("MessageSid", ""),
-            error_code=request.POST.get("ErrorCode", ""),
-        )
+    services.twilio_status_record(delivery_id=delivery_id, params=request.POST.dict())
     return HttpResponse(status=204)
 
 
@@ -80,18 +73,6 @@ def sendgrid_events(request: HttpRequest) -> HttpResponse:
     if not isinstance(events, list):
         return HttpResponse(status=400)
     for event in events:
-        if not isinstance(event, dict):
-            continue
-        try:
-            delivery_id = int(event.get("delivery_id", ""))
-        except (TypeError, ValueError):
-            continue
-        kind = event.get("event", "")
-        if kind in services.SENDGRID_ACCEPTED or kind in services.SENDGRID_FAILED:
-            services.delivery_settle_from_provider(
-                delivery_id=delivery_id,
-                accepted=kind in services.SENDGRID_ACCEPTED,
-                provider_message_id=str(event.get("sg_message_id", "")),
-                error_code=f"sendgrid_{kind}",
-            )
+        if isinstance(event, dict):
+            services.sendgrid_event_record(event=event)
     return HttpResponse(status=204)

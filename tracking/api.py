@@ -1,0 +1,105 @@
+"""Tracking API: campaign stats for ops, push-open reports and the inbox for the creator app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.responses import Status
+from ninja.security import HttpBearer
+
+from campaigns.models import Campaign
+from channels.models import InboxMessage
+from creators.models import Creator
+from tracking import selectors, services
+from tracking.tokens import creator_app_token_read, delivery_token_read
+
+stats_router = Router(tags=["tracking"])
+app_router = Router(tags=["creator app"])
+
+
+class ChannelStats(Schema):
+    targeted: int
+    sent: int
+    delivered: int
+    failed: int
+    unique_opens: int
+    unique_clicks: int
+    machine_opens: int
+    bot_clicks: int
+    open_rate: float
+    click_rate: float
+
+
+class CampaignStatsOut(Schema):
+    totals: ChannelStats
+    channels: dict[str, ChannelStats]
+
+
+@stats_router.get("/campaigns/{pk}/stats", response=CampaignStatsOut)
+def campaign_stats(request: HttpRequest, pk: int) -> dict[str, Any]:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return selectors.campaign_stats_get(campaign=campaign, detail=False).api()
+
+
+class PushOpenIn(Schema):
+    token: str
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@app_router.post("/track/push-open", auth=None, response={204: None, 404: ErrorOut})
+def push_open(request: HttpRequest, payload: PushOpenIn):
+    delivery_id = delivery_token_read(payload.token)
+    if delivery_id is None:
+        return Status(404, {"detail": "Unknown token."})
+    services.push_open_record(
+        delivery_id=delivery_id,
+        user_agent=request.headers.get("User-Agent", ""),
+        ip=request.META.get("REMOTE_ADDR", ""),
+    )
+    return Status(204, None)
+
+
+class CreatorAppToken(HttpBearer):
+    """The creator app's bearer token names one creator (tracking.tokens)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Creator | None:
+        creator_id = creator_app_token_read(token)
+        if creator_id is None:
+            return None
+        return Creator.objects.filter(pk=creator_id).first()
+
+
+class InboxMessageOut(Schema):
+    id: int
+    title: str
+    body: str
+    cta_label: str
+    cta_link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+@app_router.get("/inbox", auth=CreatorAppToken(), response=list[InboxMessageOut])
+def inbox_list(request: HttpRequest):
+    return list(
+        InboxMessage.objects.filter(creator=request.auth).order_by("-created_at", "-id")[:100]
+    )
+
+
+@app_router.post("/inbox/{pk}/read", auth=CreatorAppToken(), response={200: InboxMessageOut})
+def inbox_read(request: HttpRequest, pk: int):
+    message = get_object_or_404(InboxMessage, pk=pk, creator=request.auth)
+    services.inbox_message_read(
+        message=message,
+        user_agent=request.headers.get("User-Agent", ""),
+        ip=request.META.get("REMOTE_ADDR", ""),
+    )
+    message.refresh_from_db()
+    return message

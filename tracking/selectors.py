@@ -1,0 +1,309 @@
+"""Campaign figures for the dashboards and the stats API, read from the rollups.
+
+Event figures (delivered, opens, clicks, bounces…) come from `Rollup`/`LinkRollup`, kept
+current by `tracking.services.event_record`, so a page view never scans the event table.
+Delivery-state figures (targeted, sent, failed) come from the deliveries table, grouped in
+one query and cached for `TRACKING_DELIVERY_COUNTS_TTL` seconds. Definitions: docs/tracking.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from campaigns.models import Campaign, Delivery
+from tracking.models import FailureRollup, LinkRollup, Rollup, TrackedLink
+
+CHANNELS = ("email", "whatsapp", "push", "inbox")
+# Channels with delivery receipts; on the others (push, inbox) delivered means accepted.
+RECEIPT_CHANNELS = frozenset({"email", "whatsapp"})
+ROLLUP_COLUMNS = (
+    "delivered", "opened", "clicked", "opens_total", "clicks_total", "machine_opens",
+    "bot_clicks", "bounced", "complained", "unsubscribed",
+)  # fmt: skip
+
+
+def _rate(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+@dataclass
+class Figures:
+    """One row of figures (a channel, a channel × language, or a campaign's totals)."""
+
+    targeted: int = 0
+    sent: int = 0
+    refused: int = 0  # deliveries the provider refused outright (status `failed`)
+    receipts: int = 0  # unique delivered receipts (email, WhatsApp)
+    opened: int = 0
+    clicked: int = 0
+    opens_total: int = 0
+    clicks_total: int = 0
+    machine_opens: int = 0
+    bot_clicks: int = 0
+    bounced: int = 0
+    complained: int = 0
+    unsubscribed: int = 0
+    has_receipts: bool = True
+
+    def add(self, other: Figures) -> None:
+        for name, value in asdict(other).items():
+            if name != "has_receipts":
+                setattr(self, name, getattr(self, name) + value)
+
+    @property
+    def delivered(self) -> int:
+        return self.receipts if self.has_receipts else self.sent
+
+    @property
+    def failed(self) -> int:
+        return self.refused + self.bounced
+
+    @property
+    def open_rate(self) -> float:
+        return _rate(self.opened, self.delivered)
+
+    @property
+    def click_rate(self) -> float:
+        return _rate(self.clicked, self.delivered)
+
+    @property
+    def click_to_open_rate(self) -> float:
+        return _rate(self.clicked, self.opened)
+
+    @property
+    def delivery_rate(self) -> float:
+        return _rate(self.delivered, self.sent)
+
+    @property
+    def bounce_rate(self) -> float:
+        return _rate(self.bounced, self.sent)
+
+    @property
+    def complaint_rate(self) -> float:
+        return _rate(self.complained, self.delivered)
+
+    @property
+    def unsubscribe_rate(self) -> float:
+        return _rate(self.unsubscribed, self.delivered)
+
+    def api(self) -> dict[str, Any]:
+        """Exactly the keys of `GET /api/campaigns/{id}/stats` per channel."""
+        return {
+            "targeted": self.targeted,
+            "sent": self.sent,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "unique_opens": self.opened,
+            "unique_clicks": self.clicked,
+            "machine_opens": self.machine_opens,
+            "bot_clicks": self.bot_clicks,
+            "open_rate": self.open_rate,
+            "click_rate": self.click_rate,
+        }
+
+
+@dataclass
+class CampaignStats:
+    campaign: Campaign
+    totals: Figures
+    channels: dict[str, Figures]
+    segments: list[tuple[str, str, str, Figures]]  # channel, locale, variant, figures
+    hourly: list[dict[str, Any]]
+    top_links: list[dict[str, Any]]
+    failures: list[dict[str, Any]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def api(self) -> dict[str, Any]:
+        return {
+            "totals": self.totals.api(),
+            "channels": {channel: figures.api() for channel, figures in self.channels.items()},
+        }
+
+
+def _delivery_counts_key(campaign_id: int) -> str:
+    return f"altavoz:tracking:delivery-counts:{campaign_id}"
+
+
+def delivery_counts_get(*, campaign_id: int) -> dict[str, Any]:
+    """Deliveries per (channel, language, variant): targeted, sent, refused; and refusals
+    per (channel, error code). One grouped query, cached briefly."""
+    key = _delivery_counts_key(campaign_id)
+    ttl = settings.TRACKING_DELIVERY_COUNTS_TTL
+    cached = cache.get(key) if ttl > 0 else None
+    if cached is not None:
+        return cached
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT channel, locale, status, CASE WHEN status = 'failed' THEN error_code "
+            f"ELSE '' END, COUNT(*) FROM {table} WHERE campaign_id = %s GROUP BY 1, 2, 3, 4",
+            [campaign_id],
+        )
+        rows = cursor.fetchall()
+    counts: dict[str, dict[str, int]] = {}
+    refusals: dict[str, int] = defaultdict(int)
+    for channel, locale, status, code, number in rows:
+        entry = counts.setdefault(f"{channel}|{locale}|", {"targeted": 0, "sent": 0, "refused": 0})
+        entry["targeted"] += number
+        if status == Delivery.Status.SENT:
+            entry["sent"] += number
+        elif status == Delivery.Status.FAILED:
+            entry["refused"] += number
+            refusals[f"{channel}|{code}"] += number
+    result = {"counts": counts, "refusals": dict(refusals)}
+    if ttl > 0:
+        cache.set(key, result, ttl)
+    return result
+
+
+def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignStats:
+    """Every figure of the campaign page (and the stats API) from the rollups."""
+    segments: dict[tuple[str, str, str], Figures] = {}
+
+    def segment(channel: str, locale: str, variant: str) -> Figures:
+        key = (channel, locale, variant)
+        if key not in segments:
+            segments[key] = Figures(has_receipts=channel in RECEIPT_CHANNELS)
+        return segments[key]
+
+    deliveries = delivery_counts_get(campaign_id=campaign.pk)
+    for key, entry in deliveries["counts"].items():
+        channel, locale, variant = key.split("|")
+        figures = segment(channel, locale, variant)
+        figures.targeted, figures.sent, figures.refused = (
+            entry["targeted"],
+            entry["sent"],
+            entry["refused"],
+        )
+    sums = ", ".join(f"SUM({column})" for column in ROLLUP_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT channel, locale, variant, {sums} FROM {Rollup._meta.db_table} "
+            "WHERE campaign_id = %s GROUP BY 1, 2, 3",
+            [campaign.pk],
+        )
+        for channel, locale, variant, *values in cursor.fetchall():
+            figures = segment(channel, locale, variant)
+            (
+                figures.receipts, figures.opened, figures.clicked, figures.opens_total,
+                figures.clicks_total, figures.machine_opens, figures.bot_clicks,
+                figures.bounced, figures.complained, figures.unsubscribed,
+            ) = (int(value or 0) for value in values)  # fmt: skip
+    channels = {channel: Figures(has_receipts=channel in RECEIPT_CHANNELS) for channel in CHANNELS}
+    totals = Figures()
+    for (channel, _locale, _variant), figures in segments.items():
+        channels.setdefault(channel, Figures(has_receipts=channel in RECEIPT_CHANNELS)).add(figures)
+    for figures in channels.values():
+        # Totals add each channel's delivered (receipts, or accepted where there are none).
+        totals.add(Figures(**{**asdict(figures), "receipts": figures.delivered}))
+    stats = CampaignStats(
+        campaign=campaign,
+        totals=totals,
+        channels=channels,
+        segments=[(c, loc, v, f) for (c, loc, v), f in sorted(segments.items())],
+        hourly=[],
+        top_links=[],
+        failures=[],
+    )
+    if detail:
+        stats.hourly = _hourly(campaign.pk)
+        stats.top_links = _top_links(campaign.pk)
+        stats.failures = _failures(campaign.pk, deliveries["refusals"])
+    return stats
+
+
+def _hourly(campaign_id: int) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT hour, SUM(opened), SUM(clicked), SUM(machine_opens), SUM(bot_clicks) "
+            f"FROM {Rollup._meta.db_table} WHERE campaign_id = %s GROUP BY hour ORDER BY hour",
+            [campaign_id],
+        )
+        return [
+            {"hour": hour, "opened": int(o), "clicked": int(c), "machine_opens": int(m),
+             "bot_clicks": int(b)}
+            for hour, o, c, m, b in cursor.fetchall()
+        ]  # fmt: skip
+
+
+def _top_links(campaign_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    rows = (
+        LinkRollup.objects.filter(campaign_id=campaign_id)
+        .order_by("-clicks", "-bot_clicks", "link_id")
+        .values("link_id", "clicks", "bot_clicks")[:limit]
+    )
+    rows = list(rows)
+    urls = dict(
+        TrackedLink.objects.filter(pk__in=[row["link_id"] for row in rows]).values_list("pk", "url")
+    )
+    return [{**row, "url": urls.get(row["link_id"], "")} for row in rows]
+
+
+def _failures(campaign_id: int, refusals: dict[str, int]) -> list[dict[str, Any]]:
+    """Refusals at send time by the provider's code, and failures reported afterwards
+    (bounces, drops, undelivered) by code, from their rollup."""
+    found: dict[tuple[str, str, str], int] = {}
+    for key, number in refusals.items():
+        channel, code = key.split("|", 1)
+        found[(channel, "refused", code or "—")] = number
+    for channel, code, number in FailureRollup.objects.filter(campaign_id=campaign_id).values_list(
+        "channel", "error_code", "count"
+    ):
+        if number:
+            found[(channel, "bounced", code or "—")] = number
+    return [
+        {"channel": channel, "stage": stage, "code": code, "count": number}
+        for (channel, stage, code), number in sorted(found.items(), key=lambda item: -item[1])
+    ]
+
+
+@dataclass
+class CampaignRow:
+    campaign: Campaign
+    totals: Figures
+    channels: dict[str, Figures]
+
+
+SORTS = {
+    "created": lambda row: row.campaign.created_at,
+    "name": lambda row: row.campaign.name.lower(),
+    "open_rate": lambda row: row.totals.open_rate,
+    "click_rate": lambda row: row.totals.click_rate,
+    "delivered": lambda row: row.totals.delivered,
+}
+
+
+def campaign_rows_list(
+    *,
+    kind: str = "",
+    market: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    sort: str = "-created",
+    limit: int = 200,
+) -> list[CampaignRow]:
+    """Campaigns with OR/CTR per channel, filtered by kind, market and creation date."""
+    campaigns = Campaign.objects.exclude(status=Campaign.Status.DRAFT)
+    if kind:
+        campaigns = campaigns.filter(kind=kind)
+    if market:
+        campaigns = campaigns.filter(market=market)
+    if since:
+        campaigns = campaigns.filter(created_at__gte=since)
+    if until:
+        campaigns = campaigns.filter(created_at__lt=until)
+    rows = []
+    for campaign in campaigns.order_by("-created_at")[:limit]:
+        stats = campaign_stats_get(campaign=campaign, detail=False)
+        rows.append(CampaignRow(campaign, stats.totals, stats.channels))
+    name = sort.lstrip("-")
+    if name in SORTS:
+        rows.sort(key=SORTS[name], reverse=sort.startswith("-"))
+    return rows

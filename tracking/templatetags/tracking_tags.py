@@ -1,0 +1,10 @@
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: float) -> str:
+    """0.1234 → "12.3 %" (localised decimal separator)."""
+    return f"{number_format(round(value * 100, 1), decimal_pos=1)} %"

@@ -1,0 +1,81 @@
+"""Open pixel and click redirect: the two public endpoints every message points at.
+
+Both do one short transaction (see `tracking.services.event_record`) and answer. A token that
+fails its signature gets 404 and writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_http_methods
+
+from tracking import services, writebehind
+from tracking.models import TrackedLink
+from tracking.tokens import click_token_read, delivery_token_read
+
+PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_CACHE = "no-cache, no-store, must-revalidate, private, max-age=0"
+
+
+def client_ip(request: HttpRequest) -> str:
+    if settings.TRACKING_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "HEAD"])
+def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    delivery_id = delivery_token_read(token)
+    if delivery_id is None:
+        raise Http404
+    facts = {
+        "delivery_id": delivery_id,
+        "method": request.method or "GET",
+        "user_agent": request.headers.get("User-Agent", ""),
+        "ip": client_ip(request),
+    }
+    if settings.TRACKING_WRITE_BEHIND:
+        writebehind.hit_enqueue(kind="open", **facts)
+    else:
+        services.open_pixel_record(**facts)
+    response = HttpResponse(PIXEL_GIF, content_type="image/gif")
+    response["Cache-Control"] = NO_CACHE
+    response["Pragma"] = "no-cache"
+    response["Expires"] = "0"
+    return response
+
+
+@lru_cache(maxsize=4096)
+def tracked_link_url(link_id: int) -> str | None:
+    """Stored links never change: each worker process keeps the ones it has served."""
+    return TrackedLink.objects.filter(pk=link_id).values_list("url", flat=True).first()
+
+
+@require_http_methods(["GET", "HEAD"])
+def click_redirect(request: HttpRequest, token: str) -> HttpResponse:
+    click = click_token_read(token)
+    if click is None:
+        raise Http404
+    url = tracked_link_url(click.link_id)
+    if url is None:
+        raise Http404
+    facts = {
+        "delivery_id": click.delivery_id,
+        "link_id": click.link_id,
+        "method": request.method or "GET",
+        "user_agent": request.headers.get("User-Agent", ""),
+        "ip": client_ip(request),
+    }
+    if settings.TRACKING_WRITE_BEHIND:
+        writebehind.hit_enqueue(kind="click", **facts)
+    else:
+        services.click_record(**facts)
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = NO_CACHE
+    return response
