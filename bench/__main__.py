@@ -21,7 +21,10 @@ def main(argv: list[str]) -> int:
         print(f"\n=== bench.{name} ===", flush=True)
         if subprocess.call([sys.executable, "-m", f"bench.{name}"]) != 0:
             failed.append(name)
-    print(f"\n{len(names) - len(failed)}/{len(names)} benchmarks met their targets" + (f"; not: {', '.join(failed)}" if failed else ""))
+    print(
+        f"\n{len(names) - len(failed)}/{len(names)} benchmarks met their targets"
+        + (f"; not: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

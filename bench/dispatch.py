@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from bench.segment_count import _admin_url, _fill_sql
 
@@ -134,7 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for latency in args.latencies:
             ceiling = ceiling_measure(
-                fakes, "twilio", latency_ms=latency, requests=args.messages, concurrency=64 if latency == 0 else 500
+                fakes,
+                "twilio",
+                latency_ms=latency,
+                requests=args.messages,
+                concurrency=64 if latency == 0 else 500,
             )["requests_per_s"]
             fakes.reset()
             fakes.set_behaviour("twilio", latency_ms=latency, callbacks={"enabled": False})
@@ -151,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
             naive_campaign = campaign_for(first_id, naive_count, f"naive {latency} ms")
             first_id += args.naive
             Campaign.objects.filter(pk=naive_campaign.pk).update(status=Campaign.Status.PAUSED)
-            ids = list(Delivery.objects.filter(campaign=naive_campaign).values_list("id", flat=True))
+            ids = list(
+                Delivery.objects.filter(campaign=naive_campaign).values_list("id", flat=True)
+            )
             started = time.perf_counter()
             for delivery_id in ids:
                 naive.naive_send.delay(delivery_id)
@@ -169,15 +174,24 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(admin_dsn, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
-    print(f"WhatsApp dispatch, one worker process (--concurrency 1), {args.messages:,} messages per run")
-    print(f"{'latency':>8} {'ceiling/s':>10} {'altavoz/s':>10} {'of ceiling':>11} {'naive/s':>8} {'vs naive':>9}")
+    print(
+        f"WhatsApp dispatch, one worker process (--concurrency 1), {args.messages:,} messages per run"
+    )
+    print(
+        f"{'latency':>8} {'ceiling/s':>10} {'altavoz/s':>10} {'of ceiling':>11} {'naive/s':>8} {'vs naive':>9}"
+    )
     ok = True
     for latency, ceiling, altavoz, baseline, sent, expected in results:
         share, speedup = altavoz / ceiling, altavoz / baseline
-        print(f"{latency:>6.0f}ms {ceiling:>10,.0f} {altavoz:>10,.0f} {share:>10.0%} {baseline:>8,.1f} {speedup:>8.1f}x")
+        print(
+            f"{latency:>6.0f}ms {ceiling:>10,.0f} {altavoz:>10,.0f} {share:>10.0%} {baseline:>8,.1f} {speedup:>8.1f}x"
+        )
         ok &= sent == expected and speedup >= 10
         ok &= share >= 0.6 if latency == 0 else altavoz >= 2000
-    print("targets: ≥ 60% of the ceiling at 0 ms, ≥ 2,000/s at 100 ms, ≥ 10x naive: " + ("met" if ok else "NOT met"))
+    print(
+        "targets: ≥ 60% of the ceiling at 0 ms, ≥ 2,000/s at 100 ms, ≥ 10x naive: "
+        + ("met" if ok else "NOT met")
+    )
     return 0 if ok else 1
 
 

@@ -17,7 +17,6 @@ import os
 import statistics
 import sys
 import time
-from urllib.parse import urlparse
 
 from bench.segment_count import _admin_url, _fill_sql
 
@@ -75,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
             kind=Campaign.Kind.ANNOUNCEMENT,
             segment=segment,
             messages=[
-                {"channel": "inbox", "locale": locale, "title": "Hola", "body": "Hola {{ creator.first_name }}"}
+                {
+                    "channel": "inbox",
+                    "locale": locale,
+                    "title": "Hola",
+                    "body": "Hola {{ creator.first_name }}",
+                }
                 for locale in ("es-MX", "en")
             ],
         )
@@ -102,14 +106,25 @@ def main(argv: list[str] | None = None) -> int:
                 started = time.perf_counter()
                 rows[name] = create()
                 timings[name].append(time.perf_counter() - started)
-        assert Delivery.objects.count() == rows["service"] or rows["hand"] == Delivery.objects.count()
-        service_s, hand_s = statistics.median(timings["service"]), statistics.median(timings["hand"])
+        assert (
+            Delivery.objects.count() == rows["service"] or rows["hand"] == Delivery.objects.count()
+        )
+        service_s, hand_s = (
+            statistics.median(timings["service"]),
+            statistics.median(timings["hand"]),
+        )
         ratio = service_s / hand_s
         ok = service_s < TARGET_S and ratio <= TARGET_RATIO and rows["service"] == rows["hand"]
-        print(f"fan-out of {rows['service']:,} deliveries (median of {args.runs}, table emptied between runs)")
-        print(f"  deliveries_create      {service_s:7.2f} s  ({rows['service'] / service_s:,.0f} rows/s)")
+        print(
+            f"fan-out of {rows['service']:,} deliveries (median of {args.runs}, table emptied between runs)"
+        )
+        print(
+            f"  deliveries_create      {service_s:7.2f} s  ({rows['service'] / service_s:,.0f} rows/s)"
+        )
         print(f"  hand INSERT … SELECT   {hand_s:7.2f} s  ({rows['hand'] / hand_s:,.0f} rows/s)")
-        print(f"  ratio {ratio:.2f}x; targets: under {TARGET_S:.0f} s and within {TARGET_RATIO:.0f}x: {'met' if ok else 'NOT met'}")
+        print(
+            f"  ratio {ratio:.2f}x; targets: under {TARGET_S:.0f} s and within {TARGET_RATIO:.0f}x: {'met' if ok else 'NOT met'}"
+        )
         return 0 if ok else 1
     finally:
         connection.close()

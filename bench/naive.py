@@ -11,7 +11,12 @@ from django.conf import settings
 from twilio.rest import Client
 
 from campaigns.models import Delivery, Message
-from campaigns.rendering import MessageRenderer, PreviewLinks, campaign_context_build, creator_context_build
+from campaigns.rendering import (
+    MessageRenderer,
+    PreviewLinks,
+    campaign_context_build,
+    creator_context_build,
+)
 
 _client: Client | None = None
 
@@ -27,13 +32,19 @@ def _twilio() -> Client:
 @shared_task
 def naive_send(delivery_id: int) -> None:
     delivery = Delivery.objects.select_related("creator", "campaign").get(pk=delivery_id)
-    message = Message.objects.get(campaign=delivery.campaign, channel="whatsapp", locale=delivery.locale)
+    message = Message.objects.get(
+        campaign=delivery.campaign, channel="whatsapp", locale=delivery.locale
+    )
     content = MessageRenderer("whatsapp", message.fields).render(
         creator=creator_context_build(delivery.creator),
         campaign=campaign_context_build(delivery.campaign),
         links=PreviewLinks(locale=delivery.locale),
     )
     sent = _twilio().messages.create(
-        to=f"whatsapp:{delivery.creator.phone}", from_=f"whatsapp:{settings.TWILIO_WHATSAPP_FROM}", body=content["body"]
+        to=f"whatsapp:{delivery.creator.phone}",
+        from_=f"whatsapp:{settings.TWILIO_WHATSAPP_FROM}",
+        body=content["body"],
     )
-    Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, provider_message_id=sent.sid)
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=Delivery.Status.SENT, provider_message_id=sent.sid
+    )

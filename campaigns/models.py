@@ -144,11 +144,20 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     id = models.BigAutoField(primary_key=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    # Fan-out writes a million rows at once: the foreign keys are kept by the ORM (cascading
+    # deletes included) but not checked row by row by database triggers, which cost more than
+    # the insert itself, and `campaign` is indexed by the unique constraint's leading column.
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
+        db_index=False,
+    )
     run = models.PositiveIntegerField(_("run"), default=1)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     creator = models.ForeignKey(
-        "creators.Creator", on_delete=models.CASCADE, related_name="deliveries"
+        "creators.Creator", on_delete=models.CASCADE, related_name="deliveries", db_constraint=False
     )
     locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
     status = models.CharField(
@@ -163,6 +172,11 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=now)
+    # Set by tracking (tracking/services.py): the earliest delivered / human open / human
+    # click seen for this delivery, whatever order the events arrived in.
+    first_delivered_at = models.DateTimeField(_("first delivered"), null=True, blank=True)
+    first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    first_clicked_at = models.DateTimeField(_("first clicked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -56,11 +56,17 @@ def transport_failure(outgoing: Outgoing, error: BaseException) -> SendResult:
 async def gather_bounded(
     items: Sequence[T], send_one: Callable[[T], Awaitable[SendResult]], limit: int
 ) -> list[SendResult]:
-    """Run `send_one` over `items` with at most `limit` in flight; results keep the input order."""
-    semaphore = asyncio.Semaphore(limit)
+    """Run `send_one` over `items` with at most `limit` in flight; results keep the input order.
 
-    async def guarded(item: T) -> SendResult:
-        async with semaphore:
-            return await send_one(item)
+    A fixed pool of `limit` workers pulling indexes, rather than one task per item behind a
+    semaphore: asyncio.Semaphore's bookkeeping grows with its waiters, which made a batch of
+    a thousand messages quadratic."""
+    results: list[SendResult | None] = [None] * len(items)
+    indexes = iter(range(len(items)))
 
-    return list(await asyncio.gather(*(guarded(item) for item in items)))
+    async def worker() -> None:
+        for index in indexes:
+            results[index] = await send_one(items[index])
+
+    await asyncio.gather(*(worker() for _ in range(min(limit, len(items)))))
+    return results  # type: ignore[return-value]

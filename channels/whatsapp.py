@@ -8,10 +8,13 @@ worker died before it could record the provider's answer.
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import aiohttp
 from django.conf import settings
@@ -58,14 +61,17 @@ class PooledTwilioHttpClient(AsyncHttpClient):
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> Response:
-        basic_auth = aiohttp.BasicAuth(login=auth[0], password=auth[1]) if auth else None
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = basic_authorization(*auth)
+        # Encoding the form ourselves is several times cheaper than aiohttp's FormData.
+        body = urlencode(data, doseq=True).encode() if data else None
         async with self.session.request(
             method.upper(),
             uri,
             params=params,
-            data=data,
+            data=body,
             headers=headers,
-            auth=basic_auth,
             allow_redirects=allow_redirects,
         ) as response:
             text = await response.text()
@@ -74,6 +80,11 @@ class PooledTwilioHttpClient(AsyncHttpClient):
                     response.status, retry_after_seconds(response.headers.get("Retry-After")), text
                 )
             return Response(response.status, text, response.headers)
+
+
+@functools.lru_cache(maxsize=8)
+def basic_authorization(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
 class WhatsAppAdapter:

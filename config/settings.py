@@ -218,6 +218,8 @@ LOGGING = {
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=1000)
 # Messages marked `sending` together right before their provider calls start.
 DISPATCH_SEND_CHUNK = env.int("DISPATCH_SEND_CHUNK", default=50)
+# Batches one dispatcher keeps on the wire while it claims and renders the next.
+DISPATCH_BATCHES_IN_FLIGHT = env.int("DISPATCH_BATCHES_IN_FLIGHT", default=2)
 DISPATCH_PARALLELISM = env.int("DISPATCH_PARALLELISM", default=2)  # dispatch tasks per launch
 DISPATCH_MAX_ATTEMPTS = env.int("DISPATCH_MAX_ATTEMPTS", default=10)
 DISPATCH_BACKOFF_BASE = env.float("DISPATCH_BACKOFF_BASE", default=2.0)  # seconds
@@ -247,3 +249,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(DISPATCH_WATCHDOG_SECONDS),
     },
 }
+
+# --- Tracking -----------------------------------------------------------------------------------
+# A click on an email or WhatsApp link this soon after the send is a link scanner's.
+TRACKING_BOT_CLICK_SECONDS = env.float("TRACKING_BOT_CLICK_SECONDS", default=5.0)
+# Clicks on this many different links of one message within this window: a scanner's burst.
+TRACKING_BURST_LINKS = env.int("TRACKING_BURST_LINKS", default=2)
+TRACKING_BURST_SECONDS = env.float("TRACKING_BURST_SECONDS", default=2.0)
+# Delivery-state figures (targeted, sent, failed) are counted from the deliveries table and
+# cached this many seconds; the event figures come from the rollups, always current.
+TRACKING_DELIVERY_COUNTS_TTL = env.int("TRACKING_DELIVERY_COUNTS_TTL", default=30)
+# Behind a proxy that sets X-Forwarded-For, take the client address from it.
+TRACKING_TRUST_X_FORWARDED_FOR = env.bool("TRACKING_TRUST_X_FORWARDED_FOR", default=False)
+# Queue pixel and click hits in Redis and record them from the `tracking.tasks.events_drain`
+# task (docs/tracking.md): the endpoints then answer without a database transaction.
+# On by default in production (where Redis runs), off on a developer machine and in tests.
+TRACKING_WRITE_BEHIND = env.bool("TRACKING_WRITE_BEHIND", default=PRODUCTION) and bool(REDIS_URL)
+if TRACKING_WRITE_BEHIND:
+    CELERY_BEAT_SCHEDULE["tracking-events-drain"] = {
+        "task": "tracking.tasks.events_drain",
+        "schedule": 1.0,
+    }

@@ -84,8 +84,12 @@ def test_outage_ends_with_every_delivery_sent_or_failed_and_none_twice(dispatch_
             )
         )
         assert set(received) == sent, provider
-        outcomes = Counter(entry.get("outcome") for entry in fakes.received(provider, limit=100_000))
-        failed_requests = sum(outcomes[kind] for kind in ("5xx", "429", "timeout", "timeout-accepted"))
+        outcomes = Counter(
+            entry.get("outcome") for entry in fakes.received(provider, limit=100_000)
+        )
+        failed_requests = sum(
+            outcomes[kind] for kind in ("5xx", "429", "timeout", "timeout-accepted")
+        )
         assert failed_requests > 50, f"{provider} outage did not happen: {outcomes}"
     retried = Delivery.objects.filter(campaign=campaign, attempts__gt=1).count()
     assert retried > 100
