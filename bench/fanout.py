@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute(_fill_sql(args.creators))
+            # Every creator reachable on Inbox, so a million creators make a million deliveries.
+            cursor.execute("UPDATE creators_creator SET consent_inbox = 'granted'")
             cursor.execute("VACUUM ANALYZE creators_creator")
         segment = segment_create(name="Everyone", rules={"all": []})
         campaign = services.campaign_create(
