@@ -34,7 +34,7 @@ run: install
 	fi
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py ensure_admin
-	exec env PYTHONUNBUFFERED=1 $(VENV)/bin/honcho -f Procfile.dev start
+	exec env PYTHONUNBUFFERED=1 ALTAVOZ_WITH_FAKES=1 $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0

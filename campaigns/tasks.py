@@ -48,9 +48,13 @@ def _after_dispatch(campaign_id: int) -> None:
     if campaign is None:
         return
     due = dispatch.next_due_at(campaign_id=campaign_id, run=campaign.last_run)
-    if due is not None:
-        # Only retries waiting for their backoff are left: come back when the first is due.
-        campaign_dispatch.apply_async((campaign_id,), eta=max(due, timezone.now()))
+    if due is None:
+        return
+    # Only retries waiting for their backoff are left: come back when the first is due, once
+    # (every dispatcher of the campaign ends here; one comeback is enough).
+    wait = max(0.0, (due - timezone.now()).total_seconds())
+    if cache.add(f"altavoz:dispatch:comeback:{campaign_id}", 1, timeout=int(wait) + 1):
+        campaign_dispatch.apply_async((campaign_id,), countdown=wait)
 
 
 @shared_task
