@@ -236,7 +236,9 @@ def event_record(
     event_table = Event._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_DELIVERY_COLUMNS} FROM {delivery_table} WHERE id = %s FOR NO KEY UPDATE",
+            # SQLite (the demo) has no row locks: its writers are serialised by the database.
+            f"SELECT {_DELIVERY_COLUMNS} FROM {delivery_table} WHERE id = %s"
+            + (" FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""),
             [delivery_id],
         )
         row = cursor.fetchone()
