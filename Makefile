@@ -12,6 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/altavoz_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: install run test lint bench clean
 
@@ -46,7 +47,8 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 bench: install
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+	# Each benchmark makes (and drops) its own database through the maintenance database.
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=redis://127.0.0.1:6379/8 $(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var/broker
