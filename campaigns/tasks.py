@@ -32,8 +32,14 @@ def campaign_dispatch_start(campaign_id: int) -> None:
         campaign_dispatch.delay(campaign_id)
 
 
+def _comeback_key(campaign_id: int) -> str:
+    return f"altavoz:dispatch:comeback:{campaign_id}"
+
+
 @shared_task(acks_late=True)
 def campaign_dispatch(campaign_id: int) -> None:
+    # A dispatcher is running: whoever finishes next may schedule the next comeback.
+    cache.delete(_comeback_key(campaign_id))
     report = dispatch.campaign_dispatch(campaign_id=campaign_id)
     logger.info(
         "campaign %s: dispatched %s (%s)", campaign_id, report.claimed, dict(report.outcomes)
@@ -53,7 +59,7 @@ def _after_dispatch(campaign_id: int) -> None:
     # Only retries waiting for their backoff are left: come back when the first is due, once
     # (every dispatcher of the campaign ends here; one comeback is enough).
     wait = max(0.0, (due - timezone.now()).total_seconds())
-    if cache.add(f"altavoz:dispatch:comeback:{campaign_id}", 1, timeout=int(wait) + 1):
+    if cache.add(_comeback_key(campaign_id), 1, timeout=int(wait) + 5):
         campaign_dispatch.apply_async((campaign_id,), countdown=wait)
 
 
