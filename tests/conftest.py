@@ -43,6 +43,17 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Tests read the app's messages in English; the Spanish (es-MX, the app's default) UI
+    is checked by tests/test_i18n.py, which switch the language themselves."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def api_client(db, django_user_model):
     """A Django test client that sends a real bearer token for a staff user."""
