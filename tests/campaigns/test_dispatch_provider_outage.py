@@ -90,8 +90,11 @@ def test_outage_ends_with_every_delivery_sent_or_failed_and_none_twice(dispatch_
         failed_requests = sum(
             outcomes[kind] for kind in ("5xx", "429", "timeout", "timeout-accepted")
         )
+        # At 25 sends/s per provider over a 60 s outage at 30%, runs here saw ~80-150 failed
+        # requests per provider; 50 proves the outage hit while leaving room for timing noise.
         assert failed_requests > 50, f"{provider} outage did not happen: {outcomes}"
     retried = Delivery.objects.filter(campaign=campaign, attempts__gt=1).count()
+    # Each failed request is a delivery retried later (3 providers × >50 above).
     assert retried > 100
     for row in Delivery.objects.filter(campaign=campaign, status="failed"):
         assert row.error_code.startswith("retries_exhausted:"), row.error_code
