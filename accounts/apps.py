@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender: AppConfig, **kwargs: object) -> None:
+    # Groups follow the code after every migrate (and test flush). post_migrate fires once per
+    # app and permissions are created app by app, so act on the last app's signal only.
+    from django.apps import apps
+
+    if sender is list(apps.get_app_configs())[-1]:
+        from accounts.roles import roles_sync
+
+        roles_sync()
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # After the last app's migrations, so every permission named by a role exists.
+        post_migrate.connect(_sync_roles, dispatch_uid="accounts.roles_sync")

@@ -71,6 +71,10 @@ class Campaign(models.Model):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-created_at"]
+        permissions = [
+            ("launch_campaign", _("Can launch, pause, resume and cancel campaigns")),
+            ("approve_campaign", _("Can approve campaigns for launch")),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask
 
+from audit.services import audit_record
 from campaigns.exceptions import CampaignIncomplete, CampaignStateError, MessageInvalid
 from campaigns.models import Campaign, CampaignTransition, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
@@ -36,6 +37,12 @@ def _transition(
         to_status=to_status,
         actor=actor if actor is not None and actor.is_authenticated else None,
         note=note,
+    )
+    audit_record(
+        actor=actor,
+        action=f"campaign.{to_status}",
+        target=campaign,
+        detail={"from": campaign.status, "to": to_status, **({"note": note} if note else {})},
     )
     campaign.status = to_status
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "dashboard",
     "tracking",
     "channels",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("creators/", include("creators.urls")),
+    path("segments/", include("segments.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -64,3 +64,20 @@ def api_client(db, django_user_model):
     user = django_user_model.objects.create_user(username="ops", password="x", is_staff=True)
     token = api_token_create(user=user)
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+@pytest.fixture
+def role_client(db, django_user_model):
+    """`role_client("editor")`: a logged-in test client for a fresh user in that role group."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    def make(role: str) -> Client:
+        user = django_user_model.objects.create_user(username=f"{role}-user", password="x")
+        user.groups.add(Group.objects.get(name=role))
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return make
