@@ -4,4 +4,5 @@ from dashboard import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/runs/", views.home_runs, name="home-runs"),
 ]

@@ -1,9 +1,14 @@
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from creators.models import Creator
+from creators.models import Channel, Creator
+from dashboard import selectors
 from segments.models import Segment
+
+
+def _runs_context() -> dict:
+    return {"runs": selectors.runs_in_progress_list()}
 
 
 @login_required
@@ -12,4 +17,18 @@ def home(request: HttpRequest) -> HttpResponse:
         "creator_count": Creator.objects.count(),
         "segment_count": Segment.objects.count(),
     }
+    if request.user.has_perm("campaigns.view_campaign"):
+        context |= _runs_context()
+        context["upcoming"] = selectors.sends_upcoming_list()
+        context["channel_rates"] = [
+            (Channel(channel).label, figures)
+            for channel, figures in selectors.channel_rates_recent_get(days=7)
+        ]
     return render(request, "dashboard/home.html", context)
+
+
+@login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
+def home_runs(request: HttpRequest) -> HttpResponse:
+    """The "sending now" panel alone, which the home page polls every two seconds."""
+    return render(request, "dashboard/_runs.html", _runs_context())
