@@ -14,7 +14,7 @@ from segments.models import Segment
 
 SAVE_AS_CHOICES = [
     (Segment.Kind.DYNAMIC, _("Dynamic: membership follows the rules")),
-    (Segment.Kind.STATIC, _("Static: a snapshot of the creators who match now")),
+    (Segment.Kind.STATIC, _("Static: a snapshot of today’s members")),
 ]
 
 

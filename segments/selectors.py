@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
+from creators.geo import STATE_CHOICES
 from creators.models import Creator
 from segments.exceptions import SegmentRulesInvalid
 from segments.models import Segment, SegmentMember
@@ -68,9 +69,13 @@ SAMPLE_FIELDS = ("handle", "name", "state", "level")
 def segment_sample_rows(
     segment: Segment, n: int = 10, *, now: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Like segment_sample, but rows of handle, name, state and level, sorted by handle."""
+    """Like segment_sample, but rows of handle, name, state (and its name) and level."""
     creators = segment_creators(segment, now=now).values(*SAMPLE_FIELDS)
-    return sorted(_sample_walk(creators, n), key=lambda row: row["handle"])
+    rows = sorted(_sample_walk(creators, n), key=lambda row: row["handle"])
+    state_names = dict(STATE_CHOICES)
+    for row in rows:
+        row["state_name"] = state_names.get(row["state"], row["state"])
+    return rows
 
 
 @dataclass(frozen=True)

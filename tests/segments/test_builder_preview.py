@@ -26,6 +26,7 @@ def test_preview_shows_count_and_sample(role_client, varied_creators):
         assert row["handle"] in handles
         assert f"@{row['handle']}" in page
         assert row["level"] >= 3 and row["state"] == "JAL"
+        assert row["state_name"] == "Jalisco"
 
 
 def test_preview_shows_the_error_path_for_a_bad_tree(role_client, varied_creators):
