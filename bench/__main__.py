@@ -8,6 +8,7 @@ import sys
 BENCHMARKS = [
     "import_creators",
     "segment_count",
+    "segment_preview",
     "fanout",
     "dispatch",
     "template_render",

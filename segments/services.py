@@ -2,16 +2,18 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from creators.models import Creator
 from segments.exceptions import SegmentHandlesEmpty, SegmentKindMismatch, SegmentNameInvalid
 from segments.models import Segment, SegmentMember
-from segments.rules import rules_parse
+from segments.rules import rules_compile, rules_parse
 
 HANDLE_CHUNK = 5000
 
@@ -44,13 +46,17 @@ def segment_create(
     """Create a dynamic segment; invalid rules raise SegmentRulesInvalid and nothing is saved."""
     name = _name_clean(name)
     rules_parse(rules)
-    return Segment.objects.create(
+    segment = Segment.objects.create(
         name=name,
         kind=Segment.Kind.DYNAMIC,
         rules=rules,
         description=description,
         created_by=created_by,
     )
+    audit_record(
+        actor=created_by, action="segment.create", target=segment, detail={"kind": segment.kind}
+    )
+    return segment
 
 
 @transaction.atomic
@@ -60,6 +66,7 @@ def segment_update(
     name: str | None = None,
     rules: Any = None,
     description: str | None = None,
+    actor: AbstractBaseUser | None = None,
 ) -> Segment:
     """Change a segment's name, description or (dynamic only) rules; None leaves a value as is."""
     update_fields = ["updated_at"]
@@ -77,6 +84,12 @@ def segment_update(
         update_fields.append("rules")
     segment.updated_at = timezone.now()
     segment.save(update_fields=update_fields)
+    audit_record(
+        actor=actor,
+        action="segment.update",
+        target=segment,
+        detail={"fields": [name for name in update_fields if name != "updated_at"]},
+    )
     return segment
 
 
@@ -132,4 +145,53 @@ def segment_static_create(
         description=description,
         created_by=created_by,
     )
-    return segment_static_members_set(segment=segment, handles=handles)
+    result = segment_static_members_set(segment=segment, handles=handles)
+    audit_record(
+        actor=created_by,
+        action="segment.create",
+        target=segment,
+        detail={"kind": segment.kind, "members": result.matched},
+    )
+    return result
+
+
+@transaction.atomic
+def segment_snapshot_create(
+    *,
+    name: str,
+    rules: Any,
+    description: str = "",
+    created_by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Segment:
+    """Create a static segment holding the creators the rules select right now.
+
+    The members are copied with one INSERT ... SELECT, so a snapshot of a large audience never
+    travels through Python; later changes to creators do not change the list.
+    """
+    name = _name_clean(name)
+    condition = rules_compile(rules, now=now)
+    segment = Segment.objects.create(
+        name=name,
+        kind=Segment.Kind.STATIC,
+        rules={},
+        description=description,
+        created_by=created_by,
+    )
+    matching = Creator.objects.filter(condition).order_by().values("pk")
+    select_sql, params = matching.query.sql_with_params()
+    member_table = connection.ops.quote_name(SegmentMember._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {member_table} (segment_id, creator_id) "  # noqa: S608 - no user text
+            f"SELECT %s, matching.* FROM ({select_sql}) AS matching",
+            [segment.pk, *params],
+        )
+        members = cursor.rowcount
+    audit_record(
+        actor=created_by,
+        action="segment.create",
+        target=segment,
+        detail={"kind": segment.kind, "members": members, "rules": rules},
+    )
+    return segment

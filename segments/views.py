@@ -1,9 +1,169 @@
+"""The ops pages for segments: the list, the visual rule builder with its live preview, and a
+segment's own page. Each view parses the request, calls one service or selectors, responds."""
+
+import json
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.exceptions import AltavozError
+from segments import selectors, services
+from segments.exceptions import SegmentNameInvalid, SegmentRulesInvalid
+from segments.forms import SegmentBuilderForm
+from segments.labels import builder_fields, rules_describe
+from segments.models import Segment
+
+LIST_PAGE_SIZE = 25
+PREVIEW_SAMPLE_SIZE = 10
+
+
+def _builder_strings() -> dict[str, str]:
+    """Every word the builder's script shows, translated here (the script has no catalogue)."""
+    return {
+        "match": _("Match"),
+        "all": _("all (every rule matches)"),
+        "any": _("any (at least one rule matches)"),
+        "not": _("not (no rule matches)"),
+        "field": _("Field"),
+        "operator": _("Operator"),
+        "value": _("Value"),
+        "from": _("From"),
+        "to": _("To"),
+        "yes": _("yes"),
+        "no": _("no"),
+        "days": _("days"),
+        "listHint": _("separate values with commas"),
+        "addRule": _("Add rule"),
+        "addGroup": _("Add group"),
+        "remove": _("Remove"),
+        "group": _("Group"),
+        "rule": _("Rule"),
+        "empty": _("No rules yet: everyone matches."),
+    }
+
+
+def _builder_response(
+    request: HttpRequest, form: SegmentBuilderForm, segment: Segment | None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "segment": segment,
+        "builder_fields": builder_fields(),
+        "builder_strings": _builder_strings(),
+    }
+    return render(request, "segments/segment_builder.html", context, status=status)
+
+
+def _add_service_error(form: SegmentBuilderForm, error: AltavozError) -> None:
+    if isinstance(error, SegmentRulesInvalid):
+        form.add_error("rules", str(error))
+    elif isinstance(error, SegmentNameInvalid):
+        form.add_error("name", str(error))
+    else:
+        form.add_error(None, str(error))
 
 
 @login_required
 @permission_required("segments.view_segment", raise_exception=True)
 def segment_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "segments/segment_list.html", {})
+    page = Paginator(selectors.segment_list(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(segment, selectors.segment_count_cached(segment=segment)) for segment in page]
+    return render(request, "segments/segment_list.html", {"page": page, "rows": rows})
+
+
+@login_required
+@permission_required("segments.add_segment", raise_exception=True)
+def segment_create(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _builder_response(request, SegmentBuilderForm(), None)
+    form = SegmentBuilderForm(request.POST)
+    if not form.is_valid():
+        return _builder_response(request, form, None, status=400)
+    data = form.cleaned_data
+    create = (
+        services.segment_snapshot_create
+        if data["kind"] == Segment.Kind.STATIC
+        else services.segment_create
+    )
+    try:
+        segment = create(
+            name=data["name"],
+            rules=data["rules"],
+            description=data["description"],
+            created_by=request.user,
+        )
+    except AltavozError as error:
+        _add_service_error(form, error)
+        return _builder_response(request, form, None, status=400)
+    messages.success(request, _("Segment “%(name)s” saved.") % {"name": segment.name})
+    return redirect(segment)
+
+
+@login_required
+@permission_required("segments.change_segment", raise_exception=True)
+def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment, pk=pk)
+    if request.method != "POST":
+        return _builder_response(request, SegmentBuilderForm(segment=segment), segment)
+    form = SegmentBuilderForm(request.POST, segment=segment)
+    if not form.is_valid():
+        return _builder_response(request, form, segment, status=400)
+    try:
+        services.segment_update(
+            segment=segment,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            rules=form.cleaned_data.get("rules"),
+            actor=request.user,
+        )
+    except AltavozError as error:
+        _add_service_error(form, error)
+        segment.refresh_from_db()
+        return _builder_response(request, form, segment, status=400)
+    messages.success(request, _("Segment “%(name)s” saved.") % {"name": segment.name})
+    return redirect(segment)
+
+
+@login_required
+@permission_required("segments.change_segment", raise_exception=True)
+@require_POST
+def segment_preview(request: HttpRequest) -> HttpResponse:
+    """The builder's live count and sample for the posted (unsaved) rule tree, as a partial."""
+    context: dict[str, Any] = {}
+    try:
+        rules = json.loads(request.POST.get("rules", ""))
+        draft = Segment(kind=Segment.Kind.DYNAMIC, rules=rules)
+        context["preview"] = selectors.segment_preview(
+            segment=draft, sample_size=PREVIEW_SAMPLE_SIZE
+        )
+    except ValueError as error:
+        context["error"] = _("The rules are not valid JSON: %(error)s") % {"error": error}
+    except SegmentRulesInvalid as error:
+        context["error"], context["error_path"] = str(error), error.path
+    return render(request, "segments/_preview.html", context)
+
+
+@login_required
+@permission_required("segments.view_segment", raise_exception=True)
+def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment.objects.select_related("created_by"), pk=pk)
+    context: dict[str, Any] = {
+        "segment": segment,
+        "campaigns": selectors.segment_campaigns(segment=segment),
+    }
+    try:
+        if segment.kind == Segment.Kind.DYNAMIC:
+            context["rules_text"] = rules_describe(segment.rules)
+            context["rules_json"] = json.dumps(segment.rules, indent=2, ensure_ascii=False)
+        context["preview"] = selectors.segment_preview(
+            segment=segment, sample_size=PREVIEW_SAMPLE_SIZE
+        )
+    except SegmentRulesInvalid as error:  # rules saved before a field was removed
+        context["error"] = str(error)
+    return render(request, "segments/segment_detail.html", context)
