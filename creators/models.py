@@ -1,5 +1,7 @@
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.timezone import now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from creators.geo import STATE_CHOICES
@@ -40,9 +42,15 @@ CONSENT_FIELDS: dict[str, str] = {
 }
 
 
+def _consent_label(channel_label: str) -> str:
+    return gettext("%(channel)s consent") % {"channel": gettext(channel_label)}
+
+
 def _consent_field(channel_label: str, default: str) -> models.CharField:
+    # Lazy as a whole: formatting a lazy string at import would fix the label in whatever
+    # language was active when the module loaded.
     return models.CharField(
-        _("%(channel)s consent") % {"channel": channel_label},
+        lazy(_consent_label, str)(channel_label),
         max_length=8,
         choices=ConsentStatus.choices,
         default=default,
