@@ -78,7 +78,6 @@ def creator_page(
 ) -> CreatorPage:
     """One page by keyset on the (unique) handle: `after` the last handle of the page seen,
     or `before` the first. Costs an index range scan, never an OFFSET over skipped rows."""
-    count = queryset.only("id")[: COUNT_CAP + 1].count()
     rows = queryset.only(*LIST_FIELDS)
     if before:
         creators = list(rows.filter(handle__lt=before).order_by("-handle")[: size + 1])
@@ -94,6 +93,10 @@ def creator_page(
         creators = creators[:size]
         next_after = creators[-1].handle if has_more else None
         previous_before = creators[0].handle if after and creators else None
+    if not after and not before and not has_more:
+        count = len(creators)  # a first page that holds every match: no second scan to count
+    else:
+        count = queryset.only("id")[: COUNT_CAP + 1].count()
     return CreatorPage(
         creators=creators,
         count=min(count, COUNT_CAP),

@@ -72,6 +72,7 @@ def test_htmx_request_gets_only_the_results(viewer):
     assert html.startswith('<section id="creator-results"')
     assert "<html" not in html and "<form" not in html
     assert "@beto" in html and "@ana" not in html
+    assert "1 creator matches." in html
 
 
 def test_keyset_pages_walk_forward_and_back(viewer):
