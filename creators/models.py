@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.timezone import now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from creators.geo import STATE_CHOICES
@@ -42,9 +44,17 @@ CONSENT_FIELDS: dict[str, str] = {
 }
 
 
+def _consent_label(channel_label: str) -> str:
+    return gettext("%(channel)s consent") % {"channel": channel_label}
+
+
+# Lazy, so the label follows the language of each request (and migrations see the English).
+_consent_label_lazy = lazy(_consent_label, str)
+
+
 def _consent_field(channel_label: str, default: str) -> models.CharField:
     return models.CharField(
-        _("%(channel)s consent") % {"channel": channel_label},
+        _consent_label_lazy(channel_label),
         max_length=8,
         choices=ConsentStatus.choices,
         default=default,
