@@ -27,6 +27,7 @@ class CreatorFilterForm(forms.Form):
         required=False,
         max_length=150,
         help_text=_("Handle, name, email, or the start of a phone number"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     level = forms.TypedChoiceField(
         label=_("Level"),
