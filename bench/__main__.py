@@ -12,6 +12,7 @@ BENCHMARKS = [
     "fanout",
     "dispatch",
     "template_render",
+    "creator_pages",
 ]
 
 

@@ -23,12 +23,11 @@ from creators import services
 from creators.geo import STATE_CHOICES
 from creators.importer import HEADER, ImportHeaderInvalid, creator_import_csv
 from creators.models import (
-    CONSENT_FIELDS,
-    Channel,
     ConsentChange,
     ConsentStatus,
     Creator,
     Device,
+    ImportJob,
     Suppression,
 )
 
@@ -142,6 +141,7 @@ class CreatorAdmin(admin.ModelAdmin):
         "locale",
         "market",
         "followers",
+        "last_active_at",
         "consent_email",
         "consent_whatsapp",
         "consent_push",
@@ -159,7 +159,41 @@ class CreatorAdmin(admin.ModelAdmin):
         "consent_push",
         "consent_inbox",
     )
-    readonly_fields = ("created_at", "updated_at")
+    # Consent changes go through the opt-out action (and its service), which records the
+    # history; editing a consent field in the form would skip it, so they are read-only here.
+    readonly_fields = (
+        "consent_email",
+        "consent_whatsapp",
+        "consent_push",
+        "consent_inbox",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("handle", "name", "email", "phone", "locale", "timezone")}),
+        (
+            _("Performance"),
+            {
+                "fields": (
+                    "state",
+                    "market",
+                    "level",
+                    "followers",
+                    "gmv_30d",
+                    "category",
+                    "content_type",
+                    "tags",
+                    "joined_at",
+                    "last_active_at",
+                )
+            },
+        ),
+        (
+            _("Consent"),
+            {"fields": ("consent_email", "consent_whatsapp", "consent_push", "consent_inbox")},
+        ),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
     inlines = (ConsentChangeInline, DeviceInline)
     actions = ("export_csv", "mark_opted_out")
     show_full_result_count = False
@@ -219,17 +253,11 @@ class CreatorAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark selected creators as opted out of every channel"))
     def mark_opted_out(self, request: HttpRequest, queryset: QuerySet) -> None:
-        changed = 0
-        for creator in queryset.iterator(chunk_size=500):
-            for channel in Channel:
-                if getattr(creator, CONSENT_FIELDS[channel]) != ConsentStatus.DENIED:
-                    services.creator_consent_set(
-                        creator=creator,
-                        channel=channel,
-                        status=ConsentStatus.DENIED,
-                        source=ConsentChange.Source.ADMIN,
-                    )
-                    changed += 1
+        changed = services.creator_opt_out(
+            creators=queryset.iterator(chunk_size=500),
+            actor=request.user,
+            source=ConsentChange.Source.ADMIN,
+        )
         self.message_user(
             request, _("%(count)d consents set to denied.") % {"count": changed}, messages.SUCCESS
         )
@@ -240,6 +268,23 @@ class CreatorAdmin(admin.ModelAdmin):
             "import_url": reverse("admin:creators_creator_import"),
         }
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read-only: imports are started from the ops app (/creators/import/)."""
+
+    list_display = ("file_name", "created_by", "status", "total_rows", "created", "updated",
+                    "rejected", "created_at", "finished_at")  # fmt: skip
+    list_filter = ("status",)
+    search_fields = ("file_name",)
+    exclude = ("errors",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Suppression)

@@ -23,7 +23,7 @@ import queue
 import re
 import threading
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -946,6 +946,7 @@ def creator_import_csv(
     file: IO[bytes] | str | Path,
     chunk_rows: int = CHUNK_ROWS,
     backend: str | None = None,
+    progress: Callable[[int, CreatorImportResult], None] | None = None,
 ) -> CreatorImportResult:
     """Import creators from a CSV file (path or binary file object); see docs/importing.md.
 
@@ -953,6 +954,8 @@ def creator_import_csv(
     Otherwise every good row lands, chunk by chunk (each chunk is one transaction), and every
     bad row is in the result with its line number, field and reason. `backend` forces the
     "postgresql" or "portable" writer (tests use it); by default the database decides.
+    `progress(lines_read, result)` is called after each chunk is handed to the writer (once per
+    `chunk_rows` good rows, so it costs nothing measurable); `result` holds the counts so far.
     """
     result = CreatorImportResult()
     decoder = _LineDecoder(_raw_lines(file))
@@ -1032,6 +1035,8 @@ def creator_import_csv(
                 sink.put(chunk)
                 chunk, chunk_handles = [], set()
                 outcomes_collect()
+                if progress is not None:
+                    progress(last_line - 1, result)
         if chunk:
             sink.put(chunk)
     finally:

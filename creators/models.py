@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.timezone import now
 from django.utils.translation import gettext
@@ -46,11 +48,13 @@ def _consent_label(channel_label: str) -> str:
     return gettext("%(channel)s consent") % {"channel": gettext(channel_label)}
 
 
+# Lazy, so the label follows the language of each request (and migrations see the English).
+_consent_label_lazy = lazy(_consent_label, str)
+
+
 def _consent_field(channel_label: str, default: str) -> models.CharField:
-    # Lazy as a whole: formatting a lazy string at import would fix the label in whatever
-    # language was active when the module loaded.
     return models.CharField(
-        lazy(_consent_label, str)(channel_label),
+        _consent_label_lazy(channel_label),
         max_length=8,
         choices=ConsentStatus.choices,
         default=default,
@@ -99,6 +103,9 @@ class Creator(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.handle}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("creator-detail", kwargs={"pk": self.pk})
 
     @property
     def state_name(self) -> str:
@@ -187,3 +194,61 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} device of {self.creator_id}"
+
+
+class ImportJob(models.Model):
+    """One CSV upload from the ops app, imported in the background by a Celery task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows in file"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    errors_total = models.PositiveIntegerField(_("problems found"), default=0)
+    failure = models.TextField(_("why it failed"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("creator import")
+        verbose_name_plural = _("creator imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("creator-import-job", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.rows_done * 100 // self.total_rows)

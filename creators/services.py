@@ -1,9 +1,26 @@
 """Services that change creator data. Bulk import lives in creators/importer.py."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from creators.models import CONSENT_FIELDS, Channel, ConsentChange, Creator, Device
+from audit.services import audit_record
+from creators import tasks
+from creators.importer import CreatorImportResult, ImportHeaderInvalid, creator_import_csv
+from creators.models import (
+    CONSENT_FIELDS,
+    Channel,
+    ConsentChange,
+    ConsentStatus,
+    Creator,
+    Device,
+    ImportJob,
+)
 
 
 @transaction.atomic
@@ -28,3 +45,106 @@ def creator_consent_set(
         creator.save(update_fields=[field, "updated_at"])
     ConsentChange.objects.create(creator=creator, channel=channel, status=status, source=source)
     return creator
+
+
+@transaction.atomic
+def creator_opt_out(
+    *, creators: Iterable[Creator], actor: AbstractBaseUser | None, source: str
+) -> int:
+    """Deny consent on every channel a creator has not already denied, with history and one
+    `creator.optout` audit entry per creator changed. Returns how many consents changed."""
+    changed = 0
+    for creator in creators:
+        channels = [
+            channel
+            for channel in Channel
+            if getattr(creator, CONSENT_FIELDS[channel]) != ConsentStatus.DENIED
+        ]
+        for channel in channels:
+            creator_consent_set(
+                creator=creator, channel=channel, status=ConsentStatus.DENIED, source=source
+            )
+        if channels:
+            changed += len(channels)
+            audit_record(
+                actor=actor,
+                action="creator.optout",
+                target=creator,
+                detail={"channels": [str(channel.value) for channel in channels]},
+            )
+    return changed
+
+
+def _data_lines(file: UploadedFile) -> int:
+    """Physical lines after the header: the progress bar's total (a quoted multi-line cell
+    makes it a slight over-estimate, which the final 100% corrects)."""
+    lines = 0
+    last = b"\n"
+    for block in file.chunks():
+        lines += block.count(b"\n")
+        last = block[-1:] or last
+    if last != b"\n":
+        lines += 1
+    file.seek(0)
+    return max(0, lines - 1)
+
+
+@transaction.atomic
+def import_job_create(*, file: UploadedFile, actor: AbstractBaseUser) -> ImportJob:
+    """Store the uploaded CSV, record who sent it, and queue its import once committed."""
+    job = ImportJob(
+        created_by=actor, file_name=(file.name or "")[:255], total_rows=_data_lines(file)
+    )
+    job.file.save(file.name or "creators.csv", file, save=False)
+    job.save()
+    audit_record(
+        actor=actor,
+        action="creator.import",
+        target_type="import",
+        target_id=job.pk,
+        target_label=job.file_name,
+        detail={"file": job.file_name, "rows": job.total_rows},
+    )
+    transaction.on_commit(lambda: tasks.creator_import_run.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job: ImportJob) -> ImportJob:
+    """Run the importer over the job's file, saving progress after each chunk. Not atomic on
+    purpose: each chunk commits on its own, as the importer does everywhere, so the page can
+    show progress and a crash keeps the rows already written."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return job  # already run (a redelivered task)
+    job.refresh_from_db()
+
+    def progress(lines_read: int, result: CreatorImportResult) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=lines_read,
+            created=result.created,
+            updated=result.updated,
+            rejected=result.rejected,
+        )
+
+    try:
+        with job.file.open("rb") as file:
+            result = creator_import_csv(file=file, progress=progress)
+    except ImportHeaderInvalid as error:
+        job.status, job.failure = ImportJob.Status.FAILED, str(error)
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "failure", "finished_at"])
+        return job
+    except BaseException as error:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, failure=repr(error), finished_at=timezone.now()
+        )
+        raise
+    job.status = ImportJob.Status.DONE
+    job.rows_done = job.total_rows
+    job.created, job.updated, job.rejected = result.created, result.updated, result.rejected
+    job.errors, job.errors_total = result.errors, result.errors_total
+    job.finished_at = timezone.now()
+    job.save()
+    return job

@@ -4,4 +4,7 @@ from creators import views
 
 urlpatterns = [
     path("", views.creator_list, name="creator-list"),
+    path("<int:pk>/", views.creator_detail, name="creator-detail"),
+    path("import/", views.creator_import, name="creator-import"),
+    path("import/<int:pk>/", views.creator_import_job, name="creator-import-job"),
 ]

@@ -1,0 +1,140 @@
+"""Reading creators for the ops app: search with filters, one page at a time by keyset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from campaigns.models import Delivery
+from creators.models import CONSENT_FIELDS, ConsentChange, Creator, Device, ImportJob
+
+# Counting stops here: an exact COUNT(*) over a broad filter at a million rows costs more
+# than the page itself, and "1,000+" is all a person needs to know to narrow the search.
+COUNT_CAP = 1000
+LIST_FIELDS = (
+    "id", "handle", "name", "email", "phone", "state", "level", "locale", "followers",
+    "last_active_at", "consent_email", "consent_whatsapp", "consent_push", "consent_inbox",
+)  # fmt: skip
+
+
+def creator_search(
+    *,
+    q: str = "",
+    level: int | None = None,
+    state: str = "",
+    locale: str = "",
+    consent: dict[str, str] | None = None,
+    tags: list[str] | None = None,
+    active_within_days: int | None = None,
+) -> QuerySet[Creator]:
+    """Creators matching every given filter, ordered by handle. `q` matches the start of the
+    handle, the start of the email or part of the name; "@ana" only the start of the handle;
+    something that looks like a number, the start of the phone (with or without "+")."""
+    queryset = Creator.objects.all()
+    q = q.strip()
+    if q:
+        digits = q.replace(" ", "").replace("-", "")
+        if digits.lstrip("+").isdigit():
+            phone = digits if digits.startswith("+") else f"+{digits}"
+            queryset = queryset.filter(phone__startswith=phone)
+        elif q.startswith("@"):
+            queryset = queryset.filter(handle__startswith=q[1:].lower())
+        else:
+            queryset = queryset.filter(
+                Q(handle__startswith=q.lower()) | Q(name__icontains=q) | Q(email__istartswith=q)
+            )
+    if level is not None:
+        queryset = queryset.filter(level=level)
+    if state:
+        queryset = queryset.filter(state=state)
+    if locale:
+        queryset = queryset.filter(locale=locale)
+    for channel, status in (consent or {}).items():
+        if status:
+            queryset = queryset.filter(**{CONSENT_FIELDS[channel]: status})
+    for tag in tags or []:
+        queryset = queryset.filter(tags__contains=[tag])
+    if active_within_days is not None:
+        since = timezone.now() - timedelta(days=active_within_days)
+        queryset = queryset.filter(last_active_at__gte=since)
+    return queryset.order_by("handle")
+
+
+@dataclass
+class CreatorPage:
+    creators: list[Creator]
+    count: int  # capped at COUNT_CAP
+    count_capped: bool
+    next_after: str | None
+    previous_before: str | None
+
+
+def creator_page(
+    *, queryset: QuerySet[Creator], after: str = "", before: str = "", size: int = 50
+) -> CreatorPage:
+    """One page by keyset on the (unique) handle: `after` the last handle of the page seen,
+    or `before` the first. Costs an index range scan, never an OFFSET over skipped rows."""
+    rows = queryset.only(*LIST_FIELDS)
+    if before:
+        creators = list(rows.filter(handle__lt=before).order_by("-handle")[: size + 1])
+        has_more = len(creators) > size
+        creators = creators[:size][::-1]
+        previous_before = creators[0].handle if has_more and creators else None
+        next_after = creators[-1].handle if creators else None
+    else:
+        if after:
+            rows = rows.filter(handle__gt=after)
+        creators = list(rows[: size + 1])
+        has_more = len(creators) > size
+        creators = creators[:size]
+        next_after = creators[-1].handle if has_more else None
+        previous_before = creators[0].handle if after and creators else None
+    if not after and not before and not has_more:
+        count = len(creators)  # a first page that holds every match: no second scan to count
+    else:
+        count = queryset.only("id")[: COUNT_CAP + 1].count()
+    return CreatorPage(
+        creators=creators,
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+        next_after=next_after,
+        previous_before=previous_before,
+    )
+
+
+def creator_get(*, pk: int) -> Creator:
+    return get_object_or_404(Creator, pk=pk)
+
+
+def creator_consent_history(*, creator: Creator) -> QuerySet[ConsentChange]:
+    return creator.consent_changes.order_by("-recorded_at", "-id")
+
+
+def creator_devices(*, creator: Creator) -> QuerySet[Device]:
+    return creator.devices.order_by("-last_seen_at")
+
+
+def creator_deliveries(*, creator: Creator) -> QuerySet[Delivery]:
+    """Every message sent (or to be sent) to the creator, newest first, with its campaign."""
+    return (
+        Delivery.objects.filter(creator=creator)
+        .select_related("campaign")
+        .only(
+            "id", "channel", "status", "sent_at", "created_at", "first_delivered_at",
+            "first_opened_at", "first_clicked_at", "error_message", "campaign__id",
+            "campaign__name",
+        )
+        .order_by("-created_at", "-id")
+    )  # fmt: skip
+
+
+def import_job_get(*, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+
+
+def import_jobs_recent(*, limit: int = 10) -> QuerySet[ImportJob]:
+    return ImportJob.objects.select_related("created_by").defer("errors")[:limit]
