@@ -143,5 +143,5 @@ def campaign_sample_creator(*, campaign: Campaign) -> dict[str, Any]:
     if campaign.segment_id is not None:
         creator = segment_creators(campaign.segment).order_by("pk").first()
     if creator is None:
-        return dict(SAMPLE_CREATOR)
+        return creator_context_build(SAMPLE_CREATOR)
     return creator_context_build(creator)
