@@ -11,6 +11,7 @@ BENCHMARKS = [
     "fanout",
     "dispatch",
     "template_render",
+    "campaign_page",
 ]
 
 
