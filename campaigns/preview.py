@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from campaigns.exceptions import MessageInvalid, TemplateInvalid, TemplateRenderFailed
 from campaigns.models import Campaign
 from campaigns.rendering import (
@@ -28,13 +30,14 @@ HELPERS = (
 FILTERS = ("|mxn", "|number(0)", "|date('medium')", "|datetime('short')", "|default('…')")
 
 
-def variable_hints() -> dict[str, list[str]]:
-    return {
-        "creator": [f"creator.{name}" for name in sorted(CREATOR_FIELDS)],
-        "campaign": [f"campaign.{name}" for name in sorted(CAMPAIGN_FIELDS)],
-        "helpers": list(HELPERS),
-        "filters": list(FILTERS),
-    }
+def variable_hints() -> list[tuple[str, list[str]]]:
+    """(heading, snippets) for the messages step's “Variables and helpers” box."""
+    return [
+        (_("Creator fields"), [f"{{{{ creator.{name} }}}}" for name in sorted(CREATOR_FIELDS)]),
+        (_("Campaign fields"), [f"{{{{ campaign.{name} }}}}" for name in sorted(CAMPAIGN_FIELDS)]),
+        (_("Link helpers"), list(HELPERS)),
+        (_("Filters"), list(FILTERS)),
+    ]
 
 
 @dataclass
