@@ -46,6 +46,9 @@ def deliveries_resend(
         status__in=statuses,
     ).update(
         status=Delivery.Status.PENDING,
+        # A fresh retry budget: a delivery that failed after DISPATCH_MAX_ATTEMPTS transient
+        # errors (a provider outage) would otherwise fail again at the first hiccup.
+        attempts=0,
         not_before=None,
         error_code="",
         error_message="",
