@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -292,6 +293,7 @@ def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "test_form": TestSendForm(initial={"locale": campaign.default_locale}),
         "reject_form": RejectForm(),
         "time_zone": services.campaign_timezone(),
+        "planned_at": parse_datetime((campaign.schedule_plan or {}).get("send_at") or ""),
     }  # fmt: skip
 
 
