@@ -13,6 +13,7 @@ BENCHMARKS = [
     "dispatch",
     "template_render",
     "creator_pages",
+    "campaign_page",
 ]
 
 

@@ -67,3 +67,13 @@ class MessageInvalid(AltavozError):
             }
         )
         self.errors = [{"channel": channel, "locale": locale, **error} for error in errors]
+
+
+class CampaignNotApproved(AltavozError):
+    """REQUIRE_APPROVAL is on and nobody who may approve has approved the campaign yet."""
+
+    def __init__(self, campaign_name: str) -> None:
+        super().__init__(
+            _("Campaign “%(name)s” needs a manager's approval before it can start.")
+            % {"name": campaign_name}
+        )

@@ -25,6 +25,11 @@ class Campaign(models.Model):
         PAUSED = "paused", _("Paused")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Approval(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     market = models.CharField(_("market"), max_length=2, default="MX")
@@ -44,6 +49,9 @@ class Campaign(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # When the competition, mission or initiative itself runs (shown to ops; not a send time).
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     # Recurring campaigns fire from a django-celery-beat PeriodicTask, editable in the admin.
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask",
@@ -66,6 +74,32 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
     launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # How the wizard's schedule step said to start it, applied when launched or approved:
+    # {"mode": "now"}, {"mode": "at", "send_at": ISO 8601} or {"mode": "recurring", "crontab": {…}}.
+    schedule_plan = models.JSONField(_("schedule plan"), default=dict, blank=True)
+    # Approval (settings.REQUIRE_APPROVAL): an editor submits, a manager approves or rejects.
+    approval_status = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, blank=True, default=""
+    )
+    approval_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approval requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approval_requested_at = models.DateTimeField(_("approval requested"), null=True, blank=True)
+    approval_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved or rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approval_decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    approval_note = models.CharField(_("approval note"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("campaign")
@@ -80,7 +114,7 @@ class Campaign(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:campaigns_campaign_change", args=[self.pk])
+        return reverse("campaign-detail", args=[self.pk])
 
 
 class CampaignTransition(models.Model):

@@ -1,6 +1,15 @@
-from django.db.models import Count
+from collections.abc import Iterable
+from typing import Any
 
+from django.db import connection
+from django.db.models import Count, QuerySet
+
+from campaigns.fanout import reachable_condition
 from campaigns.models import Campaign, Delivery
+from campaigns.rendering import SAMPLE_CREATOR, creator_context_build
+from creators.models import CONSENT_FIELDS, Creator
+from segments.models import Segment
+from segments.selectors import segment_creators
 
 
 def campaign_delivery_counts(
@@ -25,3 +34,122 @@ def deliveries_needing_attention(*, campaign: Campaign):
     return Delivery.objects.filter(
         campaign=campaign, status__in=[Delivery.Status.UNKNOWN, Delivery.Status.FAILED]
     ).select_related("creator")
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
+    """The current run's deliveries per status (one grouped query), with the totals a progress
+    bar needs: sent, failed, remaining (pending or in flight), unknown, cancelled, total."""
+    counts: dict[str, int] = {}
+    for row in (
+        Delivery.objects.filter(campaign=campaign, run=campaign.last_run)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["status"]] = row["n"]
+    status = Delivery.Status
+    progress = {
+        "sent": counts.get(status.SENT, 0),
+        "failed": counts.get(status.FAILED, 0),
+        "remaining": sum(
+            counts.get(name, 0) for name in (status.PENDING, status.CLAIMED, status.SENDING)
+        ),
+        "unknown": counts.get(status.UNKNOWN, 0),
+        "cancelled": counts.get(status.CANCELLED, 0),
+        "by_status": counts,
+    }
+    progress["total"] = sum(counts.values())
+    progress["done"] = progress["total"] - progress["remaining"]
+    return progress
+
+
+def campaign_list_progress(*, campaigns: Iterable[Campaign]) -> dict[int, dict[str, int]]:
+    """Progress of the listed campaigns that are sending or paused, in one grouped query.
+
+    Finished campaigns are left out: counting a million-delivery run per listed campaign on
+    every list view costs seconds, and their campaign page has the figures."""
+    active = (Campaign.Status.SENDING, Campaign.Status.PAUSED)
+    runs = {
+        campaign.pk: campaign.last_run
+        for campaign in campaigns
+        if campaign.last_run and campaign.status in active
+    }
+    out: dict[int, dict[str, int]] = {}
+    if not runs:
+        return out
+    rows = (
+        Delivery.objects.filter(campaign_id__in=runs)
+        .values("campaign_id", "run", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        if runs[row["campaign_id"]] != row["run"]:
+            continue
+        figures = out.setdefault(row["campaign_id"], {"total": 0, "done": 0})
+        figures["total"] += row["n"]
+        if row["status"] not in OPEN_STATUSES:
+            figures["done"] += row["n"]
+    return out
+
+
+OPEN_STATUSES = (Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING)
+
+
+def campaign_list_get(*, status: str = "") -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.select_related("segment", "owner")
+    if status:
+        campaigns = campaigns.filter(status=status)
+    return campaigns.order_by("-created_at", "-pk")
+
+
+def campaigns_awaiting_approval() -> QuerySet[Campaign]:
+    return Campaign.objects.filter(
+        approval_status=Campaign.Approval.PENDING, status=Campaign.Status.DRAFT
+    ).select_related("segment", "owner", "approval_requested_by")
+
+
+def campaign_deliveries_get(
+    *, campaign: Campaign, status: str = "", channel: str = "", error_code: str = ""
+) -> QuerySet[Delivery]:
+    """The current run's deliveries, filtered, newest first."""
+    deliveries = Delivery.objects.filter(campaign=campaign, run=campaign.last_run)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    if channel:
+        deliveries = deliveries.filter(channel=channel)
+    if error_code:
+        deliveries = deliveries.filter(error_code=error_code)
+    return deliveries.select_related("creator").order_by("-id")
+
+
+def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
+    """The segment's size and, per channel, how many of its creators fan-out would create a
+    delivery for (consent granted, an address, not suppressed): one query."""
+    audience_sql, params = segment_creators(segment).order_by().values("id").query.sql_with_params()
+    channels = list(CONSENT_FIELDS)
+    columns = ", ".join(
+        f"COUNT(*) FILTER (WHERE {reachable_condition(channel)})" for channel in channels
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), {columns} FROM {Creator._meta.db_table} c "
+            f"WHERE c.id IN ({audience_sql})",
+            params,
+        )
+        row = cursor.fetchone()
+    return {
+        "total": row[0],
+        **{str(channel): n for channel, n in zip(channels, row[1:], strict=True)},
+    }
+
+
+def campaign_sample_creator(*, campaign: Campaign) -> dict[str, Any]:
+    """A creator of the campaign's segment to preview messages with (the built-in sample
+    creator when the segment is empty or not chosen yet)."""
+    creator = None
+    if campaign.segment_id is not None:
+        creator = segment_creators(campaign.segment).order_by("pk").first()
+    if creator is None:
+        return creator_context_build(SAMPLE_CREATOR)
+    return creator_context_build(creator)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask
 
 from audit.services import audit_record
-from campaigns.exceptions import CampaignIncomplete, CampaignStateError, MessageInvalid
+from campaigns.exceptions import (
+    CampaignIncomplete,
+    CampaignNotApproved,
+    CampaignStateError,
+    MessageInvalid,
+)
 from campaigns.models import Campaign, CampaignTransition, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
 from segments.models import Segment
@@ -61,6 +66,8 @@ def campaign_create(
     segment: Segment | None = None,
     default_locale: str = "es-MX",
     messages: Iterable[dict[str, Any]] = (),
+    starts_on: date | None = None,
+    ends_on: date | None = None,
 ) -> Campaign:
     """Create a draft campaign with its messages (each checked: a bad template is refused)."""
     campaign = Campaign.objects.create(
@@ -70,6 +77,8 @@ def campaign_create(
         market=market,
         segment=segment,
         default_locale=default_locale,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
     for message in messages:
         fields = {key: value for key, value in message.items() if key not in ("channel", "locale")}
@@ -93,12 +102,13 @@ def campaign_message_set(
         locale=locale,
         defaults={"fields": fields, "updated_at": timezone.now()},
     )
-    channels = sorted(
-        set(Message.objects.filter(campaign=campaign).values_list("channel", flat=True))
-    )
+    # Saving a message adds its channel; channels dropped in the wizard's audience step stay
+    # dropped even though their messages are kept.
+    channels = sorted(set(campaign.channels) | {channel})
     if channels != campaign.channels:
         campaign.channels = channels
         campaign.save(update_fields=["channels"])
+    approval_reset(campaign=campaign)
     return message
 
 
@@ -160,6 +170,51 @@ def _check_launchable(campaign: Campaign) -> None:
         )
 
 
+def approval_required() -> bool:
+    from django.conf import settings
+
+    return bool(settings.REQUIRE_APPROVAL)
+
+
+def _check_approved(campaign: Campaign, *, actor: AbstractBaseUser | None) -> None:
+    """With REQUIRE_APPROVAL on, only an approved campaign starts. Someone who may approve
+    (a manager) approves it by launching it; the approval is recorded and audited."""
+    if not approval_required() or campaign.approval_status == Campaign.Approval.APPROVED:
+        return
+    if actor is None or not actor.has_perm("campaigns.approve_campaign"):
+        raise CampaignNotApproved(campaign.name)
+    _approval_decide(campaign, actor=actor, approved=True, note=_("Approved by launching it"))
+
+
+def approval_reset(*, campaign: Campaign) -> None:
+    """A change to a submitted or approved campaign needs a new approval."""
+    if campaign.approval_status in (Campaign.Approval.PENDING, Campaign.Approval.APPROVED):
+        campaign.approval_status = ""
+        campaign.save(update_fields=["approval_status"])
+
+
+def _approval_decide(
+    campaign: Campaign, *, actor: AbstractBaseUser, approved: bool, note: str = ""
+) -> None:
+    campaign.approval_status = (
+        Campaign.Approval.APPROVED if approved else Campaign.Approval.REJECTED
+    )
+    campaign.approval_decided_by = actor
+    campaign.approval_decided_at = timezone.now()
+    campaign.approval_note = note[:500]
+    campaign.save(
+        update_fields=[
+            "approval_status", "approval_decided_by", "approval_decided_at", "approval_note"
+        ]
+    )  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="campaign.approve" if approved else "campaign.reject",
+        target=campaign,
+        detail={"note": note} if note else {},
+    )
+
+
 @transaction.atomic
 def campaign_launch(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
     """Start sending now: allocate a run, fan out and dispatch on commit.
@@ -171,6 +226,7 @@ def campaign_launch(*, campaign: Campaign, actor: AbstractBaseUser | None = None
     if campaign.status not in (Status.DRAFT, Status.SCHEDULED):
         raise _refuse(campaign, _("launched"))
     _check_launchable(campaign)
+    _check_approved(campaign, actor=actor)
     return _run_start(campaign, actor=actor)
 
 
@@ -203,6 +259,7 @@ def campaign_schedule(
     if (send_at is None) == (crontab is None):
         raise CampaignIncomplete(_("Give either a send time or a recurring schedule."))
     _check_launchable(campaign)
+    _check_approved(campaign, actor=actor)
     task_name = f"campaign-{campaign.pk}"
     PeriodicTask.objects.filter(name=task_name).delete()
     if send_at is not None:

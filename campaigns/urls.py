@@ -4,4 +4,28 @@ from campaigns import views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign-list"),
+    path("new/", views.campaign_new, name="campaign-new"),
+    path("approvals/", views.approval_list, name="campaign-approvals"),
+    path("<int:pk>/", views.campaign_detail, name="campaign-detail"),
+    path("<int:pk>/progress/", views.campaign_progress, name="campaign-progress"),
+    path("<int:pk>/basics/", views.campaign_basics, name="campaign-basics"),
+    path("<int:pk>/audience/", views.campaign_audience, name="campaign-audience"),
+    path(
+        "<int:pk>/audience/counts/",
+        views.campaign_audience_counts,
+        name="campaign-audience-counts",
+    ),
+    path("<int:pk>/messages/", views.campaign_messages, name="campaign-messages"),
+    path("<int:pk>/messages/preview/", views.campaign_message_preview, name="campaign-preview"),
+    path("<int:pk>/schedule/", views.campaign_schedule_step, name="campaign-schedule"),
+    path("<int:pk>/review/", views.campaign_review, name="campaign-review"),
+    path("<int:pk>/test-send/", views.campaign_test_send, name="campaign-test-send"),
+    path("<int:pk>/launch/", views.campaign_launch, name="campaign-launch"),
+    path("<int:pk>/submit/", views.campaign_submit, name="campaign-submit"),
+    path("<int:pk>/approve/", views.campaign_approve, name="campaign-approve"),
+    path("<int:pk>/reject/", views.campaign_reject, name="campaign-reject"),
+    path("<int:pk>/pause/", views.campaign_pause, name="campaign-pause"),
+    path("<int:pk>/resume/", views.campaign_resume, name="campaign-resume"),
+    path("<int:pk>/cancel/", views.campaign_cancel, name="campaign-cancel"),
+    path("<int:pk>/resend/", views.campaign_resend, name="campaign-resend"),
 ]

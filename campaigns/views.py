@@ -1,9 +1,491 @@
+"""Ops pages for campaigns: the list, the wizard, review and approvals, the campaign page.
+
+Each view parses its input, calls one service (or selector) and responds; permissions are
+checked on the URL, so a forbidden request is a 403 whatever the page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns import approvals, drafting, resend, selectors, services, testsend
+from campaigns.exceptions import (
+    CampaignIncomplete,
+    CampaignNotApproved,
+    MessageInvalid,
+)
+from campaigns.forms import (
+    AudienceForm,
+    BasicsForm,
+    DeliveryFilterForm,
+    RejectForm,
+    ResendForm,
+    ScheduleForm,
+    TestSendForm,
+    message_fields_parse,
+    message_form_fields,
+    variables_format,
+)
+from campaigns.models import Campaign, Message
+from campaigns.preview import message_preview, variable_hints
+from common.exceptions import AltavozError
+from creators.models import Channel, Locale
+from segments.models import Segment
+
+VIEW = "campaigns.view_campaign"
+ADD = "campaigns.add_campaign"
+CHANGE = "campaigns.change_campaign"
+LAUNCH = "campaigns.launch_campaign"
+APPROVE = "campaigns.approve_campaign"
 
 
-@login_required
-@permission_required("campaigns.view_campaign", raise_exception=True)
+def _needs(permission: str) -> Callable:
+    """login_required + permission_required(raise_exception=True): anonymous users are sent to
+    the login page, signed-in users without the permission get a 403."""
+
+    def decorate(view: Callable) -> Callable:
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorate
+
+
+def _campaign(pk: int) -> Campaign:
+    return get_object_or_404(Campaign.objects.select_related("segment", "owner"), pk=pk)
+
+
+def _wizard(request: HttpRequest, template: str, campaign: Campaign | None, step: str,
+            context: dict[str, Any], status: int = 200) -> HttpResponse:  # fmt: skip
+    return render(
+        request,
+        f"campaigns/{template}",
+        {"campaign": campaign, "step": step, **context},
+        status=status,
+    )
+
+
+# --- List ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@_needs(VIEW)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "campaigns/campaign_list.html", {})
+    status = request.GET.get("status", "")
+    if status not in Campaign.Status.values:
+        status = ""
+    page = Paginator(selectors.campaign_list_get(status=status), 25).get_page(
+        request.GET.get("page")
+    )
+    progress = selectors.campaign_list_progress(campaigns=page.object_list)
+    rows = [(campaign, progress.get(campaign.pk)) for campaign in page.object_list]
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {"page": page, "rows": rows, "status": status, "statuses": Campaign.Status.choices},
+    )
+
+
+# --- Wizard: basics → audience → messages → schedule → review ----------------------------------
+
+
+@_needs(ADD)
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    form = BasicsForm(request.POST or None)
+    if request.method != "POST":
+        return _wizard(request, "wizard_basics.html", None, "basics", {"form": form})
+    if not form.is_valid():
+        return _wizard(request, "wizard_basics.html", None, "basics", {"form": form}, 400)
+    campaign = services.campaign_create(owner=request.user, **form.cleaned_data)
+    return redirect("campaign-audience", pk=campaign.pk)
+
+
+def _edit(request: HttpRequest, campaign: Campaign, template: str, step: str,
+          form: Any, service: Callable[..., Any], next_url: str,
+          context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+    """A wizard step's POST: validate, call the step's service, go on (or show why not)."""
+    context = {"form": form, **(context or {})}
+    if request.method != "POST":
+        return _wizard(request, template, campaign, step, context)
+    if not form.is_valid():
+        return _wizard(request, template, campaign, step, context, 400)
+    try:
+        service(campaign=campaign, **form.cleaned_data)
+    except AltavozError as error:
+        context["error"] = str(error)
+        return _wizard(request, template, campaign, step, context, 400)
+    return redirect(next_url)
+
+
+@_needs(CHANGE)
+def campaign_basics(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    initial = {name: getattr(campaign, name) for name in BasicsForm.base_fields}
+    form = BasicsForm(request.POST or None, initial=initial)
+    return _edit(request, campaign, "wizard_basics.html", "basics", form,
+                 drafting.campaign_basics_set, reverse("campaign-audience", args=[pk]))  # fmt: skip
+
+
+@_needs(CHANGE)
+def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    form = AudienceForm(
+        request.POST or None,
+        initial={"segment": campaign.segment_id, "channels": campaign.channels},
+    )
+    counts = (
+        selectors.segment_reachable_counts(segment=campaign.segment) if campaign.segment else None
+    )
+    return _edit(request, campaign, "wizard_audience.html", "audience", form,
+                 drafting.campaign_audience_set, reverse("campaign-messages", args=[pk]),
+                 {"counts": counts, "channel_labels": dict(Channel.choices)})  # fmt: skip
+
+
+@require_GET
+@_needs(VIEW)
+def campaign_audience_counts(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the chosen segment's size and reachable creators per channel."""
+    segment = Segment.objects.filter(pk=request.GET.get("segment") or 0).first()
+    counts = selectors.segment_reachable_counts(segment=segment) if segment else None
+    return render(
+        request,
+        "campaigns/_audience_counts.html",
+        {"counts": counts, "channel_labels": dict(Channel.choices)},
+    )
+
+
+def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
+    labels = dict(Channel.choices)
+    saved = {
+        (message.channel, message.locale): message
+        for message in Message.objects.filter(campaign=campaign)
+    }
+    tabs = []
+    for channel in campaign.channels:
+        for locale in Locale.values:
+            message = saved.get((channel, locale))
+            values = dict(message.fields) if message else {}
+            if "variables" in values:
+                values["variables"] = variables_format(values["variables"])
+            tabs.append({
+                "key": f"{channel}-{locale}",
+                "channel": channel,
+                "locale": locale,
+                "label": f"{labels.get(channel, channel)} · {locale}",
+                "saved": message is not None,
+                "fields": [
+                    {"name": name, "label": label, "multiline": multiline, "value": values.get(name, "")}
+                    for name, label, multiline in message_form_fields(channel)
+                ],
+            })  # fmt: skip
+    return tabs
+
+
+@_needs(CHANGE)
+def campaign_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """One form per channel × language tab; saving refuses a bad template (400, inline)."""
+    campaign = _campaign(pk)
+    tabs = _tabs(campaign)
+    posted = (
+        f"{request.POST['channel']}-{request.POST.get('locale', '')}"
+        if "channel" in request.POST
+        else ""
+    )
+    active = posted or request.GET.get("tab") or (tabs[0]["key"] if tabs else "")
+    context: dict[str, Any] = {"tabs": tabs, "active": active, "hints": variable_hints()}
+    if request.method != "POST":
+        return _wizard(request, "wizard_messages.html", campaign, "messages", context)
+    channel, locale = request.POST.get("channel", ""), request.POST.get("locale", "")
+    if channel not in campaign.channels or locale not in Locale.values:
+        return HttpResponse(status=400)
+    fields = message_fields_parse(channel=channel, data=request.POST)
+    try:
+        services.campaign_message_set(
+            campaign=campaign, channel=channel, locale=locale, fields=fields
+        )
+    except MessageInvalid as error:
+        for tab in tabs:  # show what was typed, with the errors next to it
+            if tab["key"] == f"{channel}-{locale}":
+                for item in tab["fields"]:
+                    item["value"] = request.POST.get(item["name"], "")
+        context["errors"] = error.errors
+        return _wizard(request, "wizard_messages.html", campaign, "messages", context, 400)
+    except AltavozError as error:
+        context["error"] = str(error)
+        return _wizard(request, "wizard_messages.html", campaign, "messages", context, 400)
+    messages.success(request, _("Message saved."))
+    return redirect(f"{reverse('campaign-messages', args=[pk])}?tab={channel}-{locale}")
+
+
+@require_POST
+@_needs(CHANGE)
+def campaign_message_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the message as typed, rendered for a sample creator of the segment."""
+    campaign = _campaign(pk)
+    channel, locale = request.POST.get("channel", ""), request.POST.get("locale", "")
+    if channel not in Channel.values or locale not in Locale.values:
+        return HttpResponse(status=400)
+    fields = message_fields_parse(channel=channel, data=request.POST)
+    preview = message_preview(campaign=campaign, channel=channel, locale=locale, fields=fields)
+    return render(request, "campaigns/_preview.html", {"preview": preview})
+
+
+@_needs(CHANGE)
+def campaign_schedule_step(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    plan = campaign.schedule_plan or {"mode": "now"}
+    initial: dict[str, Any] = {"mode": plan.get("mode", "now")}
+    if plan.get("crontab"):
+        initial["cron"] = " ".join(plan["crontab"].get(key, "*") for key in ScheduleForm.CRON_KEYS)
+    form = ScheduleForm(request.POST or None, initial=initial)
+
+    def save(*, campaign: Campaign, mode: str, send_at: Any = None, crontab: Any = None,
+             **_ignored: Any) -> Campaign:  # fmt: skip
+        return drafting.campaign_schedule_plan_set(
+            campaign=campaign, mode=mode, send_at=send_at, crontab=crontab
+        )
+
+    return _edit(request, campaign, "wizard_schedule.html", "schedule", form, save,
+                 reverse("campaign-review", args=[pk]),
+                 {"time_zone": services.campaign_timezone()})  # fmt: skip
+
+
+def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+    previews = [
+        message_preview(
+            campaign=campaign, channel=message.channel, locale=message.locale, fields=message.fields
+        )
+        for message in Message.objects.filter(
+            campaign=campaign, channel__in=campaign.channels
+        ).order_by("channel", "locale")
+    ]
+    problem = ""
+    try:
+        services._check_launchable(campaign)
+    except CampaignIncomplete as error:
+        problem = str(error)
+    user = request.user
+    approval = services.approval_required()
+    return {
+        "previews": previews,
+        "counts": (
+            selectors.segment_reachable_counts(segment=campaign.segment)
+            if campaign.segment else None
+        ),
+        "channel_labels": dict(Channel.choices),
+        "problem": problem,
+        "approval_required": approval,
+        "can_launch": user.has_perm(LAUNCH) and (not approval or user.has_perm(APPROVE)
+                                                 or campaign.approval_status == "approved"),
+        "can_submit": approval and not user.has_perm(APPROVE) and user.has_perm(CHANGE),
+        "can_approve": user.has_perm(APPROVE) and campaign.approval_status == "pending",
+        "test_form": TestSendForm(initial={"locale": campaign.default_locale}),
+        "reject_form": RejectForm(),
+        "time_zone": services.campaign_timezone(),
+        "planned_at": parse_datetime((campaign.schedule_plan or {}).get("send_at") or ""),
+    }  # fmt: skip
+
+
+@require_GET
+@_needs(VIEW)
+def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    return _wizard(request, "wizard_review.html", campaign, "review",
+                   _review_context(request, campaign))  # fmt: skip
+
+
+@require_POST
+@_needs(CHANGE)
+def campaign_test_send(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    form = TestSendForm(request.POST)
+    context = _review_context(request, campaign)
+    context["test_form"] = form
+    if not form.is_valid():
+        return _wizard(request, "wizard_review.html", campaign, "review", context, 400)
+    try:
+        context["test_results"] = testsend.campaign_test_send(
+            campaign=campaign, actor=request.user, **form.cleaned_data
+        )
+    except AltavozError as error:
+        context["error"] = str(error)
+        return _wizard(request, "wizard_review.html", campaign, "review", context, 400)
+    return _wizard(request, "wizard_review.html", campaign, "review", context)
+
+
+def _review_error(request: HttpRequest, campaign: Campaign, error: Exception,
+                  status: int) -> HttpResponse:  # fmt: skip
+    context = _review_context(request, campaign)
+    context["error"] = str(error)
+    return _wizard(request, "wizard_review.html", campaign, "review", context, status)
+
+
+@require_POST
+@_needs(LAUNCH)
+def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start as planned: now, at the planned time, or on the crontab."""
+    campaign = _campaign(pk)
+    try:
+        drafting.campaign_start(campaign=campaign, actor=request.user)
+    except CampaignNotApproved as error:
+        return _review_error(request, campaign, error, 403)
+    except AltavozError as error:
+        return _review_error(request, campaign, error, 400)
+    messages.success(request, _("Campaign started."))
+    return redirect(campaign)
+
+
+@require_POST
+@_needs(CHANGE)
+def campaign_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    try:
+        approvals.campaign_submit(campaign=campaign, actor=request.user)
+    except AltavozError as error:
+        return _review_error(request, campaign, error, 400)
+    messages.success(request, _("Submitted for approval."))
+    return redirect(campaign)
+
+
+# --- Approvals ----------------------------------------------------------------------------------
+
+
+@require_GET
+@_needs(APPROVE)
+def approval_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "campaigns/approvals.html",
+        {
+            "campaigns": selectors.campaigns_awaiting_approval(),
+            "required": settings.REQUIRE_APPROVAL,
+        },
+    )
+
+
+@require_POST
+@_needs(APPROVE)
+def campaign_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    try:
+        approvals.campaign_approve(campaign=campaign, actor=request.user)
+    except AltavozError as error:
+        return _review_error(request, campaign, error, 400)
+    messages.success(request, _("Campaign approved and started."))
+    return redirect(campaign)
+
+
+@require_POST
+@_needs(APPROVE)
+def campaign_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _review_error(request, campaign, ValueError(_("Say why it is rejected.")), 400)
+    try:
+        approvals.campaign_reject(campaign=campaign, actor=request.user, **form.cleaned_data)
+    except AltavozError as error:
+        return _review_error(request, campaign, error, 400)
+    messages.success(request, _("Campaign sent back to its editor."))
+    return redirect("campaign-approvals")
+
+
+# --- Campaign page ------------------------------------------------------------------------------
+
+
+@require_GET
+@_needs(VIEW)
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from tracking.selectors import campaign_stats_get
+
+    campaign = _campaign(pk)
+    filters = DeliveryFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    deliveries = selectors.campaign_deliveries_get(
+        campaign=campaign, **{key: value for key, value in criteria.items() if value}
+    )
+    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    stats = campaign_stats_get(campaign=campaign, detail=False)
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "progress": selectors.campaign_progress(campaign=campaign),
+            "transitions": campaign.transitions.select_related("actor"),
+            "filters": filters,
+            "page": page,
+            "stats_channels": [
+                (Channel(channel).label, figures)
+                for channel, figures in stats.channels.items()
+                if channel in campaign.channels
+            ],
+            "channel_labels": dict(Channel.choices),
+        },
+    )
+
+
+@require_GET
+@_needs(VIEW)
+def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx, every 2 s while sending: the current run's counts per delivery status."""
+    campaign = _campaign(pk)
+    return render(
+        request,
+        "campaigns/_progress.html",
+        {"campaign": campaign, "progress": selectors.campaign_progress(campaign=campaign)},
+    )
+
+
+def _lifecycle(service: Callable[..., Campaign], done: Any) -> Callable:
+    @require_POST
+    @_needs(LAUNCH)
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = _campaign(pk)
+        try:
+            service(campaign=campaign, actor=request.user)
+        except AltavozError as error:
+            messages.error(request, str(error))
+            return redirect(campaign)
+        messages.success(request, done)
+        return redirect(campaign)
+
+    return view
+
+
+campaign_pause = _lifecycle(services.campaign_pause, gettext_lazy("Campaign paused."))
+campaign_resume = _lifecycle(services.campaign_resume, gettext_lazy("Campaign resumed."))
+campaign_cancel = _lifecycle(services.campaign_cancel, gettext_lazy("Campaign cancelled."))
+
+
+@require_POST
+@_needs(LAUNCH)
+def campaign_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    form = ResendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the deliveries to re-send."))
+        return redirect(campaign)
+    try:
+        count = resend.deliveries_resend(
+            campaign=campaign,
+            delivery_ids=form.cleaned_data["delivery"],
+            include_unknown=form.cleaned_data["include_unknown"],
+            actor=request.user,
+        )
+    except AltavozError as error:
+        messages.error(request, str(error))
+        return redirect(campaign)
+    messages.success(request, _("%(count)d deliveries will be sent again.") % {"count": count})
+    return redirect(campaign)

@@ -228,6 +228,8 @@ DISPATCH_SEND_CHUNK = env.int("DISPATCH_SEND_CHUNK", default=50)
 # Batches one dispatcher keeps on the wire while it claims and renders the next.
 DISPATCH_BATCHES_IN_FLIGHT = env.int("DISPATCH_BATCHES_IN_FLIGHT", default=2)
 DISPATCH_PARALLELISM = env.int("DISPATCH_PARALLELISM", default=2)  # dispatch tasks per launch
+# Campaigns need a manager's approval before they launch or are scheduled (docs/campaigns-ui.md).
+REQUIRE_APPROVAL = env.bool("REQUIRE_APPROVAL", default=False)
 DISPATCH_MAX_ATTEMPTS = env.int("DISPATCH_MAX_ATTEMPTS", default=10)
 DISPATCH_BACKOFF_BASE = env.float("DISPATCH_BACKOFF_BASE", default=2.0)  # seconds
 DISPATCH_BACKOFF_MAX = env.float("DISPATCH_BACKOFF_MAX", default=600.0)

@@ -1,12 +1,12 @@
 """Ops pages: a campaign's stats (funnel, rates, hourly chart, top links, failures, CSV) and
-the campaigns list with OR/CTR per channel. Login required; roles arrive with issue 5."""
+the campaigns list with OR/CTR per channel. Login and `campaigns.view_campaign` required."""
 
 from __future__ import annotations
 
 import csv
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from tracking import selectors
 
 
 @login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     stats = selectors.campaign_stats_get(campaign=campaign)
@@ -60,6 +61,7 @@ def _csv_row(channel: str, locale: str, variant: str, figures: selectors.Figures
 
 
 @login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def campaign_stats_csv(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     stats = selectors.campaign_stats_get(campaign=campaign, detail=False)
@@ -84,6 +86,7 @@ def _day(value: str, *, end: bool = False) -> datetime | None:
 
 
 @login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     market = request.GET.get("market", "")

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 
 import pytest
+from django.contrib.auth.models import Group
 
 from campaigns.models import Delivery
 from tests.tracking.conftest import sent_campaign
@@ -90,6 +91,7 @@ def cell(html: str, row_attr: str, figure: str) -> str:
 def test_campaign_page_and_csv_show_the_recount(client, django_user_model, busy_campaign, settings):
     settings.LANGUAGE_CODE = "en"
     user = django_user_model.objects.create_user(username="ops", password="x")
+    user.groups.add(Group.objects.get(name="analyst"))  # the stats pages need view_campaign
     client.force_login(user)
     expected = recount(busy_campaign)
     response = client.get(f"/stats/campaigns/{busy_campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en")
@@ -128,8 +130,17 @@ def test_pages_need_a_login(client, busy_campaign):
     assert client.get("/stats/campaigns/").status_code == 302
 
 
+def test_pages_need_view_campaign(client, django_user_model, busy_campaign):
+    client.force_login(django_user_model.objects.create_user(username="nobody", password="x"))
+    assert client.get(f"/stats/campaigns/{busy_campaign.pk}/").status_code == 403
+    assert client.get(f"/stats/campaigns/{busy_campaign.pk}/stats.csv").status_code == 403
+    assert client.get("/stats/campaigns/").status_code == 403
+
+
 def test_campaign_list_shows_or_and_ctr_and_filters(client, django_user_model, busy_campaign):
-    client.force_login(django_user_model.objects.create_user(username="ops", password="x"))
+    user = django_user_model.objects.create_user(username="ops", password="x")
+    user.groups.add(Group.objects.get(name="analyst"))
+    client.force_login(user)
     expected = recount(busy_campaign)["totals"]
     html = client.get(
         "/stats/campaigns/?sort=-open_rate", HTTP_ACCEPT_LANGUAGE="en"

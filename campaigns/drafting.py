@@ -1,0 +1,108 @@
+"""The campaign wizard's writes: basics, audience, schedule plan, and starting per the plan.
+
+Each step edits the draft created at step one, so the wizard survives reloads; any edit drops
+an earlier approval (see `services.approval_reset`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from campaigns import services
+from campaigns.exceptions import CampaignIncomplete
+from campaigns.models import Campaign
+from segments.models import Segment
+
+EDITABLE = (Campaign.Status.DRAFT,)
+
+
+def _check_editable(campaign: Campaign) -> None:
+    if campaign.status not in EDITABLE:
+        raise services._refuse(campaign, _("edited"))
+
+
+@transaction.atomic
+def campaign_basics_set(
+    *,
+    campaign: Campaign,
+    name: str,
+    kind: str,
+    market: str,
+    default_locale: str,
+    starts_on: date | None,
+    ends_on: date | None,
+) -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _check_editable(campaign)
+    campaign.name, campaign.kind, campaign.market = name, kind, market
+    campaign.default_locale, campaign.starts_on, campaign.ends_on = (
+        default_locale,
+        starts_on,
+        ends_on,
+    )
+    campaign.save(
+        update_fields=["name", "kind", "market", "default_locale", "starts_on", "ends_on"]
+    )
+    services.approval_reset(campaign=campaign)
+    return campaign
+
+
+@transaction.atomic
+def campaign_audience_set(*, campaign: Campaign, segment: Segment, channels: list[str]) -> Campaign:
+    """The segment and the channels to reach it on (messages of dropped channels are kept but
+    not sent)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _check_editable(campaign)
+    if not channels:
+        raise CampaignIncomplete(_("Choose at least one channel."))
+    campaign.segment = segment
+    campaign.channels = sorted(set(channels))
+    campaign.save(update_fields=["segment", "channels"])
+    services.approval_reset(campaign=campaign)
+    return campaign
+
+
+@transaction.atomic
+def campaign_schedule_plan_set(
+    *,
+    campaign: Campaign,
+    mode: str,
+    send_at: datetime | None = None,
+    crontab: dict[str, str] | None = None,
+) -> Campaign:
+    """Remember how to start the campaign; nothing is scheduled until it is launched."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _check_editable(campaign)
+    plan: dict[str, Any] = {"mode": mode}
+    if mode == "at":
+        if send_at is None:
+            raise CampaignIncomplete(_("Give a send time."))
+        plan["send_at"] = send_at.isoformat()
+    elif mode == "recurring":
+        if not crontab:
+            raise CampaignIncomplete(_("Give a recurring schedule."))
+        plan["crontab"] = crontab
+    elif mode != "now":
+        raise CampaignIncomplete(_("Choose when to send."))
+    campaign.schedule_plan = plan
+    campaign.save(update_fields=["schedule_plan"])
+    services.approval_reset(campaign=campaign)
+    return campaign
+
+
+def campaign_start(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
+    """Launch now, or schedule at the planned time or crontab (refused unless approved when
+    approval is required)."""
+    plan = campaign.schedule_plan or {"mode": "now"}
+    if plan.get("mode") == "at":
+        send_at = parse_datetime(plan.get("send_at", ""))
+        return services.campaign_schedule(campaign=campaign, send_at=send_at, actor=actor)
+    if plan.get("mode") == "recurring":
+        return services.campaign_schedule(campaign=campaign, crontab=plan["crontab"], actor=actor)
+    return services.campaign_launch(campaign=campaign, actor=actor)

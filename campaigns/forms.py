@@ -1,0 +1,197 @@
+"""Wizard and campaign page forms: they parse and validate input; services do the rest."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Delivery
+from campaigns.rendering import CHANNEL_FIELDS, FieldKind
+from campaigns.services import campaign_timezone
+from creators.models import Channel, Locale
+from segments.models import Segment
+
+
+class BasicsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
+    market = forms.CharField(label=_("Market"), max_length=2, initial="MX")
+    default_locale = forms.ChoiceField(
+        label=_("Default language"), choices=Locale.choices, initial=Locale.ES_MX
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The end date is before the start date."))
+        return data
+
+
+class AudienceForm(forms.Form):
+    segment = forms.ModelChoiceField(label=_("Segment"), queryset=Segment.objects.order_by("name"))
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+# Labels of the message fields, per channel (the keys are the API's field names).
+FIELD_LABELS: dict[str, Any] = {
+    "subject": _("Subject"),
+    "preheader": _("Preheader"),
+    "html": _("HTML body"),
+    "text": _("Plain-text body (made from the HTML when blank)"),
+    "body": _("Body"),
+    "content_sid": _("Content template SID"),
+    "variables": _("Template variables (one “name=value” per line)"),
+    "title": _("Title"),
+    "link": _("Link"),
+    "image": _("Image URL"),
+    "cta_label": _("Button label"),
+    "cta_link": _("Button link"),
+}
+MULTILINE = {FieldKind.HTML, FieldKind.VARIABLES}
+
+
+def message_form_fields(channel: str) -> list[tuple[str, Any, bool]]:
+    """(name, label, multiline) for each field of a channel's message."""
+    return [
+        (name, FIELD_LABELS.get(name, name), kind in MULTILINE or name in ("body", "text"))
+        for name, kind in CHANNEL_FIELDS[channel].items()
+    ]
+
+
+def message_fields_parse(*, channel: str, data: Any) -> dict[str, Any]:
+    """The message's fields from a POST: blanks dropped, WhatsApp variables as a dict."""
+    fields: dict[str, Any] = {}
+    for name, kind in CHANNEL_FIELDS[channel].items():
+        raw = str(data.get(name, "") or "")
+        if not raw.strip():
+            continue
+        if kind is FieldKind.VARIABLES:
+            fields[name] = variables_parse(raw)
+        else:
+            fields[name] = raw.replace("\r\n", "\n")
+    return fields
+
+
+def variables_parse(raw: str) -> dict[str, str]:
+    raw = raw.strip()
+    if raw.startswith("{"):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return {str(key): str(item) for key, item in value.items()}
+    variables: dict[str, str] = {}
+    for line in raw.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip():
+            variables[key.strip()] = value.strip()
+    return variables
+
+
+def variables_format(value: Any) -> str:
+    if isinstance(value, dict):
+        return "\n".join(f"{key}={item}" for key, item in value.items())
+    return str(value or "")
+
+
+class ScheduleForm(forms.Form):
+    MODES = [
+        ("now", _("Now, when launched")),
+        ("at", _("At a date and time")),
+        ("recurring", _("Recurring (cron)")),
+    ]
+    mode = forms.ChoiceField(label=_("When"), choices=MODES, widget=forms.RadioSelect)
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    cron = forms.CharField(
+        label=_("Cron expression (minute hour day month weekday)"),
+        required=False,
+        help_text=_("For example “0 10 * * 1” is every Monday at 10:00."),
+    )
+
+    CRON_KEYS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+    def clean_send_at(self) -> datetime | None:
+        # The datetime-local value is wall time in the ops time zone (settings.TIME_ZONE).
+        value = self.cleaned_data.get("send_at")
+        if value is None:
+            return None
+        zone = ZoneInfo(campaign_timezone())
+        return value.replace(tzinfo=None).replace(tzinfo=zone)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == "at":
+            if data.get("send_at") is None:
+                self.add_error("send_at", _("Give a date and time."))
+            elif data["send_at"] <= timezone.now():
+                self.add_error("send_at", _("The send time is in the past."))
+        if mode == "recurring":
+            parts = (data.get("cron") or "").split()
+            if len(parts) != 5:
+                self.add_error("cron", _("A cron expression has five fields."))
+            else:
+                data["crontab"] = dict(zip(self.CRON_KEYS, parts, strict=True))
+        return data
+
+
+class DeliveryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + Delivery.Status.choices
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any"))] + Channel.choices
+    )
+    error_code = forms.CharField(label=_("Error code"), required=False, max_length=64)
+
+
+class IdListField(forms.Field):
+    """Ids from repeated inputs (checkboxes named alike); the service checks what they are."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(item) for item in value or []]
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(_("Not a list of ids.")) from error
+
+
+class ResendForm(forms.Form):
+    delivery = IdListField(label=_("Deliveries"))
+    include_unknown = forms.BooleanField(
+        required=False,
+        label=_("Also re-send “unknown” deliveries (they may have reached the creator already)"),
+    )
+
+
+class TestSendForm(forms.Form):
+    recipients = forms.CharField(
+        label=_("Send a test to (one email address or WhatsApp number per line)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    locale = forms.ChoiceField(label=_("Language"), choices=Locale.choices)
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(label=_("Why (sent back to the editor)"), max_length=500)

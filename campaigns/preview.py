@@ -1,0 +1,70 @@
+"""Message previews for the wizard and the review page: render one channel × language message
+for a sample creator of the campaign's segment, or say what is wrong with it, by line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from campaigns.exceptions import MessageInvalid, TemplateInvalid, TemplateRenderFailed
+from campaigns.models import Campaign
+from campaigns.rendering import (
+    CAMPAIGN_FIELDS,
+    CREATOR_FIELDS,
+    MessageRenderer,
+    PreviewLinks,
+    campaign_context_build,
+)
+from campaigns.selectors import campaign_sample_creator
+from campaigns.services import message_fields_validate
+
+# What the messages step lists as things a template can use.
+HELPERS = (
+    "{{ link('https://…', 'label') }}",
+    "{{ learn('slug') }}",
+    "{{ preferences_url() }}",
+    "{{ unsubscribe_url() }}",
+)
+FILTERS = ("|mxn", "|number(0)", "|date('medium')", "|datetime('short')", "|default('…')")
+
+
+def variable_hints() -> list[tuple[str, list[str]]]:
+    """(heading, snippets) for the messages step's “Variables and helpers” box."""
+    return [
+        (_("Creator fields"), [f"{{{{ creator.{name} }}}}" for name in sorted(CREATOR_FIELDS)]),
+        (_("Campaign fields"), [f"{{{{ campaign.{name} }}}}" for name in sorted(CAMPAIGN_FIELDS)]),
+        (_("Link helpers"), list(HELPERS)),
+        (_("Filters"), list(FILTERS)),
+    ]
+
+
+@dataclass
+class MessagePreview:
+    channel: str
+    locale: str
+    content: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    creator_name: str = ""
+
+
+def message_preview(
+    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any]
+) -> MessagePreview:
+    creator = campaign_sample_creator(campaign=campaign)
+    preview = MessagePreview(channel, locale, creator_name=str(creator.get("name") or ""))
+    try:
+        message_fields_validate(channel=channel, locale=locale, fields=fields)
+        preview.content = MessageRenderer(channel, fields).render(
+            creator=creator,
+            campaign=campaign_context_build(campaign),
+            links=PreviewLinks(locale=locale),
+        )
+    except MessageInvalid as error:
+        preview.errors = error.errors
+    except (TemplateInvalid, TemplateRenderFailed) as error:
+        preview.errors = [
+            {"field": getattr(error, "field", ""), "line": error.line, "message": str(error)}
+        ]
+    return preview
