@@ -26,3 +26,36 @@ def test_manager_sees_the_audit_link(page, login_as):
     page.wait_for_url("**/audit/")
     assert page.locator("h1").count() == 1
     shot(page, "audit-log")
+
+
+LAUNCH_FROM_THE_PAGE = """async (url) => {
+    const token = document.cookie.match(/csrftoken=([^;]+)/)[1];
+    const response = await fetch(url, {method: "POST", headers: {"X-CSRFToken": token},
+                                       redirect: "manual"});
+    return {status: response.status, body: await response.text()};
+}"""
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("analyst", False), ("manager", True)])
+def test_only_a_manager_can_launch_even_by_posting_directly(page, login_as, role, allowed):
+    from campaigns.models import Campaign
+    from tests.campaigns.factories import campaign_make, creators_make
+
+    creators_make(3)
+    campaign = campaign_make(name="Reto de diciembre", channels=("inbox",))
+    login_as(role)
+    page.goto(f"/campaigns/{campaign.pk}/review/")
+    launch_button = page.get_by_role("button", name="Launch", exact=True)
+    assert launch_button.count() == (1 if allowed else 0)
+    shot(page, f"review-as-{role}")
+
+    # The same request the button would send, with a valid CSRF token: only the role decides.
+    result = page.evaluate(LAUNCH_FROM_THE_PAGE, f"/campaigns/{campaign.pk}/launch/")
+
+    campaign.refresh_from_db()
+    if allowed:
+        assert result["status"] in (0, 302), result  # fetch reports a manual redirect as 0
+        assert campaign.status == Campaign.Status.SENDING
+    else:
+        assert result["status"] == 403 and "CSRF" not in result["body"], result
+        assert campaign.status == Campaign.Status.DRAFT

@@ -8,3 +8,14 @@ register = template.Library()
 def percent(value: float) -> str:
     """0.1234 → "12.3 %" (localised decimal separator)."""
     return f"{number_format(round(value * 100, 1), decimal_pos=1)} %"
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    """ "whatsapp" → "WhatsApp", in the page's language."""
+    from creators.models import Channel
+
+    try:
+        return str(Channel(code).label)
+    except ValueError:
+        return code
