@@ -66,3 +66,51 @@ def test_login_form_works_with_the_keyboard_only(page, django_user_model):
 
     assert page.locator(".who").inner_text() == "keyboard"
     shot(page, "signed-in")
+
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll(
+    "main input:not([type=hidden]), main select, main textarea")]
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+                  && !el.getAttribute("aria-labelledby"))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def test_every_page_fits_a_phone_and_labels_every_control(page, login_as):
+    """The ops pages at 390 px: nothing wider than the screen (tables scroll inside their
+    own box), and every form control has a label a screen reader can announce."""
+    from creators.models import Creator
+    from tests.campaigns.factories import campaign_make, creators_make
+
+    creators_make(12)
+    campaign = campaign_make(name="Campaña para el teléfono")
+    page.set_viewport_size(PHONE)
+    login_as("manager")
+    creator_pk = Creator.objects.first().pk
+    pages = [
+        "/creators/",
+        f"/creators/{creator_pk}/",
+        "/creators/import/",
+        "/segments/",
+        "/segments/new/",
+        f"/segments/{campaign.segment.pk}/",
+        "/campaigns/",
+        "/campaigns/new/",
+        f"/campaigns/{campaign.pk}/audience/",
+        f"/campaigns/{campaign.pk}/messages/",
+        f"/campaigns/{campaign.pk}/schedule/",
+        f"/campaigns/{campaign.pk}/review/",
+        f"/campaigns/{campaign.pk}/",
+        f"/stats/campaigns/{campaign.pk}/",
+        "/audit/",
+    ]
+    problems = {}
+    for url in pages:
+        response = page.goto(url)
+        assert response.status == 200, url
+        page.wait_for_load_state("networkidle")
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+        if wide > 0 or unlabelled:
+            problems[url] = {"overflow_px": wide, "unlabelled": unlabelled}
+            shot(page, url.strip("/").replace("/", "-"))
+    assert problems == {}
