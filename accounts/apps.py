@@ -8,7 +8,8 @@ def _sync_roles(sender: AppConfig, **kwargs: object) -> None:
     # app and permissions are created app by app, so act on the last app's signal only.
     from django.apps import apps
 
-    if sender is list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:  # post_migrate skips apps without models
         from accounts.roles import roles_sync
 
         roles_sync()
