@@ -5,7 +5,7 @@ from ninja.files import UploadedFile
 
 from creators import services
 from creators.importer import ImportHeaderInvalid, creator_import_csv
-from creators.models import Channel, Creator, Device
+from creators.models import Channel, Creator, Device, ImportJob
 
 router = Router(tags=["creators"])
 
@@ -92,6 +92,53 @@ def creators_import(request: HttpRequest, file: File[UploadedFile]):
     except ImportHeaderInvalid as error:
         return Status(400, DetailOut(detail=str(error)))
     return result.as_dict()
+
+
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    file_name: str
+    total_rows: int
+    rows_done: int
+    created: int
+    updated: int
+    rejected: int
+    errors: list[dict]
+    errors_total: int
+    failure: str
+    created_at: str
+    finished_at: str | None
+
+
+def _job_out(job: ImportJob) -> ImportJobOut:
+    return ImportJobOut(
+        id=job.pk,
+        status=job.status,
+        file_name=job.file_name,
+        total_rows=job.total_rows,
+        rows_done=job.rows_done,
+        created=job.created,
+        updated=job.updated,
+        rejected=job.rejected,
+        errors=job.errors,
+        errors_total=job.errors_total,
+        failure=job.failure,
+        created_at=job.created_at.isoformat(),
+        finished_at=job.finished_at.isoformat() if job.finished_at else None,
+    )
+
+
+@router.post("/creators/imports", response={202: ImportJobOut})
+def creators_import_queue(request: HttpRequest, file: File[UploadedFile]):
+    """Queue a CSV import on a Celery worker and answer at once (any size; the synchronous
+    `/creators/import` holds the request for the whole file). Poll the job's URL."""
+    job = services.import_job_create(file=file, actor=request.auth)
+    return Status(202, _job_out(job))
+
+
+@router.get("/creators/imports/{job_id}", response=ImportJobOut)
+def creators_import_job(request: HttpRequest, job_id: int) -> ImportJobOut:
+    return _job_out(get_object_or_404(ImportJob, pk=job_id))
 
 
 @router.get("/creators/{handle}", response=CreatorOut)
