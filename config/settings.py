@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tracking",
     "channels",
     "audit",
+    "education",
 ]
 
 MIDDLEWARE = [
