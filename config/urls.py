@@ -22,6 +22,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("audit/", include("audit.urls")),
     path("education/", include("education.urls")),
+    path("", include("portal.urls")),
     path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -26,10 +26,14 @@ def creator_make(handle: str, *, locale: str = "es-MX", level: int = 3, **fields
         "phone": "",
         "consent_email": "granted",
     }
-    return Creator.objects.create(handle=handle, locale=locale, level=level, **{**defaults, **fields})
+    return Creator.objects.create(
+        handle=handle, locale=locale, level=level, **{**defaults, **fields}
+    )
 
 
-def delivery_make(creator: Creator, *, channel: str = "email", campaign: Campaign | None = None) -> Delivery:
+def delivery_make(
+    creator: Creator, *, channel: str = "email", campaign: Campaign | None = None
+) -> Delivery:
     campaign = campaign or campaign_make(channels=(channel,), name=f"Campaign {creator.handle}")
     return Delivery.objects.create(
         campaign=campaign, run=1, channel=channel, creator=creator, locale=creator.locale,
