@@ -26,7 +26,7 @@ def _gmail_post(url: str):
     )
 
 
-def test_one_click_post_denies_the_channel_at_once_and_next_campaign_skips(settings):
+def test_one_click_post_denies_the_channel_at_once_and_next_campaign_skips(settings, admin_client):
     settings.PUBLIC_BASE_URL = "http://testserver"
     creators = creators_make(3, devices=False)
     first = campaign_make(channels=("email",), name="Primera")
@@ -65,6 +65,10 @@ def test_one_click_post_denies_the_channel_at_once_and_next_campaign_skips(setti
     assert not Delivery.objects.filter(campaign=second, creator=creators[1]).exists()
     skip = FanoutSkip.objects.get(campaign=second, run=1, channel="email")
     assert (skip.reason, skip.count) == ("denied", 1)
+    second.last_run = 1
+    second.save(update_fields=["last_run"])
+    page = admin_client.get(f"/stats/campaigns/{second.pk}/").content.decode()
+    assert 'data-reason="denied"' in page
 
 
 def test_get_shows_a_confirmation_page_and_changes_nothing(settings):
