@@ -228,12 +228,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
         saved = True
         form = PreferencesForm(creator=creator)
     with translation.override(creator.locale):  # a language change shows at once
-        return render(
+        response = render(
             request,
             "portal/preferences.html",
             {"form": form, "saved": saved, "creator": creator},
             status=400 if request.method == "POST" and not saved else 200,
         )
+    response["Content-Language"] = creator.locale
+    return response
 
 
 ONE_CLICK = "One-Click"
@@ -262,7 +264,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         )
         done = True
     with translation.override(creator.locale):
-        return render(
+        response = render(
             request,
             "portal/unsubscribe.html",
             {
@@ -272,3 +274,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 "preferences_path": f"/me/preferences/{portal_token_make(delivery_id=delivery.pk)}/",
             },
         )
+    response["Content-Language"] = creator.locale
+    return response
