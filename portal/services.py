@@ -8,6 +8,7 @@ from datetime import time
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from campaigns.models import Delivery
@@ -53,6 +54,11 @@ def creator_portal_revoke(*, creator: Creator) -> Creator:
     creator.portal_revoked_at = timezone.now()
     creator.save(update_fields=["portal_revoked_at"])
     return creator
+
+
+def creators_portal_revoke(*, creators: QuerySet[Creator]) -> int:
+    """`creator_portal_revoke` for many creators at once (the admin action)."""
+    return creators.update(portal_revoked_at=timezone.now())
 
 
 @transaction.atomic

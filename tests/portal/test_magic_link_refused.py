@@ -78,3 +78,15 @@ def test_revoked_link_is_refused_and_ends_open_sessions(creator):
     time.sleep(1.1)
     new_token = portal_token_make(delivery_id=delivery_make(creator).pk)
     assert Client().get(f"/p/{new_token}/").status_code == 302
+
+
+def test_admin_action_turns_off_the_links_of_selected_creators(creator, admin_client):
+    token = portal_token_make(delivery_id=delivery_make(creator).pk)
+    time.sleep(1.1)
+    response = admin_client.post(
+        "/admin/creators/creator/",
+        {"action": "portal_links_revoke", "_selected_action": [creator.pk]},
+    )
+    assert response.status_code == 302
+    client = Client()
+    _assert_refused(client.get(f"/p/{token}/"), "revoked", client)
