@@ -18,7 +18,7 @@ from campaigns.models import Campaign, Delivery, Message
 from education.models import ContentItem, LearningPath, LearningPathItem, LearningProgress
 
 # Matches learn('slug') / learn("slug") inside the JSON text of a message's fields.
-_LEARN_REGEX = "'learn\\(\\s*\\\\?[''\"]' || i.slug || '\\\\?[''\"]\\s*\\)'"
+LEARN_REGEX_SQL = "'learn\\(\\s*\\\\?[''\"]' || i.slug || '\\\\?[''\"]\\s*\\)'"
 
 
 def _rate(part: int, whole: int) -> float:
@@ -88,7 +88,7 @@ def _reach_sql(where: str) -> str:
         SELECT DISTINCT i.id AS item_id, d.id AS delivery_id, d.campaign_id, d.channel,
                d.creator_id, d.first_opened_at, d.first_clicked_at
         FROM {items} i
-        JOIN {messages} m ON m.fields::text ~ ({_LEARN_REGEX})
+        JOIN {messages} m ON m.fields::text ~ ({LEARN_REGEX_SQL})
         JOIN {deliveries} d ON d.campaign_id = m.campaign_id AND d.channel = m.channel
              AND d.locale = m.locale AND d.status = 'sent'
         WHERE {where}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from creators.models import Creator
@@ -16,6 +17,30 @@ def content_items_published(*, locale: str = "", level: int | None = None) -> Qu
     if level is not None:
         items = items.filter(level__lte=level)
     return items.prefetch_related("versions").distinct().order_by("level", "slug")
+
+
+def content_items_recommended(*, creator: Creator) -> QuerySet[ContentItem]:
+    """Published items that messages sent to this creator link with `learn('slug')`."""
+    from campaigns.models import Delivery, Message
+    from education.analytics import LEARN_REGEX_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT i.id FROM {ContentItem._meta.db_table} i
+            JOIN {Message._meta.db_table} m ON m.fields::text ~ ({LEARN_REGEX_SQL})
+            JOIN {Delivery._meta.db_table} d ON d.campaign_id = m.campaign_id
+                 AND d.channel = m.channel AND d.locale = m.locale
+            WHERE d.creator_id = %s AND d.status = 'sent' AND i.status = 'published'
+            """,
+            [creator.pk],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return (
+        ContentItem.objects.filter(pk__in=ids)
+        .prefetch_related("versions")
+        .order_by("level", "slug")
+    )
 
 
 def content_item_published_get(*, slug: str) -> ContentItem | None:

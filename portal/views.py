@@ -112,11 +112,19 @@ def library(request: HttpRequest) -> HttpResponse:
     items = education_selectors.content_items_published(locale=creator.locale, level=level)
     progress = education_selectors.creator_progress_by_item(creator=creator)
     rows = [(item, item.version_for(creator.locale), progress.get(item.pk)) for item in items]
+    recommended = [
+        (item, item.version_for(creator.locale), progress.get(item.pk))
+        for item in education_selectors.content_items_recommended(creator=creator)
+    ]
     paths = [
         _path_summary(path, progress, creator.locale)
         for path in education_selectors.learning_paths_published(level=level)
     ]
-    return render(request, "portal/library.html", {"rows": rows, "paths": paths})
+    return render(
+        request,
+        "portal/library.html",
+        {"rows": rows, "paths": paths, "recommended": recommended},
+    )
 
 
 def _path_summary(path, progress: dict, locale: str) -> dict:

@@ -44,3 +44,22 @@ def test_bad_progress_report_is_400(portal_client):
     lesson_make("buena-luz")
     client = portal_client(creator_make("juana"))
     assert client.post("/learn/buena-luz/progress/", {"percent": "mucho"}).status_code == 400
+
+
+def test_library_recommends_what_the_creators_messages_linked(portal_client):
+    from campaigns.models import Message
+    from tests.campaigns.factories import campaign_make
+    from tests.portal.factories import delivery_make
+
+    creator = creator_make("karla", level=0)
+    lesson_make("recomendada", level=3)  # above her level, but her campaign linked it
+    lesson_make("otra-mas", level=3)
+    campaign = campaign_make(channels=("inbox",), name="Con lección")
+    Message.objects.filter(campaign=campaign).update(
+        fields={"title": "Aprende", "body": "{{ learn('recomendada') }}"}
+    )
+    delivery_make(creator, channel="inbox", campaign=campaign)
+    library = portal_client(creator).get("/me/learn/").content.decode()
+    recommended = library.split('id="recommended"')[1].split("</ul>")[0]
+    assert 'data-item="recomendada"' in recommended
+    assert "otra-mas" not in library
