@@ -8,8 +8,9 @@ def _sync_roles(sender: AppConfig, **kwargs: object) -> None:
     # app and permissions are created app by app, so act on the last app's signal only.
     from django.apps import apps
 
-    with_models = [config for config in apps.get_app_configs() if config.models_module]
-    if sender is with_models[-1]:  # post_migrate skips apps without models
+    # Apps without models get no post_migrate signal: the last one *with* models is the last.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is with_models[-1]:
         from accounts.roles import roles_sync
 
         roles_sync()

@@ -31,6 +31,8 @@ _READ = [
     "campaigns.view_campaign",
     "campaigns.view_message",
     "campaigns.view_delivery",
+    "education.view_contentitem",
+    "education.view_learningpath",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -39,6 +41,10 @@ _DRAFT = [
     "campaigns.change_campaign",
     "campaigns.add_message",
     "campaigns.change_message",
+    "education.add_contentitem",
+    "education.change_contentitem",
+    "education.add_learningpath",
+    "education.change_learningpath",
 ]
 _RUN = [
     "creators.add_creator",

@@ -2,7 +2,9 @@
 
 The segment's creators are filtered per channel to those who consented, have an address on
 that channel and are not suppressed, and inserted with `INSERT … SELECT … ON CONFLICT DO
-NOTHING`: the unique constraint makes a launch (or a retried launch task) idempotent.
+NOTHING`: the unique constraint makes a launch (or a retried launch task) idempotent. The
+creators left out are counted per channel and reason in `FanoutSkip` (one grouped upsert
+per channel).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
-from campaigns.models import Campaign, Delivery, Message
+from campaigns.models import Campaign, Delivery, FanoutSkip, Message
 from creators.models import CONSENT_FIELDS, Channel, ConsentStatus, Creator
 from segments.selectors import segment_creators
 
@@ -79,4 +81,35 @@ def deliveries_create(*, campaign: Campaign, run: int) -> int:
                 ],
             )
             created += max(cursor.rowcount, 0)
+            _skips_count(cursor, campaign=campaign, run=run, channel=channel,
+                         audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
     return created
+
+
+def _skips_count(
+    cursor, *, campaign: Campaign, run: int, channel: str, audience_sql: str,
+    audience_params: tuple,
+) -> None:  # fmt: skip
+    """Count, by reason, the audience members this channel's fan-out left out."""
+    consent = f"c.{CONSENT_FIELDS[channel]}"
+    granted = ConsentStatus.GRANTED.value
+    skips, creators_table = FanoutSkip._meta.db_table, Creator._meta.db_table
+    cursor.execute(
+        f"""
+        INSERT INTO {skips} (campaign_id, run, channel, reason, count)
+        SELECT %s, %s, %s,
+               CASE WHEN {consent} = %s THEN %s WHEN {consent} = %s THEN %s ELSE %s END,
+               COUNT(*)
+        FROM {creators_table} c
+        WHERE c.id IN ({audience_sql}) AND NOT ({reachable_condition(channel)})
+        GROUP BY 4
+        ON CONFLICT (campaign_id, run, channel, reason) DO UPDATE SET count = EXCLUDED.count
+        """,
+        [
+            campaign.pk, run, channel,
+            granted, FanoutSkip.Reason.UNREACHABLE.value,
+            ConsentStatus.DENIED.value, FanoutSkip.Reason.DENIED.value,
+            FanoutSkip.Reason.UNKNOWN.value,
+            *audience_params,
+        ],
+    )  # fmt: skip

@@ -261,3 +261,32 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"
+
+
+class FanoutSkip(models.Model):
+    """How many of a run's audience fan-out left out on a channel, and why: consent not
+    granted (`denied`, `unknown`) or no way to reach them (`unreachable`: no address or
+    device, or a suppressed address). Updated by each fan-out of the run."""
+
+    class Reason(models.TextChoices):
+        DENIED = "denied", _("Consent denied")
+        UNKNOWN = "unknown", _("Consent unknown")
+        UNREACHABLE = "unreachable", _("No address or suppressed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="skips")
+    run = models.PositiveIntegerField(_("run"))
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    count = models.PositiveIntegerField(_("creators skipped"), default=0)
+
+    class Meta:
+        verbose_name = _("fan-out skip")
+        verbose_name_plural = _("fan-out skips")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "run", "channel", "reason"], name="fanoutskip_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} run {self.run} {self.channel}: {self.count} {self.reason}"

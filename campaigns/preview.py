@@ -26,6 +26,7 @@ HELPERS = (
     "{{ learn('slug') }}",
     "{{ preferences_url() }}",
     "{{ unsubscribe_url() }}",
+    "{{ portal_url() }}",
 )
 FILTERS = ("|mxn", "|number(0)", "|date('medium')", "|datetime('short')", "|default('…')")
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 
 from campaigns.fanout import reachable_condition
-from campaigns.models import Campaign, Delivery
+from campaigns.models import Campaign, Delivery, FanoutSkip
 from campaigns.rendering import SAMPLE_CREATOR, creator_context_build
 from creators.models import CONSENT_FIELDS, Creator
 from segments.models import Segment
@@ -153,3 +153,10 @@ def campaign_sample_creator(*, campaign: Campaign) -> dict[str, Any]:
     if creator is None:
         return creator_context_build(SAMPLE_CREATOR)
     return creator_context_build(creator)
+
+
+def campaign_skips_get(*, campaign: Campaign) -> QuerySet[FanoutSkip]:
+    """How many creators the last run's fan-out left out, per channel and reason."""
+    return FanoutSkip.objects.filter(
+        campaign=campaign, run=campaign.last_run, count__gt=0
+    ).order_by("channel", "reason")

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "channels",
     "audit",
     "common",
+    "education",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.PortalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -280,3 +283,7 @@ if TRACKING_WRITE_BEHIND:
         "task": "tracking.tasks.events_drain",
         "schedule": 1.0,
     }
+
+# --- Creator portal (docs/portal.md) --------------------------------------------------------
+# Seconds a magic link (and a preference-center link) stays valid after it was made.
+PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)

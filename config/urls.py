@@ -21,6 +21,8 @@ urlpatterns = [
     path("segments/", include("segments.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("audit/", include("audit.urls")),
+    path("education/", include("education.urls")),
+    path("", include("portal.urls")),
     path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -195,7 +195,7 @@ class CreatorAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = (ConsentChangeInline, DeviceInline)
-    actions = ("export_csv", "mark_opted_out")
+    actions = ("export_csv", "mark_opted_out", "portal_links_revoke")
     show_full_result_count = False
     list_per_page = 50
 
@@ -260,6 +260,17 @@ class CreatorAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request, _("%(count)d consents set to denied.") % {"count": changed}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Turn off the portal links of the selected creators"))
+    def portal_links_revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from portal.services import creators_portal_revoke
+
+        count = creators_portal_revoke(creators=queryset)
+        self.message_user(
+            request,
+            _("Portal links and sessions turned off for %(count)d creators.") % {"count": count},
+            messages.SUCCESS,
         )
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):

@@ -92,6 +92,11 @@ class Creator(models.Model):
     consent_push = _consent_field("Push", ConsentStatus.UNKNOWN)
     # Inbox needs no opt-in: it is on unless the creator opts out.
     consent_inbox = _consent_field("Inbox", ConsentStatus.GRANTED)
+    # The creator's quiet hours, in their time zone (set in the preference center).
+    quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
+    # Portal links made before this moment no longer work (portal.services.creator_portal_revoke).
+    portal_revoked_at = models.DateTimeField(_("portal links revoked"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=now)

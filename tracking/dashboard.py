@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from campaigns.models import Campaign
+from campaigns.selectors import campaign_skips_get
 from tracking import selectors
 
 
@@ -35,7 +36,13 @@ def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracking/campaign_stats.html",
-        {"campaign": campaign, "stats": stats, "channels": used, "chart": chart},
+        {
+            "campaign": campaign,
+            "stats": stats,
+            "channels": used,
+            "chart": chart,
+            "skips": campaign_skips_get(campaign=campaign),
+        },
     )
 
 

@@ -11,7 +11,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 
 from tracking.models import TrackedLink, url_digest
-from tracking.tokens import click_token_make, delivery_token_make, unsubscribe_token_make
+from tracking.tokens import (
+    click_token_make,
+    delivery_token_make,
+    portal_token_make,
+    unsubscribe_token_make,
+)
 
 
 def utm_add(url: str, *, channel: str, campaign_id: int) -> str:
@@ -56,6 +61,13 @@ class DeliveryLinks:
         )
         self.base_url = settings.PUBLIC_BASE_URL
         self.link_cache = link_cache
+        self._portal_token = ""
+
+    def portal_token(self) -> str:
+        """One timestamped token per render, so every use of it in a message is the same URL."""
+        if not self._portal_token:
+            self._portal_token = portal_token_make(delivery_id=self.delivery_id)
+        return self._portal_token
 
     def track(self, url: str, label: str | None = None) -> str:
         if not url.startswith(("http://", "https://")) or self.is_tracked(url):
@@ -76,7 +88,10 @@ class DeliveryLinks:
         )
 
     def preferences(self) -> str:
-        return f"{self.base_url}/me/preferences/{unsubscribe_token_make(delivery_id=self.delivery_id)}/"
+        return f"{self.base_url}/me/preferences/{self.portal_token()}/"
+
+    def portal(self) -> str:
+        return f"{self.base_url}/p/{self.portal_token()}/"
 
     def unsubscribe(self) -> str:
         return f"{self.base_url}/u/{unsubscribe_token_make(delivery_id=self.delivery_id)}/"

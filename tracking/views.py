@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from tracking import services, writebehind
 from tracking.models import TrackedLink
-from tracking.tokens import click_token_read, delivery_token_read
+from tracking.tokens import click_token_read, delivery_token_read, portal_token_make
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 NO_CACHE = "no-cache, no-store, must-revalidate, private, max-age=0"
@@ -76,6 +76,16 @@ def click_redirect(request: HttpRequest, token: str) -> HttpResponse:
         writebehind.hit_enqueue(kind="click", **facts)
     else:
         services.click_record(**facts)
-    response = HttpResponseRedirect(url)
+    response = HttpResponseRedirect(learn_url_sign(url, delivery_id=click.delivery_id))
     response["Cache-Control"] = NO_CACHE
     return response
+
+
+def learn_url_sign(url: str, *, delivery_id: int) -> str:
+    """A `learn('slug')` link lands signed in: the portal's lesson page gets a fresh magic
+    token for this delivery (made now, so it expires like any magic link), which names the
+    creator and the campaign that brought them. Other links are left as they are."""
+    if not url.startswith(f"{settings.PUBLIC_BASE_URL}/learn/"):
+        return url
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}t={portal_token_make(delivery_id=delivery_id)}"

@@ -383,6 +383,8 @@ HTML_ENV = _environment(autoescape=True)
 TEXT_ENV = _environment(autoescape=False)
 
 # Names the caller puts in every render's context (see MessageRenderer.render).
-HELPERS: frozenset[str] = frozenset({"link", "learn", "preferences_url", "unsubscribe_url"})
+HELPERS: frozenset[str] = frozenset(
+    {"link", "learn", "preferences_url", "unsubscribe_url", "portal_url"}
+)
 CONTEXT_NAMES: frozenset[str] = frozenset({"creator", "campaign"}) | HELPERS
 GLOBAL_NAMES: frozenset[str] = frozenset(TEXT_ENV.globals)

@@ -41,6 +41,11 @@ class LinkBuilder(Protocol):
         """The creator's one-click unsubscribe URL (never click-tracked)."""
         ...
 
+    def portal(self) -> str:
+        """A magic link into the creator's portal: inbox, learning, preferences (never
+        click-tracked: it signs the creator in)."""
+        ...
+
 
 class PreviewLinks:
     """Plain, untracked URLs: for previews and for the trial render of a template on save."""
@@ -65,6 +70,9 @@ class PreviewLinks:
     def unsubscribe(self) -> str:
         return f"{self.base_url}/u/preview/"
 
+    def portal(self) -> str:
+        return f"{self.base_url}/p/preview/"
+
 
 def link_helpers(links: LinkBuilder) -> dict[str, Callable[..., str]]:
     """The helper functions a template calls, bound to one render's `links`."""
@@ -80,6 +88,7 @@ def link_helpers(links: LinkBuilder) -> dict[str, Callable[..., str]]:
         "learn": learn,
         "preferences_url": links.preferences,
         "unsubscribe_url": links.unsubscribe,
+        "portal_url": links.portal,
     }
 
 
@@ -97,7 +106,9 @@ class _Rewriter:
         if self.links.is_tracked(url):
             return url
         if self._untracked is None:
-            self._untracked = frozenset((self.links.unsubscribe(), self.links.preferences()))
+            self._untracked = frozenset(
+                (self.links.unsubscribe(), self.links.preferences(), self.links.portal())
+            )
         if url in self._untracked:
             return url
         return self.links.track(url, label)

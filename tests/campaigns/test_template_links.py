@@ -34,6 +34,9 @@ class CountingLinks:
     def unsubscribe(self):
         return "https://app.altavoz.test/u/tok"
 
+    def portal(self):
+        return "https://app.altavoz.test/p/magic"
+
 
 def test_html_hrefs_are_tracked_and_the_rest_left_alone():
     links = CountingLinks()

@@ -1,0 +1,49 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from creators.models import Channel, ConsentStatus, Creator, Locale
+
+CHANNEL_LABELS = {
+    Channel.EMAIL: _("Email"),
+    Channel.WHATSAPP: _("WhatsApp messages"),
+    Channel.PUSH: _("App notifications"),
+    Channel.INBOX: _("Messages in your Altavoz inbox"),
+}
+
+
+class PreferencesForm(forms.Form):
+    locale = forms.ChoiceField(label=_("Language"), choices=Locale.choices)
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def __init__(self, *args, creator: Creator, **kwargs) -> None:
+        initial = {
+            "locale": creator.locale,
+            "quiet_hours_start": creator.quiet_hours_start,
+            "quiet_hours_end": creator.quiet_hours_end,
+            **{
+                f"channel_{channel}": creator.consent_for(channel) == ConsentStatus.GRANTED
+                for channel in Channel.values
+            },
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        for channel in Channel.values:
+            self.fields[f"channel_{channel}"] = forms.BooleanField(
+                label=CHANNEL_LABELS[channel], required=False
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("quiet_hours_start")) != bool(data.get("quiet_hours_end")):
+            raise forms.ValidationError(_("Give both the start and the end of your quiet hours."))
+        return data
+
+    def channel_fields(self) -> list:
+        return [self[f"channel_{channel}"] for channel in Channel.values]
+
+    def consents(self) -> dict[str, bool]:
+        return {channel: self.cleaned_data[f"channel_{channel}"] for channel in Channel.values}

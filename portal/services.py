@@ -1,0 +1,125 @@
+"""What the portal changes: signing a creator in from a link, their preferences, unsubscribes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from campaigns.models import Delivery
+from creators.models import CONSENT_FIELDS, ConsentChange, ConsentStatus, Creator
+from creators.services import creator_consent_set
+from portal.exceptions import LinkExpired, LinkInvalid, LinkRevoked
+from tracking import services as tracking_services
+from tracking.models import Event
+from tracking.tokens import portal_token_read, unsubscribe_token_read
+
+
+@dataclass(frozen=True)
+class PortalEntry:
+    creator: Creator
+    delivery_id: int
+
+
+def portal_link_open(*, token: str) -> PortalEntry:
+    """The creator and delivery a magic link names. Raises LinkExpired, LinkInvalid or
+    LinkRevoked (a link made before `creator_portal_revoke`)."""
+    try:
+        read = portal_token_read(token, max_age=settings.PORTAL_LINK_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise LinkExpired() from error
+    except signing.BadSignature as error:
+        raise LinkInvalid() from error
+    delivery = Delivery.objects.select_related("creator").filter(pk=read.delivery_id).first()
+    if delivery is None:
+        raise LinkInvalid()
+    creator = delivery.creator
+    # Token timestamps have one-second resolution: a link made in the same second as the
+    # revocation counts as revoked.
+    if (
+        creator.portal_revoked_at is not None
+        and read.signed_at <= creator.portal_revoked_at.timestamp()
+    ):
+        raise LinkRevoked()
+    return PortalEntry(creator=creator, delivery_id=delivery.pk)
+
+
+def creator_portal_revoke(*, creator: Creator) -> Creator:
+    """Turn off every portal link made so far, and every portal session started so far."""
+    creator.portal_revoked_at = timezone.now()
+    creator.save(update_fields=["portal_revoked_at"])
+    return creator
+
+
+def creators_portal_revoke(*, creators: QuerySet[Creator]) -> int:
+    """`creator_portal_revoke` for many creators at once (the admin action)."""
+    return creators.update(portal_revoked_at=timezone.now())
+
+
+@transaction.atomic
+def creator_preferences_update(
+    *,
+    creator: Creator,
+    consents: dict[str, bool],
+    locale: str,
+    quiet_hours_start: time | None,
+    quiet_hours_end: time | None,
+) -> Creator:
+    """Apply the preference center's form. Each channel whose consent changes goes through
+    `creator_consent_set`, so it lands in the consent history as a preference-center change."""
+    for channel, wanted in consents.items():
+        status = ConsentStatus.GRANTED if wanted else ConsentStatus.DENIED
+        if getattr(creator, CONSENT_FIELDS[channel]) != status:
+            creator_consent_set(
+                creator=creator,
+                channel=channel,
+                status=status,
+                source=ConsentChange.Source.PREFERENCE_CENTER,
+            )
+    creator.locale = locale
+    creator.quiet_hours_start, creator.quiet_hours_end = quiet_hours_start, quiet_hours_end
+    creator.updated_at = timezone.now()
+    creator.save(update_fields=["locale", "quiet_hours_start", "quiet_hours_end", "updated_at"])
+    return creator
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    creator: Creator
+    channel: str
+    delivery_id: int
+
+
+def unsubscribe_token_check(*, token: str) -> Delivery | None:
+    delivery_id = unsubscribe_token_read(token)
+    if delivery_id is None:
+        return None
+    return Delivery.objects.select_related("creator").filter(pk=delivery_id).first()
+
+
+@transaction.atomic
+def delivery_unsubscribe(*, delivery: Delivery, user_agent: str = "", ip: str = "") -> Unsubscribed:
+    """The creator unsubscribed from the channel this delivery came by: consent denied at
+    once (with history, source "unsubscribe"), and the delivery's `unsubscribed` event (once)."""
+    creator = Creator.objects.select_for_update().get(pk=delivery.creator_id)
+    if creator.consent_for(delivery.channel) != ConsentStatus.DENIED:
+        creator_consent_set(
+            creator=creator,
+            channel=delivery.channel,
+            status=ConsentStatus.DENIED,
+            source=ConsentChange.Source.UNSUBSCRIBE,
+        )
+    tracking_services.event_record(
+        delivery_id=delivery.pk,
+        kind=Event.Kind.UNSUBSCRIBED,
+        source=Event.Source.REDIRECT,
+        dedupe_key=tracking_services.KEY_UNSUBSCRIBE,
+        user_agent=user_agent,
+        ip=ip,
+    )
+    return Unsubscribed(creator=creator, channel=delivery.channel, delivery_id=delivery.pk)
