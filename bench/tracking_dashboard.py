@@ -28,8 +28,11 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from campaigns.models import Campaign  # noqa: E402
+from tracking.counts import delivery_counts_warm  # noqa: E402
+from tracking.models import DeliveryCountsSnapshot  # noqa: E402
 from tracking.services import rollup_recount  # noqa: E402
 
 CAMPAIGN_NAME = "bench: tracking dashboard"
@@ -57,7 +60,7 @@ def generate(deliveries: int, events_per: int) -> Campaign:
         [deliveries],
     )
     campaign = Campaign.objects.create(
-        name=CAMPAIGN_NAME, kind="mission", status="sent", last_run=1,
+        name=CAMPAIGN_NAME, kind="mission", status="sent", last_run=1, finished_at=timezone.now(),
         channels=["email", "whatsapp", "push", "inbox"],
     )  # fmt: skip
     sql(
@@ -180,17 +183,33 @@ def main() -> None:
         response = client.get(url)
         assert response.status_code == 200, response.status_code
 
+    # A finished campaign: its delivery counts are snapshotted once, by the beat task.
+    DeliveryCountsSnapshot.objects.filter(campaign=campaign).delete()
+    cache.clear()
+    no_snapshot = timed(page, 1)[0]  # counts here, once, if the task has not run yet
+    DeliveryCountsSnapshot.objects.filter(campaign=campaign).delete()
+    start = time.perf_counter()
+    delivery_counts_warm()
+    warm_task = (time.perf_counter() - start) * 1000
     cache.clear()
     cold = timed(page, 1)[0]
     warm = timed(page, args.runs)
+    # A sending campaign whose cached counts expired (the warm task keeps them fresh).
+    Campaign.objects.filter(pk=campaign.pk).update(status="sending")
     with override_settings(TRACKING_DELIVERY_COUNTS_TTL=0):
         uncached = timed(page, max(3, args.runs // 2))
+    Campaign.objects.filter(pk=campaign.pk).update(status="sent")
     naive = timed(lambda: naive_funnel(campaign.pk), 3)
     median = statistics.median(warm)
-    print(f"campaign page, first view (delivery counts not cached yet): {cold:.1f} ms")
-    print(f"campaign page, median of {len(warm)} views: {median:.1f} ms  (target < 100 ms)")
+    print(f"delivery_counts_warm task (snapshot of the finished campaign): {warm_task:.1f} ms")
     print(
-        f"campaign page with the delivery-count cache off, median: {statistics.median(uncached):.1f} ms"
+        f"campaign page, first view after the task (empty cache): {cold:.1f} ms  (target < 100 ms)"
+    )
+    print(f"campaign page, median of {len(warm)} views: {median:.1f} ms  (target < 100 ms)")
+    print(f"campaign page, first view before the task ran (counts once): {no_snapshot:.1f} ms")
+    print(
+        "sending campaign, delivery-count cache off (what the warm task spares), median: "
+        f"{statistics.median(uncached):.1f} ms"
     )
     print(
         f"baseline, the funnel counted from raw events, median: {statistics.median(naive):.1f} ms"

@@ -272,6 +272,10 @@ TRACKING_BURST_SECONDS = env.float("TRACKING_BURST_SECONDS", default=2.0)
 # Delivery-state figures (targeted, sent, failed) are counted from the deliveries table and
 # cached this many seconds; the event figures come from the rollups, always current.
 TRACKING_DELIVERY_COUNTS_TTL = env.int("TRACKING_DELIVERY_COUNTS_TTL", default=30)
+CELERY_BEAT_SCHEDULE["tracking-delivery-counts-warm"] = {
+    "task": "tracking.tasks.delivery_counts_warm",
+    "schedule": 10.0,
+}
 # Behind a proxy that sets X-Forwarded-For, take the client address from it.
 TRACKING_TRUST_X_FORWARDED_FOR = env.bool("TRACKING_TRUST_X_FORWARDED_FOR", default=False)
 # Queue pixel and click hits in Redis and record them from the `tracking.tasks.events_drain`

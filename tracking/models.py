@@ -166,3 +166,23 @@ class FailureRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.channel} {self.error_code}"
+
+
+class DeliveryCountsSnapshot(models.Model):
+    """A finished campaign's delivery counts (what `selectors.delivery_counts_get` returns),
+    kept so its page never counts a million deliveries again. Valid while the campaign's
+    `finished_at` equals the one it was taken for: a re-send reopens the campaign and the
+    next finish takes a new one; a late provider verdict deletes it."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="delivery_counts_snapshot",
+    )
+    finished_at = models.DateTimeField()
+    counts = models.JSONField()
+    computed_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} counts at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -2,22 +2,21 @@
 
 Event figures (delivered, opens, clicks, bounces…) come from `Rollup`/`LinkRollup`, kept
 current by `tracking.services.event_record`, so a page view never scans the event table.
-Delivery-state figures (targeted, sent, failed) come from the deliveries table, grouped in
-one query and cached for `TRACKING_DELIVERY_COUNTS_TTL` seconds. Definitions: docs/tracking.md.
+Delivery-state figures (targeted, sent, failed) come from `tracking.counts`: a snapshot for
+a finished campaign, a briefly cached grouped count for a running one. Definitions:
+docs/tracking.md.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 
-from campaigns.models import Campaign, Delivery
+from campaigns.models import Campaign
+from tracking.counts import delivery_counts_get
 from tracking.models import FailureRollup, LinkRollup, Rollup, TrackedLink
 
 CHANNELS = ("email", "whatsapp", "push", "inbox")
@@ -127,42 +126,6 @@ class CampaignStats:
         }
 
 
-def _delivery_counts_key(campaign_id: int) -> str:
-    return f"altavoz:tracking:delivery-counts:{campaign_id}"
-
-
-def delivery_counts_get(*, campaign_id: int) -> dict[str, Any]:
-    """Deliveries per (channel, language, variant): targeted, sent, refused; and refusals
-    per (channel, error code). One grouped query, cached briefly."""
-    key = _delivery_counts_key(campaign_id)
-    ttl = settings.TRACKING_DELIVERY_COUNTS_TTL
-    cached = cache.get(key) if ttl > 0 else None
-    if cached is not None:
-        return cached
-    table = Delivery._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT channel, locale, status, CASE WHEN status = 'failed' THEN error_code "
-            f"ELSE '' END, COUNT(*) FROM {table} WHERE campaign_id = %s GROUP BY 1, 2, 3, 4",
-            [campaign_id],
-        )
-        rows = cursor.fetchall()
-    counts: dict[str, dict[str, int]] = {}
-    refusals: dict[str, int] = defaultdict(int)
-    for channel, locale, status, code, number in rows:
-        entry = counts.setdefault(f"{channel}|{locale}|", {"targeted": 0, "sent": 0, "refused": 0})
-        entry["targeted"] += number
-        if status == Delivery.Status.SENT:
-            entry["sent"] += number
-        elif status == Delivery.Status.FAILED:
-            entry["refused"] += number
-            refusals[f"{channel}|{code}"] += number
-    result = {"counts": counts, "refusals": dict(refusals)}
-    if ttl > 0:
-        cache.set(key, result, ttl)
-    return result
-
-
 def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignStats:
     """Every figure of the campaign page (and the stats API) from the rollups."""
     segments: dict[tuple[str, str, str], Figures] = {}
@@ -173,7 +136,7 @@ def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignSt
             segments[key] = Figures(has_receipts=channel in RECEIPT_CHANNELS)
         return segments[key]
 
-    deliveries = delivery_counts_get(campaign_id=campaign.pk)
+    deliveries = delivery_counts_get(campaign=campaign)
     for key, entry in deliveries["counts"].items():
         channel, locale, variant = key.split("|")
         figures = segment(channel, locale, variant)

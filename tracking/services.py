@@ -25,6 +25,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Delivery
 from creators.models import ConsentStatus, Creator, Suppression
 from creators.services import creator_consent_set
+from tracking.counts import delivery_counts_snapshot_drop
 from tracking.models import Event, FailureRollup, LinkRollup, Rollup
 
 Kind = Event.Kind
@@ -382,6 +383,8 @@ def delivery_settle_from_provider(
             status=Delivery.Status.FAILED, provider_message_id=provider_message_id[:128],
             error_code=error_code[:64], error_message="Reported failed by the provider.", updated_at=now,
         )  # fmt: skip
+    if updated:
+        delivery_counts_snapshot_drop(delivery_id=delivery_id)
     return bool(updated)
 
 
