@@ -24,6 +24,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -175,6 +176,7 @@ def main() -> None:
         n_events = cursor.fetchone()[0]
     print(f"campaign {campaign.pk}: {n_deliveries:,} deliveries, {n_events:,} events")
     user, _ = get_user_model().objects.get_or_create(username="bench-ops")
+    user.groups.add(Group.objects.get(name="analyst"))  # the least role that reads stats
     client = Client()
     client.force_login(user)
     url = f"/stats/campaigns/{campaign.pk}/"
