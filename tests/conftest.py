@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-pytest_plugins = ["fakes.pytest_plugin"]
+pytest_plugins = ["fakes.pytest_plugin", "tests.support.browser_harness"]
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -21,8 +21,3 @@ def portal_client():
         return client
 
     return make
-
-
-# The browser harness (headless Chromium, live server, fakes, real Celery worker) of
-# tests/browser, for the creator-journey test in this folder.
-from tests.browser.conftest import browser, live_stack, login_as, page, roles  # noqa: E402, F401
