@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "campaigns",
     "dashboard",
     "tracking",
+    "programs",
     "channels",
     "audit",
     "common",
