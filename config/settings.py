@@ -261,6 +261,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Programs (docs/programs.md) ----------------------------------------------------------------
+# The checklist's link checker: seconds per connect/read, redirects followed, and whether
+# loopback and private addresses may be checked (tests only; metadata addresses never are).
+LINK_CHECK_TIMEOUT = env.float("LINK_CHECK_TIMEOUT", default=5.0)
+LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=5)
+LINK_CHECK_ALLOW_PRIVATE = env.bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
+
 # --- Tracking -----------------------------------------------------------------------------------
 # A click on an email or WhatsApp link this soon after the send is a link scanner's.
 TRACKING_BOT_CLICK_SECONDS = env.float("TRACKING_BOT_CLICK_SECONDS", default=5.0)
