@@ -28,9 +28,7 @@ def _bands(program) -> dict[str, str]:
 def _band_send(program, band):
     campaign = services.band_message_send(program=program, band=band, messages=INBOX)
     fanout.deliveries_create(campaign=campaign, run=campaign.last_run)
-    return set(
-        Delivery.objects.filter(campaign=campaign).values_list("creator__handle", flat=True)
-    )
+    return set(Delivery.objects.filter(campaign=campaign).values_list("creator__handle", flat=True))
 
 
 def test_import_moves_creators_between_bands_and_band_message_goes_once(db):
