@@ -1,8 +1,9 @@
 """Roles are auth groups with a fixed set of permissions, kept in step by `roles_sync`.
 
 - admin: everything.
-- manager: everything an editor does, plus importing creators, launching, pausing,
-  cancelling and approving campaigns.
+- manager: everything an editor does, plus importing creators and program metrics,
+  launching, pausing, cancelling and approving campaigns, and overriding a program's
+  materials checklist with a written reason.
 - editor: drafts segments, campaigns and their messages; reads creators and dashboards.
 - analyst: reads creators, segments, campaigns and dashboards; changes nothing.
 
@@ -31,6 +32,7 @@ _READ = [
     "campaigns.view_campaign",
     "campaigns.view_message",
     "campaigns.view_delivery",
+    "programs.view_program",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -39,6 +41,8 @@ _DRAFT = [
     "campaigns.change_campaign",
     "campaigns.add_message",
     "campaigns.change_message",
+    "programs.add_program",
+    "programs.change_program",
 ]
 _RUN = [
     "creators.add_creator",
@@ -47,6 +51,8 @@ _RUN = [
     "campaigns.launch_campaign",
     "campaigns.approve_campaign",
     "audit.view_auditentry",
+    "programs.import_metrics",
+    "programs.override_readiness",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {

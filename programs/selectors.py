@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     F,
     Q,
@@ -90,3 +91,44 @@ def program_leaderboard(*, program: Program, limit: int = 50) -> list[dict[str, 
     for rank, row in enumerate(rows, start=1):
         board.append({**row, "rank": rank, "prize": prizes.get(rank, "")})
     return board
+
+
+def program_postmortem(*, program: Program) -> dict[str, Any]:
+    """Reach, OR/CTR per channel (program campaign and its band messages), enrolments,
+    completions and goal attainment."""
+    from campaigns.models import Campaign, Delivery
+    from tracking.selectors import campaign_stats_get
+
+    campaign_ids = {program.campaign_id} | set(
+        program.band_marks.values_list("campaign_id", flat=True).distinct()
+    )
+    campaigns = Campaign.objects.filter(pk__in=campaign_ids).order_by("pk")
+    channels: dict[str, Any] = {}
+    for campaign in campaigns:
+        stats = campaign_stats_get(campaign=campaign, detail=False)
+        for channel, figures in stats.channels.items():
+            if channel in channels:
+                channels[channel].add(figures)
+            else:
+                channels[channel] = figures
+    reach = (
+        Delivery.objects.filter(campaign_id__in=campaign_ids, status=Delivery.Status.SENT)
+        .values("creator_id")
+        .distinct()
+        .count()
+    )
+    enrolments = program.enrolments.count()
+    bands = program_band_counts(program=program)
+    completions = bands[Band.DONE] if program.threshold else 0
+    return {
+        "reach": reach,
+        "channels": channels,
+        "enrolments": enrolments,
+        "by_source": dict(
+            program.enrolments.values_list("source").annotate(n=Count("pk")).order_by()
+        ),
+        "completions": completions,
+        "attainment": (completions / enrolments) if enrolments else 0.0,
+        "bands": bands,
+        "campaigns": list(campaigns),
+    }

@@ -301,3 +301,11 @@ def band_message_send(
         detail={"band": band, "campaign": campaign.pk, "creators": audience},
     )
     return campaign_services.campaign_launch(campaign=campaign, actor=actor)
+
+
+@transaction.atomic
+def program_notes_set(*, program: Program, notes: str, actor: AbstractBaseUser | None) -> Program:
+    program.notes = notes
+    program.save(update_fields=["notes"])
+    audit_record(actor=actor, action="program.notes", target=program)
+    return program
