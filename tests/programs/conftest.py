@@ -11,6 +11,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+# The browser fixtures (page, login_as, …) for tests/programs/test_browser_checklist.py.
+from tests.browser.conftest import (  # noqa: F401
+    browser,
+    login_as,
+    page,
+    pytest_runtest_makereport,
+    roles,
+)
+
 
 @dataclass
 class LoopbackSite:
