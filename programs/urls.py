@@ -5,6 +5,7 @@ from programs import views
 urlpatterns = [
     path("", views.program_list, name="program-list"),
     path("new/", views.program_new, name="program-new"),
+    path("join/<str:token>/", views.program_join, name="program-join"),
     path("calendar/", views.program_calendar, name="program-calendar"),
     path("<int:pk>/", views.program_detail, name="program-detail"),
     path("<int:pk>/edit/", views.program_edit, name="program-edit"),

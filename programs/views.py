@@ -267,3 +267,29 @@ def program_postmortem_csv(request: HttpRequest, pk: int) -> HttpResponse:
         writer.writerow(["channel", f"{channel}.click_rate", f"{figures.click_rate:.4f}"])
     writer.writerow(["notes", "notes", program.notes])
     return response
+
+
+# --- Creators: the tracked enrolment link -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def program_join(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: GET shows the program, POST enrols (a link scanner's GET enrols nobody)."""
+    from creators.models import Creator
+    from programs.enrol_links import enrol_token_read
+    from programs.models import Enrolment
+
+    try:
+        program_id, creator_id = enrol_token_read(token)
+    except AltavozError:
+        return render(request, "programs/join.html", {"invalid": True}, status=404)
+    program = get_object_or_404(Program.objects.select_related("campaign"), pk=program_id)
+    creator = get_object_or_404(Creator, pk=creator_id)
+    joined = False
+    if request.method == "POST":
+        services.enrolment_create(program=program, creator=creator, source=Enrolment.Source.LINK)
+        if program.landing_url:
+            return redirect(program.landing_url)
+        joined = True
+    return render(request, "programs/join.html",
+                  {"program": program, "creator": creator, "joined": joined})  # fmt: skip
