@@ -117,6 +117,11 @@ class OverrideForm(forms.Form):
     )
 
 
+class ManualItemForm(forms.Form):
+    label = forms.CharField(label=_("New checklist item"), max_length=200)
+    required = forms.BooleanField(label=_("Required for launch"), required=False, initial=True)
+
+
 class NotesForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})

@@ -160,3 +160,24 @@ class ReadinessOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} override"
+
+
+class ManualChecklistItem(models.Model):
+    """An item someone added to a campaign's checklist by hand, ticked off by hand."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="manual_checklist_items"
+    )
+    label = models.CharField(_("item"), max_length=200)
+    required = models.BooleanField(_("required for launch"), default=True)
+    done = models.BooleanField(_("done"), default=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.label

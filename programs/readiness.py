@@ -39,7 +39,7 @@ from campaigns.testsend import TEST_CHANNELS
 from creators.models import Channel
 from programs.exceptions import CampaignNotReady, OverrideReasonMissing
 from programs.linkcheck import LinkChecker, LinkResult
-from programs.models import Program, ReadinessOverride
+from programs.models import ManualChecklistItem, Program, ReadinessOverride
 from segments.selectors import segment_creators
 
 SAMPLE_SIZE = 5
@@ -231,6 +231,9 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
     items.extend(_link_items(sorted(urls), checker or LinkChecker()))
     items.extend(_guide_items(slugs))
     items.extend(_test_send_items(campaign))
+    for manual in ManualChecklistItem.objects.filter(campaign=campaign):
+        items.append(ChecklistItem(f"manual:{manual.pk}", manual.label, manual.done,
+                     required=manual.required, fix="" if manual.done else _("Tick it off when done.")))  # fmt: skip
     if settings.REQUIRE_APPROVAL:
         approved = campaign.approval_status == Campaign.Approval.APPROVED
         items.append(ChecklistItem("approval", _("Approval given"), approved, required=False,
@@ -340,3 +343,27 @@ def campaign_launch_overriding(
 
     readiness_override(campaign=campaign, reason=reason, actor=actor)
     return campaign_start(campaign=campaign, actor=actor)
+
+
+@transaction.atomic
+def manual_item_add(
+    *, campaign: Campaign, label: str, required: bool, actor: AbstractBaseUser | None
+) -> ManualChecklistItem:
+    item = ManualChecklistItem.objects.create(
+        campaign=campaign, label=label.strip()[:200], required=required
+    )
+    audit_record(actor=actor, action="campaign.checklist_add", target=campaign,
+                 detail={"item": item.label, "required": required})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def manual_item_set_done(
+    *, item: ManualChecklistItem, done: bool, actor: AbstractBaseUser | None
+) -> ManualChecklistItem:
+    item.done = done
+    item.done_by = actor if done and actor is not None and actor.is_authenticated else None
+    item.save(update_fields=["done", "done_by"])
+    audit_record(actor=actor, action="campaign.checklist_tick", target=item.campaign,
+                 detail={"item": item.label, "done": done})  # fmt: skip
+    return item

@@ -17,6 +17,16 @@ urlpatterns = [
     path("<int:pk>/post-mortem.csv", views.program_postmortem_csv, name="program-postmortem-csv"),
     path("readiness/<int:campaign_pk>/", views.campaign_readiness, name="campaign-readiness"),
     path(
+        "readiness/<int:campaign_pk>/items/",
+        views.campaign_checklist_add,
+        name="campaign-checklist-add",
+    ),
+    path(
+        "readiness/<int:campaign_pk>/items/<int:item_pk>/",
+        views.campaign_checklist_tick,
+        name="campaign-checklist-tick",
+    ),
+    path(
         "readiness/<int:campaign_pk>/override/",
         views.campaign_readiness_override,
         name="campaign-readiness-override",

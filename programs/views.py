@@ -23,13 +23,14 @@ from programs import calendar, readiness, selectors, services
 from programs.forms import (
     BandMessageForm,
     CalendarForm,
+    ManualItemForm,
     MetricImportForm,
     NotesForm,
     OverrideForm,
     ProgramForm,
     ProgramNewForm,
 )
-from programs.models import Band, Program
+from programs.models import Band, ManualChecklistItem, Program
 
 VIEW = "programs.view_program"
 ADD = "programs.add_program"
@@ -172,17 +173,45 @@ def program_band_message(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Readiness ------------------------------------------------------------------------------------
 
 
+def _readiness(request: HttpRequest, campaign: Campaign, status: int = 200) -> HttpResponse:
+    return render(request, "programs/_readiness.html", {
+        "campaign": campaign,
+        "checklist": readiness.campaign_checklist(campaign=campaign),
+        "manual_items": campaign.manual_checklist_items.all(),
+        "overrides": campaign.readiness_overrides.select_related("actor"),
+        "override_form": OverrideForm(),
+        "manual_form": ManualItemForm(),
+    }, status=status)  # fmt: skip
+
+
 @require_GET
 @_needs("campaigns.view_campaign")
 def campaign_readiness(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """htmx: the checklist of a campaign (links are fetched, so it loads after the page)."""
     campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=campaign_pk)
-    return render(request, "programs/_readiness.html", {
-        "campaign": campaign,
-        "checklist": readiness.campaign_checklist(campaign=campaign),
-        "overrides": campaign.readiness_overrides.select_related("actor"),
-        "override_form": OverrideForm(),
-    })  # fmt: skip
+    return _readiness(request, campaign)
+
+
+@require_POST
+@_needs("campaigns.change_campaign")
+def campaign_checklist_add(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """htmx: add an item by hand; answers with the checklist."""
+    campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=campaign_pk)
+    form = ManualItemForm(request.POST)
+    if not form.is_valid():
+        return _readiness(request, campaign, status=400)
+    readiness.manual_item_add(campaign=campaign, actor=request.user, **form.cleaned_data)
+    return _readiness(request, campaign)
+
+
+@require_POST
+@_needs("campaigns.change_campaign")
+def campaign_checklist_tick(request: HttpRequest, campaign_pk: int, item_pk: int) -> HttpResponse:
+    """htmx: tick an item added by hand off (or on again); answers with the checklist."""
+    item = get_object_or_404(ManualChecklistItem, pk=item_pk, campaign_id=campaign_pk)
+    readiness.manual_item_set_done(item=item, done=request.POST.get("done") == "1",
+                                   actor=request.user)  # fmt: skip
+    return _readiness(request, item.campaign)
 
 
 @require_POST
