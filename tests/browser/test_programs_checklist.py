@@ -1,4 +1,4 @@
-"""In Chromium: the checklist shows what fails and how to fix it, launch is refused, a
+"""Programs in Chromium (here, beside the browser fixtures, so one browser serves the session): the checklist shows what fails and how to fix it, launch is refused, a
 manager overrides with a written reason, and the calendar flags a same-day overlap."""
 
 from __future__ import annotations
@@ -12,11 +12,18 @@ from audit.models import AuditEntry
 from campaigns.models import Campaign
 from tests.campaigns.factories import campaign_make, creators_make
 from tests.programs.factories import program_make
+from tests.programs.sites import loopback_site_serve
 from tests.support.browser import shot
 
 pytestmark = pytest.mark.browser
 
 MX = ZoneInfo("America/Mexico_City")
+
+
+@pytest.fixture
+def loopback_site():
+    with loopback_site_serve() as site:
+        yield site
 
 
 def _scheduled(name: str, level_from: int) -> Campaign:
