@@ -1,8 +1,9 @@
 """Roles are auth groups with a fixed set of permissions, kept in step by `roles_sync`.
 
 - admin: everything.
-- manager: everything an editor does, plus importing creators, launching, pausing,
-  cancelling and approving campaigns.
+- manager: everything an editor does, plus importing creators and program metrics,
+  launching, pausing, cancelling and approving campaigns, and overriding a program's
+  materials checklist with a written reason.
 - editor: drafts segments, campaigns and their messages; reads creators and dashboards.
 - analyst: reads creators, segments, campaigns and dashboards; changes nothing.
 
@@ -33,6 +34,7 @@ _READ = [
     "campaigns.view_delivery",
     "education.view_contentitem",
     "education.view_learningpath",
+    "programs.view_program",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -45,6 +47,8 @@ _DRAFT = [
     "education.change_contentitem",
     "education.add_learningpath",
     "education.change_learningpath",
+    "programs.add_program",
+    "programs.change_program",
 ]
 _RUN = [
     "creators.add_creator",
@@ -53,6 +57,8 @@ _RUN = [
     "campaigns.launch_campaign",
     "campaigns.approve_campaign",
     "audit.view_auditentry",
+    "programs.import_metrics",
+    "programs.override_readiness",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {

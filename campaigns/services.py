@@ -24,6 +24,7 @@ from campaigns.exceptions import (
     CampaignStateError,
     MessageInvalid,
 )
+from campaigns.launch_checks import launch_checks_run
 from campaigns.models import Campaign, CampaignTransition, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
 from segments.models import Segment
@@ -226,6 +227,7 @@ def campaign_launch(*, campaign: Campaign, actor: AbstractBaseUser | None = None
     if campaign.status not in (Status.DRAFT, Status.SCHEDULED):
         raise _refuse(campaign, _("launched"))
     _check_launchable(campaign)
+    launch_checks_run(campaign=campaign, actor=actor)
     _check_approved(campaign, actor=actor)
     return _run_start(campaign, actor=actor)
 
@@ -259,6 +261,7 @@ def campaign_schedule(
     if (send_at is None) == (crontab is None):
         raise CampaignIncomplete(_("Give either a send time or a recurring schedule."))
     _check_launchable(campaign)
+    launch_checks_run(campaign=campaign, actor=actor)
     _check_approved(campaign, actor=actor)
     task_name = f"campaign-{campaign.pk}"
     PeriodicTask.objects.filter(name=task_name).delete()

@@ -40,6 +40,7 @@ def altavoz_error(request: HttpRequest, exc: AltavozError) -> HttpResponse:
 def _register_routers() -> None:
     from campaigns.api import router as campaigns_router
     from creators.api import router as creators_router
+    from programs.api import router as programs_router
     from segments.api import router as segments_router
     from tracking.api import app_router as tracking_app_router
     from tracking.api import stats_router as tracking_stats_router
@@ -49,6 +50,7 @@ def _register_routers() -> None:
     api.add_router("/", campaigns_router)
     api.add_router("/", tracking_stats_router)
     api.add_router("/", tracking_app_router)
+    api.add_router("/", programs_router)
 
 
 _register_routers()

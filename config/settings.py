@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "campaigns",
     "dashboard",
     "tracking",
+    "programs",
     "channels",
     "audit",
     "common",
@@ -262,6 +263,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(DISPATCH_WATCHDOG_SECONDS),
     },
 }
+
+# --- Programs (docs/programs.md) ----------------------------------------------------------------
+# The checklist's link checker: seconds per connect/read, redirects followed, and whether
+# loopback and private addresses may be checked (tests only; metadata addresses never are).
+LINK_CHECK_TIMEOUT = env.float("LINK_CHECK_TIMEOUT", default=5.0)
+LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=5)
+LINK_CHECK_ALLOW_PRIVATE = env.bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 
 # --- Tracking -----------------------------------------------------------------------------------
 # A click on an email or WhatsApp link this soon after the send is a link scanner's.

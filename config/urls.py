@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("education/", include("education.urls")),
     path("", include("portal.urls")),
+    path("programs/", include("programs.urls")),
     path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
 ]

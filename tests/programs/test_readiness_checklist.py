@@ -1,0 +1,122 @@
+"""A mission missing a message, with a broken link and an unpublished guide, cannot launch."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaigns import services as campaign_services
+from campaigns.models import Campaign
+from common.exceptions import AltavozError
+from programs import readiness
+from programs.exceptions import CampaignNotReady
+from tests.campaigns.factories import creators_make
+from tests.programs.factories import program_make
+
+
+class GuideCatalogue:
+    """Stands in for the education app (not on this branch): slug → published languages."""
+
+    def __init__(self) -> None:
+        self.published: dict[str, set[str]] = {}
+
+    def __call__(self, slug: str, locales: list[str]) -> dict[str, str]:
+        live = self.published.get(slug, set())
+        return {locale: "" if locale in live else "not published" for locale in locales}
+
+
+@pytest.fixture
+def guides():
+    catalogue = GuideCatalogue()
+    readiness.guide_checker_register(catalogue)
+    yield catalogue
+    readiness.guide_checker_register(readiness.guide_problems_education)
+
+
+def _inbox(url: str) -> dict:
+    return {
+        "channel": "inbox",
+        "locale": "es-MX",
+        "title": "Misión LIVE",
+        "body": "Hola {{ creator.first_name }}: {{ link('"
+        + url
+        + "') }} y la guía {{ learn('guia-live') }}",
+    }
+
+
+def _failing(campaign: Campaign) -> list[str]:
+    return [item.key for item in readiness.campaign_checklist(campaign=campaign).failing]
+
+
+def test_three_failing_items_block_launch_until_fixed(db, settings, loopback_site, guides):
+    settings.LINK_CHECK_ALLOW_PRIVATE = True
+    creators_make(3)
+    site = loopback_site.url
+    program = program_make(
+        messages=[
+            _inbox(f"{site}/missing"),
+            {"channel": "push", "locale": "en", "title": "LIVE mission", "body": "Go"},
+        ],
+        locales=["es-MX"],
+        rules_url=f"{site}/ok",
+        faq_url=f"{site}/ok",
+        landing_url=f"{site}/ok",
+    )
+    campaign = program.campaign
+
+    assert _failing(campaign) == [
+        "message:push:es-MX",
+        f"link:{site}/missing",
+        "guide:guia-live",
+    ]
+    checklist = readiness.campaign_checklist(campaign=campaign)
+    assert checklist.score < 100 and all(item.fix for item in checklist.failing)
+    with pytest.raises(AltavozError):
+        campaign_services.campaign_launch(campaign=campaign)
+
+    campaign_services.campaign_message_set(
+        campaign=campaign, channel="push", locale="es-MX",
+        fields={"title": "Misión LIVE", "body": "Vamos"},
+    )  # fmt: skip
+    with pytest.raises(CampaignNotReady) as refused:
+        campaign_services.campaign_launch(campaign=campaign)
+    assert len(refused.value.failing) == 2
+
+    fixed = _inbox(f"{site}/ok")
+    campaign_services.campaign_message_set(
+        campaign=campaign, channel="inbox", locale="es-MX",
+        fields={key: value for key, value in fixed.items() if key not in ("channel", "locale")},
+    )  # fmt: skip
+    guides.published["guia-live"] = {"es-MX"}
+
+    assert _failing(campaign) == []
+    campaign_services.campaign_launch(campaign=campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENDING
+
+
+def test_a_message_that_renders_empty_for_a_real_creator_fails(db):
+    from creators.models import Creator
+
+    Creator.objects.create(handle="sin_nombre", name="", consent_email="granted")
+    program = program_make(
+        messages=[
+            {"channel": "inbox", "locale": "es-MX", "title": "{{ creator.name }}", "body": "Hola"}
+        ],  # fmt: skip
+        rules_url="https://rules.example/",
+    )
+    item = next(
+        item for item in readiness.campaign_checklist(
+            campaign=program.campaign, checker=None
+        ).items if item.key == "message:inbox:es-MX"
+    )  # fmt: skip
+    assert not item.ok and "sin_nombre" in item.detail
+
+
+def test_campaigns_without_a_program_are_not_gated(db):
+    from tests.campaigns.factories import campaign_make
+
+    creators_make(2)
+    campaign = campaign_make(channels=("inbox",))
+    campaign_services.campaign_launch(campaign=campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENDING
