@@ -13,23 +13,17 @@ from tests.campaigns.factories import creators_make
 from tests.programs.factories import program_make
 
 
-class GuideCatalogue:
-    """Stands in for the education app (not on this branch): slug → published languages."""
-
-    def __init__(self) -> None:
-        self.published: dict[str, set[str]] = {}
-
-    def __call__(self, slug: str, locales: list[str]) -> dict[str, str]:
-        live = self.published.get(slug, set())
-        return {locale: "" if locale in live else "not published" for locale in locales}
-
-
 @pytest.fixture
-def guides():
-    catalogue = GuideCatalogue()
-    readiness.guide_checker_register(catalogue)
-    yield catalogue
-    readiness.guide_checker_register(readiness.guide_problems_education)
+def guide():
+    """The guide the mission links to: a real education item, in review (not published)."""
+    from education.models import ContentItem
+    from education.services import content_item_transition, content_version_save
+
+    item = ContentItem.objects.create(slug="guia-live", kind="guide", topic="selling_live",
+                                      level=1)  # fmt: skip
+    content_version_save(item=item, locale="es-MX", title="Guía LIVE", summary="", body="…")
+    content_item_transition(item=item, status="in_review")
+    return item
 
 
 def _inbox(url: str) -> dict:
@@ -47,7 +41,7 @@ def _failing(campaign: Campaign) -> list[str]:
     return [item.key for item in readiness.campaign_checklist(campaign=campaign).failing]
 
 
-def test_three_failing_items_block_launch_until_fixed(db, settings, loopback_site, guides):
+def test_three_failing_items_block_launch_until_fixed(db, settings, loopback_site, guide):
     settings.LINK_CHECK_ALLOW_PRIVATE = True
     creators_make(3)
     site = loopback_site.url
@@ -86,7 +80,9 @@ def test_three_failing_items_block_launch_until_fixed(db, settings, loopback_sit
         campaign=campaign, channel="inbox", locale="es-MX",
         fields={key: value for key, value in fixed.items() if key not in ("channel", "locale")},
     )  # fmt: skip
-    guides.published["guia-live"] = {"es-MX"}
+    from education.services import content_item_transition
+
+    content_item_transition(item=guide, status="published")
 
     assert _failing(campaign) == []
     campaign_services.campaign_launch(campaign=campaign)
