@@ -5,6 +5,8 @@
   cancelling and approving campaigns.
 - editor: drafts segments, campaigns and their messages; reads creators and dashboards.
 - analyst: reads creators, segments, campaigns and dashboards; changes nothing.
+- agency: a content agency's people; only the agency portal (their own briefs and
+  deliverables, scoped by `agencies.selectors`), nothing else in the app.
 
 Views check permissions, never group names, so a forbidden request is a 403 whatever the
 page shows.
@@ -23,6 +25,7 @@ class Role(StrEnum):
     MANAGER = "manager"
     EDITOR = "editor"
     ANALYST = "analyst"
+    AGENCY = "agency"
 
 
 _READ = [
@@ -31,6 +34,9 @@ _READ = [
     "campaigns.view_campaign",
     "campaigns.view_message",
     "campaigns.view_delivery",
+    "agencies.view_agency",
+    "agencies.view_brief",
+    "agencies.view_deliverable",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -39,6 +45,10 @@ _DRAFT = [
     "campaigns.change_campaign",
     "campaigns.add_message",
     "campaigns.change_message",
+    "agencies.add_brief",
+    "agencies.change_brief",
+    "agencies.add_deliverable",
+    "agencies.review_deliverable",
 ]
 _RUN = [
     "creators.add_creator",
@@ -47,6 +57,8 @@ _RUN = [
     "campaigns.launch_campaign",
     "campaigns.approve_campaign",
     "audit.view_auditentry",
+    "agencies.add_agency",
+    "agencies.change_agency",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {
@@ -54,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, list[str] | None] = {
     Role.MANAGER: _READ + _DRAFT + _RUN,
     Role.EDITOR: _READ + _DRAFT,
     Role.ANALYST: _READ,
+    Role.AGENCY: ["agencies.use_portal"],
 }
 
 

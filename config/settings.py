@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tracking",
     "channels",
     "audit",
+    "agencies",
     "common",
 ]
 
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "agencies.context_processors.notifications_unread",
             ],
         },
     },
@@ -280,3 +282,10 @@ if TRACKING_WRITE_BEHIND:
         "task": "tracking.tasks.events_drain",
         "schedule": 1.0,
     }
+
+# --- Agencies -----------------------------------------------------------------------------------
+# Files agencies upload: outside the web root and MEDIA_ROOT, served only through a permission
+# check (docs/agencies.md).
+AGENCY_FILES_DIR = Path(env("AGENCY_FILES_DIR", default=str(VAR_DIR / "agency-files")))
+# Largest file an agency may upload, in bytes (50 MB).
+AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
