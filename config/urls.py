@@ -21,6 +21,7 @@ urlpatterns = [
     path("segments/", include("segments.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("agencies.urls")),
     path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
 ]
