@@ -205,6 +205,10 @@ def version_submit(
         raise VersionEmpty()
     if not _is_member(actor, deliverable.brief.agency_id):
         raise ActorNotAllowed()
+    # The caller's copy may be stale; decide on the row as it is now, locked.
+    deliverable = (
+        Deliverable.objects.select_for_update().select_related("brief").get(pk=deliverable.pk)
+    )
     if deliverable.status == S.BRIEFED:
         deliverable = deliverable_start(deliverable=deliverable, actor=actor)
     if (deliverable.status, S.SUBMITTED) not in TRANSITIONS:
