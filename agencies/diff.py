@@ -4,6 +4,7 @@ replaced line highlighted. Every piece of text is HTML-escaped before markup is 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -19,17 +20,23 @@ class DiffRow:
     right_html: SafeString
 
 
+# Words, runs of spaces and single punctuation marks: a changed word is highlighted whole.
+TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
 def _highlight(old: str, new: str) -> tuple[SafeString, SafeString]:
     left, right = [], []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])
         if tag == "equal":
-            left.append(escape(old[i1:i2]))
-            right.append(escape(new[j1:j2]))
+            left.append(escape(old_part))
+            right.append(escape(new_part))
             continue
-        if i2 > i1:
-            left.append(f"<del>{escape(old[i1:i2])}</del>")
-        if j2 > j1:
-            right.append(f"<ins>{escape(new[j1:j2])}</ins>")
+        if old_part:
+            left.append(f"<del>{escape(old_part)}</del>")
+        if new_part:
+            right.append(f"<ins>{escape(new_part)}</ins>")
     return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - escaped above
 
 
