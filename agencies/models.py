@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Agency(models.Model):
@@ -114,12 +115,15 @@ class Deliverable(models.Model):
         CAPTION_SET = "caption_set", _("Caption set")
 
     class Status(models.TextChoices):
-        BRIEFED = "briefed", _("Briefed")
-        IN_PROGRESS = "in_progress", _("In progress")
-        SUBMITTED = "submitted", _("Submitted")
-        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-        APPROVED = "approved", _("Approved")
-        DELIVERED = "delivered", _("Delivered")
+        BRIEFED = "briefed", pgettext_lazy("deliverable status", "Briefed")
+        IN_PROGRESS = "in_progress", pgettext_lazy("deliverable status", "In progress")
+        SUBMITTED = "submitted", pgettext_lazy("deliverable status", "Submitted")
+        CHANGES_REQUESTED = (
+            "changes_requested",
+            pgettext_lazy("deliverable status", "Changes requested"),
+        )
+        APPROVED = "approved", pgettext_lazy("deliverable status", "Approved")
+        DELIVERED = "delivered", pgettext_lazy("deliverable status", "Delivered")
 
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="deliverables")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
