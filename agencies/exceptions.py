@@ -29,3 +29,8 @@ class VersionEmpty(AltavozError):
 
 class CommentInvalid(AltavozError):
     pass
+
+
+class VersionNotLatest(AltavozError):
+    def __init__(self) -> None:
+        super().__init__(_("Only the latest version can be reviewed; open it and review that."))

@@ -26,6 +26,7 @@ from agencies.exceptions import (
     TransitionNotAllowed,
     UploadRefused,
     VersionEmpty,
+    VersionNotLatest,
 )
 from agencies.models import (
     Agency,
@@ -309,7 +310,7 @@ def review_submit(
     deliverable = version.deliverable
     latest = deliverable.versions.order_by("-number").first()
     if latest is None or latest.pk != version.pk:
-        raise TransitionNotAllowed(_("an older version"), _("reviewed"))
+        raise VersionNotLatest()
     to_status = S.APPROVED if decision == Review.Decision.APPROVE else S.CHANGES_REQUESTED
     deliverable_transition(deliverable=deliverable, to_status=to_status, actor=actor,
                            note=summary)  # fmt: skip

@@ -8,6 +8,7 @@ gets a 403 whatever the id.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -48,17 +49,24 @@ def _needs(permission: str) -> Callable:
     return decorate
 
 
-def _portal_or_ops(view: Callable) -> Callable:
-    """Pages both sides use; which objects a user reaches is up to the scoped selectors."""
+def _portal_or(ops_permission: str) -> Callable:
+    """Pages both sides use: agency people, or ops with `ops_permission`. Which objects a
+    user reaches is up to the scoped selectors."""
 
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
-        if not (request.user.has_perm(PORTAL) or request.user.has_perm(OPS_VIEW)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+            if not (request.user.has_perm(PORTAL) or request.user.has_perm(ops_permission)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return login_required(wrapped)
+        return login_required(wrapped)
+
+    return decorate
+
+
+_portal_or_ops = _portal_or(OPS_VIEW)  # read
+_portal_or_reviewer = _portal_or(REVIEW)  # take part in the review (comments)
 
 
 # --- Agency portal ----------------------------------------------------------------------
@@ -157,6 +165,7 @@ def _deliverable_page(
         ),  # fmt: skip
         "can_start": is_member and deliverable.status == Deliverable.Status.BRIEFED,
         "can_review": can_review,
+        "can_comment": is_member or is_reviewer,
         "can_deliver": is_reviewer and deliverable.status == Deliverable.Status.APPROVED,
         "version_form": version_form or VersionForm(),
         "review_form": ReviewForm(checklist=checklist),
@@ -222,7 +231,7 @@ def version_file(request: HttpRequest, version_pk: int) -> FileResponse:
 
 
 @require_POST
-@_portal_or_ops
+@_portal_or_reviewer
 def comment_add(request: HttpRequest, version_pk: int) -> HttpResponse:
     version = selectors.version_get(pk=version_pk, user=request.user)
     form = CommentForm(request.POST)
@@ -248,7 +257,7 @@ def comment_add(request: HttpRequest, version_pk: int) -> HttpResponse:
 
 
 @require_POST
-@_portal_or_ops
+@_portal_or_reviewer
 def comment_resolve(request: HttpRequest, comment_pk: int) -> HttpResponse:
     comment = selectors.comment_get(pk=comment_pk, user=request.user)
     services.comment_resolve(comment=comment, actor=request.user)

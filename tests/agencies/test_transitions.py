@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agencies import services
-from agencies.exceptions import ActorNotAllowed, TransitionNotAllowed
+from agencies.exceptions import ActorNotAllowed, TransitionNotAllowed, VersionNotLatest
 from agencies.models import Deliverable
 from audit.models import AuditEntry
 from tests.agencies.factories import agency_make, agency_user_make, brief_make, user_make
@@ -77,3 +77,25 @@ def test_every_transition_is_recorded_and_audited(setup):
     actions = AuditEntry.objects.filter(target_type="deliverable", target_id=str(deliverable.pk))
     assert {"deliverable.in_progress", "deliverable.submitted", "deliverable.approved",
             "deliverable.delivered"} <= set(actions.values_list("action", flat=True))  # fmt: skip
+
+
+def test_an_older_version_cannot_be_reviewed(setup):
+    editor, writer, deliverable = setup
+    first = services.version_submit(deliverable=deliverable, actor=writer, text="v1")
+    services.review_submit(version=first, actor=editor, decision="changes", summary="again")
+    services.version_submit(deliverable=deliverable, actor=writer, text="v2")
+    with pytest.raises(VersionNotLatest):
+        services.review_submit(version=first, actor=editor, decision="approve", summary="ok")
+    assert Deliverable.objects.get().status == "submitted"
+
+
+def test_analyst_can_read_a_deliverable_but_not_comment(setup, client):
+    editor, writer, deliverable = setup
+    version = services.version_submit(deliverable=deliverable, actor=writer, text="v1")
+    analyst = user_make("analyst-reader", role="analyst")
+    client.force_login(analyst)
+    page = client.get(f"/work/deliverables/{deliverable.pk}/")
+    assert page.status_code == 200 and 'id="comment-form"' not in page.content.decode()
+    response = client.post(f"/work/versions/{version.pk}/comments/", {"body": "hola", "line": 1})
+    assert response.status_code == 403
+    assert not version.comments.exists()
