@@ -145,3 +145,47 @@ def test_agency_and_reviewer_work_a_script(page, live_server, eager_tasks, langu
     deliverable.refresh_from_db()
     assert deliverable.status == Deliverable.Status.APPROVED
     assert {m.to[0] for m in mail.outbox} >= {writer.email, reviewer.email}
+
+
+def test_agency_pages_fit_a_phone_and_label_every_control(page, login_as, live_server):
+    from tests.browser.test_phone_and_keyboard import PHONE, UNLABELLED_CONTROLS
+
+    page.set_viewport_size(PHONE)
+    manager = login_as("manager")
+    agency = agency_make("Alfa")
+    writer = agency_user_make(agency, "alfa-writer")
+    brief = services.brief_create(
+        actor=manager, agency=agency, title="Vender en vivo", objective="Explicar el live.",
+        final_due="2030-01-01", checklist=["Mensajes clave"],
+        deliverables=[{"kind": "script", "title": "Guion en vivo", "due_date": "2020-01-01"}],
+    )  # fmt: skip
+    deliverable = brief.deliverables.get()
+    long_line = "Una línea muy larga sin cortes " * 12
+    first = services.version_submit(deliverable=deliverable, actor=writer, text=long_line)
+    services.comment_add(version=first, actor=manager, body="Más corto.", line=1)
+    services.review_submit(version=first, actor=manager, decision="changes", summary="Corta.")
+    services.version_submit(deliverable=deliverable, actor=writer, text=long_line + "fin")
+    ops_pages = [
+        "/agencies/",
+        "/agencies/briefs/",
+        "/agencies/briefs/new/",
+        f"/agencies/briefs/{brief.pk}/",
+        f"/work/deliverables/{deliverable.pk}/",
+        f"/work/deliverables/{deliverable.pk}/diff/",
+        "/notifications/",
+    ]
+    agency_pages = ["/agency/", f"/agency/briefs/{brief.pk}/", "/notifications/"]
+    problems = {}
+    for who, pages in ((None, ops_pages), (writer, agency_pages)):
+        if who is not None:
+            _sign_out(page, "en")
+            _sign_in(page, live_server, who.username)
+        for url in pages:
+            response = page.goto(url)
+            assert response.status == 200, url
+            wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+            if wide > 0 or unlabelled:
+                problems[url] = {"overflow_px": wide, "unlabelled": unlabelled}
+                shot(page, url.strip("/").replace("/", "-"))
+    assert problems == {}
