@@ -6,6 +6,8 @@
   materials checklist with a written reason.
 - editor: drafts segments, campaigns and their messages; reads creators and dashboards.
 - analyst: reads creators, segments, campaigns and dashboards; changes nothing.
+- agency: a content agency's people; only the agency portal (their own briefs and
+  deliverables, scoped by `agencies.selectors`), nothing else in the app.
 
 Views check permissions, never group names, so a forbidden request is a 403 whatever the
 page shows.
@@ -24,6 +26,7 @@ class Role(StrEnum):
     MANAGER = "manager"
     EDITOR = "editor"
     ANALYST = "analyst"
+    AGENCY = "agency"
 
 
 _READ = [
@@ -35,6 +38,9 @@ _READ = [
     "education.view_contentitem",
     "education.view_learningpath",
     "programs.view_program",
+    "agencies.view_agency",
+    "agencies.view_brief",
+    "agencies.view_deliverable",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -49,6 +55,10 @@ _DRAFT = [
     "education.change_learningpath",
     "programs.add_program",
     "programs.change_program",
+    "agencies.add_brief",
+    "agencies.change_brief",
+    "agencies.add_deliverable",
+    "agencies.review_deliverable",
 ]
 _RUN = [
     "creators.add_creator",
@@ -59,6 +69,8 @@ _RUN = [
     "audit.view_auditentry",
     "programs.import_metrics",
     "programs.override_readiness",
+    "agencies.add_agency",
+    "agencies.change_agency",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {
@@ -66,6 +78,7 @@ ROLE_PERMISSIONS: dict[Role, list[str] | None] = {
     Role.MANAGER: _READ + _DRAFT + _RUN,
     Role.EDITOR: _READ + _DRAFT,
     Role.ANALYST: _READ,
+    Role.AGENCY: ["agencies.use_portal"],
 }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "programs",
     "channels",
     "audit",
+    "agencies",
     "common",
     "education",
     "portal",
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "agencies.context_processors.notifications_unread",
             ],
         },
     },
@@ -299,3 +301,10 @@ if TRACKING_WRITE_BEHIND:
 # --- Creator portal (docs/portal.md) --------------------------------------------------------
 # Seconds a magic link (and a preference-center link) stays valid after it was made.
 PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)
+
+# --- Agencies -----------------------------------------------------------------------------------
+# Files agencies upload: outside the web root and MEDIA_ROOT, served only through a permission
+# check (docs/agencies.md).
+AGENCY_FILES_DIR = Path(env("AGENCY_FILES_DIR", default=str(VAR_DIR / "agency-files")))
+# Largest file an agency may upload, in bytes (50 MB).
+AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)

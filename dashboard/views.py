@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from creators.models import Channel, Creator
 from dashboard import selectors
@@ -13,6 +13,10 @@ def _runs_context() -> dict:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.has_perm("agencies.use_portal") and not request.user.has_perm(
+        "creators.view_creator"
+    ):
+        return redirect("agency-home")  # agency people see their briefs, no ops figures
     context = {
         "creator_count": Creator.objects.count(),
         "segment_count": Segment.objects.count(),

@@ -1,0 +1,401 @@
+"""Agency portal, shared deliverable pages and the ops side of agency work.
+
+Every object is loaded through a selector scoped to the user (`agencies.selectors`), so an
+id from another agency is a 404; every page also needs a permission, so a user without it
+gets a 403 whatever the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies import selectors, services
+from agencies.diff import text_diff
+from agencies.forms import (
+    BriefForm,
+    CommentForm,
+    DeliverableForm,
+    ReviewForm,
+    TrackingFilterForm,
+    VersionForm,
+)
+from agencies.models import Deliverable, DeliverableVersion
+from agencies.uploads import content_type_of
+from common.exceptions import AltavozError
+
+PORTAL = selectors.PORTAL
+OPS_VIEW = selectors.OPS_VIEW
+VIEW_BRIEF = "agencies.view_brief"
+ADD_BRIEF = "agencies.add_brief"
+ADD_DELIVERABLE = "agencies.add_deliverable"
+REVIEW = "agencies.review_deliverable"
+
+
+def _needs(permission: str) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorate
+
+
+def _portal_or(ops_permission: str) -> Callable:
+    """Pages both sides use: agency people, or ops with `ops_permission`. Which objects a
+    user reaches is up to the scoped selectors."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+            if not (request.user.has_perm(PORTAL) or request.user.has_perm(ops_permission)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorate
+
+
+_portal_or_ops = _portal_or(OPS_VIEW)  # read
+_portal_or_reviewer = _portal_or(REVIEW)  # take part in the review (comments)
+
+
+# --- Agency portal ----------------------------------------------------------------------
+
+
+@require_GET
+@_needs(PORTAL)
+def agency_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "agencies/agency_home.html",
+        {
+            "agency": selectors.agency_of(request.user),
+            "briefs": selectors.briefs_visible_to(user=request.user).prefetch_related(
+                "deliverables"
+            ),
+        },
+    )
+
+
+@require_GET
+@_needs(PORTAL)
+def agency_brief(request: HttpRequest, brief_pk: int) -> HttpResponse:
+    brief = selectors.brief_get(pk=brief_pk, user=request.user)
+    return render(request, "agencies/brief_detail.html", {"brief": brief, "portal": True})
+
+
+@require_POST
+@_needs(PORTAL)
+def deliverable_start(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+    deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
+    try:
+        services.deliverable_start(deliverable=deliverable, actor=request.user)
+    except AltavozError as error:
+        messages.error(request, str(error))
+    return redirect("deliverable-detail", deliverable.pk)
+
+
+@require_POST
+@_needs(PORTAL)
+def deliverable_submit(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+    deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
+    form = VersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _deliverable_page(request, deliverable, version_form=form, status=400)
+    try:
+        services.version_submit(deliverable=deliverable, actor=request.user, **form.cleaned_data)
+    except AltavozError as error:
+        form.add_error(None, str(error))
+        return _deliverable_page(request, deliverable, version_form=form, status=400)
+    return redirect("deliverable-detail", deliverable.pk)
+
+
+# --- Both sides -------------------------------------------------------------------------
+
+
+def _deliverable_page(
+    request: HttpRequest,
+    deliverable: Deliverable,
+    *,
+    version_form: VersionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    versions = list(deliverable.versions.select_related("created_by"))
+    selected = versions[-1] if versions else None
+    chosen = request.GET.get("v", "")
+    for version in versions:
+        if chosen.isdigit() and version.pk == int(chosen):
+            selected = version
+    user = request.user
+    is_member = services._is_member(user, deliverable.brief.agency_id)
+    is_reviewer = user.has_perm(REVIEW)
+    checklist = list(deliverable.brief.checklist.all())
+    can_review = bool(
+        is_reviewer
+        and selected is not None
+        and selected is versions[-1]
+        and deliverable.status == Deliverable.Status.SUBMITTED
+    )
+    context = {
+        "deliverable": deliverable,
+        "brief": deliverable.brief,
+        "versions": versions,
+        "selected": selected,
+        "lines": list(enumerate(selected.text.splitlines(), start=1)) if selected else [],
+        "threads": selectors.comments_threads(version=selected) if selected else [],
+        "transitions": deliverable.transitions.select_related("actor"),
+        "checklist": checklist,
+        "reviews": selected.reviews.prefetch_related("checked_items") if selected else [],
+        "can_submit": is_member
+        and deliverable.status
+        in (
+            Deliverable.Status.BRIEFED,
+            Deliverable.Status.IN_PROGRESS,
+            Deliverable.Status.CHANGES_REQUESTED,
+        ),  # fmt: skip
+        "can_start": is_member and deliverable.status == Deliverable.Status.BRIEFED,
+        "can_review": can_review,
+        "can_comment": is_member or is_reviewer,
+        "can_deliver": is_reviewer and deliverable.status == Deliverable.Status.APPROVED,
+        "version_form": version_form or VersionForm(),
+        "review_form": ReviewForm(checklist=checklist),
+        "comment_form": CommentForm(),
+    }
+    return render(request, "agencies/deliverable_detail.html", context, status=status)
+
+
+@require_GET
+@_portal_or_ops
+def deliverable_detail(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+    return _deliverable_page(
+        request, selectors.deliverable_get(pk=deliverable_pk, user=request.user)
+    )
+
+
+@require_GET
+@_portal_or_ops
+def deliverable_diff(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+    """Side by side: version `a` on the left, `b` on the right (numbers; default the last two)."""
+    deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
+    versions = {version.number: version for version in deliverable.versions.all()}
+    numbers = sorted(versions)
+
+    def pick(name: str, default: int | None) -> DeliverableVersion | None:
+        raw = request.GET.get(name, "")
+        number = int(raw) if raw.isdigit() else default
+        return versions.get(number) if number is not None else None
+
+    left = pick("a", numbers[-2] if len(numbers) > 1 else None)
+    right = pick("b", numbers[-1] if numbers else None)
+    rows = text_diff(left.text, right.text) if left and right else []
+    return render(
+        request,
+        "agencies/deliverable_diff.html",
+        {
+            "deliverable": deliverable,
+            "left": left,
+            "right": right,
+            "rows": rows,
+            "numbers": numbers,
+        },  # fmt: skip
+    )
+
+
+@require_GET
+@_portal_or_ops
+def version_file(request: HttpRequest, version_pk: int) -> FileResponse:
+    version = selectors.version_get(pk=version_pk, user=request.user)
+    try:
+        handle = services.version_file_open(version=version, actor=request.user)
+    except AltavozError as error:
+        raise PermissionDenied(str(error)) from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=version.file_name or f"version-{version.number}.{version.file_type}",
+        content_type=content_type_of(version.file_type),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@_portal_or_reviewer
+def comment_add(request: HttpRequest, version_pk: int) -> HttpResponse:
+    version = selectors.version_get(pk=version_pk, user=request.user)
+    form = CommentForm(request.POST)
+    target = reverse("deliverable-detail", args=[version.deliverable_id]) + f"?v={version.pk}"
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.values()))
+        return redirect(target)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = selectors.comment_get(pk=form.cleaned_data["parent"], user=request.user)
+    try:
+        services.comment_add(
+            version=version,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            line=form.cleaned_data["line"],
+            quote=form.cleaned_data["quote"],
+            parent=parent,
+        )
+    except AltavozError as error:
+        messages.error(request, str(error))
+    return redirect(target)
+
+
+@require_POST
+@_portal_or_reviewer
+def comment_resolve(request: HttpRequest, comment_pk: int) -> HttpResponse:
+    comment = selectors.comment_get(pk=comment_pk, user=request.user)
+    services.comment_resolve(comment=comment, actor=request.user)
+    return redirect(
+        reverse("deliverable-detail", args=[comment.version.deliverable_id])
+        + f"?v={comment.version_id}"
+    )
+
+
+@require_GET
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.notifications_list(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "agencies/notification_list.html", {"page": page})
+
+
+@require_POST
+@login_required
+def notification_open(request: HttpRequest, notification_pk: int) -> HttpResponse:
+    notification = selectors.notification_get(pk=notification_pk, user=request.user)
+    services.notification_read(notification=notification)
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect("notification-list")
+
+
+# --- Ops --------------------------------------------------------------------------------
+
+
+@require_GET
+@_needs(OPS_VIEW)
+def tracking(request: HttpRequest) -> HttpResponse:
+    form = TrackingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    deliverables = selectors.deliverables_tracking(
+        status=filters.get("status") or "",
+        agency_id=filters["agency"].pk if filters.get("agency") else "",
+        campaign_id=filters["campaign"].pk if filters.get("campaign") else "",
+        due_before=filters.get("due_before"),
+    )
+    return render(
+        request,
+        "agencies/tracking.html",
+        {
+            "form": form,
+            "page": Paginator(deliverables, 100).get_page(request.GET.get("page")),
+            "overdue": selectors.deliverables_overdue(),
+            "figures": selectors.agency_figures_list(),
+            "today": selectors.local_today(),
+        },
+    )
+
+
+@require_GET
+@_needs(VIEW_BRIEF)
+def brief_list(request: HttpRequest) -> HttpResponse:
+    briefs = selectors.briefs_visible_to(user=request.user)
+    return render(
+        request,
+        "agencies/brief_list.html",
+        {"page": Paginator(briefs, 50).get_page(request.GET.get("page"))},
+    )
+
+
+@_needs(ADD_BRIEF)
+def brief_new(request: HttpRequest) -> HttpResponse:
+    form = BriefForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        checklist = data.pop("checklist").splitlines()
+        deliverable = {
+            "kind": data.pop("deliverable_kind"),
+            "title": data.pop("deliverable_title"),
+            "due_date": data["first_draft_due"] or data["final_due"],
+        }
+        brief = services.brief_create(
+            actor=request.user, checklist=checklist, deliverables=[deliverable], **data
+        )
+        return redirect("brief-detail", brief.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "agencies/brief_new.html", {"form": form}, status=status)
+
+
+@require_GET
+@_needs(VIEW_BRIEF)
+def brief_detail(request: HttpRequest, brief_pk: int) -> HttpResponse:
+    brief = selectors.brief_get(pk=brief_pk, user=request.user)
+    return render(
+        request,
+        "agencies/brief_detail.html",
+        {"brief": brief, "portal": False, "deliverable_form": DeliverableForm()},
+    )
+
+
+@require_POST
+@_needs(ADD_DELIVERABLE)
+def deliverable_new(request: HttpRequest, brief_pk: int) -> HttpResponse:
+    brief = selectors.brief_get(pk=brief_pk, user=request.user)
+    form = DeliverableForm(request.POST)
+    if form.is_valid():
+        services.deliverable_add(actor=request.user, brief=brief, **form.cleaned_data)
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.values()))
+    return redirect("brief-detail", brief.pk)
+
+
+@require_POST
+@_needs(REVIEW)
+def version_review(request: HttpRequest, version_pk: int) -> HttpResponse:
+    version = selectors.version_get(pk=version_pk, user=request.user)
+    checklist = list(version.deliverable.brief.checklist.all())
+    form = ReviewForm(request.POST, checklist=checklist)
+    target = reverse("deliverable-detail", args=[version.deliverable_id])
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.values()))
+        return redirect(target)
+    checked = set(form.cleaned_data["checked"])
+    try:
+        services.review_submit(
+            version=version,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            summary=form.cleaned_data["summary"],
+            checked_items=[item for item in checklist if str(item.pk) in checked],
+        )
+    except AltavozError as error:
+        messages.error(request, str(error))
+    return redirect(target)
+
+
+@require_POST
+@_needs(REVIEW)
+def deliverable_deliver(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+    deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
+    try:
+        services.deliverable_deliver(deliverable=deliverable, actor=request.user)
+    except AltavozError as error:
+        messages.error(request, str(error))
+    return redirect("deliverable-detail", deliverable.pk)
