@@ -34,3 +34,10 @@ class CommentInvalid(AltavozError):
 class VersionNotLatest(AltavozError):
     def __init__(self) -> None:
         super().__init__(_("Only the latest version can be reviewed; open it and review that."))
+
+
+class NotEducational(AltavozError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("Only an approved or delivered script, video or guide can become an education item.")
+        )

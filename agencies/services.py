@@ -23,6 +23,7 @@ from agencies import selectors
 from agencies.exceptions import (
     ActorNotAllowed,
     CommentInvalid,
+    NotEducational,
     TransitionNotAllowed,
     UploadRefused,
     VersionEmpty,
@@ -380,3 +381,49 @@ def notification_read(*, notification: Notification) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+# Deliverable kind → education item kind: a script is the text of a video.
+EDUCATION_KINDS = {
+    Deliverable.Kind.SCRIPT: "video",
+    Deliverable.Kind.VIDEO: "video",
+    Deliverable.Kind.GUIDE: "guide",
+}
+
+
+@transaction.atomic
+def deliverable_education_draft(*, deliverable: Deliverable, actor: AbstractBaseUser):  # noqa: ANN201
+    """Turn an approved deliverable into a draft education item in the brief's language: its
+    latest version's text becomes the body (and its video link the video), the agency is
+    credited, and ops finish it in the education editor. Returns the `ContentItem`."""
+    from django.utils.text import slugify
+
+    from education.models import ContentItem
+    from education.services import content_version_save
+
+    kind = EDUCATION_KINDS.get(deliverable.kind)
+    approved = (Deliverable.Status.APPROVED, Deliverable.Status.DELIVERED)
+    if kind is None or deliverable.status not in approved:
+        raise NotEducational()
+    brief = deliverable.brief
+    latest = deliverable.versions.order_by("-number").first()
+    base = (
+        slugify(brief.education_slug or deliverable.title)[:70] or f"deliverable-{deliverable.pk}"
+    )
+    slug, n = base, 1
+    while ContentItem.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    item = ContentItem.objects.create(
+        slug=slug, kind=kind, topic=ContentItem.Topic.CONTENT_QUALITY,
+        owner=actor if actor.is_authenticated else None, agency=brief.agency.name[:120],
+    )  # fmt: skip
+    content_version_save(
+        item=item, locale=brief.language, title=deliverable.title[:200], summary="",
+        body=latest.text if latest else "", video_url=latest.video_url if latest else "",
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action="deliverable.to_education", target=deliverable,
+        detail={"education_item": item.slug},
+    )  # fmt: skip
+    return item

@@ -55,4 +55,9 @@ urlpatterns = [
         views.deliverable_deliver,
         name="deliverable-deliver",
     ),
+    path(
+        "agencies/deliverables/<int:deliverable_pk>/to-education/",
+        views.deliverable_to_education,
+        name="deliverable-to-education",
+    ),
 ]

@@ -18,6 +18,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies import selectors, services
@@ -167,6 +168,10 @@ def _deliverable_page(
         "can_review": can_review,
         "can_comment": is_member or is_reviewer,
         "can_deliver": is_reviewer and deliverable.status == Deliverable.Status.APPROVED,
+        "can_make_education": is_reviewer
+        and request.user.has_perm("education.add_contentitem")
+        and deliverable.kind in services.EDUCATION_KINDS
+        and deliverable.status in (Deliverable.Status.APPROVED, Deliverable.Status.DELIVERED),
         "version_form": version_form or VersionForm(),
         "review_form": ReviewForm(checklist=checklist),
         "comment_form": CommentForm(),
@@ -388,6 +393,20 @@ def version_review(request: HttpRequest, version_pk: int) -> HttpResponse:
     except AltavozError as error:
         messages.error(request, str(error))
     return redirect(target)
+
+
+@require_POST
+@_needs(REVIEW)
+@permission_required("education.add_contentitem", raise_exception=True)
+def deliverable_to_education(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+    deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
+    try:
+        item = services.deliverable_education_draft(deliverable=deliverable, actor=request.user)
+    except AltavozError as error:
+        messages.error(request, str(error))
+        return redirect("deliverable-detail", deliverable.pk)
+    messages.success(request, _("Draft education item “%(slug)s” created.") % {"slug": item.slug})
+    return redirect("education-item", item.pk)
 
 
 @require_POST
