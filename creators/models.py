@@ -86,6 +86,10 @@ class Creator(models.Model):
     joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
     last_active_at = models.DateTimeField(_("last active"), null=True, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # The creator's own quiet hours (preference center), in their time zone; both empty: the
+    # campaign's or settings.QUIET_HOURS.
+    quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
 
     consent_email = _consent_field("Email", ConsentStatus.UNKNOWN)
     consent_whatsapp = _consent_field("WhatsApp", ConsentStatus.UNKNOWN)
