@@ -89,6 +89,23 @@ def deliveries_claim(
         cap_params = [
             adapt(now - cap.window), cap.limit, Delivery.Status.SKIPPED_CAP, Delivery.Status.CLAIMED,
         ]  # fmt: skip
+    while True:
+        rows = _claim_once(
+            table=table, status_sql=status_sql, cap_params=cap_params, cap=cap,
+            cap_channels=cap_channels, now=adapt(now), skip_locked=skip_locked,
+            campaign_id=campaign_id, run=run, limit=limit,
+        )  # fmt: skip
+        claimed = [Claimed(*row[:6]) for row in rows if row[6] == Delivery.Status.CLAIMED]
+        # A batch that was all over the cap is not the end of the run: claim on.
+        if claimed or not rows:
+            return claimed
+
+
+def _claim_once(
+    *, table: str, status_sql: str, cap_params: list, cap: policies.FrequencyCap | None,
+    cap_channels: tuple[str, ...], now: Any, skip_locked: str, campaign_id: int, run: int,
+    limit: int,
+) -> list[tuple]:  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         if cap is not None:
             policies.cap_lock(cursor, list(cap_channels))
@@ -104,12 +121,9 @@ def deliveries_claim(
             )
             RETURNING id, channel, creator_id, locale, attempts, variant, status
             """,
-            [
-                *cap_params, adapt(now), adapt(now),
-                campaign_id, run, Delivery.Status.PENDING, adapt(now), limit,
-            ],
-        )  # fmt: skip
-        return [Claimed(*row[:6]) for row in cursor.fetchall() if row[6] == Delivery.Status.CLAIMED]
+            [*cap_params, now, now, campaign_id, run, Delivery.Status.PENDING, now, limit],
+        )
+        return cursor.fetchall()
 
 
 def deliveries_mark_sending(*, delivery_ids: list[int]) -> None:
