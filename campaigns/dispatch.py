@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from campaigns import policies
+from campaigns import fanout, policies
 from campaigns.exceptions import TemplateRenderFailed
 from campaigns.models import Campaign, Delivery, Message
 from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
@@ -323,7 +323,15 @@ class Dispatcher:
     ) -> dict[str, int]:
         results = failures + await self._send_all(outgoing)
         by_id = {row.id: row for row in claimed}
-        return await _in_db_thread(deliveries_settle)(claimed=by_id, results=results)
+        counts = await _in_db_thread(deliveries_settle)(claimed=by_id, results=results)
+        rejected = [result.delivery_id for result in results if result.outcome is Outcome.REJECTED]
+        if rejected and self.campaign.channel_priority:
+            # Sent by priority: a permanent failure moves the creator to their next channel,
+            # which this dispatcher (or another) claims like any pending delivery.
+            await _in_db_thread(fanout.fallback_deliveries_create)(
+                campaign=self.campaign, run=self.run, failed_ids=rejected
+            )
+        return counts
 
     def outgoing_build(
         self, claimed: list[Claimed]

@@ -144,3 +144,49 @@ def _channel_create(
         ],
     )  # fmt: skip
     return max(cursor.rowcount, 0)
+
+
+def fallback_deliveries_create(*, campaign: Campaign, run: int, failed_ids: list[int]) -> int:
+    """Channel fallback: for each delivery that failed permanently, create the creator's
+    delivery on the next channel of `campaign.channel_priority` they can be reached on,
+    pointing back at it (`fallback_from`). Set-based, one INSERT … SELECT per later channel;
+    a failure gets at most one successor, so a creator has one open delivery at a time."""
+    priority = list(campaign.channel_priority)
+    if not priority or not failed_ids:
+        return 0
+    table, creators_table = Delivery._meta.db_table, Creator._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    created = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for position, channel in enumerate(priority[1:], start=1):
+            locales = sorted(
+                Message.objects.filter(campaign=campaign, channel=channel)
+                .values_list("locale", flat=True)
+                .distinct()
+            )
+            if not locales:
+                continue
+            earlier = ", ".join(f"'{name}'" for name in priority[:position])
+            placeholders = ", ".join(["%s"] * len(locales))
+            id_placeholders = ", ".join(["%s"] * len(failed_ids))
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status,
+                                     variant, fallback_from, attempts, provider_message_id,
+                                     error_code, error_message, created_at, updated_at)
+                SELECT f.campaign_id, f.run, '{channel}', c.id,
+                       CASE WHEN c.locale IN ({placeholders}) THEN c.locale ELSE %s END,
+                       '{Delivery.Status.PENDING.value}', f.variant, f.id, 0, '', '', '', %s, %s
+                FROM {table} f JOIN {creators_table} c ON c.id = f.creator_id
+                WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s AND f.run = %s
+                  AND f.status = '{Delivery.Status.FAILED.value}' AND f.channel IN ({earlier})
+                  AND {reachable_condition(channel)}
+                  AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
+                                  AND n.campaign_id = f.campaign_id AND n.run = f.run
+                                  AND n.creator_id = f.creator_id)
+                ON CONFLICT DO NOTHING
+                """,
+                [*locales, campaign.default_locale, now, now, *failed_ids, campaign.pk, run],
+            )
+            created += max(cursor.rowcount, 0)
+    return created

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask
 
 from audit.services import audit_record
+from campaigns import policies
 from campaigns.exceptions import (
     CampaignIncomplete,
     CampaignNotApproved,
@@ -168,6 +169,19 @@ def _check_launchable(campaign: Campaign) -> None:
             )
             % {"locale": campaign.default_locale, "channels": ", ".join(missing)}
         )
+    policies.campaign_policies_validate(campaign)
+    variants = Message.objects.filter(campaign=campaign, locale=campaign.default_locale)
+    for variant in campaign.variant_weights or {}:
+        lacking = [
+            channel
+            for channel in campaign.channels
+            if not variants.filter(channel=channel, variant=variant).exists()
+        ]
+        if lacking:
+            raise CampaignIncomplete(
+                _("Variant %(variant)s needs a message in the default language on: %(channels)s.")
+                % {"variant": variant, "channels": ", ".join(lacking)}
+            )
 
 
 def approval_required() -> bool:
