@@ -82,18 +82,26 @@ def campaign_create(
         ends_on=ends_on,
     )
     for message in messages:
-        fields = {key: value for key, value in message.items() if key not in ("channel", "locale")}
+        fields = {
+            key: value
+            for key, value in message.items()
+            if key not in ("channel", "locale", "variant")
+        }
         campaign_message_set(
-            campaign=campaign, channel=message["channel"], locale=message["locale"], fields=fields
+            campaign=campaign,
+            channel=message["channel"],
+            locale=message["locale"],
+            fields=fields,
+            variant=message.get("variant", ""),
         )
     return campaign
 
 
 @transaction.atomic
 def campaign_message_set(
-    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any]
+    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any], variant: str = ""
 ) -> Message:
-    """Save one channel × language message after checking every template in it."""
+    """Save one channel × language (× A/B variant) message after checking every template."""
     if campaign.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAUSED):
         raise _refuse(campaign, _("edited"))
     message_fields_validate(channel=channel, locale=locale, fields=fields)
@@ -101,6 +109,7 @@ def campaign_message_set(
         campaign=campaign,
         channel=channel,
         locale=locale,
+        variant=variant,
         defaults={"fields": fields, "updated_at": timezone.now()},
     )
     # Saving a message adds its channel; channels dropped in the wizard's audience step stay
