@@ -260,7 +260,14 @@ def _run_start(campaign: Campaign, *, actor: AbstractBaseUser | None, note: str 
     campaign.last_run += 1
     campaign.launched_at = timezone.now()
     campaign.finished_at = None
-    campaign.save(update_fields=["status", "last_run", "launched_at", "finished_at"])
+    # Each run of an A/B test with a test phase picks its own winner.
+    campaign.winner_variant, campaign.winner_picked_at = "", None
+    campaign.save(
+        update_fields=[
+            "status", "last_run", "launched_at", "finished_at", "winner_variant",
+            "winner_picked_at",
+        ]
+    )  # fmt: skip
     run = campaign.last_run
     transaction.on_commit(lambda: tasks.campaign_fanout.delay(campaign.pk, run))
     return campaign
@@ -402,6 +409,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     )
     if open_rows.exists():
         return False
+    if campaign_has_test_phase(campaign) and campaign.winner_picked_at is None:
+        return False  # the remainder is still to be sent, with the winner
     recurring = campaign.periodic_task_id is not None and campaign.send_at is None
     _transition(
         campaign,
@@ -412,3 +421,66 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     campaign.finished_at = timezone.now()
     campaign.save(update_fields=["status", "finished_at"])
     return True
+
+
+def campaign_has_test_phase(campaign: Campaign) -> bool:
+    return bool(campaign.test_percent) and len(campaign.variant_weights or {}) >= 2
+
+
+def campaign_variant_results(*, campaign: Campaign, run: int) -> dict[str, dict[str, int]]:
+    """Sent, opened and clicked deliveries per variant of a run (humans only: tracking sets
+    first_opened_at / first_clicked_at for human events)."""
+    from django.db.models import Count, Q
+
+    rows = (
+        Delivery.objects.filter(campaign=campaign, run=run, status=Delivery.Status.SENT)
+        .exclude(variant="")
+        .values("variant")
+        .annotate(
+            sent=Count("id"),
+            opened=Count("id", filter=Q(first_opened_at__isnull=False)),
+            clicked=Count("id", filter=Q(first_clicked_at__isnull=False)),
+        )
+    )
+    results = {key: {"sent": 0, "opened": 0, "clicked": 0} for key in campaign.variant_weights}
+    for row in rows:
+        results[row["variant"]] = {key: row[key] for key in ("sent", "opened", "clicked")}
+    return results
+
+
+@transaction.atomic
+def campaign_winner_pick(*, campaign_id: int, run: int, now: datetime | None = None) -> str | None:
+    """End a test phase: pick the variant with the best CTR (or OR) among the test share and
+    fan it out to the remainder. Runs once per run; the remainder never overlaps the test
+    share (buckets) and the unique delivery key makes a repeat a no-op."""
+    from campaigns import fanout, tasks
+
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+    if (
+        campaign is None
+        or campaign.status not in (Status.SENDING, Status.PAUSED)
+        or campaign.last_run != run
+        or campaign.winner_picked_at is not None
+        or not campaign_has_test_phase(campaign)
+    ):
+        return None
+    metric = "clicked" if campaign.winner_metric == "ctr" else "opened"
+    results = campaign_variant_results(campaign=campaign, run=run)
+
+    def rate(key: str) -> float:
+        sent = results[key]["sent"]
+        return results[key][metric] / sent if sent else 0.0
+
+    winner = max(sorted(results), key=rate)
+    campaign.winner_variant, campaign.winner_picked_at = winner, now or timezone.now()
+    campaign.save(update_fields=["winner_variant", "winner_picked_at"])
+    audit_record(
+        actor=None,
+        action="campaign.winner",
+        target=campaign,
+        detail={"variant": winner, "metric": campaign.winner_metric, "results": results},
+    )
+    fanout.deliveries_create(campaign=campaign, run=run, phase="remainder", now=now)
+    if campaign.status == Status.SENDING:
+        transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign_id))
+    return winner
