@@ -115,6 +115,8 @@ class Split:
         """CASE giving the variant of a bucket (alias `a.bucket`) in the variants' range."""
         if not self.weights:
             return "''"
+        if len(self.weights) == 1:
+            return f"'{self.weights[0][0]}'"
         total = sum(weight for _key, weight in self.weights)
         span = self.variants_end - self.holdout
         edge, whens = self.holdout, []
