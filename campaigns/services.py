@@ -484,3 +484,37 @@ def campaign_winner_pick(*, campaign_id: int, run: int, now: datetime | None = N
     if campaign.status == Status.SENDING:
         transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign_id))
     return winner
+
+
+POLICY_FIELDS = (
+    "quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_seconds",
+    "transactional", "channel_priority", "variant_weights", "holdout_percent", "test_percent",
+    "winner_metric", "winner_after_minutes",
+)  # fmt: skip
+
+
+@transaction.atomic
+def campaign_policies_set(
+    *, campaign: Campaign, actor: AbstractBaseUser | None = None, **policy: Any
+) -> Campaign:
+    """Set a campaign's sending policies (docs/policies.md) while it can still be edited."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAUSED):
+        raise _refuse(campaign, _("edited"))
+    unknown = set(policy) - set(POLICY_FIELDS)
+    if unknown:
+        raise CampaignIncomplete(
+            _("Unknown sending policy: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    for name, value in policy.items():
+        setattr(campaign, name, value)
+    policies.campaign_policies_validate(campaign)
+    campaign.save(update_fields=list(policy))
+    audit_record(
+        actor=actor,
+        action="campaign.policies",
+        target=campaign,
+        detail={name: str(value) for name, value in policy.items()},
+    )
+    approval_reset(campaign=campaign)
+    return campaign
