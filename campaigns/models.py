@@ -241,7 +241,8 @@ class Delivery(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    variant = models.CharField(_("variant"), max_length=16, blank=True, default="")
+    # A database default too: other writers (benchmarks, tools) insert rows in raw SQL.
+    variant = models.CharField(_("variant"), max_length=16, blank=True, default="", db_default="")
     # Channel fallback: the failed delivery (another channel, same run) this one replaces.
     fallback_from = models.BigIntegerField(_("fallback from delivery"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
