@@ -146,11 +146,14 @@ def _channel_create(
     return max(cursor.rowcount, 0)
 
 
-def fallback_deliveries_create(*, campaign: Campaign, run: int, failed_ids: list[int]) -> int:
+def fallback_deliveries_create(
+    *, campaign: Campaign, run: int, failed_ids: list[int], bounced: bool = False
+) -> int:
     """Channel fallback: for each delivery that failed permanently, create the creator's
     delivery on the next channel of `campaign.channel_priority` they can be reached on,
     pointing back at it (`fallback_from`). Set-based, one INSERT … SELECT per later channel;
-    a failure gets at most one successor, so a creator has one open delivery at a time."""
+    a failure gets at most one successor, so a creator has one open delivery at a time.
+    `bounced`: the deliveries were accepted (`sent`) and reported undeliverable later."""
     priority = list(campaign.channel_priority)
     if not priority or not failed_ids:
         return 0
@@ -167,6 +170,14 @@ def fallback_deliveries_create(*, campaign: Campaign, run: int, failed_ids: list
             if not locales:
                 continue
             earlier = ", ".join(f"'{name}'" for name in priority[:position])
+            states = ", ".join(
+                f"'{state}'"
+                for state in (
+                    [Delivery.Status.FAILED, Delivery.Status.SENT]
+                    if bounced
+                    else [Delivery.Status.FAILED]
+                )
+            )
             placeholders = ", ".join(["%s"] * len(locales))
             id_placeholders = ", ".join(["%s"] * len(failed_ids))
             cursor.execute(
@@ -179,7 +190,7 @@ def fallback_deliveries_create(*, campaign: Campaign, run: int, failed_ids: list
                        '{Delivery.Status.PENDING.value}', f.variant, f.id, 0, '', '', '', %s, %s
                 FROM {table} f JOIN {creators_table} c ON c.id = f.creator_id
                 WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s AND f.run = %s
-                  AND f.status = '{Delivery.Status.FAILED.value}' AND f.channel IN ({earlier})
+                  AND f.status IN ({states}) AND f.channel IN ({earlier})
                   AND {reachable_condition(channel)}
                   AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
                                   AND n.campaign_id = f.campaign_id AND n.run = f.run

@@ -518,3 +518,27 @@ def campaign_policies_set(
     )
     approval_reset(campaign=campaign)
     return campaign
+
+
+def delivery_fallback_after_bounce(*, delivery_id: int) -> int:
+    """A provider reported, after accepting it, that a delivery can never arrive (hard bounce,
+    number not on WhatsApp): for a campaign sent by channel priority that is still sending
+    this run, create the creator's delivery on their next channel and restart dispatch."""
+    from campaigns import fanout, tasks
+
+    delivery = Delivery.objects.select_related("campaign").filter(pk=delivery_id).first()
+    if delivery is None:
+        return 0
+    campaign = delivery.campaign
+    if (
+        not campaign.channel_priority
+        or campaign.status != Status.SENDING
+        or delivery.run != campaign.last_run
+    ):
+        return 0
+    created = fanout.fallback_deliveries_create(
+        campaign=campaign, run=delivery.run, failed_ids=[delivery_id], bounced=True
+    )
+    if created:
+        transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign.pk))
+    return created

@@ -71,3 +71,38 @@ def test_permanent_whatsapp_failure_falls_back_to_push_then_email(dispatch_rig):
     )
     assert creators_reached == dict.fromkeys(ids, 1)
     assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+
+
+def test_hard_bounce_reported_later_falls_back_to_the_next_channel(dispatch_rig, live_server):
+    creators = creators_make(3)
+    ids = [creator.pk for creator in creators]
+    fakes = dispatch_rig.fakes
+    # SendGrid accepts creadora1's mail, then its webhook reports a hard bounce.
+    fakes.set_behaviour(
+        "sendgrid",
+        undeliverable={"creadora1@example.com": "bounce"},
+        callbacks={"enabled": True, "url": f"{live_server.url}/hooks/sendgrid/events",
+                   "events": ["processed", "delivered"], "delay_ms": 20},
+    )  # fmt: skip
+    campaign = campaign_make(channels=("email", "inbox"))
+    campaign.channel_priority = ["email", "inbox"]
+    campaign.save()
+    services.campaign_launch(campaign=campaign)
+    campaign.refresh_from_db()
+    fanout.deliveries_create(campaign=campaign, run=1)
+    dispatch.campaign_dispatch(campaign_id=campaign.pk)
+
+    fallback = fakes.wait_for(
+        lambda _fakes: Delivery.objects.filter(channel="inbox").first(), timeout=15
+    )
+    while dispatch.campaign_dispatch(campaign_id=campaign.pk).claimed:
+        pass
+
+    assert fallback.creator_id == ids[1]
+    assert _history(ids[1]) == [("email", "sent", False), ("inbox", "sent", "email")]
+    assert _history(ids[0]) == [("email", "sent", False)]
+    assert _history(ids[2]) == [("email", "sent", False)]
+    # A bounce reported twice (webhooks are retried) does not add a second fallback.
+    email = Delivery.objects.get(creator_id=ids[1], channel="email")
+    assert services.delivery_fallback_after_bounce(delivery_id=email.pk) == 0
+    assert Delivery.objects.filter(creator_id=ids[1]).count() == 2
