@@ -506,6 +506,9 @@ def campaign_policies_set(
         raise CampaignIncomplete(
             _("Unknown sending policy: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
+    policy = {name: value for name, value in policy.items() if getattr(campaign, name) != value}
+    if not policy:
+        return campaign
     for name, value in policy.items():
         setattr(campaign, name, value)
     policies.campaign_policies_validate(campaign)
