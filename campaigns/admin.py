@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignTransition, Delivery, Message
 
@@ -33,8 +34,30 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind", "market")
     search_fields = ("name",)
     raw_id_fields = ("segment", "owner", "periodic_task")
-    readonly_fields = ("status", "last_run", "launched_at", "finished_at", "channels")
+    readonly_fields = (
+        "status", "last_run", "launched_at", "finished_at", "channels", "winner_variant",
+        "winner_picked_at",
+    )  # fmt: skip
     inlines = [MessageInline, TransitionInline]
+    fieldsets = (
+        (None, {"fields": (
+            "name", "kind", "market", "segment", "default_locale", "owner", "status", "channels",
+            "send_at", "starts_on", "ends_on", "periodic_task", "last_run", "launched_at",
+            "finished_at",
+        )}),
+        (_("Sending policies"), {"fields": (
+            "quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_seconds",
+            "transactional", "channel_priority",
+        )}),
+        (_("A/B test and holdout"), {"fields": (
+            "variant_weights", "holdout_percent", "test_percent", "winner_metric",
+            "winner_after_minutes", "winner_variant", "winner_picked_at",
+        )}),
+        (_("Approval"), {"classes": ("collapse",), "fields": (
+            "schedule_plan", "approval_status", "approval_requested_by", "approval_requested_at",
+            "approval_decided_by", "approval_decided_at", "approval_note",
+        )}),
+    )  # fmt: skip
 
 
 @admin.register(Delivery)
@@ -46,6 +69,9 @@ class DeliveryAdmin(admin.ModelAdmin):
         "channel",
         "creator",
         "status",
+        "variant",
+        "fallback_from",
+        "not_before",
         "attempts",
         "error_code",
         "sent_at",

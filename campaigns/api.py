@@ -4,8 +4,9 @@ create and launch: the same key within 24 h gets the first answer again and crea
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -37,6 +38,22 @@ class CampaignIn(Schema):
     default_locale: str = "es-MX"
     messages: list[dict[str, Any]] = []
     send_at: datetime | None = None
+
+
+class PoliciesIn(Schema):
+    """Sending policies (docs/policies.md); fields left out keep their value."""
+
+    quiet_hours_start: time | None = None
+    quiet_hours_end: time | None = None
+    send_local_time: time | None = None
+    spread_seconds: int | None = None
+    transactional: bool | None = None
+    channel_priority: list[str] | None = None
+    variant_weights: dict[str, float] | None = None
+    holdout_percent: Decimal | None = None
+    test_percent: Decimal | None = None
+    winner_metric: Literal["ctr", "or"] | None = None
+    winner_after_minutes: int | None = None
 
 
 class CampaignCreated(Schema):
@@ -172,3 +189,26 @@ def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
         send_at=campaign.send_at,
         counts=selectors.campaign_delivery_counts(campaign=campaign),
     )
+
+
+@router.put("/campaigns/{pk}/policies", response={200: dict, 400: ErrorOut})
+def campaign_policies_set(request: HttpRequest, pk: int, payload: PoliciesIn):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    policy = payload.dict(exclude_unset=True)
+    try:
+        updated = services.campaign_policies_set(campaign=campaign, actor=request.user, **policy)
+    except (CampaignStateError, CampaignIncomplete) as error:
+        return Status(400, {"detail": str(error)})
+    return Status(
+        200,
+        {
+            "id": updated.pk,
+            **{name: _jsonable(getattr(updated, name)) for name in services.POLICY_FIELDS},
+        },
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, time | Decimal):
+        return str(value)
+    return value

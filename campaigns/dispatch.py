@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from campaigns import fanout, policies
 from campaigns.exceptions import TemplateRenderFailed
 from campaigns.models import Campaign, Delivery, Message
 from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
@@ -51,6 +52,7 @@ class Claimed:
     creator_id: int
     locale: str
     attempts: int
+    variant: str = ""
 
 
 @dataclass
@@ -63,32 +65,65 @@ def heartbeat_key(campaign_id: int) -> str:
     return f"altavoz:dispatch:alive:{campaign_id}"
 
 
-def deliveries_claim(*, campaign_id: int, run: int, limit: int) -> list[Claimed]:
-    """Flip up to `limit` due pending deliveries to `claimed` and return them (committed)."""
-    now = timezone.now()
+def deliveries_claim(
+    *, campaign_id: int, run: int, limit: int, now: datetime | None = None,
+    cap: policies.FrequencyCap | None = None, cap_channels: tuple[str, ...] = (),
+) -> list[Claimed]:  # fmt: skip
+    """Flip up to `limit` due pending deliveries to `claimed` and return them (committed).
+
+    Under a frequency cap the creator's messages are counted again, under the channels' cap
+    locks: one that would go over the cap becomes `skipped_cap` instead, and is not returned."""
+    now = now or timezone.now()
     table = Delivery._meta.db_table
     skip_locked = (
         "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
     adapt = connection.ops.adapt_datetimefield_value
+    status_sql, cap_params = "%s", [Delivery.Status.CLAIMED]
+    if cap is not None:
+        recent = policies.cap_count_sql(
+            creator=f"{table}.creator_id", channel=f"{table}.channel",
+            states=policies.CAP_CLAIM_STATES, exclude_id=f"{table}.id",
+        )  # fmt: skip
+        status_sql = f"CASE WHEN {recent} >= %s THEN %s ELSE %s END"
+        cap_params = [
+            adapt(now - cap.window), cap.limit, Delivery.Status.SKIPPED_CAP, Delivery.Status.CLAIMED,
+        ]  # fmt: skip
+    while True:
+        rows = _claim_once(
+            table=table, status_sql=status_sql, cap_params=cap_params, cap=cap,
+            cap_channels=cap_channels, now=adapt(now), skip_locked=skip_locked,
+            campaign_id=campaign_id, run=run, limit=limit,
+        )  # fmt: skip
+        claimed = [Claimed(*row[:6]) for row in rows if row[6] == Delivery.Status.CLAIMED]
+        # A batch that was all over the cap is not the end of the run: claim on.
+        if claimed or not rows:
+            return claimed
+
+
+def _claim_once(
+    *, table: str, status_sql: str, cap_params: list, cap: policies.FrequencyCap | None,
+    cap_channels: tuple[str, ...], now: Any, skip_locked: str, campaign_id: int, run: int,
+    limit: int,
+) -> list[tuple]:  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
+        if cap is not None:
+            policies.cap_lock(cursor, list(cap_channels))
         cursor.execute(
             f"""
-            UPDATE {table} SET status = %s, claimed_at = %s, updated_at = %s, attempts = attempts + 1
+            UPDATE {table} SET status = {status_sql}, claimed_at = %s, updated_at = %s,
+                   attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM {table}
                 WHERE campaign_id = %s AND run = %s AND status = %s
                   AND (not_before IS NULL OR not_before <= %s)
                 ORDER BY id LIMIT %s {skip_locked}
             )
-            RETURNING id, channel, creator_id, locale, attempts
+            RETURNING id, channel, creator_id, locale, attempts, variant, status
             """,
-            [
-                Delivery.Status.CLAIMED, adapt(now), adapt(now),
-                campaign_id, run, Delivery.Status.PENDING, adapt(now), limit,
-            ],
-        )  # fmt: skip
-        return [Claimed(*row) for row in cursor.fetchall()]
+            [*cap_params, now, now, campaign_id, run, Delivery.Status.PENDING, now, limit],
+        )
+        return cursor.fetchall()
 
 
 def deliveries_mark_sending(*, delivery_ids: list[int]) -> None:
@@ -204,9 +239,13 @@ class Dispatcher:
         self.run = campaign.last_run
         self.campaign_context = campaign_context_build(campaign)
         self.renderers = {
-            (message.channel, message.locale): MessageRenderer(message.channel, message.fields)
+            (message.channel, message.locale, message.variant): MessageRenderer(
+                message.channel, message.fields
+            )
             for message in Message.objects.filter(campaign=campaign)
         }
+        self.cap = policies.campaign_frequency_cap(campaign)
+        self.cap_channels = tuple(campaign.channel_priority or campaign.channels)
         self.adapters: dict[str, ChannelAdapter] = {}
         self.limiters: dict[str, RateLimiter] = {}
         self.slots: dict[str, asyncio.Semaphore] = {}
@@ -254,7 +293,11 @@ class Dispatcher:
             if not await _in_db_thread(self.batch_start)():
                 break
             claimed = await _in_db_thread(deliveries_claim)(
-                campaign_id=self.campaign.pk, run=self.run, limit=settings.DISPATCH_BATCH_SIZE
+                campaign_id=self.campaign.pk,
+                run=self.run,
+                limit=settings.DISPATCH_BATCH_SIZE,
+                cap=self.cap,
+                cap_channels=self.cap_channels,
             )
             if not claimed:
                 break
@@ -280,7 +323,15 @@ class Dispatcher:
     ) -> dict[str, int]:
         results = failures + await self._send_all(outgoing)
         by_id = {row.id: row for row in claimed}
-        return await _in_db_thread(deliveries_settle)(claimed=by_id, results=results)
+        counts = await _in_db_thread(deliveries_settle)(claimed=by_id, results=results)
+        rejected = [result.delivery_id for result in results if result.outcome is Outcome.REJECTED]
+        if rejected and self.campaign.channel_priority:
+            # Sent by priority: a permanent failure moves the creator to their next channel,
+            # which this dispatcher (or another) claims like any pending delivery.
+            await _in_db_thread(fanout.fallback_deliveries_create)(
+                campaign=self.campaign, run=self.run, failed_ids=rejected
+            )
+        return counts
 
     def outgoing_build(
         self, claimed: list[Claimed]
@@ -323,8 +374,10 @@ class Dispatcher:
             link_cache=self.link_cache,
         )  # fmt: skip
         renderer = (
-            self.renderers.get((row.channel, row.locale))
-            or self.renderers[(row.channel, self.campaign.default_locale)]
+            self.renderers.get((row.channel, row.locale, row.variant))
+            or self.renderers.get((row.channel, self.campaign.default_locale, row.variant))
+            or self.renderers.get((row.channel, row.locale, ""))
+            or self.renderers[(row.channel, self.campaign.default_locale, "")]
         )
         content = content_tracking_add(
             renderer.render(

@@ -2,16 +2,18 @@
 
 The segment's creators are filtered per channel to those who consented, have an address on
 that channel and are not suppressed, and inserted with `INSERT … SELECT … ON CONFLICT DO
-NOTHING`: the unique constraint makes a launch (or a retried launch task) idempotent. The
-creators left out are counted per channel and reason in `FanoutSkip` (one grouped upsert
-per channel).
+NOTHING`: the unique constraint makes a launch (or a retried launch task) idempotent.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+import contextlib
+from datetime import datetime
+
+from django.db import connection, transaction
 from django.utils import timezone
 
+from campaigns import policies
 from campaigns.models import Campaign, Delivery, FanoutSkip, Message
 from creators.models import CONSENT_FIELDS, Channel, ConsentStatus, Creator
 from segments.selectors import segment_creators
@@ -37,52 +39,115 @@ def reachable_condition(channel: str) -> str:
     return f"{consent} AND {_REACHABLE_SQL[channel]}"
 
 
-def deliveries_create(*, campaign: Campaign, run: int) -> int:
-    """Create the run's deliveries for every channel of the campaign; returns how many are new."""
+def deliveries_create(
+    *, campaign: Campaign, run: int, now: datetime | None = None, phase: str = ""
+) -> int:
+    """Create the run's deliveries for the campaign's channels; returns how many are new.
+
+    Policies (campaigns/policies.py, docs/policies.md) are applied in the same statement:
+    quiet hours, local send time and spreading set `not_before`; the holdout is recorded as
+    `holdout` and creators over the frequency cap as `skipped_cap`; each creator's variant is
+    recorded. With a channel priority, a creator gets only the first channel they can be
+    reached on. With a test phase, `phase=""` creates the holdout and the test share and
+    `phase="remainder"` (after the winner is picked) everyone else, with the winner.
+    """
     if campaign.segment is None:
+        return 0
+    now = now or timezone.now()
+    cap = policies.campaign_frequency_cap(campaign)
+    channels = list(campaign.channel_priority or campaign.channels)
+    created = 0
+    # A capped fan-out holds its channels' cap locks to the end of its transaction.
+    atomic = transaction.atomic() if cap is not None else contextlib.nullcontext()
+    with atomic, connection.cursor() as cursor:
+        if cap is not None:
+            policies.cap_lock(cursor, channels)
+        for channel in channels:
+            created += _channel_create(
+                cursor, campaign=campaign, run=run, channel=channel, now=now, phase=phase, cap=cap
+            )
+    return created
+
+
+def _channel_create(
+    cursor, *, campaign: Campaign, run: int, channel: str, now: datetime, phase: str,
+    cap: policies.FrequencyCap | None,
+) -> int:  # fmt: skip
+    locales = sorted(
+        Message.objects.filter(campaign=campaign, channel=channel)
+        .values_list("locale", flat=True)
+        .distinct()
+    )
+    if not locales:
         return 0
     audience_sql, audience_params = (
         segment_creators(campaign.segment).order_by().values("id").query.sql_with_params()
     )
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    adapt = connection.ops.adapt_datetimefield_value
     table, creators_table = Delivery._meta.db_table, Creator._meta.db_table
-    created = 0
-    with connection.cursor() as cursor:
-        for channel in campaign.channels:
-            locales = sorted(
-                Message.objects.filter(campaign=campaign, channel=channel).values_list(
-                    "locale", flat=True
-                )
-            )
-            if not locales:
-                continue
-            locale_placeholders = ", ".join(["%s"] * len(locales))
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status, attempts,
-                                     provider_message_id, error_code, error_message, created_at, updated_at)
-                SELECT %s, %s, %s, c.id,
-                       CASE WHEN c.locale IN ({locale_placeholders}) THEN c.locale ELSE %s END,
-                       %s, 0, '', '', '', %s, %s
-                FROM {creators_table} c
-                WHERE c.id IN ({audience_sql}) AND {reachable_condition(channel)}
-                ON CONFLICT DO NOTHING
-                """,
-                [
-                    campaign.pk,
-                    run,
-                    channel,
-                    *locales,
-                    campaign.default_locale,
-                    Delivery.Status.PENDING,
-                    created_at,
-                    created_at,
-                    *audience_params,
-                ],
-            )
-            created += max(cursor.rowcount, 0)
-            _skips_count(cursor, campaign=campaign, run=run, channel=channel,
-                         audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
+    split = policies.campaign_split(campaign)
+    uses_bucket = bool(split.holdout or split.weights)
+    bucket = policies.bucket_sql(campaign.pk) if uses_bucket else "0.5"
+    # Which buckets this statement covers: a test phase keeps the remainder for the winner.
+    if phase == "remainder":
+        bucket_filter = f"AND {bucket} >= {split.variants_end!r}"
+        variant = f"'{campaign.winner_variant}'"
+    else:
+        bucket_filter = f"AND {bucket} < {split.variants_end!r}" if split.variants_end < 1 else ""
+        variant = split.variant_sql()
+    quiet_columns, quiet_params = policies.quiet_columns_sql(
+        policies.campaign_quiet_hours(campaign)
+    )
+    base, base_params = policies.base_sql(campaign=campaign, now=now)
+    if cap is not None:
+        recent = policies.cap_count_sql(
+            creator="c.id", channel=f"'{channel}'", states=policies.CAP_FANOUT_STATES
+        )
+        recent_params = [adapt(now - cap.window)]
+        capped = f"WHEN a.recent >= {int(cap.limit)} THEN '{Delivery.Status.SKIPPED_CAP.value}'"
+    else:
+        recent, recent_params, capped = "0", [], ""
+    # By priority, one channel per creator: skip creators an earlier channel already has.
+    first_only = (
+        f"AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.campaign_id = {int(campaign.pk)} "
+        f"AND e.run = {int(run)} AND e.creator_id = c.id)"
+        if campaign.channel_priority
+        else ""
+    )
+    locale_placeholders = ", ".join(["%s"] * len(locales))
+    holdout = f"a.bucket < {split.holdout!r}"
+    cursor.execute(
+        f"""
+        INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status, variant,
+                             not_before, attempts, provider_message_id, error_code,
+                             error_message, created_at, updated_at)
+        SELECT {int(campaign.pk)}, {int(run)}, '{channel}', a.id, a.locale,
+               CASE WHEN {holdout} THEN '{Delivery.Status.HOLDOUT.value}' {capped}
+                    ELSE '{Delivery.Status.PENDING.value}' END,
+               CASE WHEN {holdout} THEN '' ELSE {variant} END,
+               {policies.NOT_BEFORE_SQL}, 0, '', '', '', %s, %s
+        FROM (
+            SELECT c.id, c.timezone,
+                   CASE WHEN c.locale IN ({locale_placeholders}) THEN c.locale ELSE %s END AS locale,
+                   {bucket} AS bucket, {quiet_columns}, {base} AS base, {recent} AS recent
+            FROM {creators_table} c
+            WHERE c.id IN ({audience_sql}) AND {reachable_condition(channel)}
+                  {first_only} {bucket_filter}
+        ) a {policies.LOCAL_LATERAL_SQL}
+        ON CONFLICT DO NOTHING
+        """,
+        [
+            adapt(now), adapt(now),
+            *locales, campaign.default_locale, *quiet_params, *base_params, *recent_params,
+            *audience_params,
+            adapt(now),
+        ],
+    )  # fmt: skip
+    created = max(cursor.rowcount, 0)
+    if phase != "remainder" and not campaign.channel_priority:
+        # Who this channel left out, by reason (with a priority, another channel may reach them).
+        _skips_count(cursor, campaign=campaign, run=run, channel=channel,
+                     audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
     return created
 
 
@@ -113,3 +178,60 @@ def _skips_count(
             *audience_params,
         ],
     )  # fmt: skip
+
+
+def fallback_deliveries_create(
+    *, campaign: Campaign, run: int, failed_ids: list[int], bounced: bool = False
+) -> int:
+    """Channel fallback: for each delivery that failed permanently, create the creator's
+    delivery on the next channel of `campaign.channel_priority` they can be reached on,
+    pointing back at it (`fallback_from`). Set-based, one INSERT … SELECT per later channel;
+    a failure gets at most one successor, so a creator has one open delivery at a time.
+    `bounced`: the deliveries were accepted (`sent`) and reported undeliverable later."""
+    priority = list(campaign.channel_priority)
+    if not priority or not failed_ids:
+        return 0
+    table, creators_table = Delivery._meta.db_table, Creator._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    created = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for position, channel in enumerate(priority[1:], start=1):
+            locales = sorted(
+                Message.objects.filter(campaign=campaign, channel=channel)
+                .values_list("locale", flat=True)
+                .distinct()
+            )
+            if not locales:
+                continue
+            earlier = ", ".join(f"'{name}'" for name in priority[:position])
+            states = ", ".join(
+                f"'{state}'"
+                for state in (
+                    [Delivery.Status.FAILED, Delivery.Status.SENT]
+                    if bounced
+                    else [Delivery.Status.FAILED]
+                )
+            )
+            placeholders = ", ".join(["%s"] * len(locales))
+            id_placeholders = ", ".join(["%s"] * len(failed_ids))
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status,
+                                     variant, fallback_from, attempts, provider_message_id,
+                                     error_code, error_message, created_at, updated_at)
+                SELECT f.campaign_id, f.run, '{channel}', c.id,
+                       CASE WHEN c.locale IN ({placeholders}) THEN c.locale ELSE %s END,
+                       '{Delivery.Status.PENDING.value}', f.variant, f.id, 0, '', '', '', %s, %s
+                FROM {table} f JOIN {creators_table} c ON c.id = f.creator_id
+                WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s AND f.run = %s
+                  AND f.status IN ({states}) AND f.channel IN ({earlier})
+                  AND {reachable_condition(channel)}
+                  AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
+                                  AND n.campaign_id = f.campaign_id AND n.run = f.run
+                                  AND n.creator_id = f.creator_id)
+                ON CONFLICT DO NOTHING
+                """,
+                [*locales, campaign.default_locale, now, now, *failed_ids, campaign.pk, run],
+            )
+            created += max(cursor.rowcount, 0)
+    return created

@@ -128,7 +128,28 @@ class ScheduleForm(forms.Form):
         help_text=_("For example “0 10 * * 1” is every Monday at 10:00."),
     )
 
+    # Sending policies (docs/policies.md); empty keeps the defaults.
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours start"), required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )  # fmt: skip
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours end"), required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("In each creator's own time zone. Empty: the default quiet hours."),
+    )  # fmt: skip
+    send_local_time = forms.TimeField(
+        label=_("Send at local time"), required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("The same local hour in every time zone, e.g. 10:00."),
+    )  # fmt: skip
+    spread_hours = forms.DecimalField(
+        label=_("Spread the sends over (hours)"), required=False, min_value=0, max_value=168,
+        decimal_places=2,
+    )  # fmt: skip
+
     CRON_KEYS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+    POLICY_KEYS = ("quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_hours")
 
     def clean_send_at(self) -> datetime | None:
         # The datetime-local value is wall time in the ops time zone (settings.TIME_ZONE).
@@ -152,6 +173,8 @@ class ScheduleForm(forms.Form):
                 self.add_error("cron", _("A cron expression has five fields."))
             else:
                 data["crontab"] = dict(zip(self.CRON_KEYS, parts, strict=True))
+        if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
+            self.add_error("quiet_hours_end", _("Give both ends of the quiet hours, or neither."))
         return data
 
 

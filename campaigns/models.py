@@ -101,6 +101,41 @@ class Campaign(models.Model):
     approval_decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
     approval_note = models.CharField(_("approval note"), max_length=500, blank=True)
 
+    # Sending policies (docs/policies.md). Quiet hours: both empty means settings.QUIET_HOURS;
+    # a creator's own quiet hours (preference center) win over these.
+    quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
+    # Send at this local time in every creator's time zone (the next one at or after launch).
+    send_local_time = models.TimeField(_("send at local time"), null=True, blank=True)
+    # Spread the run's sends evenly over this many seconds (0: as fast as the providers allow).
+    spread_seconds = models.PositiveIntegerField(_("spread sends over (seconds)"), default=0)
+    # Transactional campaigns are exempt from frequency caps.
+    transactional = models.BooleanField(_("transactional"), default=False)
+    # Send by priority: each creator gets the first channel listed here they can be reached
+    # on, and the next one if that fails permanently. Empty: every channel in `channels`.
+    channel_priority = models.JSONField(_("channel priority"), default=list, blank=True)
+    # A/B test: {"A": 50, "B": 50}; messages carry the variant key. Empty: no variants.
+    variant_weights = models.JSONField(_("variant weights"), default=dict, blank=True)
+    holdout_percent = models.DecimalField(
+        _("holdout (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    # Test phase: the variants go to this share of the audience first; the winner goes to
+    # the rest `winner_after_minutes` later. 0: every creator gets a variant at once.
+    test_percent = models.DecimalField(
+        _("test share (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    winner_metric = models.CharField(
+        _("winner metric"),
+        max_length=3,
+        choices=[("ctr", _("Click rate")), ("or", _("Open rate"))],
+        default="ctr",
+    )
+    winner_after_minutes = models.PositiveIntegerField(
+        _("pick the winner after (minutes)"), default=240
+    )
+    winner_variant = models.CharField(_("winning variant"), max_length=16, blank=True)
+    winner_picked_at = models.DateTimeField(_("winner picked"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
@@ -144,6 +179,8 @@ class Message(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
+    # The A/B variant key ("A", "B", …) of campaign.variant_weights; empty without variants.
+    variant = models.CharField(_("variant"), max_length=16, blank=True, default="")
     # Channel fields as named in the API: email {subject, preheader, html, text}, whatsapp
     # {content_sid, variables} or {body}, push {title, body, link, image}, inbox {title, body,
     # cta_label, cta_link}.
@@ -155,12 +192,13 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "channel", "locale"], name="message_unique_channel_locale"
+                fields=["campaign", "channel", "locale", "variant"],
+                name="message_unique_channel_locale_variant",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id} {self.channel} {self.locale}"
+        return f"{self.campaign_id} {self.channel} {self.locale} {self.variant}".rstrip()
 
 
 class Delivery(models.Model):
@@ -180,6 +218,8 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Unknown (worker stopped mid-send)")
         CANCELLED = "cancelled", _("Cancelled")
+        SKIPPED_CAP = "skipped_cap", _("Skipped: frequency cap")
+        HOLDOUT = "holdout", _("Holdout (not sent)")
 
     id = models.BigAutoField(primary_key=True)
     # Fan-out writes a million rows at once: the foreign keys are kept by the ORM (cascading
@@ -199,8 +239,12 @@ class Delivery(models.Model):
     )
     locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
+    # A database default too: other writers (benchmarks, tools) insert rows in raw SQL.
+    variant = models.CharField(_("variant"), max_length=16, blank=True, default="", db_default="")
+    # Channel fallback: the failed delivery (another channel, same run) this one replaces.
+    fallback_from = models.BigIntegerField(_("fallback from delivery"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=128, blank=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask
 
 from audit.services import audit_record
+from campaigns import policies
 from campaigns.exceptions import (
     CampaignIncomplete,
     CampaignNotApproved,
@@ -82,18 +83,26 @@ def campaign_create(
         ends_on=ends_on,
     )
     for message in messages:
-        fields = {key: value for key, value in message.items() if key not in ("channel", "locale")}
+        fields = {
+            key: value
+            for key, value in message.items()
+            if key not in ("channel", "locale", "variant")
+        }
         campaign_message_set(
-            campaign=campaign, channel=message["channel"], locale=message["locale"], fields=fields
+            campaign=campaign,
+            channel=message["channel"],
+            locale=message["locale"],
+            fields=fields,
+            variant=message.get("variant", ""),
         )
     return campaign
 
 
 @transaction.atomic
 def campaign_message_set(
-    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any]
+    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any], variant: str = ""
 ) -> Message:
-    """Save one channel × language message after checking every template in it."""
+    """Save one channel × language (× A/B variant) message after checking every template."""
     if campaign.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAUSED):
         raise _refuse(campaign, _("edited"))
     message_fields_validate(channel=channel, locale=locale, fields=fields)
@@ -101,6 +110,7 @@ def campaign_message_set(
         campaign=campaign,
         channel=channel,
         locale=locale,
+        variant=variant,
         defaults={"fields": fields, "updated_at": timezone.now()},
     )
     # Saving a message adds its channel; channels dropped in the wizard's audience step stay
@@ -169,6 +179,19 @@ def _check_launchable(campaign: Campaign) -> None:
             )
             % {"locale": campaign.default_locale, "channels": ", ".join(missing)}
         )
+    policies.campaign_policies_validate(campaign)
+    variants = Message.objects.filter(campaign=campaign, locale=campaign.default_locale)
+    for variant in campaign.variant_weights or {}:
+        lacking = [
+            channel
+            for channel in campaign.channels
+            if not variants.filter(channel=channel, variant=variant).exists()
+        ]
+        if lacking:
+            raise CampaignIncomplete(
+                _("Variant %(variant)s needs a message in the default language on: %(channels)s.")
+                % {"variant": variant, "channels": ", ".join(lacking)}
+            )
 
 
 def approval_required() -> bool:
@@ -239,7 +262,14 @@ def _run_start(campaign: Campaign, *, actor: AbstractBaseUser | None, note: str 
     campaign.last_run += 1
     campaign.launched_at = timezone.now()
     campaign.finished_at = None
-    campaign.save(update_fields=["status", "last_run", "launched_at", "finished_at"])
+    # Each run of an A/B test with a test phase picks its own winner.
+    campaign.winner_variant, campaign.winner_picked_at = "", None
+    campaign.save(
+        update_fields=[
+            "status", "last_run", "launched_at", "finished_at", "winner_variant",
+            "winner_picked_at",
+        ]
+    )  # fmt: skip
     run = campaign.last_run
     transaction.on_commit(lambda: tasks.campaign_fanout.delay(campaign.pk, run))
     return campaign
@@ -382,6 +412,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     )
     if open_rows.exists():
         return False
+    if campaign_has_test_phase(campaign) and campaign.winner_picked_at is None:
+        return False  # the remainder is still to be sent, with the winner
     recurring = campaign.periodic_task_id is not None and campaign.send_at is None
     _transition(
         campaign,
@@ -392,3 +424,127 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     campaign.finished_at = timezone.now()
     campaign.save(update_fields=["status", "finished_at"])
     return True
+
+
+def campaign_has_test_phase(campaign: Campaign) -> bool:
+    return bool(campaign.test_percent) and len(campaign.variant_weights or {}) >= 2
+
+
+def campaign_variant_results(*, campaign: Campaign, run: int) -> dict[str, dict[str, int]]:
+    """Sent, opened and clicked deliveries per variant of a run (humans only: tracking sets
+    first_opened_at / first_clicked_at for human events)."""
+    from django.db.models import Count, Q
+
+    rows = (
+        Delivery.objects.filter(campaign=campaign, run=run, status=Delivery.Status.SENT)
+        .exclude(variant="")
+        .values("variant")
+        .annotate(
+            sent=Count("id"),
+            opened=Count("id", filter=Q(first_opened_at__isnull=False)),
+            clicked=Count("id", filter=Q(first_clicked_at__isnull=False)),
+        )
+    )
+    results = {key: {"sent": 0, "opened": 0, "clicked": 0} for key in campaign.variant_weights}
+    for row in rows:
+        results[row["variant"]] = {key: row[key] for key in ("sent", "opened", "clicked")}
+    return results
+
+
+@transaction.atomic
+def campaign_winner_pick(*, campaign_id: int, run: int, now: datetime | None = None) -> str | None:
+    """End a test phase: pick the variant with the best CTR (or OR) among the test share and
+    fan it out to the remainder. Runs once per run; the remainder never overlaps the test
+    share (buckets) and the unique delivery key makes a repeat a no-op."""
+    from campaigns import fanout, tasks
+
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+    if (
+        campaign is None
+        or campaign.status not in (Status.SENDING, Status.PAUSED)
+        or campaign.last_run != run
+        or campaign.winner_picked_at is not None
+        or not campaign_has_test_phase(campaign)
+    ):
+        return None
+    metric = "clicked" if campaign.winner_metric == "ctr" else "opened"
+    results = campaign_variant_results(campaign=campaign, run=run)
+
+    def rate(key: str) -> float:
+        sent = results[key]["sent"]
+        return results[key][metric] / sent if sent else 0.0
+
+    winner = max(sorted(results), key=rate)
+    campaign.winner_variant, campaign.winner_picked_at = winner, now or timezone.now()
+    campaign.save(update_fields=["winner_variant", "winner_picked_at"])
+    audit_record(
+        actor=None,
+        action="campaign.winner",
+        target=campaign,
+        detail={"variant": winner, "metric": campaign.winner_metric, "results": results},
+    )
+    fanout.deliveries_create(campaign=campaign, run=run, phase="remainder", now=now)
+    if campaign.status == Status.SENDING:
+        transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign_id))
+    return winner
+
+
+POLICY_FIELDS = (
+    "quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_seconds",
+    "transactional", "channel_priority", "variant_weights", "holdout_percent", "test_percent",
+    "winner_metric", "winner_after_minutes",
+)  # fmt: skip
+
+
+@transaction.atomic
+def campaign_policies_set(
+    *, campaign: Campaign, actor: AbstractBaseUser | None = None, **policy: Any
+) -> Campaign:
+    """Set a campaign's sending policies (docs/policies.md) while it can still be edited."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAUSED):
+        raise _refuse(campaign, _("edited"))
+    unknown = set(policy) - set(POLICY_FIELDS)
+    if unknown:
+        raise CampaignIncomplete(
+            _("Unknown sending policy: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    policy = {name: value for name, value in policy.items() if getattr(campaign, name) != value}
+    if not policy:
+        return campaign
+    for name, value in policy.items():
+        setattr(campaign, name, value)
+    policies.campaign_policies_validate(campaign)
+    campaign.save(update_fields=list(policy))
+    audit_record(
+        actor=actor,
+        action="campaign.policies",
+        target=campaign,
+        detail={name: str(value) for name, value in policy.items()},
+    )
+    approval_reset(campaign=campaign)
+    return campaign
+
+
+def delivery_fallback_after_bounce(*, delivery_id: int) -> int:
+    """A provider reported, after accepting it, that a delivery can never arrive (hard bounce,
+    number not on WhatsApp): for a campaign sent by channel priority that is still sending
+    this run, create the creator's delivery on their next channel and restart dispatch."""
+    from campaigns import fanout, tasks
+
+    delivery = Delivery.objects.select_related("campaign").filter(pk=delivery_id).first()
+    if delivery is None:
+        return 0
+    campaign = delivery.campaign
+    if (
+        not campaign.channel_priority
+        or campaign.status != Status.SENDING
+        or delivery.run != campaign.last_run
+    ):
+        return 0
+    created = fanout.fallback_deliveries_create(
+        campaign=campaign, run=delivery.run, failed_ids=[delivery_id], bounced=True
+    )
+    if created:
+        transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign.pk))
+    return created

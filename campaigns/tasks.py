@@ -23,6 +23,10 @@ def campaign_fanout(campaign_id: int, run: int) -> int:
         return 0
     created = fanout.deliveries_create(campaign=campaign, run=run)
     logger.info("campaign %s run %s: %s deliveries created", campaign_id, run, created)
+    if services.campaign_has_test_phase(campaign):
+        campaign_winner_pick.apply_async(
+            (campaign_id, run), countdown=campaign.winner_after_minutes * 60
+        )
     campaign_dispatch_start(campaign_id)
     return created
 
@@ -99,3 +103,9 @@ def dispatch_watchdog() -> None:
         if due:
             logger.info("watchdog: restarting dispatch of campaign %s", campaign_id)
             campaign_dispatch_start(campaign_id)
+
+
+@shared_task(acks_late=True)
+def campaign_winner_pick(campaign_id: int, run: int) -> str | None:
+    """The test phase is over: send the best variant to the rest of the audience."""
+    return services.campaign_winner_pick(campaign_id=campaign_id, run=run)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -248,13 +249,26 @@ def campaign_schedule_step(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"mode": plan.get("mode", "now")}
     if plan.get("crontab"):
         initial["cron"] = " ".join(plan["crontab"].get(key, "*") for key in ScheduleForm.CRON_KEYS)
+    initial.update(
+        quiet_hours_start=campaign.quiet_hours_start, quiet_hours_end=campaign.quiet_hours_end,
+        send_local_time=campaign.send_local_time,
+        spread_hours=(campaign.spread_seconds / 3600) if campaign.spread_seconds else None,
+    )  # fmt: skip
     form = ScheduleForm(request.POST or None, initial=initial)
 
     def save(*, campaign: Campaign, mode: str, send_at: Any = None, crontab: Any = None,
+             quiet_hours_start: Any = None, quiet_hours_end: Any = None,
+             send_local_time: Any = None, spread_hours: Any = None,
              **_ignored: Any) -> Campaign:  # fmt: skip
-        return drafting.campaign_schedule_plan_set(
-            campaign=campaign, mode=mode, send_at=send_at, crontab=crontab
-        )
+        with transaction.atomic():
+            services.campaign_policies_set(
+            campaign=campaign, actor=request.user, quiet_hours_start=quiet_hours_start,
+            quiet_hours_end=quiet_hours_end, send_local_time=send_local_time,
+            spread_seconds=int((spread_hours or 0) * 3600),
+            )  # fmt: skip
+            return drafting.campaign_schedule_plan_set(
+                campaign=campaign, mode=mode, send_at=send_at, crontab=crontab
+            )
 
     return _edit(request, campaign, "wizard_schedule.html", "schedule", form, save,
                  reverse("campaign-review", args=[pk]),

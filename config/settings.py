@@ -246,6 +246,19 @@ DISPATCH_WATCHDOG_SECONDS = env.int("DISPATCH_WATCHDOG_SECONDS", default=30)
 # A dispatcher refreshes this mark every batch; the watchdog restarts dispatch when it lapses.
 DISPATCH_HEARTBEAT_SECONDS = env.int("DISPATCH_HEARTBEAT_SECONDS", default=60)
 CHANNEL_CONCURRENCY = env.int("CHANNEL_CONCURRENCY", default=400)
+
+# --- Sending policies (docs/policies.md) --------------------------------------------------------
+# Default quiet hours in each creator's time zone, "HH:MM-HH:MM" (e.g. "21:00-09:00"); empty: none.
+QUIET_HOURS = env("QUIET_HOURS", default="")
+# At most FREQUENCY_CAP messages per creator per channel in a rolling window (0: no cap), with
+# per-kind overrides "announcement=3,mission=2". Transactional campaigns are exempt.
+FREQUENCY_CAP = env.int("FREQUENCY_CAP", default=0)
+FREQUENCY_CAP_WINDOW_HOURS = env.int("FREQUENCY_CAP_WINDOW_HOURS", default=24)
+FREQUENCY_CAP_BY_KIND = {
+    kind: int(cap) for kind, cap in env.dict("FREQUENCY_CAP_BY_KIND", default={}).items()
+}
+# Sends per variant below which the stats page will not call an A/B winner.
+AB_MIN_SAMPLE = env.int("AB_MIN_SAMPLE", default=100)
 CHANNEL_HTTP_CONNECTIONS = env.int("CHANNEL_HTTP_CONNECTIONS", default=500)
 CHANNEL_CONNECT_TIMEOUT = env.float("CHANNEL_CONNECT_TIMEOUT", default=5.0)
 CHANNEL_READ_TIMEOUT = env.float("CHANNEL_READ_TIMEOUT", default=20.0)

@@ -192,6 +192,8 @@ class CreatorAdmin(admin.ModelAdmin):
             _("Consent"),
             {"fields": ("consent_email", "consent_whatsapp", "consent_push", "consent_inbox")},
         ),
+        # The creator's own quiet hours (docs/policies.md), in their time zone.
+        (_("Quiet hours"), {"fields": ("quiet_hours_start", "quiet_hours_end")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = (ConsentChangeInline, DeviceInline)

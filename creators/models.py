@@ -86,15 +86,16 @@ class Creator(models.Model):
     joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
     last_active_at = models.DateTimeField(_("last active"), null=True, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # The creator's own quiet hours (preference center), in their time zone; both empty: the
+    # campaign's or settings.QUIET_HOURS.
+    quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
 
     consent_email = _consent_field("Email", ConsentStatus.UNKNOWN)
     consent_whatsapp = _consent_field("WhatsApp", ConsentStatus.UNKNOWN)
     consent_push = _consent_field("Push", ConsentStatus.UNKNOWN)
     # Inbox needs no opt-in: it is on unless the creator opts out.
     consent_inbox = _consent_field("Inbox", ConsentStatus.GRANTED)
-    # The creator's quiet hours, in their time zone (set in the preference center).
-    quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
-    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
     # Portal links made before this moment no longer work (portal.services.creator_portal_revoke).
     portal_revoked_at = models.DateTimeField(_("portal links revoked"), null=True, blank=True)
 

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_skips_get
-from tracking import selectors
+from tracking import experiments, selectors
 
 
 @login_required
@@ -37,13 +37,16 @@ def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "tracking/campaign_stats.html",
         {
-            "campaign": campaign,
-            "stats": stats,
-            "channels": used,
-            "chart": chart,
+            "campaign": campaign, "stats": stats, "channels": used, "chart": chart,
             "skips": campaign_skips_get(campaign=campaign),
+            "experiment": experiments.campaign_experiment_get(campaign=campaign),
+            "policy_counts": experiments.policy_counts_get(campaign=campaign),
+            "uplift": {
+                outcome: experiments.campaign_uplift_get(campaign=campaign, outcome=outcome)
+                for outcome in experiments.UPLIFT_OUTCOMES
+            },
         },
-    )
+    )  # fmt: skip
 
 
 CSV_COLUMNS = (

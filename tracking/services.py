@@ -412,11 +412,26 @@ def twilio_status_record(*, delivery_id: int, params: dict[str, str]) -> Recorde
     if status not in TWILIO_EVENTS:
         return None
     kind, key = TWILIO_EVENTS[status]
-    return event_record(
+    recorded = event_record(
         delivery_id=delivery_id, kind=kind, source=Event.Source.TWILIO, dedupe_key=key,
         provider_event_id=f"{params.get('MessageSid', '')}:{status}",
         error_code=params.get("ErrorCode", "") if kind == Kind.FAILED else "",
     )  # fmt: skip
+    if recorded is not None and params.get("ErrorCode", "") in TWILIO_PERMANENT_CODES:
+        _fallback_after_bounce(delivery_id)
+    return recorded
+
+
+# Twilio errors reported after acceptance that no retry fixes: 63003 the number is not on
+# WhatsApp, 21211 invalid number, 21614 not a mobile number.
+TWILIO_PERMANENT_CODES = {"63003", "21211", "21614"}
+
+
+def _fallback_after_bounce(delivery_id: int) -> None:
+    """Channel fallback (docs/policies.md) for a delivery the provider gave up on later."""
+    from campaigns.services import delivery_fallback_after_bounce
+
+    delivery_fallback_after_bounce(delivery_id=delivery_id)
 
 
 SENDGRID_SUPPRESS = {
@@ -509,6 +524,9 @@ def sendgrid_event_record(*, event: dict) -> Recorded | None:
             kind=Kind.BOUNCED if name == "bounce" else Kind.FAILED, dedupe_key=KEY_FAIL,
             error_code=f"{name}:{code}"[:64], **common,
         )  # fmt: skip
+        # A hard bounce or a drop is permanent; a `blocked` bounce (soft) is not.
+        if recorded is not None and event.get("type") != "blocked":
+            _fallback_after_bounce(delivery_id)
     elif name == "spamreport":
         recorded = event_record(kind=Kind.COMPLAINED, dedupe_key=KEY_COMPLAINT, **common)
     elif name in ("unsubscribe", "group_unsubscribe"):

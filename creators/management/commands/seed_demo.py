@@ -471,6 +471,9 @@ class CreatorFactory:
             "joined_at": joined_at,
             "last_active_at": last_active_at,
             "tags": sorted(rng.sample(TAGS, tag_count)),
+            # No quiet hours of their own: the campaign's or QUIET_HOURS apply.
+            "quiet_hours_start": None,
+            "quiet_hours_end": None,
             "consent_email": self.consent(Channel.EMAIL) if email else ConsentStatus.UNKNOWN,
             "consent_whatsapp": self.consent(Channel.WHATSAPP) if phone else ConsentStatus.UNKNOWN,
             "consent_push": self.consent(Channel.PUSH),
