@@ -478,8 +478,6 @@ class CreatorFactory:
             "consent_whatsapp": self.consent(Channel.WHATSAPP) if phone else ConsentStatus.UNKNOWN,
             "consent_push": self.consent(Channel.PUSH),
             "consent_inbox": inbox,
-            "quiet_hours_start": None,
-            "quiet_hours_end": None,
             "portal_revoked_at": None,
             "created_at": joined_at,
             "updated_at": last_active_at,
