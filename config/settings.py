@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "common",
     "education",
     "portal",
+    "markets",
 ]
 
 MIDDLEWARE = [
