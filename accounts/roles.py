@@ -35,6 +35,7 @@ _READ = [
     "education.view_contentitem",
     "education.view_learningpath",
     "programs.view_program",
+    "markets.view_playbook",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -49,6 +50,8 @@ _DRAFT = [
     "education.change_learningpath",
     "programs.add_program",
     "programs.change_program",
+    "markets.add_playbook",
+    "markets.change_playbook",
 ]
 _RUN = [
     "creators.add_creator",
@@ -59,6 +62,7 @@ _RUN = [
     "audit.view_auditentry",
     "programs.import_metrics",
     "programs.override_readiness",
+    "markets.import_playbooks",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {

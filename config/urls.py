@@ -24,6 +24,7 @@ urlpatterns = [
     path("education/", include("education.urls")),
     path("", include("portal.urls")),
     path("programs/", include("programs.urls")),
+    path("markets/", include("markets.urls")),
     path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
 ]

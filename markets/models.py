@@ -5,6 +5,8 @@ their market as a two-letter code; `markets.selectors` looks the Market up."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign
+
 HOME_MARKET = "MX"
 
 
@@ -25,3 +27,63 @@ class Market(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+def _percent_field(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=7, decimal_places=2, null=True, blank=True)
+
+
+class Playbook(models.Model):
+    """A strategy seen in a market: kind, channel sequence, cadence, formats, incentive,
+    audience and its reported results, with how applicable it looks for Mexico.
+
+    `steps` is the ordered channel sequence, `[{"channel", "day", "purpose"}, …]` (day 0 is
+    the first send); `markets.steps` reads and writes it as `whatsapp@0:announce;push@3:remind`.
+    Rates are percentages as published (42.5 means 42.5 %); uplift is in percent too."""
+
+    market = models.ForeignKey(
+        Market, verbose_name=_("market"), on_delete=models.PROTECT, related_name="playbooks"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("campaign kind"), max_length=16, choices=Campaign.Kind.choices)
+    steps = models.JSONField(_("channel sequence"), default=list)
+    cadence = models.CharField(_("cadence"), max_length=200, blank=True)
+    content_formats = models.CharField(_("content formats"), max_length=200, blank=True)
+    incentive = models.TextField(_("incentive design"), blank=True)
+    audience = models.CharField(_("audience"), max_length=300, blank=True)
+    open_rate = _percent_field(_("open rate (%)"))
+    click_rate = _percent_field(_("click-through rate (%)"))
+    completion_rate = _percent_field(_("completion rate (%)"))
+    uplift = _percent_field(_("uplift (%)"))
+    results_source = models.CharField(_("source of the results"), max_length=300, blank=True)
+    results_date = models.DateField(_("date of the results"), null=True, blank=True)
+    notes = models.TextField(_("what made it work"), blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    applicability = models.PositiveSmallIntegerField(
+        _("applicability to Mexico (1–5)"), null=True, blank=True,
+        choices=[(n, str(n)) for n in range(1, 6)],
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("playbook")
+        verbose_name_plural = _("playbooks")
+        ordering = ["market_id", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "title"], name="playbook_unique_title")
+        ]
+        permissions = [("import_playbooks", _("Can import playbooks from CSV"))]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.market_id})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("playbook-detail", args=[self.pk])
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels of the sequence, each once, in order of first use."""
+        return list(dict.fromkeys(step["channel"] for step in self.steps))

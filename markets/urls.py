@@ -1,0 +1,11 @@
+from django.urls import path
+
+from markets import views
+
+urlpatterns = [
+    path("", views.playbook_list, name="playbook-list"),
+    path("playbooks/new/", views.playbook_new, name="playbook-new"),
+    path("playbooks/import/", views.playbook_import, name="playbook-import"),
+    path("playbooks/<int:pk>/", views.playbook_detail, name="playbook-detail"),
+    path("playbooks/<int:pk>/edit/", views.playbook_edit, name="playbook-edit"),
+]

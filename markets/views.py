@@ -1,0 +1,92 @@
+"""Ops pages for markets: playbooks (list, page, form, CSV import), the comparison, adapting a
+playbook for Mexico, and proposals. Views parse, call one service or selector and respond."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from common.exceptions import AltavozError
+from markets import imports, selectors, services
+from markets.forms import PlaybookFilterForm, PlaybookForm, PlaybookImportForm
+
+VIEW = "markets.view_playbook"
+ADD = "markets.add_playbook"
+CHANGE = "markets.change_playbook"
+IMPORT = "markets.import_playbooks"
+
+
+def _needs(*permissions: str) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        return login_required(permission_required(permissions, raise_exception=True)(view))
+
+    return decorate
+
+
+@require_GET
+@_needs(VIEW)
+def playbook_list(request: HttpRequest) -> HttpResponse:
+    form = PlaybookFilterForm(request.GET or None)
+    filters = {"market": "", "kind": "", "tag": ""}
+    if form.is_valid():
+        market = form.cleaned_data["market"]
+        filters = {"market": market.code if market else "", "kind": form.cleaned_data["kind"],
+                   "tag": form.cleaned_data["tag"]}  # fmt: skip
+    return render(request, "markets/playbook_list.html",
+                  {"form": form, "playbooks": selectors.playbook_list(**filters)})  # fmt: skip
+
+
+@require_GET
+@_needs(VIEW)
+def playbook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    playbook = selectors.playbook_get(pk=pk)
+    return render(request, "markets/playbook_detail.html", {"playbook": playbook})
+
+
+def _playbook_form(request: HttpRequest, playbook=None) -> HttpResponse:
+    form = PlaybookForm(request.POST or None, instance=playbook)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PlaybookForm.Meta.fields}
+        saved = services.playbook_save(playbook=playbook, actor=request.user, **fields)
+        messages.success(request, _("Playbook saved."))
+        return redirect(saved)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "markets/playbook_form.html",
+                  {"form": form, "playbook": playbook}, status=status)  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@_needs(ADD)
+def playbook_new(request: HttpRequest) -> HttpResponse:
+    return _playbook_form(request)
+
+
+@require_http_methods(["GET", "POST"])
+@_needs(CHANGE)
+def playbook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _playbook_form(request, selectors.playbook_get(pk=pk))
+
+
+@require_http_methods(["GET", "POST"])
+@_needs(IMPORT)
+def playbook_import(request: HttpRequest) -> HttpResponse:
+    form = PlaybookImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = imports.playbook_import_csv(source=form.cleaned_data["file"],
+                                                     actor=request.user)  # fmt: skip
+            except AltavozError as error:
+                form.add_error("file", str(error))
+        if result is None:
+            status = 400
+    return render(request, "markets/playbook_import.html",
+                  {"form": form, "result": result}, status=status)  # fmt: skip
