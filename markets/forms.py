@@ -84,3 +84,20 @@ class PlaybookFilterForm(forms.Form):
             ("", _("All kinds")),
             *Playbook._meta.get_field("kind").choices,
         ]
+
+
+class CompareForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    playbook_market = forms.ModelChoiceField(
+        label=_("Playbooks from"), queryset=Market.objects.exclude(code="MX"), required=False,
+        empty_label=_("All other markets"), to_field_name="code",
+    )  # fmt: skip
+    days = forms.IntegerField(label=_("Recent = last days"), min_value=1, max_value=3650,
+                              required=False, initial=90)  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            ("", _("All kinds")),
+            *Playbook._meta.get_field("kind").choices,
+        ]

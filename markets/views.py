@@ -4,17 +4,20 @@ playbook for Mexico, and proposals. Views parse, call one service or selector an
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.exceptions import AltavozError
 from markets import imports, selectors, services
-from markets.forms import PlaybookFilterForm, PlaybookForm, PlaybookImportForm
+from markets.compare import comparison_build
+from markets.forms import CompareForm, PlaybookFilterForm, PlaybookForm, PlaybookImportForm
 
 VIEW = "markets.view_playbook"
 ADD = "markets.add_playbook"
@@ -90,3 +93,19 @@ def playbook_import(request: HttpRequest) -> HttpResponse:
             status = 400
     return render(request, "markets/playbook_import.html",
                   {"form": form, "result": result}, status=status)  # fmt: skip
+
+
+@require_GET
+@_needs(VIEW, "campaigns.view_campaign")
+def market_compare(request: HttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET or None)
+    kind, playbook_market, days = "", "", 90
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        market = form.cleaned_data["playbook_market"]
+        playbook_market = market.code if market else ""
+        days = form.cleaned_data["days"] or days
+    since = timezone.now() - timedelta(days=days)
+    rows = comparison_build(since=since, kind=kind, playbook_market=playbook_market)
+    return render(request, "markets/compare.html",
+                  {"form": form, "rows": rows, "days": days})  # fmt: skip
