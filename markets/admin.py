@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from markets.forms import PlaybookForm
-from markets.models import Market, Playbook
+from markets.models import AdaptedCampaign, Market, Playbook
 
 
 @admin.register(Market)
@@ -15,3 +15,9 @@ class PlaybookAdmin(admin.ModelAdmin):
     list_display = ("title", "market", "kind", "open_rate", "click_rate", "applicability")
     list_filter = ("market", "kind", "applicability")
     search_fields = ("title", "notes", "audience")
+
+
+@admin.register(AdaptedCampaign)
+class AdaptedCampaignAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "playbook", "created_at")
+    raw_id_fields = ("campaign", "playbook")

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MarketsConfig(AppConfig):
     name = "markets"
     verbose_name = _("Markets")
+
+    def ready(self) -> None:
+        # Campaigns never imports markets: the adapted-campaign gate is registered here.
+        from campaigns.launch_checks import launch_check_register
+        from markets.adapt import adaptation_enforce
+
+        launch_check_register(adaptation_enforce)

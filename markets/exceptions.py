@@ -24,3 +24,12 @@ class ProposalStateError(AltavozError):
 class ProposalOutcomeEarly(AltavozError):
     def __init__(self) -> None:
         super().__init__(_("Record the measured outcome once the proposal is accepted."))
+
+
+class AdaptationNotReady(AltavozError):
+    def __init__(self, open_items: list[str]) -> None:
+        super().__init__(
+            _("Finish the localisation tasks before launching: %(items)s")
+            % {"items": "; ".join(open_items)}
+        )
+        self.open_items = open_items

@@ -2,7 +2,9 @@
 proposals that argue for a change from that evidence. Campaigns, creators and content keep
 their market as a two-letter code; `markets.selectors` looks the Market up."""
 
+from django.conf import settings
 from django.db import models
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -87,3 +89,32 @@ class Playbook(models.Model):
     def channels(self) -> list[str]:
         """The channels of the sequence, each once, in order of first use."""
         return list(dict.fromkeys(step["channel"] for step in self.steps))
+
+
+class AdaptedCampaign(models.Model):
+    """A draft campaign built from a playbook by “Adapt for MX”, and the schedule plan it took
+    from it: `steps` are the playbook's steps (channel, day offset from the first send,
+    purpose) as they were when adapted. Campaigns send each channel at the send time; the
+    later offsets are the plan ops follow (shown on the campaign page) until sequences exist."""
+
+    playbook = models.ForeignKey(
+        Playbook, verbose_name=_("playbook"), on_delete=models.PROTECT, related_name="adaptations"
+    )
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE,
+        related_name="adaptation",
+    )  # fmt: skip
+    steps = models.JSONField(_("schedule plan"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("adapted campaign")
+        verbose_name_plural = _("adapted campaigns")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} ← {self.playbook_id}"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from markets.models import Market, Playbook
+from campaigns.models import Campaign
+from markets.models import AdaptedCampaign, Market, Playbook
+from tracking.selectors import Figures, campaign_stats_get
 
 
 def market_list() -> QuerySet[Market]:
@@ -34,3 +38,29 @@ def playbook_list(*, market: str = "", kind: str = "", tag: str = "") -> QuerySe
 
 def playbook_get(*, pk: int) -> Playbook:
     return get_object_or_404(Playbook.objects.select_related("market"), pk=pk)
+
+
+@dataclass
+class Adaptation:
+    adapted: AdaptedCampaign
+    campaign: Campaign
+    figures: Figures | None  # None until the campaign has run and delivered
+
+
+def adaptation_figures(*, adapted: AdaptedCampaign) -> Adaptation:
+    campaign = adapted.campaign
+    figures = None
+    if campaign.status != Campaign.Status.DRAFT:
+        totals = campaign_stats_get(campaign=campaign, detail=False).totals
+        figures = totals if totals.delivered > 0 else None
+    return Adaptation(adapted=adapted, campaign=campaign, figures=figures)
+
+
+def playbook_adaptations(*, playbook: Playbook) -> list[Adaptation]:
+    rows = playbook.adaptations.select_related("campaign").order_by("-created_at")
+    return [adaptation_figures(adapted=adapted) for adapted in rows]
+
+
+def campaign_adaptation(*, campaign: Campaign) -> Adaptation | None:
+    adapted = AdaptedCampaign.objects.filter(campaign=campaign).select_related("playbook__market").first()  # fmt: skip
+    return adaptation_figures(adapted=adapted) if adapted else None

@@ -9,4 +9,5 @@ urlpatterns = [
     path("playbooks/import/", views.playbook_import, name="playbook-import"),
     path("playbooks/<int:pk>/", views.playbook_detail, name="playbook-detail"),
     path("playbooks/<int:pk>/edit/", views.playbook_edit, name="playbook-edit"),
+    path("playbooks/<int:pk>/adapt/", views.playbook_adapt, name="playbook-adapt"),
 ]

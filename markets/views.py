@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.exceptions import AltavozError
-from markets import imports, selectors, services
+from markets import adapt, imports, selectors, services
 from markets.compare import comparison_build
 from markets.forms import CompareForm, PlaybookFilterForm, PlaybookForm, PlaybookImportForm
 
@@ -49,7 +49,10 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
 @_needs(VIEW)
 def playbook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     playbook = selectors.playbook_get(pk=pk)
-    return render(request, "markets/playbook_detail.html", {"playbook": playbook})
+    return render(request, "markets/playbook_detail.html", {
+        "playbook": playbook,
+        "adaptations": selectors.playbook_adaptations(playbook=playbook),
+    })  # fmt: skip
 
 
 def _playbook_form(request: HttpRequest, playbook=None) -> HttpResponse:
@@ -109,3 +112,18 @@ def market_compare(request: HttpRequest) -> HttpResponse:
     rows = comparison_build(since=since, kind=kind, playbook_market=playbook_market)
     return render(request, "markets/compare.html",
                   {"form": form, "rows": rows, "days": days})  # fmt: skip
+
+
+@require_POST
+@_needs(VIEW, "campaigns.add_campaign")
+def playbook_adapt(request: HttpRequest, pk: int) -> HttpResponse:
+    playbook = selectors.playbook_get(pk=pk)
+    try:
+        adapted = adapt.playbook_adapt(playbook=playbook, actor=request.user)
+    except AltavozError as error:
+        messages.error(request, str(error))
+        return redirect(playbook)
+    messages.success(
+        request, _("Draft campaign created from the playbook; work through its localisation tasks.")
+    )
+    return redirect(adapted.campaign)
