@@ -1,10 +1,11 @@
 """Roles are auth groups with a fixed set of permissions, kept in step by `roles_sync`.
 
 - admin: everything.
-- manager: everything an editor does, plus importing creators and program metrics,
-  launching, pausing, cancelling and approving campaigns, and overriding a program's
-  materials checklist with a written reason.
-- editor: drafts segments, campaigns and their messages; reads creators and dashboards.
+- manager: everything an editor does, plus importing creators, program metrics and
+  playbooks, launching, pausing, cancelling and approving campaigns, overriding a program's
+  materials checklist with a written reason, and accepting or rejecting proposals.
+- editor: drafts segments, campaigns and their messages, playbooks and proposals; reads
+  creators and dashboards.
 - analyst: reads creators, segments, campaigns and dashboards; changes nothing.
 
 Views check permissions, never group names, so a forbidden request is a 403 whatever the
@@ -36,6 +37,7 @@ _READ = [
     "education.view_learningpath",
     "programs.view_program",
     "markets.view_playbook",
+    "markets.view_proposal",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -52,6 +54,8 @@ _DRAFT = [
     "programs.change_program",
     "markets.add_playbook",
     "markets.change_playbook",
+    "markets.add_proposal",
+    "markets.change_proposal",
 ]
 _RUN = [
     "creators.add_creator",
@@ -63,6 +67,7 @@ _RUN = [
     "programs.import_metrics",
     "programs.override_readiness",
     "markets.import_playbooks",
+    "markets.decide_proposal",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {

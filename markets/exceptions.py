@@ -21,9 +21,22 @@ class ProposalStateError(AltavozError):
         )
 
 
+class ProposalNotEditable(AltavozError):
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            _("Only a draft proposal is edited; this one is “%(status)s”. Move it back to draft "
+              "first.") % {"status": status}
+        )  # fmt: skip
+
+
 class ProposalOutcomeEarly(AltavozError):
     def __init__(self) -> None:
         super().__init__(_("Record the measured outcome once the proposal is accepted."))
+
+
+class ProposalOutcomeMissing(AltavozError):
+    def __init__(self) -> None:
+        super().__init__(_("Write the measured outcome."))
 
 
 class AdaptationNotReady(AltavozError):

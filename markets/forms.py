@@ -6,8 +6,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign
 from markets.exceptions import StepsInvalid
-from markets.models import Market, Playbook
+from markets.models import Market, Playbook, Proposal
 from markets.steps import steps_format, steps_parse
 
 RATE_LIMITS = {
@@ -101,3 +102,32 @@ class CompareForm(forms.Form):
             ("", _("All kinds")),
             *Playbook._meta.get_field("kind").choices,
         ]
+
+
+class ProposalForm(forms.ModelForm):
+    evidence_playbooks = forms.ModelMultipleChoiceField(
+        label=_("Playbooks as evidence"), required=False,
+        queryset=Playbook.objects.select_related("market").order_by("market_id", "title"),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    evidence_campaigns = forms.ModelMultipleChoiceField(
+        label=_("Our campaigns as evidence"), required=False,
+        queryset=Campaign.objects.exclude(status=Campaign.Status.DRAFT).order_by("-created_at"),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "problem", "evidence_playbooks", "evidence_campaigns", "evidence_notes",
+                  "proposed_change", "expected_effect", "measurement"]  # fmt: skip
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in
+                   ("problem", "evidence_notes", "proposed_change", "expected_effect", "measurement")}  # fmt: skip
+
+
+class ProposalDecisionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=Proposal.Status.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ProposalOutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("Measured outcome"), widget=forms.Textarea(attrs={"rows": 3}))

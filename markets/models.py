@@ -118,3 +118,56 @@ class AdaptedCampaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} ← {self.playbook_id}"
+
+
+class Proposal(models.Model):
+    """A short write-up that argues for a change from playbooks and our own campaigns.
+    Moves draft → proposed → accepted / rejected through `markets.proposals` (audited); an
+    accepted proposal later records its measured outcome."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("problem"))
+    evidence_playbooks = models.ManyToManyField(
+        Playbook, verbose_name=_("playbooks as evidence"), blank=True, related_name="proposals"
+    )
+    evidence_campaigns = models.ManyToManyField(
+        "campaigns.Campaign", verbose_name=_("our campaigns as evidence"), blank=True,
+        related_name="proposals",
+    )  # fmt: skip
+    evidence_notes = models.TextField(_("evidence"), blank=True)
+    proposed_change = models.TextField(_("proposed change"))
+    expected_effect = models.TextField(_("expected effect"))
+    measurement = models.TextField(_("how we'll measure it"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    outcome = models.TextField(_("measured outcome"), blank=True)
+    outcome_recorded_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), default=now)
+    updated_at = models.DateTimeField(_("updated"), default=now)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-updated_at", "-pk"]
+        permissions = [("decide_proposal", _("Can accept or reject proposals"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("proposal-detail", args=[self.pk])

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from campaigns.models import Campaign
-from markets.models import AdaptedCampaign, Market, Playbook
+from markets.models import AdaptedCampaign, Market, Playbook, Proposal
 from tracking.selectors import Figures, campaign_stats_get
 
 
@@ -64,3 +64,16 @@ def playbook_adaptations(*, playbook: Playbook) -> list[Adaptation]:
 def campaign_adaptation(*, campaign: Campaign) -> Adaptation | None:
     adapted = AdaptedCampaign.objects.filter(campaign=campaign).select_related("playbook__market").first()  # fmt: skip
     return adaptation_figures(adapted=adapted) if adapted else None
+
+
+def proposal_list(*, status: str = "") -> QuerySet[Proposal]:
+    proposals = Proposal.objects.select_related("author")
+    return proposals.filter(status=status) if status else proposals
+
+
+def proposal_get(*, pk: int) -> Proposal:
+    return get_object_or_404(
+        Proposal.objects.select_related("author").prefetch_related(
+            "evidence_playbooks__market", "evidence_campaigns"),
+        pk=pk,
+    )  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,9 +16,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.exceptions import AltavozError
-from markets import adapt, imports, selectors, services
+from markets import adapt, imports, proposals, selectors, services
 from markets.compare import comparison_build
-from markets.forms import CompareForm, PlaybookFilterForm, PlaybookForm, PlaybookImportForm
+from markets.exceptions import ProposalOutcomeMissing
+from markets.forms import (
+    CompareForm,
+    PlaybookFilterForm,
+    PlaybookForm,
+    PlaybookImportForm,
+    ProposalDecisionForm,
+    ProposalForm,
+    ProposalOutcomeForm,
+)
+from markets.models import Proposal
 
 VIEW = "markets.view_playbook"
 ADD = "markets.add_playbook"
@@ -127,3 +138,97 @@ def playbook_adapt(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("Draft campaign created from the playbook; work through its localisation tasks.")
     )
     return redirect(adapted.campaign)
+
+
+PROPOSAL_VIEW = "markets.view_proposal"
+PROPOSAL_ADD = "markets.add_proposal"
+PROPOSAL_CHANGE = "markets.change_proposal"
+PROPOSAL_DECIDE = "markets.decide_proposal"
+
+
+@require_GET
+@_needs(PROPOSAL_VIEW)
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "markets/proposal_list.html",
+                  {"proposals": selectors.proposal_list(status=request.GET.get("status", "")),
+                   "statuses": Proposal.Status.choices})  # fmt: skip
+
+
+@require_GET
+@_needs(PROPOSAL_VIEW)
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(pk=pk)
+    return render(request, "markets/proposal_detail.html", {
+        "proposal": proposal,
+        "moves": proposals.proposal_next_states(proposal=proposal),
+        "outcome_form": ProposalOutcomeForm(initial={"outcome": proposal.outcome}),
+    })  # fmt: skip
+
+
+def _proposal_form(request: HttpRequest, proposal: Proposal | None = None) -> HttpResponse:
+    initial = {}
+    if proposal is None and request.GET.get("playbook", "").isdigit():
+        initial["evidence_playbooks"] = [int(request.GET["playbook"])]
+    form = ProposalForm(request.POST or None, instance=proposal, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = proposals.proposal_save(proposal=proposal, actor=request.user,
+                                            **form.cleaned_data)  # fmt: skip
+        except AltavozError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Proposal saved."))
+            return redirect(saved)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "markets/proposal_form.html",
+                  {"form": form, "proposal": proposal}, status=status)  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@_needs(PROPOSAL_ADD)
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    return _proposal_form(request)
+
+
+@require_http_methods(["GET", "POST"])
+@_needs(PROPOSAL_CHANGE)
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal_form(request, selectors.proposal_get(pk=pk))
+
+
+@require_POST
+@_needs(PROPOSAL_CHANGE)
+def proposal_move(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(pk=pk)
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what to do with the proposal."))
+        return redirect(proposal)
+    to_status = form.cleaned_data["to_status"]
+    if to_status in proposals.DECISIONS and not request.user.has_perm(PROPOSAL_DECIDE):
+        raise PermissionDenied
+    try:
+        proposals.proposal_transition(proposal=proposal, to_status=to_status, actor=request.user,
+                                      note=form.cleaned_data["note"])  # fmt: skip
+    except AltavozError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Proposal updated."))
+    return redirect(proposal)
+
+
+@require_POST
+@_needs(PROPOSAL_DECIDE)
+def proposal_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(pk=pk)
+    form = ProposalOutcomeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ProposalOutcomeMissing()
+        proposals.proposal_outcome_record(proposal=proposal, actor=request.user,
+                                          outcome=form.cleaned_data["outcome"])  # fmt: skip
+    except AltavozError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Outcome recorded."))
+    return redirect(proposal)
