@@ -21,3 +21,14 @@ def test_a_campaign_market_code_finds_its_market():
     assert market_get(code=campaign.market).name == "México"
     assert market_get(code="mx").code == "MX"
     assert market_get(code="ZZ") is None
+
+
+def test_missing_markets_come_back_after_migrate_and_edits_stay():
+    from markets.models import Market
+    from markets.seed import markets_ensure
+
+    Market.objects.filter(code="MX").update(name="Mexico (edited)")
+    Market.objects.filter(code="BR").delete()
+    markets_ensure()
+    assert Market.objects.get(code="BR").currency == "BRL"
+    assert Market.objects.get(code="MX").name == "Mexico (edited)"
