@@ -1,10 +1,11 @@
 """Roles are auth groups with a fixed set of permissions, kept in step by `roles_sync`.
 
 - admin: everything.
-- manager: everything an editor does, plus importing creators and program metrics,
-  launching, pausing, cancelling and approving campaigns, and overriding a program's
-  materials checklist with a written reason.
-- editor: drafts segments, campaigns and their messages; reads creators and dashboards.
+- manager: everything an editor does, plus importing creators, program metrics and
+  playbooks, launching, pausing, cancelling and approving campaigns, overriding a program's
+  materials checklist with a written reason, and accepting or rejecting proposals.
+- editor: drafts segments, campaigns and their messages, playbooks and proposals; reads
+  creators and dashboards.
 - analyst: reads creators, segments, campaigns and dashboards; changes nothing.
 - agency: a content agency's people; only the agency portal (their own briefs and
   deliverables, scoped by `agencies.selectors`), nothing else in the app.
@@ -41,6 +42,8 @@ _READ = [
     "agencies.view_agency",
     "agencies.view_brief",
     "agencies.view_deliverable",
+    "markets.view_playbook",
+    "markets.view_proposal",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -59,6 +62,10 @@ _DRAFT = [
     "agencies.change_brief",
     "agencies.add_deliverable",
     "agencies.review_deliverable",
+    "markets.add_playbook",
+    "markets.change_playbook",
+    "markets.add_proposal",
+    "markets.change_proposal",
 ]
 _RUN = [
     "creators.add_creator",
@@ -71,6 +78,8 @@ _RUN = [
     "programs.override_readiness",
     "agencies.add_agency",
     "agencies.change_agency",
+    "markets.import_playbooks",
+    "markets.decide_proposal",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {

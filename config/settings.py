@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "common",
     "education",
     "portal",
+    "markets",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("programs/", include("programs.urls")),
     path("", include("agencies.urls")),
+    path("markets/", include("markets.urls")),
     path("", include("tracking.urls")),
     path("", include("dashboard.urls")),
 ]

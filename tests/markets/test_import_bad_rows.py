@@ -1,0 +1,78 @@
+"""A playbook CSV with bad rows: the good rows land, the bad ones are reported by line,
+column and cause; re-importing updates instead of duplicating."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from audit.models import AuditEntry
+from markets.exceptions import PlaybookImportInvalid
+from markets.imports import playbook_import_csv
+from markets.models import Playbook
+from tests.markets.csvfiles import GOOD_AND_BAD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_good_rows_land_and_bad_rows_are_reported_by_line():
+    result = playbook_import_csv(source=GOOD_AND_BAD, actor=None)
+
+    assert (result.created, result.updated) == (3, 0)
+    assert result.bad_lines == [3, 5, 6]
+    by_line = {(p.line, p.column): p.cause for p in result.problems}
+    assert "unknown channel “fax”" in by_line[(3, "steps")]
+    assert (5, "market") in by_line
+    assert "between 0 and 100" in by_line[(6, "open_rate")]
+    assert (6, "applicability") in by_line
+    assert sorted(Playbook.objects.values_list("market_id", flat=True)) == ["BR", "CO", "ID"]
+
+    brazil = Playbook.objects.get(market_id="BR")
+    assert brazil.steps == [
+        {"channel": "whatsapp", "day": 0, "purpose": "announce"},
+        {"channel": "push", "day": 3, "purpose": "remind"},
+        {"channel": "email", "day": 6, "purpose": "recap"},
+    ]
+    assert (brazil.open_rate, brazil.click_rate) == (Decimal("48.5"), Decimal("12.1"))
+    assert brazil.tags == ["whatsapp", "missions"]
+    assert str(brazil.results_date) == "2026-05-01" and brazil.applicability == 4
+    entry = AuditEntry.objects.get(action="playbook.import")
+    assert entry.detail == {"created": 3, "updated": 0, "bad_lines": [3, 5, 6]}
+
+
+def test_a_second_import_updates_the_same_playbooks():
+    playbook_import_csv(source=GOOD_AND_BAD, actor=None)
+    changed = GOOD_AND_BAD.replace("48.5%", "50")
+    result = playbook_import_csv(source=io.BytesIO(changed.encode()), actor=None)
+    assert (result.created, result.updated) == (0, 3)
+    assert Playbook.objects.count() == 3
+    assert Playbook.objects.get(market_id="BR").open_rate == Decimal("50")
+
+
+def test_a_quoted_multiline_row_reports_its_first_line():
+    text = ('market,title,kind,steps,notes\n'
+            'BR,"Nota larga",mission,push@0:a,"una\nsegunda línea"\n'
+            'BR,Falla,mission,push@2:a,\n')  # fmt: skip
+    result = playbook_import_csv(source=text, actor=None)
+    assert result.created == 1
+    assert [(p.line, p.column) for p in result.problems] == [(4, "steps")]
+    assert "day 0" in result.problems[0].cause
+
+
+def test_missing_required_column_refuses_the_file():
+    with pytest.raises(PlaybookImportInvalid, match="steps"):
+        playbook_import_csv(source="market,title,kind\nBR,x,mission\n", actor=None)
+    assert not Playbook.objects.exists()
+
+
+def test_command_imports_and_lists_bad_lines(tmp_path, capsys):
+    path = tmp_path / "playbooks.csv"
+    path.write_text(GOOD_AND_BAD)
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_playbooks", str(path))
+    assert exit_info.value.code == 1
+    out, err = capsys.readouterr()
+    assert "created 3, updated 0, bad rows 3" in out
+    assert "line 3: steps:" in err and "line 5: market:" in err
+    assert Playbook.objects.count() == 3
