@@ -136,9 +136,36 @@ def campaign_split(campaign: Campaign) -> Split:
     return Split(holdout=holdout, variants_end=variants_end, weights=weights)
 
 
+def campaign_policies_used(campaign: Campaign) -> list[str]:
+    """The sending policies that apply to this campaign (its own and the global settings)."""
+    used = []
+    if campaign_quiet_hours(campaign) is not None:
+        used.append("quiet hours")
+    if campaign.send_local_time is not None:
+        used.append("send at local time")
+    if campaign.spread_seconds:
+        used.append("spread")
+    if campaign_frequency_cap(campaign) is not None:
+        used.append("frequency cap")
+    if campaign.channel_priority:
+        used.append("channel priority")
+    if campaign.holdout_percent or campaign.variant_weights or campaign.test_percent:
+        used.append("A/B test or holdout")
+    return used
+
+
 def campaign_policies_validate(campaign: Campaign) -> None:
     """Refuse settings that cannot be sent (called before launch and when policies are saved)."""
     from django.utils.translation import gettext as _
+
+    used = campaign_policies_used(campaign)
+    if used and connection.vendor != "postgresql":
+        # Policies are computed in PostgreSQL SQL (time zones, windows, hashing, locks); the
+        # SQLite demo database sends without them rather than ignoring them silently.
+        raise CampaignIncomplete(
+            _("Sending policies (%(policies)s) need PostgreSQL; this database is %(vendor)s.")
+            % {"policies": ", ".join(used), "vendor": connection.vendor}
+        )
 
     for name in ("holdout_percent", "test_percent"):
         value = getattr(campaign, name) or Decimal(0)
