@@ -39,8 +39,10 @@ run: install
 
 test: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0
+	# CONN_MAX_AGE=0: the live server answers each request on a new thread, and a persistent
+	# connection per finished thread would pile up to PostgreSQL's max_connections.
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-		$(VENV)/bin/pytest $(PYTEST_ARGS)
+		CONN_MAX_AGE=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
