@@ -170,7 +170,7 @@ def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
     labels = dict(Channel.choices)
     saved = {
         (message.channel, message.locale): message
-        for message in Message.objects.filter(campaign=campaign)
+        for message in Message.objects.filter(campaign=campaign, step=0)
     }
     tabs = []
     for channel in campaign.channels:
@@ -281,7 +281,7 @@ def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
             campaign=campaign, channel=message.channel, locale=message.locale, fields=message.fields
         )
         for message in Message.objects.filter(
-            campaign=campaign, channel__in=campaign.channels
+            campaign=campaign, step=0, channel__in=campaign.channels
         ).order_by("channel", "locale")
     ]
     problem = ""

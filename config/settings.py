@@ -277,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.dispatch_watchdog",
         "schedule": float(DISPATCH_WATCHDOG_SECONDS),
     },
+    # Sequences (docs/sequences.md): execute the follow-up steps whose time has come.
+    "sequence-steps-due": {
+        "task": "campaigns.tasks.sequence_steps_due",
+        "schedule": 60.0,
+    },
 }
 
 # --- Programs (docs/programs.md) ----------------------------------------------------------------
