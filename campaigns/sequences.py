@@ -290,3 +290,83 @@ def sequence_exit_set(*, campaign: Campaign, exit_rule: list[str]) -> Campaign:
     campaign.sequence_exit = [name for name in SequenceStep.EXITS if name in exit_rule]
     campaign.save(update_fields=["sequence_exit"])
     return campaign
+
+
+@dataclass
+class StepFlow:
+    """One row of the flow view: step 0 is the campaign's own send."""
+
+    step_id: int
+    label: str
+    entered: int = 0
+    waiting: int = 0
+    sent: int = 0
+    opened: int = 0
+    clicked: int = 0
+    exited: int = 0
+
+    @property
+    def open_rate(self) -> float:
+        return self.opened / self.sent if self.sent else 0.0
+
+    @property
+    def click_rate(self) -> float:
+        return self.clicked / self.sent if self.sent else 0.0
+
+
+WAITING_STATES = (Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING)
+
+
+def sequence_flow_get(*, campaign: Campaign, run: int | None = None) -> list[StepFlow]:
+    """Per step of the run, in ONE grouped query over its deliveries: creators who entered
+    (got a delivery of the step other than a holdout), are waiting (not sent yet), were sent
+    it, opened, clicked, and exited (their last step so far, and they now meet the exit rule)."""
+    run = run if run is not None else campaign.last_run
+    steps = SequenceStep.objects.filter(campaign=campaign).order_by("position", "id")
+    flows = {0: StepFlow(0, "0")}
+    order = {0: 0}
+    for number, step in enumerate(steps, start=1):
+        flows[step.pk] = StepFlow(step.pk, str(number))
+        order[step.pk] = number
+    if not run:
+        return list(flows.values())
+    ordinal = " ".join(f"WHEN {int(pk)} THEN {number}" for pk, number in order.items())
+    clicked = (
+        "bool_or(d.first_clicked_at IS NOT NULL) OVER (PARTITION BY d.creator_id)"
+        if "clicked" in (campaign.sequence_exit or [])
+        else "FALSE"
+    )
+    table = Delivery._meta.db_table
+    waiting = ", ".join(f"'{state.value}'" for state in WAITING_STATES)
+    holdout, sent = Delivery.Status.HOLDOUT.value, Delivery.Status.SENT.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT f.step,
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.status <> '{holdout}'),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.status IN ({waiting})),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.status = '{sent}'),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.opened),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.clicked),
+                   COUNT(DISTINCT f.creator_id) FILTER (
+                       WHERE f.status <> '{holdout}' AND f.ordinal = f.last AND f.exited)
+            FROM (
+                SELECT d.step, d.creator_id, d.status,
+                       d.first_opened_at IS NOT NULL OR d.first_clicked_at IS NOT NULL AS opened,
+                       d.first_clicked_at IS NOT NULL AS clicked,
+                       CASE d.step {ordinal} ELSE 0 END AS ordinal,
+                       MAX(CASE d.step {ordinal} ELSE 0 END) OVER (PARTITION BY d.creator_id)
+                           AS last,
+                       ({clicked}) OR ({exit_sql(campaign=campaign)}) AS exited
+                FROM {table} d WHERE d.campaign_id = %s AND d.run = %s
+            ) f
+            GROUP BY f.step
+            """,
+            [campaign.pk, run],
+        )
+        for step_id, *figures in cursor.fetchall():
+            flow = flows.setdefault(step_id, StepFlow(step_id, "?"))
+            (flow.entered, flow.waiting, flow.sent, flow.opened, flow.clicked, flow.exited) = (
+                figures
+            )
+    return list(flows.values())
