@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns import approvals, drafting, resend, selectors, services, testsend
+from campaigns import approvals, drafting, resend, selectors, sequences, services, testsend
 from campaigns.exceptions import (
     CampaignIncomplete,
     CampaignNotApproved,
@@ -446,6 +446,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if channel in campaign.channels
             ],
             "channel_labels": dict(Channel.choices),
+            "sequence_flow": (
+                sequences.sequence_flow_get(campaign=campaign)
+                if campaign.sequence_steps.exists()
+                else None
+            ),
         },
     )
 
