@@ -195,7 +195,9 @@ def step_execute(*, step: SequenceStep, run: int, now: datetime | None = None) -
     table = SequenceStepRun._meta.db_table
     with transaction.atomic():
         step = SequenceStep.objects.select_related("campaign").get(pk=step.pk)
-        if step.removed:
+        campaign = step.campaign
+        # A removed step never sends; a task for an older run or a stopped campaign is stale.
+        if step.removed or campaign.last_run != run or campaign.status != Campaign.Status.SENDING:
             return None
         with connection.cursor() as cursor:
             cursor.execute(
@@ -215,6 +217,23 @@ def step_execute(*, step: SequenceStep, run: int, now: datetime | None = None) -
         "campaign %s run %s step %s: %s deliveries", step.campaign_id, run, step.pk, created
     )
     return created
+
+
+def entrants_add(*, campaign: Campaign, now: datetime | None = None) -> int:
+    """Late entrants: creators who started matching the campaign's dynamic segment since the
+    launch get the campaign's own send now, and so enter the sequence for its later steps.
+    The same fan-out as the launch: its unique key lets each creator in once per run."""
+    from segments.models import Segment
+
+    if (
+        campaign.status != Campaign.Status.SENDING
+        or campaign.segment is None
+        or campaign.segment.kind != Segment.Kind.DYNAMIC
+        or campaign.test_percent
+        or not steps_pending(campaign=campaign)
+    ):
+        return 0
+    return fanout.deliveries_create(campaign=campaign, run=campaign.last_run, now=now)
 
 
 def steps_pending(*, campaign: Campaign) -> bool:

@@ -132,3 +132,21 @@ def sequence_step_execute(step_id: int, run: int, now: str | None = None) -> int
     if created:
         campaign_dispatch_start(step.campaign_id)
     return created
+
+
+@shared_task
+def sequence_entrants_add(now: str | None = None) -> int:
+    """On a schedule (beat, SEQUENCE_ENTRANTS_MINUTES): let creators who newly match a running
+    sequence's dynamic segment in, once each."""
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    added = 0
+    campaigns = Campaign.objects.filter(
+        status=Campaign.Status.SENDING, sequence_steps__removed=False
+    ).distinct()
+    for campaign in campaigns.select_related("segment"):
+        created = sequences.entrants_add(campaign=campaign, now=moment)
+        if created:
+            logger.info("campaign %s: %s late entrants", campaign.pk, created)
+            campaign_dispatch_start(campaign.pk)
+        added += created
+    return added

@@ -283,6 +283,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
+# Minutes between re-evaluations of running sequences' dynamic segments for late entrants
+# (a fan-out over the segment each time; 0: no late entrants).
+SEQUENCE_ENTRANTS_MINUTES = env.int("SEQUENCE_ENTRANTS_MINUTES", default=60)
+if SEQUENCE_ENTRANTS_MINUTES > 0:
+    CELERY_BEAT_SCHEDULE["sequence-entrants-add"] = {
+        "task": "campaigns.tasks.sequence_entrants_add",
+        "schedule": SEQUENCE_ENTRANTS_MINUTES * 60.0,
+    }
 
 # --- Programs (docs/programs.md) ----------------------------------------------------------------
 # The checklist's link checker: seconds per connect/read, redirects followed, and whether
