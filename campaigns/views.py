@@ -305,6 +305,7 @@ def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "can_submit": approval and not user.has_perm(APPROVE) and user.has_perm(CHANGE),
         "can_approve": user.has_perm(APPROVE) and campaign.approval_status == "pending",
         "test_form": TestSendForm(initial={"locale": campaign.default_locale}),
+        "sequence_step_count": len(sequences.steps_live(campaign=campaign)),
         "reject_form": RejectForm(),
         "time_zone": services.campaign_timezone(),
         "planned_at": parse_datetime((campaign.schedule_plan or {}).get("send_at") or ""),
