@@ -19,6 +19,7 @@ from campaigns.exceptions import AltavozError
 from campaigns.models import Campaign, SequenceStep
 from campaigns.views import CHANGE, _campaign, _needs
 from creators.models import Channel
+from segments.exceptions import SegmentRulesInvalid
 
 
 class SequenceStepForm(forms.Form):
@@ -70,7 +71,12 @@ class SequenceExitForm(forms.Form):
     )  # fmt: skip
 
 
-def _page(request: HttpRequest, campaign: Campaign, form: SequenceStepForm, status: int = 200):
+def _page(
+    request: HttpRequest, campaign: Campaign, form: SequenceStepForm, status: int = 200,
+    error: str = "",
+) -> HttpResponse:  # fmt: skip
+    """The whole page, or (htmx) the steps panel; htmx only swaps 2xx answers, so a refused
+    form comes back as 200 with its errors in the panel."""
     steps = sequences.steps_live(campaign=campaign)
     executed = set(
         campaign.sequence_steps.filter(runs__run=campaign.last_run).values_list("pk", flat=True)
@@ -81,13 +87,12 @@ def _page(request: HttpRequest, campaign: Campaign, form: SequenceStepForm, stat
         for number, step in enumerate(steps, start=1)
     ]  # fmt: skip
     exit_form = SequenceExitForm(initial={"exit_rule": campaign.sequence_exit})
-    context = {"campaign": campaign, "rows": rows, "form": form, "exit_form": exit_form}
-    template = (
-        "campaigns/_sequence_steps.html"
-        if request.htmx_target == "steps"
-        else "campaigns/sequence.html"
-    )
-    return render(request, template, context, status=status)
+    context = {
+        "campaign": campaign, "rows": rows, "form": form, "exit_form": exit_form, "error": error,
+    }  # fmt: skip
+    if request.htmx_target == "steps":
+        return render(request, "campaigns/_sequence_steps.html", context)
+    return render(request, "campaigns/sequence.html", context, status=status)
 
 
 @_needs(CHANGE)
@@ -106,12 +111,11 @@ def campaign_sequence(request: HttpRequest, pk: int) -> HttpResponse:
                 local_time=data["local_time"], condition=data["condition"], rules=data["rules"],
                 messages=[{"locale": campaign.default_locale, **form.message_fields()}],
             )  # fmt: skip
-        except AltavozError as error:
-            messages.error(request, str(error))
-            return _page(request, campaign, form, status=400)
-        except ValueError as error:
+        except SegmentRulesInvalid as error:
             form.add_error("rules", str(error))
             return _page(request, campaign, form, status=400)
+        except AltavozError as error:
+            return _page(request, campaign, form, status=400, error=str(error))
         if request.htmx_target:
             return _page(request, campaign, SequenceStepForm())
         return redirect("campaign-sequence", pk=campaign.pk)
@@ -125,14 +129,16 @@ def campaign_sequence_step(request: HttpRequest, pk: int, step_id: int) -> HttpR
     campaign = _campaign(pk)
     step = get_object_or_404(SequenceStep, pk=step_id, campaign=campaign)
     action = request.POST.get("action")
+    request.htmx_target = request.headers.get("HX-Target", "")
     try:
         if action == "remove":
             sequences.sequence_step_remove(step=step)
         elif action in ("up", "down"):
             sequences.sequence_step_move(step=step, offset=-1 if action == "up" else 1)
     except AltavozError as error:
+        if request.htmx_target:
+            return _page(request, campaign, SequenceStepForm(), error=str(error))
         messages.error(request, str(error))
-    request.htmx_target = request.headers.get("HX-Target", "")
     if request.htmx_target:
         return _page(request, campaign, SequenceStepForm())
     return redirect("campaign-sequence", pk=campaign.pk)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from campaigns import fanout
@@ -137,19 +138,42 @@ def step_audience_count(*, step: SequenceStep, run: int, now: datetime) -> int:
 
 def step_preview_count(*, step: SequenceStep, now: datetime | None = None) -> int:
     """How many creators the step would reach now, over the campaign's latest run (every
-    other live step before it counted as executed); 0 before the first launch."""
+    other live step before it counted as executed). Before the first launch nobody has opened
+    or clicked yet: the segment's creators reachable on the step's channel, through the
+    condition."""
     campaign = step.campaign
+    now = now or timezone.now()
     if not campaign.last_run:
-        return 0
+        return _draft_preview_count(step=step, now=now)
     earlier = [
         other.pk for other in steps_live(campaign=campaign) if other.position < step.position
     ]
-    sql, params = step_audience_sql(
-        step=step, run=campaign.last_run, now=now or timezone.now(), earlier=earlier
-    )
+    sql, params = step_audience_sql(step=step, run=campaign.last_run, now=now, earlier=earlier)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) a", params)
         return cursor.fetchone()[0]
+
+
+def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
+    from programs.models import Enrolment
+    from segments.selectors import segment_creators
+
+    campaign = step.campaign
+    if campaign.segment is None or step.condition == Condition.OPENED_NOT_CLICKED:
+        return 0
+    reachable = RawSQL(
+        f"SELECT c.id FROM {Creator._meta.db_table} c"
+        f" WHERE {fanout.reachable_condition(step.channel)}",
+        [],
+    )
+    creators = segment_creators(campaign.segment, now=now).filter(pk__in=reachable)
+    if step.condition == Condition.SEGMENT:
+        creators = creators.filter(rules_compile(step.rules, now=now))
+    if step.condition == Condition.NOT_ENROLLED:
+        creators = creators.exclude(
+            pk__in=Enrolment.objects.filter(program__campaign=campaign).values("creator_id")
+        )
+    return creators.count()
 
 
 @dataclass(frozen=True)
