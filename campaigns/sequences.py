@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from campaigns import fanout
-from campaigns.models import Campaign, Delivery, SequenceStep, SequenceStepRun
+from campaigns.models import Campaign, Delivery, Message, SequenceStep, SequenceStepRun
 from creators.models import CONSENT_FIELDS, ConsentStatus, Creator
 from segments.rules import rules_compile
 
@@ -301,6 +301,17 @@ def sequence_step_save(
             campaign=campaign, channel=channel, locale=message["locale"], fields=fields,
             step=step.pk,
         )  # fmt: skip
+    if not Message.objects.filter(
+        campaign=campaign, step=step.pk, channel=channel, locale=campaign.default_locale
+    ).exists():
+        from django.utils.translation import gettext as _
+
+        from campaigns.exceptions import CampaignIncomplete
+
+        raise CampaignIncomplete(
+            _("A step needs a message in the campaign's default language (%(locale)s).")
+            % {"locale": campaign.default_locale}
+        )
     return step
 
 

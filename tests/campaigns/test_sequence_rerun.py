@@ -56,3 +56,18 @@ def test_removed_step_never_sends(transactional_db, settings):
     assert not Delivery.objects.filter(step=removed.pk).exists()
     assert InboxMessage.objects.filter(title="Sigue").count() == 10
     assert kept.runs.count() == 1
+
+
+def test_step_without_a_default_language_message_is_refused(db):
+    import pytest
+
+    from campaigns.exceptions import CampaignIncomplete
+    from campaigns.models import SequenceStep
+
+    campaign, _index = campaign_with_creators(2)
+    with pytest.raises(CampaignIncomplete):
+        sequences.sequence_step_save(
+            campaign=campaign, channel="inbox", wait_minutes=60,
+            messages=[{"locale": "en", "title": "Hi", "body": "Hi"}],
+        )  # fmt: skip
+    assert not SequenceStep.objects.exists()
