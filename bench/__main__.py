@@ -14,6 +14,7 @@ BENCHMARKS = [
     "template_render",
     "creator_pages",
     "campaign_page",
+    "sequence_step",
 ]
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from campaigns import fanout, policies
 from campaigns.exceptions import TemplateRenderFailed
-from campaigns.models import Campaign, Delivery, Message
+from campaigns.models import Campaign, Delivery, Message, SequenceStep
 from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
 from channels.base import ChannelAdapter, Outcome, Outgoing, SendResult
 from channels.ratelimit import RateLimiter
@@ -53,6 +53,7 @@ class Claimed:
     locale: str
     attempts: int
     variant: str = ""
+    step: int = 0
 
 
 @dataclass
@@ -95,7 +96,7 @@ def deliveries_claim(
             cap_channels=cap_channels, now=adapt(now), skip_locked=skip_locked,
             campaign_id=campaign_id, run=run, limit=limit,
         )  # fmt: skip
-        claimed = [Claimed(*row[:6]) for row in rows if row[6] == Delivery.Status.CLAIMED]
+        claimed = [Claimed(*row[:7]) for row in rows if row[7] == Delivery.Status.CLAIMED]
         # A batch that was all over the cap is not the end of the run: claim on.
         if claimed or not rows:
             return claimed
@@ -119,7 +120,7 @@ def _claim_once(
                   AND (not_before IS NULL OR not_before <= %s)
                 ORDER BY id LIMIT %s {skip_locked}
             )
-            RETURNING id, channel, creator_id, locale, attempts, variant, status
+            RETURNING id, channel, creator_id, locale, attempts, variant, step, status
             """,
             [*cap_params, now, now, campaign_id, run, Delivery.Status.PENDING, now, limit],
         )
@@ -239,13 +240,21 @@ class Dispatcher:
         self.run = campaign.last_run
         self.campaign_context = campaign_context_build(campaign)
         self.renderers = {
-            (message.channel, message.locale, message.variant): MessageRenderer(
+            (message.step, message.channel, message.locale, message.variant): MessageRenderer(
                 message.channel, message.fields
             )
             for message in Message.objects.filter(campaign=campaign)
         }
         self.cap = policies.campaign_frequency_cap(campaign)
-        self.cap_channels = tuple(campaign.channel_priority or campaign.channels)
+        # A sequence step may send on a channel of its own: its claims take that lock too.
+        self.cap_channels = tuple(
+            sorted(
+                set(campaign.channel_priority or campaign.channels)
+                | set(
+                    SequenceStep.objects.filter(campaign=campaign).values_list("channel", flat=True)
+                )
+            )
+        )
         self.adapters: dict[str, ChannelAdapter] = {}
         self.limiters: dict[str, RateLimiter] = {}
         self.slots: dict[str, asyncio.Semaphore] = {}
@@ -374,10 +383,12 @@ class Dispatcher:
             link_cache=self.link_cache,
         )  # fmt: skip
         renderer = (
-            self.renderers.get((row.channel, row.locale, row.variant))
-            or self.renderers.get((row.channel, self.campaign.default_locale, row.variant))
-            or self.renderers.get((row.channel, row.locale, ""))
-            or self.renderers[(row.channel, self.campaign.default_locale, "")]
+            self.renderers.get((row.step, row.channel, row.locale, row.variant))
+            or self.renderers.get(
+                (row.step, row.channel, self.campaign.default_locale, row.variant)
+            )
+            or self.renderers.get((row.step, row.channel, row.locale, ""))
+            or self.renderers[(row.step, row.channel, self.campaign.default_locale, "")]
         )
         content = content_tracking_add(
             renderer.render(

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns import policies
-from campaigns.models import Campaign, Delivery, FanoutSkip, Message
+from campaigns.models import Campaign, Delivery, FanoutSkip, Message, SequenceStep
 from creators.models import CONSENT_FIELDS, Channel, ConsentStatus, Creator
 from segments.selectors import segment_creators
 
@@ -40,8 +40,9 @@ def reachable_condition(channel: str) -> str:
 
 
 def deliveries_create(
-    *, campaign: Campaign, run: int, now: datetime | None = None, phase: str = ""
-) -> int:
+    *, campaign: Campaign, run: int, now: datetime | None = None, phase: str = "",
+    step: SequenceStep | None = None, audience: tuple[str, tuple] | None = None,
+) -> int:  # fmt: skip
     """Create the run's deliveries for the campaign's channels; returns how many are new.
 
     Policies (campaigns/policies.py, docs/policies.md) are applied in the same statement:
@@ -50,12 +51,16 @@ def deliveries_create(
     recorded. With a channel priority, a creator gets only the first channel they can be
     reached on. With a test phase, `phase=""` creates the holdout and the test share and
     `phase="remainder"` (after the winner is picked) everyone else, with the winner.
+
+    A sequence step (campaigns/sequences.py) passes itself and its `audience` (SQL selecting
+    creator ids, with its parameters): its deliveries carry `step`, go on its channel with
+    its messages at its local time, and get no holdout or variant (decided at the first send).
     """
-    if campaign.segment is None:
+    if campaign.segment is None and audience is None:
         return 0
     now = now or timezone.now()
     cap = policies.campaign_frequency_cap(campaign)
-    channels = list(campaign.channel_priority or campaign.channels)
+    channels = [step.channel] if step else list(campaign.channel_priority or campaign.channels)
     created = 0
     # A capped fan-out holds its channels' cap locks to the end of its transaction.
     atomic = transaction.atomic() if cap is not None else contextlib.nullcontext()
@@ -64,25 +69,31 @@ def deliveries_create(
             policies.cap_lock(cursor, channels)
         for channel in channels:
             created += _channel_create(
-                cursor, campaign=campaign, run=run, channel=channel, now=now, phase=phase, cap=cap
-            )
+                cursor, campaign=campaign, run=run, channel=channel, now=now, phase=phase, cap=cap,
+                step=step, audience=audience,
+            )  # fmt: skip
     return created
 
 
 def _channel_create(
     cursor, *, campaign: Campaign, run: int, channel: str, now: datetime, phase: str,
-    cap: policies.FrequencyCap | None,
+    cap: policies.FrequencyCap | None, step: SequenceStep | None = None,
+    audience: tuple[str, tuple] | None = None,
 ) -> int:  # fmt: skip
+    step_id = step.pk if step else 0
     locales = sorted(
-        Message.objects.filter(campaign=campaign, channel=channel)
+        Message.objects.filter(campaign=campaign, step=step_id, channel=channel)
         .values_list("locale", flat=True)
         .distinct()
     )
     if not locales:
         return 0
-    audience_sql, audience_params = (
-        segment_creators(campaign.segment).order_by().values("id").query.sql_with_params()
-    )
+    if audience is not None:
+        audience_sql, audience_params = audience
+    else:
+        audience_sql, audience_params = (
+            segment_creators(campaign.segment).order_by().values("id").query.sql_with_params()
+        )
     adapt = connection.ops.adapt_datetimefield_value
     table, creators_table = Delivery._meta.db_table, Creator._meta.db_table
     if connection.vendor != "postgresql":
@@ -91,24 +102,25 @@ def _channel_create(
         locale_placeholders = ", ".join(["%s"] * len(locales))
         cursor.execute(
             f"""
-            INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status, variant,
+            INSERT INTO {table} (campaign_id, run, step, channel, creator_id, locale, status, variant,
                                  attempts, provider_message_id, error_code, error_message,
                                  created_at, updated_at)
-            SELECT %s, %s, %s, c.id,
+            SELECT %s, %s, %s, %s, c.id,
                    CASE WHEN c.locale IN ({locale_placeholders}) THEN c.locale ELSE %s END,
                    %s, '', 0, '', '', '', %s, %s
             FROM {creators_table} c
             WHERE c.id IN ({audience_sql}) AND {reachable_condition(channel)}
             ON CONFLICT DO NOTHING
             """,
-            [campaign.pk, run, channel, *locales, campaign.default_locale,
+            [campaign.pk, run, step_id, channel, *locales, campaign.default_locale,
              Delivery.Status.PENDING.value, adapt(now), adapt(now), *audience_params],
         )  # fmt: skip
         created = max(cursor.rowcount, 0)
-        _skips_count(cursor, campaign=campaign, run=run, channel=channel,
-                     audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
+        if not step:
+            _skips_count(cursor, campaign=campaign, run=run, channel=channel,
+                         audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
         return created
-    split = policies.campaign_split(campaign)
+    split = policies.Split(0.0, 1.0, ()) if step else policies.campaign_split(campaign)
     uses_bucket = bool(split.holdout or split.weights)
     bucket = policies.bucket_sql(campaign.pk) if uses_bucket else "0.5"
     # Which buckets this statement covers: a test phase keeps the remainder for the winner.
@@ -121,7 +133,9 @@ def _channel_create(
     quiet_columns, quiet_params = policies.quiet_columns_sql(
         policies.campaign_quiet_hours(campaign)
     )
-    base, base_params = policies.base_sql(campaign=campaign, now=now)
+    base, base_params = policies.base_sql(
+        campaign=campaign, now=now, local_time=step.local_time if step else campaign.send_local_time
+    )
     if cap is not None:
         recent = policies.cap_count_sql(
             creator="c.id", channel=f"'{channel}'", states=policies.CAP_FANOUT_STATES
@@ -133,18 +147,18 @@ def _channel_create(
     # By priority, one channel per creator: skip creators an earlier channel already has.
     first_only = (
         f"AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.campaign_id = {int(campaign.pk)} "
-        f"AND e.run = {int(run)} AND e.creator_id = c.id)"
-        if campaign.channel_priority
+        f"AND e.run = {int(run)} AND e.step = 0 AND e.creator_id = c.id)"
+        if campaign.channel_priority and not step
         else ""
     )
     locale_placeholders = ", ".join(["%s"] * len(locales))
     holdout = f"a.bucket < {split.holdout!r}"
     cursor.execute(
         f"""
-        INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status, variant,
-                             not_before, attempts, provider_message_id, error_code,
+        INSERT INTO {table} (campaign_id, run, step, channel, creator_id, locale, status,
+                             variant, not_before, attempts, provider_message_id, error_code,
                              error_message, created_at, updated_at)
-        SELECT {int(campaign.pk)}, {int(run)}, '{channel}', a.id, a.locale,
+        SELECT {int(campaign.pk)}, {int(run)}, {int(step_id)}, '{channel}', a.id, a.locale,
                CASE WHEN {holdout} THEN '{Delivery.Status.HOLDOUT.value}' {capped}
                     ELSE '{Delivery.Status.PENDING.value}' END,
                CASE WHEN {holdout} THEN '' ELSE {variant} END,
@@ -167,7 +181,7 @@ def _channel_create(
         ],
     )  # fmt: skip
     created = max(cursor.rowcount, 0)
-    if phase != "remainder" and not campaign.channel_priority:
+    if phase != "remainder" and not campaign.channel_priority and not step:
         # Who this channel left out, by reason (with a priority, another channel may reach them).
         _skips_count(cursor, campaign=campaign, run=run, channel=channel,
                      audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
@@ -220,7 +234,7 @@ def fallback_deliveries_create(
     with transaction.atomic(), connection.cursor() as cursor:
         for position, channel in enumerate(priority[1:], start=1):
             locales = sorted(
-                Message.objects.filter(campaign=campaign, channel=channel)
+                Message.objects.filter(campaign=campaign, step=0, channel=channel)
                 .values_list("locale", flat=True)
                 .distinct()
             )
@@ -247,7 +261,7 @@ def fallback_deliveries_create(
                        '{Delivery.Status.PENDING.value}', f.variant, f.id, 0, '', '', '', %s, %s
                 FROM {table} f JOIN {creators_table} c ON c.id = f.creator_id
                 WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s AND f.run = %s
-                  AND f.status IN ({states}) AND f.channel IN ({earlier})
+                  AND f.status IN ({states}) AND f.channel IN ({earlier}) AND f.step = 0
                   AND {reachable_condition(channel)}
                   AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
                                   AND n.campaign_id = f.campaign_id AND n.run = f.run

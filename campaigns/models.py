@@ -135,6 +135,9 @@ class Campaign(models.Model):
     )
     winner_variant = models.CharField(_("winning variant"), max_length=16, blank=True)
     winner_picked_at = models.DateTimeField(_("winner picked"), null=True, blank=True)
+    # Sequences (docs/sequences.md): what takes a creator out of every later step, a subset of
+    # SequenceStep.EXITS ("enrolled", "unsubscribed", "clicked").
+    sequence_exit = models.JSONField(_("sequence exit rule"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("campaign")
@@ -181,6 +184,8 @@ class Message(models.Model):
     locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
     # The A/B variant key ("A", "B", …) of campaign.variant_weights; empty without variants.
     variant = models.CharField(_("variant"), max_length=16, blank=True, default="")
+    # The SequenceStep (its id) this message belongs to; 0: the campaign's own first send.
+    step = models.PositiveIntegerField(_("sequence step"), default=0, db_default=0)
     # Channel fields as named in the API: email {subject, preheader, html, text}, whatsapp
     # {content_sid, variables} or {body}, push {title, body, link, image}, inbox {title, body,
     # cta_label, cta_link}.
@@ -192,8 +197,8 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "channel", "locale", "variant"],
-                name="message_unique_channel_locale_variant",
+                fields=["campaign", "step", "channel", "locale", "variant"],
+                name="message_unique_step_channel_locale_variant",
             )
         ]
 
@@ -233,6 +238,8 @@ class Delivery(models.Model):
         db_index=False,
     )
     run = models.PositiveIntegerField(_("run"), default=1)
+    # The SequenceStep (its id) that sent it; 0: the campaign's own first send.
+    step = models.PositiveIntegerField(_("sequence step"), default=0, db_default=0)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     creator = models.ForeignKey(
         "creators.Creator", on_delete=models.CASCADE, related_name="deliveries", db_constraint=False
@@ -265,7 +272,8 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "run", "channel", "creator"], name="delivery_unique_per_run"
+                fields=["campaign", "run", "step", "channel", "creator"],
+                name="delivery_unique_per_run_step",
             )
         ]
         indexes = [
@@ -334,3 +342,66 @@ class FanoutSkip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} run {self.run} {self.channel}: {self.count} {self.reason}"
+
+
+class SequenceStep(models.Model):
+    """A follow-up of a campaign (docs/sequences.md): sent `wait_minutes` after the previous
+    step (the campaign's own send for the first), at `local_time` in each creator's zone if
+    set, to the creators who entered the sequence, match `condition` and have not exited."""
+
+    class Condition(models.TextChoices):
+        ALL = "all", _("Everyone still in the sequence")
+        NOT_OPENED = "not_opened", _("Has not opened")
+        NOT_CLICKED = "not_clicked", _("Has not clicked")
+        OPENED_NOT_CLICKED = "opened_not_clicked", _("Opened but has not clicked")
+        NOT_ENROLLED = "not_enrolled", _("Has not enrolled")
+        SEGMENT = "segment", _("Matches a segment rule")
+
+    EXITS = {
+        "enrolled": _("Enrolled in the program"),
+        "unsubscribed": _("Unsubscribed (consent denied)"),
+        "clicked": _("Clicked"),
+    }
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sequence_steps")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    wait_minutes = models.PositiveIntegerField(_("wait (minutes after the previous step)"))
+    local_time = models.TimeField(_("at local time"), null=True, blank=True)
+    condition = models.CharField(
+        _("condition"), max_length=20, choices=Condition.choices, default=Condition.ALL
+    )
+    # A segment rule tree (segments/rules.py) for Condition.SEGMENT, evaluated when the step runs.
+    rules = models.JSONField(_("segment rule"), default=dict, blank=True)
+    # A removed step never sends; it is kept so its deliveries and counts stay explained.
+    removed = models.BooleanField(_("removed"), default=False)
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("sequence step")
+        verbose_name_plural = _("sequence steps")
+        ordering = ["campaign", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} step {self.position} ({self.channel})"
+
+
+class SequenceStepRun(models.Model):
+    """A step executed for one run of its campaign: the unique row makes a second execution
+    (a retried task, two beat ticks) a no-op."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    run = models.PositiveIntegerField(_("run"))
+    step = models.ForeignKey(SequenceStep, on_delete=models.CASCADE, related_name="runs")
+    executed_at = models.DateTimeField(_("executed"))
+    created = models.PositiveIntegerField(_("deliveries created"), default=0)
+
+    class Meta:
+        verbose_name = _("sequence step run")
+        verbose_name_plural = _("sequence step runs")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "run"], name="sequence_step_run_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"step {self.step_id} run {self.run}"

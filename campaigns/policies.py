@@ -190,11 +190,13 @@ def campaign_policies_validate(campaign: Campaign) -> None:
         raise CampaignIncomplete(_("Give both ends of the quiet hours, or neither."))
 
 
-def base_sql(*, campaign: Campaign, now: datetime) -> tuple[str, list]:
+def base_sql(*, campaign: Campaign, now: datetime, local_time: time | None) -> tuple[str, list]:
     """A column of the creators subquery (alias `c`, window functions over the audience): the
-    moment a creator's message is meant for before quiet hours, or NULL for "now"."""
+    moment a creator's message is meant for before quiet hours, or NULL for "now".
+    `local_time`: the campaign's send_local_time, or a sequence step's (None: no local time)."""
     adapt = connection.ops.adapt_datetimefield_value
-    local, spread = campaign.send_local_time, campaign.spread_seconds
+    local = local_time
+    spread = campaign.spread_seconds
     params: list = []
     if local is not None:
         # The next `local` o'clock at or after now, in the creator's zone.

@@ -100,9 +100,11 @@ def campaign_create(
 
 @transaction.atomic
 def campaign_message_set(
-    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any], variant: str = ""
-) -> Message:
-    """Save one channel × language (× A/B variant) message after checking every template."""
+    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any], variant: str = "",
+    step: int = 0,
+) -> Message:  # fmt: skip
+    """Save one channel × language (× A/B variant) message after checking every template.
+    `step`: a SequenceStep's id for a follow-up's message (0: the campaign's own)."""
     if campaign.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAUSED):
         raise _refuse(campaign, _("edited"))
     message_fields_validate(channel=channel, locale=locale, fields=fields)
@@ -111,8 +113,12 @@ def campaign_message_set(
         channel=channel,
         locale=locale,
         variant=variant,
+        step=step,
         defaults={"fields": fields, "updated_at": timezone.now()},
     )
+    if step:
+        approval_reset(campaign=campaign)
+        return message
     # Saving a message adds its channel; channels dropped in the wizard's audience step stay
     # dropped even though their messages are kept.
     channels = sorted(set(campaign.channels) | {channel})
@@ -166,7 +172,9 @@ def _check_launchable(campaign: Campaign) -> None:
         raise CampaignIncomplete(_("Choose a segment before launching."))
     if not campaign.channels:
         raise CampaignIncomplete(_("Write at least one message before launching."))
-    present = set(Message.objects.filter(campaign=campaign).values_list("channel", "locale"))
+    present = set(
+        Message.objects.filter(campaign=campaign, step=0).values_list("channel", "locale")
+    )
     missing = [
         channel
         for channel in campaign.channels
@@ -180,7 +188,7 @@ def _check_launchable(campaign: Campaign) -> None:
             % {"locale": campaign.default_locale, "channels": ", ".join(missing)}
         )
     policies.campaign_policies_validate(campaign)
-    variants = Message.objects.filter(campaign=campaign, locale=campaign.default_locale)
+    variants = Message.objects.filter(campaign=campaign, step=0, locale=campaign.default_locale)
     for variant in campaign.variant_weights or {}:
         lacking = [
             channel
@@ -414,6 +422,10 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
         return False
     if campaign_has_test_phase(campaign) and campaign.winner_picked_at is None:
         return False  # the remainder is still to be sent, with the winner
+    from campaigns import sequences
+
+    if sequences.steps_pending(campaign=campaign):
+        return False  # a sequence step is still to come (beat runs it when it is due)
     recurring = campaign.periodic_task_id is not None and campaign.send_at is None
     _transition(
         campaign,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from campaigns import dispatch, fanout, services
-from campaigns.models import Campaign, Delivery
+from campaigns import dispatch, fanout, sequences, services
+from campaigns.models import Campaign, Delivery, SequenceStep
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +110,43 @@ def dispatch_watchdog() -> None:
 def campaign_winner_pick(campaign_id: int, run: int) -> str | None:
     """The test phase is over: send the best variant to the rest of the audience."""
     return services.campaign_winner_pick(campaign_id=campaign_id, run=run)
+
+
+@shared_task
+def sequence_steps_due(now: str | None = None) -> int:
+    """Every minute (beat): execute the sequence steps whose time has come. `now`: ISO 8601,
+    for a frozen clock in tests."""
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    executed = 0
+    for due in sequences.steps_due(now=moment):
+        executed += sequence_step_execute(due.step.pk, due.run, now) is not None
+    return executed
+
+
+@shared_task(acks_late=True)
+def sequence_step_execute(step_id: int, run: int, now: str | None = None) -> int | None:
+    """Fan one step out for a run (a no-op if it already was) and start the dispatchers."""
+    step = SequenceStep.objects.get(pk=step_id)
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    created = sequences.step_execute(step=step, run=run, now=moment)
+    if created:
+        campaign_dispatch_start(step.campaign_id)
+    return created
+
+
+@shared_task
+def sequence_entrants_add(now: str | None = None) -> int:
+    """On a schedule (beat, SEQUENCE_ENTRANTS_MINUTES): let creators who newly match a running
+    sequence's dynamic segment in, once each."""
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    added = 0
+    campaigns = Campaign.objects.filter(
+        status=Campaign.Status.SENDING, sequence_steps__removed=False
+    ).distinct()
+    for campaign in campaigns.select_related("segment"):
+        created = sequences.entrants_add(campaign=campaign, now=moment)
+        if created:
+            logger.info("campaign %s: %s late entrants", campaign.pk, created)
+            campaign_dispatch_start(campaign.pk)
+        added += created
+    return added

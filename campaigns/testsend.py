@@ -59,7 +59,7 @@ def campaign_test_send(
         raise CampaignIncomplete(_("Type at least one email address or phone number."))
     messages = {
         (message.channel, message.locale): message
-        for message in Message.objects.filter(campaign=campaign, channel__in=TEST_CHANNELS)
+        for message in Message.objects.filter(campaign=campaign, step=0, channel__in=TEST_CHANNELS)
     }
     creator = campaign_sample_creator(campaign=campaign)
     links = PreviewLinks(locale=locale)

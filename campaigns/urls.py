@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import sequence_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign-list"),
@@ -28,4 +28,15 @@ urlpatterns = [
     path("<int:pk>/resume/", views.campaign_resume, name="campaign-resume"),
     path("<int:pk>/cancel/", views.campaign_cancel, name="campaign-cancel"),
     path("<int:pk>/resend/", views.campaign_resend, name="campaign-resend"),
+    path("<int:pk>/sequence/", sequence_views.campaign_sequence, name="campaign-sequence"),
+    path(
+        "<int:pk>/sequence/exit/",
+        sequence_views.campaign_sequence_exit,
+        name="campaign-sequence-exit",
+    ),
+    path(
+        "<int:pk>/sequence/<int:step_id>/",
+        sequence_views.campaign_sequence_step,
+        name="campaign-sequence-step",
+    ),
 ]

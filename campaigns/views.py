@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns import approvals, drafting, resend, selectors, services, testsend
+from campaigns import approvals, drafting, resend, selectors, sequences, services, testsend
 from campaigns.exceptions import (
     CampaignIncomplete,
     CampaignNotApproved,
@@ -170,7 +170,7 @@ def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
     labels = dict(Channel.choices)
     saved = {
         (message.channel, message.locale): message
-        for message in Message.objects.filter(campaign=campaign)
+        for message in Message.objects.filter(campaign=campaign, step=0)
     }
     tabs = []
     for channel in campaign.channels:
@@ -281,7 +281,7 @@ def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
             campaign=campaign, channel=message.channel, locale=message.locale, fields=message.fields
         )
         for message in Message.objects.filter(
-            campaign=campaign, channel__in=campaign.channels
+            campaign=campaign, step=0, channel__in=campaign.channels
         ).order_by("channel", "locale")
     ]
     problem = ""
@@ -305,6 +305,7 @@ def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "can_submit": approval and not user.has_perm(APPROVE) and user.has_perm(CHANGE),
         "can_approve": user.has_perm(APPROVE) and campaign.approval_status == "pending",
         "test_form": TestSendForm(initial={"locale": campaign.default_locale}),
+        "sequence_step_count": len(sequences.steps_live(campaign=campaign)),
         "reject_form": RejectForm(),
         "time_zone": services.campaign_timezone(),
         "planned_at": parse_datetime((campaign.schedule_plan or {}).get("send_at") or ""),
@@ -446,6 +447,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if channel in campaign.channels
             ],
             "channel_labels": dict(Channel.choices),
+            "sequence_flow": (
+                sequences.sequence_flow_get(campaign=campaign)
+                if campaign.sequence_steps.exists()
+                else None
+            ),
         },
     )
 

@@ -278,7 +278,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.dispatch_watchdog",
         "schedule": float(DISPATCH_WATCHDOG_SECONDS),
     },
+    # Sequences (docs/sequences.md): execute the follow-up steps whose time has come.
+    "sequence-steps-due": {
+        "task": "campaigns.tasks.sequence_steps_due",
+        "schedule": 60.0,
+    },
 }
+# Minutes between re-evaluations of running sequences' dynamic segments for late entrants
+# (a fan-out over the segment each time; 0: no late entrants).
+SEQUENCE_ENTRANTS_MINUTES = env.int("SEQUENCE_ENTRANTS_MINUTES", default=60)
+if SEQUENCE_ENTRANTS_MINUTES > 0:
+    CELERY_BEAT_SCHEDULE["sequence-entrants-add"] = {
+        "task": "campaigns.tasks.sequence_entrants_add",
+        "schedule": SEQUENCE_ENTRANTS_MINUTES * 60.0,
+    }
 
 # --- Programs (docs/programs.md) ----------------------------------------------------------------
 # The checklist's link checker: seconds per connect/read, redirects followed, and whether

@@ -191,7 +191,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
     locales = _locales(campaign, program)
     messages = {
         (message.channel, message.locale): message
-        for message in Message.objects.filter(campaign=campaign)
+        for message in Message.objects.filter(campaign=campaign, step=0)
     }
     if not campaign.channels:
         items.append(ChecklistItem("channels", _("Channels chosen"), False,

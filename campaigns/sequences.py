@@ -1,0 +1,426 @@
+"""Sequences: follow-up steps of a campaign, each sent to the creators its condition selects
+(docs/sequences.md).
+
+A creator enters the sequence with the campaign's own send (a step-0 delivery of the run that
+is not a holdout). When a step's time comes its audience is ONE set-based query over the
+run's deliveries of the steps already executed (step 0 and earlier steps), their first
+open / click, the program's enrolments and the creators' consent; it fans out through
+`fanout.deliveries_create`, so quiet hours, caps, reachability and the unique delivery key
+apply unchanged. A `SequenceStepRun` row, inserted first in the same transaction with ON
+CONFLICT DO NOTHING, makes a second execution (a retried task, two beat ticks) a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from campaigns import fanout
+from campaigns.models import Campaign, Delivery, Message, SequenceStep, SequenceStepRun
+from creators.models import CONSENT_FIELDS, ConsentStatus, Creator
+from segments.rules import rules_compile
+
+logger = logging.getLogger(__name__)
+
+Condition = SequenceStep.Condition
+
+
+def steps_live(*, campaign: Campaign) -> list[SequenceStep]:
+    """The campaign's steps that may still send, in order."""
+    return list(
+        SequenceStep.objects.filter(campaign=campaign, removed=False).order_by("position", "id")
+    )
+
+
+def _executed(*, campaign: Campaign, run: int) -> list[SequenceStepRun]:
+    return list(
+        SequenceStepRun.objects.filter(campaign=campaign, run=run).order_by("executed_at", "id")
+    )
+
+
+def _opened(now_param: str = "%s") -> str:
+    # A click is an open too: WhatsApp and push report clicks without a tracked open.
+    return f"(d.first_opened_at <= {now_param} OR d.first_clicked_at <= {now_param})"
+
+
+def exit_sql(*, campaign: Campaign, alias: str = "d") -> str:
+    """SQL true for a creator (`{alias}.creator_id`) who meets the campaign's exit rule now.
+    'clicked' is checked on the aggregated deliveries by the caller (`clicked_any`)."""
+    parts = []
+    rule = set(campaign.sequence_exit or [])
+    if "enrolled" in rule:
+        parts.append(_enrolled_sql(campaign=campaign, alias=alias))
+    if "unsubscribed" in rule:
+        denied = " OR ".join(
+            f"x.{field} = '{ConsentStatus.DENIED.value}'" for field in CONSENT_FIELDS.values()
+        )
+        parts.append(
+            f"EXISTS (SELECT 1 FROM {Creator._meta.db_table} x "
+            f"WHERE x.id = {alias}.creator_id AND ({denied}))"
+        )
+    return " OR ".join(parts) or "FALSE"
+
+
+def _enrolled_sql(*, campaign: Campaign, alias: str = "d") -> str:
+    from programs.models import Enrolment, Program
+
+    return (
+        f"EXISTS (SELECT 1 FROM {Enrolment._meta.db_table} en JOIN {Program._meta.db_table} p"
+        f" ON p.id = en.program_id WHERE p.campaign_id = {int(campaign.pk)}"
+        f" AND en.creator_id = {alias}.creator_id)"
+    )
+
+
+def step_audience_sql(
+    *, step: SequenceStep, run: int, now: datetime, earlier: list[int] | None = None
+) -> tuple[str, tuple]:
+    """SQL selecting the ids of the creators `step` goes to in `run` at `now`: they entered the
+    sequence, match the condition over the deliveries of the steps executed before it
+    (`earlier`: their ids; default those recorded for the run) and have not exited."""
+    campaign = step.campaign
+    if earlier is None:
+        earlier = [
+            row.step_id for row in _executed(campaign=campaign, run=run) if row.step_id != step.pk
+        ]
+    steps = ", ".join(str(int(value)) for value in [0, *earlier])
+    adapt = connection.ops.adapt_datetimefield_value
+    at = adapt(now)
+    opened_any = f"bool_or({_opened()})"
+    clicked_any = "bool_or(d.first_clicked_at <= %s)"
+    having = [f"bool_or(d.step = 0 AND d.status <> '{Delivery.Status.HOLDOUT.value}')"]
+    params: list = []
+    where, where_params = [], []
+    if step.condition == Condition.NOT_OPENED:
+        having.append(f"NOT COALESCE({opened_any}, FALSE)")
+        params += [at, at]
+    elif step.condition == Condition.NOT_CLICKED:
+        having.append(f"NOT COALESCE({clicked_any}, FALSE)")
+        params += [at]
+    elif step.condition == Condition.OPENED_NOT_CLICKED:
+        having.append(f"COALESCE({opened_any}, FALSE) AND NOT COALESCE({clicked_any}, FALSE)")
+        params += [at, at, at]
+    elif step.condition == Condition.NOT_ENROLLED:
+        where.append(f"NOT {_enrolled_sql(campaign=campaign)}")
+    elif step.condition == Condition.SEGMENT:
+        rule_sql, rule_params = (
+            Creator.objects.filter(rules_compile(step.rules, now=now))
+            .order_by()
+            .values("id")
+            .query.sql_with_params()
+        )
+        where.append(f"d.creator_id IN ({rule_sql})")
+        where_params += list(rule_params)
+    if "clicked" in (campaign.sequence_exit or []):
+        having.append(f"NOT COALESCE({clicked_any}, FALSE)")
+        params += [at]
+    where.append(f"NOT ({exit_sql(campaign=campaign)})")
+    table = Delivery._meta.db_table
+    sql = (
+        f"SELECT d.creator_id FROM {table} d"
+        f" WHERE d.campaign_id = {int(campaign.pk)} AND d.run = {int(run)} AND d.step IN ({steps})"
+        f" AND {' AND '.join(where)}"
+        f" GROUP BY d.creator_id HAVING {' AND '.join(having)}"
+    )
+    return sql, (*where_params, *params)
+
+
+def step_audience_count(*, step: SequenceStep, run: int, now: datetime) -> int:
+    sql, params = step_audience_sql(step=step, run=run, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) a", params)
+        return cursor.fetchone()[0]
+
+
+def step_preview_count(*, step: SequenceStep, now: datetime | None = None) -> int:
+    """How many creators the step would reach now, over the campaign's latest run (every
+    other live step before it counted as executed). Before the first launch nobody has opened
+    or clicked yet: the segment's creators reachable on the step's channel, through the
+    condition."""
+    campaign = step.campaign
+    now = now or timezone.now()
+    if not campaign.last_run:
+        return _draft_preview_count(step=step, now=now)
+    earlier = [
+        other.pk for other in steps_live(campaign=campaign) if other.position < step.position
+    ]
+    sql, params = step_audience_sql(step=step, run=campaign.last_run, now=now, earlier=earlier)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) a", params)
+        return cursor.fetchone()[0]
+
+
+def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
+    from programs.models import Enrolment
+    from segments.selectors import segment_creators
+
+    campaign = step.campaign
+    if campaign.segment is None or step.condition == Condition.OPENED_NOT_CLICKED:
+        return 0
+    reachable = RawSQL(
+        f"SELECT c.id FROM {Creator._meta.db_table} c"
+        f" WHERE {fanout.reachable_condition(step.channel)}",
+        [],
+    )
+    creators = segment_creators(campaign.segment, now=now).filter(pk__in=reachable)
+    if step.condition == Condition.SEGMENT:
+        creators = creators.filter(rules_compile(step.rules, now=now))
+    if step.condition == Condition.NOT_ENROLLED:
+        creators = creators.exclude(
+            pk__in=Enrolment.objects.filter(program__campaign=campaign).values("creator_id")
+        )
+    return creators.count()
+
+
+@dataclass(frozen=True)
+class DueStep:
+    step: SequenceStep
+    run: int
+    due_at: datetime
+
+
+def step_next(*, campaign: Campaign, run: int) -> DueStep | None:
+    """The run's next step to execute and when it is due (the previous step's execution, or the
+    launch, plus its wait), or None when every live step has been executed."""
+    executed = _executed(campaign=campaign, run=run)
+    done = {row.step_id for row in executed}
+    pending = [step for step in steps_live(campaign=campaign) if step.pk not in done]
+    if not pending:
+        return None
+    anchor = executed[-1].executed_at if executed else campaign.launched_at
+    if anchor is None:
+        return None
+    step = pending[0]
+    return DueStep(step, run, anchor + timedelta(minutes=step.wait_minutes))
+
+
+def steps_due(*, now: datetime) -> list[DueStep]:
+    """The steps whose time has come, one per sending campaign at most."""
+    due = []
+    campaigns = Campaign.objects.filter(
+        status=Campaign.Status.SENDING, sequence_steps__removed=False
+    ).distinct()
+    for campaign in campaigns:
+        upcoming = step_next(campaign=campaign, run=campaign.last_run)
+        if upcoming is not None and upcoming.due_at <= now:
+            due.append(upcoming)
+    return due
+
+
+def step_execute(*, step: SequenceStep, run: int, now: datetime | None = None) -> int | None:
+    """Fan the step out for the run; returns the deliveries created, or None if the step had
+    already been executed for the run (or was removed). The marker and the deliveries commit
+    together: a crash in between leaves neither, and the next tick executes the step again."""
+    now = now or timezone.now()
+    table = SequenceStepRun._meta.db_table
+    with transaction.atomic():
+        step = SequenceStep.objects.select_related("campaign").get(pk=step.pk)
+        campaign = step.campaign
+        # A removed step never sends; a task for an older run or a stopped campaign is stale.
+        if step.removed or campaign.last_run != run or campaign.status != Campaign.Status.SENDING:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, run, step_id, executed_at, created)"
+                " VALUES (%s, %s, %s, %s, 0) ON CONFLICT (step_id, run) DO NOTHING RETURNING id",
+                [step.campaign_id, run, step.pk, connection.ops.adapt_datetimefield_value(now)],
+            )
+            marker = cursor.fetchone()
+        if marker is None:
+            return None
+        audience = step_audience_sql(step=step, run=run, now=now)
+        created = fanout.deliveries_create(
+            campaign=step.campaign, run=run, now=now, step=step, audience=audience
+        )
+        SequenceStepRun.objects.filter(pk=marker[0]).update(created=created)
+    logger.info(
+        "campaign %s run %s step %s: %s deliveries", step.campaign_id, run, step.pk, created
+    )
+    return created
+
+
+def entrants_add(*, campaign: Campaign, now: datetime | None = None) -> int:
+    """Late entrants: creators who started matching the campaign's dynamic segment since the
+    launch get the campaign's own send now, and so enter the sequence for its later steps.
+    The same fan-out as the launch: its unique key lets each creator in once per run."""
+    from segments.models import Segment
+
+    if (
+        campaign.status != Campaign.Status.SENDING
+        or campaign.segment is None
+        or campaign.segment.kind != Segment.Kind.DYNAMIC
+        or campaign.test_percent
+        or not steps_pending(campaign=campaign)
+    ):
+        return 0
+    return fanout.deliveries_create(campaign=campaign, run=campaign.last_run, now=now)
+
+
+def steps_pending(*, campaign: Campaign) -> bool:
+    """True while a live step of the latest run has not been executed (the run is not over)."""
+    return step_next(campaign=campaign, run=campaign.last_run) is not None
+
+
+def _editable(step: SequenceStep) -> None:
+    from django.utils.translation import gettext as _
+
+    from campaigns.exceptions import CampaignIncomplete
+
+    if step.pk and SequenceStepRun.objects.filter(step=step).exists():
+        raise CampaignIncomplete(_("This step has already been sent; add a new step instead."))
+    if step.campaign.status in (Campaign.Status.SENT, Campaign.Status.CANCELLED):
+        raise CampaignIncomplete(_("The campaign is over; its sequence can no longer change."))
+
+
+@transaction.atomic
+def sequence_step_save(
+    *, campaign: Campaign, channel: str, wait_minutes: int, messages: list[dict],
+    local_time=None, condition: str = Condition.ALL, rules: dict | None = None,
+    step: SequenceStep | None = None,
+) -> SequenceStep:  # fmt: skip
+    """Add a step at the end (or change `step`, if not executed yet) with its messages, one
+    {"locale": …, **fields} per language, checked as any campaign message."""
+    from campaigns import services
+
+    if condition == Condition.SEGMENT:
+        rules_compile(rules or {})
+    if step is None:
+        last = SequenceStep.objects.filter(campaign=campaign).order_by("-position").first()
+        step = SequenceStep(campaign=campaign, position=(last.position + 1) if last else 1)
+    _editable(step)
+    step.channel, step.wait_minutes, step.local_time = channel, wait_minutes, local_time
+    step.condition, step.rules = condition, rules or {}
+    step.save()
+    for message in messages:
+        fields = {key: value for key, value in message.items() if key != "locale"}
+        services.campaign_message_set(
+            campaign=campaign, channel=channel, locale=message["locale"], fields=fields,
+            step=step.pk,
+        )  # fmt: skip
+    if not Message.objects.filter(
+        campaign=campaign, step=step.pk, channel=channel, locale=campaign.default_locale
+    ).exists():
+        from django.utils.translation import gettext as _
+
+        from campaigns.exceptions import CampaignIncomplete
+
+        raise CampaignIncomplete(
+            _("A step needs a message in the campaign's default language (%(locale)s).")
+            % {"locale": campaign.default_locale}
+        )
+    return step
+
+
+@transaction.atomic
+def sequence_step_remove(*, step: SequenceStep) -> None:
+    """A removed step never sends (kept, so what it sent stays explained)."""
+    step.removed = True
+    step.save(update_fields=["removed"])
+
+
+@transaction.atomic
+def sequence_step_move(*, step: SequenceStep, offset: int) -> None:
+    """Swap the step with its live neighbour before (-1) or after (+1); executed steps stay put."""
+    steps = steps_live(campaign=step.campaign)
+    index = next(i for i, other in enumerate(steps) if other.pk == step.pk)
+    other_index = index + offset
+    if not 0 <= other_index < len(steps):
+        return
+    other = steps[other_index]
+    _editable(step)
+    _editable(other)
+    step.position, other.position = other.position, step.position
+    if step.position == other.position:
+        step.position += offset
+    SequenceStep.objects.bulk_update([step, other], ["position"])
+
+
+@transaction.atomic
+def sequence_exit_set(*, campaign: Campaign, exit_rule: list[str]) -> Campaign:
+    campaign.sequence_exit = [name for name in SequenceStep.EXITS if name in exit_rule]
+    campaign.save(update_fields=["sequence_exit"])
+    return campaign
+
+
+@dataclass
+class StepFlow:
+    """One row of the flow view: step 0 is the campaign's own send."""
+
+    step_id: int
+    label: str
+    entered: int = 0
+    waiting: int = 0
+    sent: int = 0
+    opened: int = 0
+    clicked: int = 0
+    exited: int = 0
+
+    @property
+    def open_rate(self) -> float:
+        return self.opened / self.sent if self.sent else 0.0
+
+    @property
+    def click_rate(self) -> float:
+        return self.clicked / self.sent if self.sent else 0.0
+
+
+WAITING_STATES = (Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING)
+
+
+def sequence_flow_get(*, campaign: Campaign, run: int | None = None) -> list[StepFlow]:
+    """Per step of the run, in ONE grouped query over its deliveries: creators who entered
+    (got a delivery of the step other than a holdout), are waiting (not sent yet), were sent
+    it, opened, clicked, and exited (their last step so far, and they now meet the exit rule)."""
+    run = run if run is not None else campaign.last_run
+    steps = SequenceStep.objects.filter(campaign=campaign).order_by("position", "id")
+    flows = {0: StepFlow(0, "0")}
+    order = {0: 0}
+    for number, step in enumerate(steps, start=1):
+        flows[step.pk] = StepFlow(step.pk, str(number))
+        order[step.pk] = number
+    if not run:
+        return list(flows.values())
+    ordinal = " ".join(f"WHEN {int(pk)} THEN {number}" for pk, number in order.items())
+    clicked = (
+        "bool_or(d.first_clicked_at IS NOT NULL) OVER (PARTITION BY d.creator_id)"
+        if "clicked" in (campaign.sequence_exit or [])
+        else "FALSE"
+    )
+    table = Delivery._meta.db_table
+    waiting = ", ".join(f"'{state.value}'" for state in WAITING_STATES)
+    holdout, sent = Delivery.Status.HOLDOUT.value, Delivery.Status.SENT.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT f.step,
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.status <> '{holdout}'),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.status IN ({waiting})),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.status = '{sent}'),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.opened),
+                   COUNT(DISTINCT f.creator_id) FILTER (WHERE f.clicked),
+                   COUNT(DISTINCT f.creator_id) FILTER (
+                       WHERE f.status <> '{holdout}' AND f.ordinal = f.last AND f.exited)
+            FROM (
+                SELECT d.step, d.creator_id, d.status,
+                       d.first_opened_at IS NOT NULL OR d.first_clicked_at IS NOT NULL AS opened,
+                       d.first_clicked_at IS NOT NULL AS clicked,
+                       CASE d.step {ordinal} ELSE 0 END AS ordinal,
+                       MAX(CASE d.step {ordinal} ELSE 0 END) OVER (PARTITION BY d.creator_id)
+                           AS last,
+                       ({clicked}) OR ({exit_sql(campaign=campaign)}) AS exited
+                FROM {table} d WHERE d.campaign_id = %s AND d.run = %s
+            ) f
+            GROUP BY f.step
+            """,
+            [campaign.pk, run],
+        )
+        for step_id, *figures in cursor.fetchall():
+            flow = flows.setdefault(step_id, StepFlow(step_id, "?"))
+            (flow.entered, flow.waiting, flow.sent, flow.opened, flow.clicked, flow.exited) = (
+                figures
+            )
+    return list(flows.values())
