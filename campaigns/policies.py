@@ -151,6 +151,11 @@ def campaign_policies_used(campaign: Campaign) -> list[str]:
         used.append("channel priority")
     if campaign.holdout_percent or campaign.variant_weights or campaign.test_percent:
         used.append("A/B test or holdout")
+    if (
+        campaign.pk
+        and campaign.sequence_steps.filter(removed=False, local_time__isnull=False).exists()
+    ):
+        used.append("follow-up step at a local time")
     return used
 
 
