@@ -144,6 +144,8 @@ def campaign_uplift_get(
     `gmv_30d` is the GMV of the last 30 days as last imported; `active` is the share active
     (last_active_at) since `since` (default: the launch). Welch's standard error, normal 95%
     interval. None without a holdout or with fewer than two creators in a group."""
+    if not campaign.holdout_percent:
+        return None  # no holdout, nothing to compare (and no PostgreSQL-only query to run)
     expression = UPLIFT_OUTCOMES[outcome]
     since = since or campaign.launched_at
     if outcome == "active" and since is None:
