@@ -78,6 +78,11 @@ class EducationReport:
     funnel: list[tuple[str, int]] = field(default_factory=list)
 
 
+def _regex_operator() -> str:
+    """PostgreSQL's `~`; on SQLite (the demo) Django registers a Python `REGEXP` function."""
+    return "~" if connection.vendor == "postgresql" else "REGEXP"
+
+
 def _reach_sql(where: str) -> str:
     items, messages, deliveries = (
         ContentItem._meta.db_table,
@@ -88,7 +93,7 @@ def _reach_sql(where: str) -> str:
         SELECT DISTINCT i.id AS item_id, d.id AS delivery_id, d.campaign_id, d.channel,
                d.creator_id, d.first_opened_at, d.first_clicked_at
         FROM {items} i
-        JOIN {messages} m ON m.fields::text ~ ({LEARN_REGEX_SQL})
+        JOIN {messages} m ON CAST(m.fields AS TEXT) {_regex_operator()} ({LEARN_REGEX_SQL})
         JOIN {deliveries} d ON d.campaign_id = m.campaign_id AND d.channel = m.channel
              AND d.locale = m.locale AND d.status = 'sent'
         WHERE {where}
