@@ -284,6 +284,28 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             "beat did not start",
             log,
         )
+        # A campaign launched on the demo database goes out (inbox needs no provider), and
+        # the ops pages that read it answer on SQLite too.
+        launch = (
+            "from campaigns import services; from segments.models import Segment; "
+            "c = services.campaign_create(owner=None, name='Demo', kind='mission', "
+            "segment=Segment.objects.order_by('pk').first(), messages=[{'channel': 'inbox', "
+            "'locale': 'es-MX', 'title': 'Hola', 'body': 'Hola {{ creator.first_name }}'}]); "
+            "services.campaign_launch(campaign=c); print('campaign', c.pk)"
+        )
+        campaign_id = re.search(r"campaign (\d+)", _manage(env, "shell", "-c", launch)).group(1)
+        _wait_for(
+            lambda: '"status": "sent"' in _manage(env, "shell", "-c", (
+                "import json; from campaigns.models import Campaign; "
+                f"print(json.dumps({{'status': Campaign.objects.get(pk={campaign_id}).status}}))"
+            )),
+            90,
+            "the demo campaign was not sent",
+            log,
+        )  # fmt: skip
+        for page in (f"/campaigns/{campaign_id}/", f"/stats/campaigns/{campaign_id}/",
+                     "/education/analytics/", "/programs/calendar/", "/markets/compare/"):  # fmt: skip
+            assert _get(opener, f"{base}{page}")[0] == 200, page
         assert "Traceback" not in log.read_text()
         # Every file the broker writes stays under ALTAVOZ_VAR_DIR.
         assert (tmp_path / "broker" / "control" / "celery.pidbox.exchange").exists()
