@@ -33,13 +33,17 @@ def _delivery_counts_count(campaign_id: int) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT channel, locale, status, CASE WHEN status = 'failed' THEN error_code "
-            f"ELSE '' END, COUNT(*) FROM {table} WHERE campaign_id = %s GROUP BY 1, 2, 3, 4",
+            f"ELSE '' END, run, COUNT(*) FROM {table} WHERE campaign_id = %s "
+            "GROUP BY 1, 2, 3, 4, 5",
             [campaign_id],
         )
         rows = cursor.fetchall()
     counts: dict[str, dict[str, int]] = {}
     refusals: dict[str, int] = defaultdict(int)
-    for channel, locale, status, code, number in rows:
+    # Per run and status (JSON keys: strings), for what policies kept back in the last run.
+    statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for channel, locale, status, code, run, number in rows:
+        statuses[str(run)][status] += number
         entry = counts.setdefault(f"{channel}|{locale}|", {"targeted": 0, "sent": 0, "refused": 0})
         entry["targeted"] += number
         if status == Delivery.Status.SENT:
@@ -47,7 +51,11 @@ def _delivery_counts_count(campaign_id: int) -> dict[str, Any]:
         elif status == Delivery.Status.FAILED:
             entry["refused"] += number
             refusals[f"{channel}|{code}"] += number
-    return {"counts": counts, "refusals": dict(refusals)}
+    return {
+        "counts": counts,
+        "refusals": dict(refusals),
+        "statuses": {run: dict(by_status) for run, by_status in statuses.items()},
+    }
 
 
 def delivery_counts_get(*, campaign: Campaign) -> dict[str, Any]:
@@ -62,7 +70,7 @@ def delivery_counts_get(*, campaign: Campaign) -> dict[str, Any]:
         snapshot = DeliveryCountsSnapshot.objects.filter(
             campaign_id=campaign.pk, finished_at=campaign.finished_at
         ).first()
-        if snapshot is not None:
+        if snapshot is not None and "statuses" in snapshot.counts:
             return snapshot.counts
         return delivery_counts_snapshot_take(campaign=campaign)
     key = _delivery_counts_key(campaign.pk)

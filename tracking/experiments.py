@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign, Delivery
 from creators.models import Creator
 from tracking import significance
+from tracking.counts import delivery_counts_get
 
 
 @dataclass
@@ -55,21 +56,12 @@ def _variant_counts(campaign: Campaign) -> dict[str, tuple[int, int, int]]:
 
 
 def policy_counts_get(*, campaign: Campaign) -> dict[str, int]:
-    """Deliveries of the last run that policies kept back: capped and held out."""
-    table = Delivery._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT status, COUNT(*) FROM {table} WHERE campaign_id = %s AND run = %s "
-            "AND status IN (%s, %s) GROUP BY status",
-            [
-                campaign.pk, campaign.last_run, Delivery.Status.SKIPPED_CAP,
-                Delivery.Status.HOLDOUT,
-            ],
-        )  # fmt: skip
-        counts = dict(cursor.fetchall())
+    """Deliveries of the last run that policies kept back: capped and held out. Read from the
+    campaign's delivery counts (snapshot or cache, tracking/counts.py), not a fresh scan."""
+    statuses = delivery_counts_get(campaign=campaign)["statuses"].get(str(campaign.last_run), {})
     return {
-        "skipped_cap": counts.get(Delivery.Status.SKIPPED_CAP, 0),
-        "holdout": counts.get(Delivery.Status.HOLDOUT, 0),
+        "skipped_cap": statuses.get(Delivery.Status.SKIPPED_CAP, 0),
+        "holdout": statuses.get(Delivery.Status.HOLDOUT, 0),
     }
 
 

@@ -90,3 +90,19 @@ def test_the_warm_task_fills_the_cache_for_sending_campaigns(settings):
     assert _counted_deliveries(queries) == 0
     assert sum(e["targeted"] for e in counts["counts"].values()) == 4
     assert not DeliveryCountsSnapshot.objects.exists()  # running campaigns get no snapshot
+
+
+@pytest.mark.django_db
+def test_policy_counts_come_from_the_snapshot_too():
+    from tracking.experiments import policy_counts_get
+
+    campaign = _finished()
+    Delivery.objects.filter(pk=Delivery.objects.filter(campaign=campaign).first().pk).update(
+        status=Delivery.Status.HOLDOUT
+    )
+    delivery_counts_warm()
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = policy_counts_get(campaign=campaign)
+    assert _counted_deliveries(queries) == 0
+    assert counts == {"skipped_cap": 0, "holdout": 1}
