@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,3 +197,7 @@ def live_stack(
         for worker in stack.workers:
             worker.stop()
         broker_flush()
+        # Drop the fakes' pending status callbacks and let those already on the wire finish:
+        # a webhook still writing when the test database is flushed can deadlock the flush.
+        fake_providers.reset()
+        time.sleep(0.5)
