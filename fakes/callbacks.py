@@ -132,7 +132,11 @@ class CallbackDispatcher:
         return len(self._heap) + len(self._inflight)
 
     def clear(self) -> None:
+        """Forget every pending callback, including those waiting for a connection or on
+        the wire, so nothing from an earlier test reaches the app after a reset."""
         self._heap.clear()
+        for task in list(self._inflight):
+            task.cancel()
         self.log.clear()
 
     def schedule(self, delay_s: float, kind: str, payload: Any) -> None:

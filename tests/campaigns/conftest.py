@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fakes.client import FakeProviders
-from tests.support.worker import WorkerProcess, broker_flush, worker_env
+from tests.support.worker import WorkerProcess, broker_flush, stack_stop, worker_env
 
 WHATSAPP_FROM = "+14155238886"
 
@@ -62,10 +61,4 @@ def dispatch_rig(
     try:
         yield rig
     finally:
-        for worker in rig.workers:
-            worker.stop()
-        broker_flush()
-        # Drop the fakes' pending status callbacks and let those already on the wire finish:
-        # a webhook still writing when the test database is flushed can deadlock the flush.
-        fake_providers.reset()
-        time.sleep(0.5)
+        stack_stop(rig.workers, fake_providers)

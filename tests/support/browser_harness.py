@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from accounts.roles import Role, roles_sync
 from fakes.client import FakeProviders
 from tests.support.browser import SCREENSHOTS, shot, shots_register, shots_unregister
-from tests.support.worker import WorkerProcess, broker_flush, worker_env
+from tests.support.worker import WorkerProcess, broker_flush, stack_stop, worker_env
 
 CHROMIUM = os.environ.get("ALTAVOZ_CHROMIUM", "/usr/bin/chromium")
 HEADED = os.environ.get("ALTAVOZ_BROWSER_HEADED", "") not in ("", "0")
@@ -194,10 +193,4 @@ def live_stack(
     try:
         yield stack
     finally:
-        for worker in stack.workers:
-            worker.stop()
-        broker_flush()
-        # Drop the fakes' pending status callbacks and let those already on the wire finish:
-        # a webhook still writing when the test database is flushed can deadlock the flush.
-        fake_providers.reset()
-        time.sleep(0.5)
+        stack_stop(stack.workers, fake_providers)

@@ -18,6 +18,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from fakes.client import FakeProviders
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -75,6 +77,39 @@ class WorkerProcess:
                 self.process.wait(10)
         if getattr(self, "log", None):
             self.log.close()
+
+
+def database_quiesce(timeout: float = 30) -> None:
+    """Wait until no other session on the test database is running a statement or holding a
+    transaction open. A webhook request the live server is still handling when pytest-django
+    flushes the database (TRUNCATE) can deadlock the flush and leave rows for the next test."""
+    deadline = time.monotonic() + timeout
+    quiet_polls = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+            )
+            (busy,) = cursor.fetchone()
+            # Quiet for a few polls in a row: a request accepted just before the fakes were
+            # reset may still be on its way to a live-server thread.
+            quiet_polls = 0 if busy else quiet_polls + 1
+            if quiet_polls >= 4:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{busy} database sessions still busy after {timeout}s")
+            time.sleep(0.05)
+
+
+def stack_stop(workers: list[WorkerProcess], fakes: FakeProviders) -> None:
+    """Stop the workers, empty the broker, drop the fakes' pending callbacks (including those
+    on the wire) and wait for the webhooks already received to finish writing."""
+    for worker in workers:
+        worker.stop()
+    broker_flush()
+    fakes.reset()
+    database_quiesce()
 
 
 def broker_flush() -> None:
