@@ -258,6 +258,7 @@ class Dispatcher:
         self.adapters: dict[str, ChannelAdapter] = {}
         self.limiters: dict[str, RateLimiter] = {}
         self.slots: dict[str, asyncio.Semaphore] = {}
+        self.slot_locks: dict[str, asyncio.Lock] = {}
         # uvloop: the same asyncio API on libuv, markedly cheaper per request for aiohttp.
         self.loop = uvloop.new_event_loop()
         # Rendering the next batch runs in its own thread while the last one is on the wire.
@@ -428,15 +429,21 @@ class Dispatcher:
             adapter = self.adapters[channel] = adapter_for(channel)
         limiter = self.limiters.setdefault(channel, RateLimiter(provider_for(channel)))
         slots = self.slots.setdefault(channel, asyncio.Semaphore(settings.CHANNEL_CONCURRENCY))
+        # One chunk at a time takes its slots: two batches each holding part of what their
+        # next chunk needs would otherwise wait on each other forever. A chunk is never
+        # larger than the channel's concurrency, so the slots it waits for always come back.
+        slots_taking = self.slot_locks.setdefault(channel, asyncio.Lock())
+        chunk_size = max(1, min(settings.DISPATCH_SEND_CHUNK, settings.CHANNEL_CONCURRENCY))
         sends: list[asyncio.Future[list[SendResult]]] = []
         start = 0
         async for granted in limiter.grants(len(items)):
             end = start + granted
             while start < end:
-                chunk = items[start : min(end, start + settings.DISPATCH_SEND_CHUNK)]
+                chunk = items[start : min(end, start + chunk_size)]
                 start += len(chunk)
-                for _item in chunk:
-                    await slots.acquire()
+                async with slots_taking:
+                    for _item in chunk:
+                        await slots.acquire()
                 await self._mark_sending([item.delivery_id for item in chunk])
                 sends.append(asyncio.ensure_future(self._send_chunk(adapter, chunk, slots)))
         return [result for chunk in await asyncio.gather(*sends) for result in chunk]
