@@ -72,6 +72,9 @@ class BenchLinks:
     def is_tracked(self, url: str) -> bool:
         return url.startswith(self.base)
 
+    def never_tracked(self, url: str) -> bool:
+        return url in (self.unsubscribe(), self.preferences())
+
     def learn(self, slug: str) -> str:
         return self.track(f"https://app.altavoz.mx/learn/{slug}/")
 

@@ -12,6 +12,7 @@ Retry-After); permanent ones are `failed` with the provider's code.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections import defaultdict
@@ -34,6 +35,7 @@ from campaigns.rendering import MessageRenderer, campaign_context_build, creator
 from channels.base import ChannelAdapter, Outcome, Outgoing, SendResult
 from channels.ratelimit import RateLimiter
 from channels.registry import adapter_for, provider_for
+from common.sql import ids_any
 from creators.models import Creator, Device
 from tracking.links import content_tracking_add, delivery_links
 
@@ -129,10 +131,20 @@ def _claim_once(
 
 def deliveries_mark_sending(*, delivery_ids: list[int]) -> None:
     """Committed before the provider calls for these deliveries start."""
-    now = timezone.now()
-    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.CLAIMED).update(
-        status=Delivery.Status.SENDING, claimed_at=now, updated_at=now
-    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = Delivery._meta.db_table
+    # One array parameter, not a placeholder per id (SQLite, the demo database: a JSON list).
+    postgres = connection.vendor == "postgresql"
+    ids_sql = "= ANY(%s)" if postgres else "IN (SELECT value FROM json_each(%s))"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claimed_at = %s, updated_at = %s"
+            f" WHERE id {ids_sql} AND status = %s",
+            [
+                Delivery.Status.SENDING, now, now,
+                delivery_ids if postgres else json.dumps(delivery_ids), Delivery.Status.CLAIMED,
+            ],
+        )  # fmt: skip
 
 
 def backoff_until(*, attempts: int, retry_after: float | None, now: datetime) -> datetime:
@@ -202,33 +214,49 @@ def deliveries_settle(*, claimed: dict[int, Claimed], results: list[SendResult])
 def _deliveries_update(values: list[tuple], *, now: datetime) -> None:
     if not values:
         return
-    adapt = connection.ops.adapt_datetimefield_value
-    postgres = connection.vendor == "postgresql"
-    stamp = "CAST(%s AS timestamptz)" if postgres else "%s"
-    row = f"(CAST(%s AS bigint), %s, {stamp}, %s, %s, %s, {stamp})"
-    params: list = []
-    for delivery_id, status, sent_at, provider_id, code, message, not_before in values:
-        params += [
-            delivery_id,
-            status,
-            adapt(sent_at),
-            provider_id,
-            code,
-            message,
-            adapt(not_before),
-        ]
     table = Delivery._meta.db_table
+    held = (Delivery.Status.CLAIMED, Delivery.Status.SENDING)
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":  # the SQLite demo database
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany(
+                f"""
+                UPDATE {table} SET status = %s, sent_at = %s, provider_message_id = %s,
+                    error_code = %s, error_message = %s, not_before = %s, updated_at = %s
+                WHERE id = %s AND status IN (%s, %s)
+                """,
+                [
+                    (
+                        status,
+                        adapt(sent_at),
+                        provider_id,
+                        code,
+                        message,
+                        adapt(not_before),
+                        adapt(now),
+                        delivery_id,
+                        *held,
+                    )
+                    for delivery_id, status, sent_at, provider_id, code, message, not_before in values
+                ],  # fmt: skip
+            )
+            return
+        # One array per column: eight parameters whatever the batch size, so the statement
+        # stays short (psycopg parses a client-side query per execution, and a VALUES list
+        # of seven placeholders per row cost more than the sends themselves).
+        columns = list(zip(*values, strict=True))
         cursor.execute(
             f"""
-            WITH v (id, status, sent_at, provider_message_id, error_code, error_message, not_before)
-                AS (VALUES {", ".join([row] * len(values))})
             UPDATE {table} SET status = v.status, sent_at = v.sent_at,
                 provider_message_id = v.provider_message_id, error_code = v.error_code,
                 error_message = v.error_message, not_before = v.not_before, updated_at = %s
-            FROM v WHERE {table}.id = v.id AND {table}.status IN (%s, %s)
+            FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[],
+                        %s::varchar[], %s::text[], %s::timestamptz[])
+                AS v (id, status, sent_at, provider_message_id, error_code, error_message,
+                      not_before)
+            WHERE {table}.id = v.id AND {table}.status IN (%s, %s)
             """,
-            [*params, adapt(now), Delivery.Status.CLAIMED, Delivery.Status.SENDING],
+            [now, *(list(column) for column in columns), *held],
         )
 
 
@@ -349,13 +377,13 @@ class Dispatcher:
         creator_ids = {row.creator_id for row in claimed}
         creators = {
             row["id"]: row
-            for row in Creator.objects.filter(id__in=creator_ids).values(*CREATOR_FIELDS)
+            for row in Creator.objects.filter(id__in=ids_any(creator_ids)).values(*CREATOR_FIELDS)
         }
         tokens: dict[int, list[str]] = defaultdict(list)
         if any(row.channel == "push" for row in claimed):
-            for creator_id, token in Device.objects.filter(creator_id__in=creator_ids).values_list(
-                "creator_id", "token"
-            ):
+            for creator_id, token in Device.objects.filter(
+                creator_id__in=ids_any(creator_ids)
+            ).values_list("creator_id", "token"):
                 tokens[creator_id].append(token)
         outgoing: dict[str, list[Outgoing]] = defaultdict(list)
         failures: list[SendResult] = []
@@ -409,8 +437,9 @@ class Dispatcher:
             name=creator["name"],
             device_tokens=device_tokens,
             status_callback_url=links.status_callback(),
-            unsubscribe_url=links.unsubscribe(),
-            unsubscribe_post_url=links.unsubscribe_one_click(),
+            # List-Unsubscribe is an email header: other channels don't sign a token for it.
+            unsubscribe_url=links.unsubscribe() if row.channel == "email" else "",
+            unsubscribe_post_url=links.unsubscribe_one_click() if row.channel == "email" else "",
             categories=(f"campaign-{self.campaign.pk}", self.campaign.kind),
         )
 

@@ -28,7 +28,10 @@ def session_create() -> aiohttp.ClientSession:
         sock_connect=settings.CHANNEL_CONNECT_TIMEOUT,
         sock_read=settings.CHANNEL_READ_TIMEOUT,
     )
-    return aiohttp.ClientSession(connector=connector, timeout=timeout)
+    # Providers' APIs set no cookies we need; a dummy jar skips cookie handling per request.
+    return aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    )
 
 
 def transport_failure(outgoing: Outgoing, error: BaseException) -> SendResult:

@@ -12,21 +12,25 @@ import base64
 import functools
 import json
 import logging
+import string
 from collections.abc import Sequence
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import aiohttp
+import yarl
 from django.conf import settings
 from twilio.base.exceptions import TwilioRestException
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
+from twilio.rest.api.v2010.account.message import MessageList
 
 from channels.base import Outcome, Outgoing, SendResult, error_text, retry_after_seconds
 from channels.http import gather_bounded, session_create, transport_failure
 
 logger = logging.getLogger(__name__)
+
+_FORM_SAFE = frozenset(string.ascii_letters + string.digits + "_.-~")
 
 # Twilio error codes that will never succeed on retry for this recipient.
 # https://www.twilio.com/docs/api/errors: 21211 invalid 'To', 21408 region not enabled,
@@ -65,11 +69,11 @@ class PooledTwilioHttpClient(AsyncHttpClient):
         if auth:
             headers["Authorization"] = basic_authorization(*auth)
         # Encoding the form ourselves is several times cheaper than aiohttp's FormData.
-        body = urlencode(data, doseq=True).encode() if data else None
+        body = form_encode(data).encode("ascii") if data else None
         async with self.session.request(
             method.upper(),
-            uri,
-            params=params,
+            _url(uri),
+            params=params or None,
             data=body,
             headers=headers,
             allow_redirects=allow_redirects,
@@ -80,6 +84,35 @@ class PooledTwilioHttpClient(AsyncHttpClient):
                     response.status, retry_after_seconds(response.headers.get("Retry-After")), text
                 )
             return Response(response.status, text, response.headers)
+
+
+# application/x-www-form-urlencoded, byte by byte: what `urllib.parse.quote_plus` produces
+# (letters, digits and "_.-~" kept, space as "+", every other byte as %XX), as one
+# `str.translate` over the UTF-8 bytes. `quote_plus` loops in Python per byte, which was a
+# tenth of the event loop's time at a few thousand messages a second.
+_FORM_BYTE = {
+    byte: "+" if byte == 0x20 else chr(byte) if chr(byte) in _FORM_SAFE else f"%{byte:02X}"
+    for byte in range(256)
+}
+
+
+def form_quote(value: str) -> str:
+    return value.encode("utf-8").decode("latin-1").translate(_FORM_BYTE)
+
+
+def form_encode(data: dict[str, object]) -> str:
+    """`urlencode(data, doseq=True)` for the SDK's form: lists repeat their key."""
+    pairs = []
+    for key, value in data.items():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            pairs.append(f"{form_quote(str(key))}={form_quote(str(item))}")
+    return "&".join(pairs)
+
+
+@functools.lru_cache(maxsize=64)
+def _url(uri: str) -> yarl.URL:
+    """The parsed URL of a Twilio endpoint: the same few for every message."""
+    return yarl.URL(uri)
 
 
 @functools.lru_cache(maxsize=8)
@@ -93,9 +126,11 @@ class WhatsAppAdapter:
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
         self._client: Client | None = None
+        self._messages: MessageList | None = None
 
-    def _twilio(self) -> Client:
-        if self._client is None:
+    def _twilio(self) -> MessageList:
+        """The account's Messages resource (each `client.messages` builds it anew)."""
+        if self._messages is None:
             self._session = session_create()
             self._client = Client(
                 settings.TWILIO_ACCOUNT_SID,
@@ -103,17 +138,21 @@ class WhatsAppAdapter:
                 http_client=PooledTwilioHttpClient(self._session),
             )
             self._client.api.base_url = settings.TWILIO_BASE_URL
-        return self._client
+            self._messages = self._client.messages
+        return self._messages
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]:
-        client = self._twilio()
+        messages = self._twilio()
         return await gather_bounded(
-            outgoing, lambda item: self._send_one(client, item), settings.CHANNEL_CONCURRENCY
+            outgoing, lambda item: self._send_one(messages, item), settings.CHANNEL_CONCURRENCY
         )
 
-    async def _send_one(self, client: Client, item: Outgoing) -> SendResult:
+    async def _send_one(self, messages: MessageList, item: Outgoing) -> SendResult:
         try:
-            message = await client.messages.create_async(**message_params(item))
+            # The SDK's request building, authentication and error handling, without the
+            # MessageInstance it would build from the answer (three date parses per message
+            # for fields we never read): only the sid is kept.
+            payload, _status, _headers = await messages._create_async(**message_params(item))
         except TwilioRestException as error:
             outcome = Outcome.REJECTED if error.status < 500 else Outcome.UNAVAILABLE
             if error.code and error.code not in PERMANENT_ERROR_CODES and error.status >= 500:
@@ -135,12 +174,12 @@ class WhatsAppAdapter:
             )
         except Exception as error:  # transport errors; anything else is re-raised inside
             return transport_failure(item, error)
-        return SendResult.accepted(item, message.sid)
+        return SendResult.accepted(item, payload["sid"])
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
-            self._session, self._client = None, None
+            self._session, self._client, self._messages = None, None, None
 
 
 def message_params(item: Outgoing) -> dict[str, Any]:

@@ -6,6 +6,7 @@ destination before it is stored, so analytics downstream see where a visit came 
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -19,7 +20,10 @@ from tracking.tokens import (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def utm_add(url: str, *, channel: str, campaign_id: int) -> str:
+    """`url` with the UTM parameters added (cached: a campaign's thousands of messages carry
+    the same few links)."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     query.setdefault("utm_source", "altavoz")
@@ -81,6 +85,12 @@ class DeliveryLinks:
 
     def is_tracked(self, url: str) -> bool:
         return url.startswith(f"{self.base_url}/t/") or url.startswith(f"{self.base_url}/u/")
+
+    def never_tracked(self, url: str) -> bool:
+        # By path, not by comparing with this delivery's own URLs: those carry signed tokens,
+        # and signing three of them per message only to compare cost more than the render.
+        base = self.base_url
+        return url.startswith((f"{base}/u/", f"{base}/me/preferences/", f"{base}/p/"))
 
     def learn(self, slug: str) -> str:
         return self.track(

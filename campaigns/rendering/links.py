@@ -29,6 +29,11 @@ class LinkBuilder(Protocol):
         """True if `url` is already a tracked URL (so it is not wrapped twice)."""
         ...
 
+    def never_tracked(self, url: str) -> bool:
+        """True for the URLs that are never click-tracked: unsubscribe, preferences, portal.
+        (Asked per link: answering must not sign the tokens those URLs carry.)"""
+        ...
+
     def learn(self, slug: str) -> str:
         """A tracked link to education item `slug` in the creator's language."""
         ...
@@ -59,6 +64,9 @@ class PreviewLinks:
 
     def is_tracked(self, url: str) -> bool:
         return False
+
+    def never_tracked(self, url: str) -> bool:
+        return url in (self.unsubscribe(), self.preferences(), self.portal())
 
     def learn(self, slug: str) -> str:
         query = urlencode({"lang": self.locale})
@@ -93,23 +101,16 @@ def link_helpers(links: LinkBuilder) -> dict[str, Callable[..., str]]:
 
 
 class _Rewriter:
-    """Decides, per URL, whether to track it; the never-tracked URLs are computed once."""
+    """Decides, per URL, whether to track it."""
 
     def __init__(self, links: LinkBuilder) -> None:
         self.links = links
-        self._untracked: frozenset[str] | None = None
 
     def rewrite(self, url: str, label: str | None = None) -> str:
         lowered = url[:8].lower()
         if not (lowered.startswith("http://") or lowered.startswith("https://")):
             return url  # mailto:, tel:, sms:, #anchors, relative paths, app deep links
-        if self.links.is_tracked(url):
-            return url
-        if self._untracked is None:
-            self._untracked = frozenset(
-                (self.links.unsubscribe(), self.links.preferences(), self.links.portal())
-            )
-        if url in self._untracked:
+        if self.links.is_tracked(url) or self.links.never_tracked(url):
             return url
         return self.links.track(url, label)
 

@@ -25,6 +25,9 @@ class CountingLinks:
     def is_tracked(self, url):
         return url.startswith(TRACKER)
 
+    def never_tracked(self, url):
+        return url in (self.unsubscribe(), self.preferences(), self.portal())
+
     def learn(self, slug):
         return self.track(f"https://app.altavoz.test/learn/{slug}/?lang=es-MX", f"learn:{slug}")
 
