@@ -27,3 +27,10 @@ def provider_for(code: str) -> str:
     if code == "email" and settings.EMAIL_PROVIDER == "smtp":
         return "smtp"
     return PROVIDERS[code]
+
+
+def adapters_import() -> None:
+    """Import every adapter module (and its provider SDK) now rather than in the first send:
+    the Twilio SDK alone is hundreds of modules, seconds of work without cached bytecode."""
+    for path in ADAPTERS.values():
+        import_string(path)

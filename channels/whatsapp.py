@@ -109,6 +109,22 @@ def form_encode(data: dict[str, object]) -> str:
     return "&".join(pairs)
 
 
+class TwilioClient(Client):
+    """The SDK's client with its request headers built once per method and header set:
+    `get_headers` asks `platform` three times and formats the User-Agent on every call."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._headers_built: dict[tuple, dict[str, str]] = {}
+
+    def get_headers(self, method: str, headers: dict[str, str] | None) -> dict[str, str]:
+        key = (method, *sorted((headers or {}).items()))
+        built = self._headers_built.get(key)
+        if built is None:
+            built = self._headers_built[key] = super().get_headers(method, dict(headers or {}))
+        return dict(built)
+
+
 @functools.lru_cache(maxsize=64)
 def _url(uri: str) -> yarl.URL:
     """The parsed URL of a Twilio endpoint: the same few for every message."""
@@ -127,18 +143,21 @@ class WhatsAppAdapter:
         self._session: aiohttp.ClientSession | None = None
         self._client: Client | None = None
         self._messages: MessageList | None = None
+        self._sender = ""
 
     def _twilio(self) -> MessageList:
         """The account's Messages resource (each `client.messages` builds it anew)."""
         if self._messages is None:
             self._session = session_create()
-            self._client = Client(
+            self._client = TwilioClient(
                 settings.TWILIO_ACCOUNT_SID,
                 settings.TWILIO_AUTH_TOKEN,
                 http_client=PooledTwilioHttpClient(self._session),
             )
             self._client.api.base_url = settings.TWILIO_BASE_URL
             self._messages = self._client.messages
+            # Read once: every Django setting access goes through LazySettings.
+            self._sender = f"whatsapp:{settings.TWILIO_WHATSAPP_FROM}"
         return self._messages
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]:
@@ -152,7 +171,9 @@ class WhatsAppAdapter:
             # The SDK's request building, authentication and error handling, without the
             # MessageInstance it would build from the answer (three date parses per message
             # for fields we never read): only the sid is kept.
-            payload, _status, _headers = await messages._create_async(**message_params(item))
+            payload, _status, _headers = await messages._create_async(
+                **message_params(item, sender=self._sender)
+            )
         except TwilioRestException as error:
             outcome = Outcome.REJECTED if error.status < 500 else Outcome.UNAVAILABLE
             if error.code and error.code not in PERMANENT_ERROR_CODES and error.status >= 500:
@@ -182,12 +203,10 @@ class WhatsAppAdapter:
             self._session, self._client, self._messages = None, None, None
 
 
-def message_params(item: Outgoing) -> dict[str, Any]:
+def message_params(item: Outgoing, *, sender: str) -> dict[str, Any]:
+    """The Messages API parameters for `item`, sent from the WhatsApp address `sender`."""
     content = item.content
-    params: dict[str, Any] = {
-        "to": f"whatsapp:{item.phone}",
-        "from_": f"whatsapp:{settings.TWILIO_WHATSAPP_FROM}",
-    }
+    params: dict[str, Any] = {"to": f"whatsapp:{item.phone}", "from_": sender}
     if item.status_callback_url:
         params["status_callback"] = item.status_callback_url
     if content.get("content_sid"):
