@@ -12,6 +12,7 @@ Retry-After); permanent ones are `failed` with the provider's code.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -291,16 +292,21 @@ class Dispatcher:
         self.loop = uvloop.new_event_loop()
         # Rendering the next batch runs in its own thread while the last one is on the wire.
         self.render_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
+        # Marking a chunk `sending` has a thread (and connection) of its own, so the next chunk
+        # never waits behind a batch's claim or settle while provider slots stand idle. Each
+        # chunk's mark is awaited before its send, and its settle comes after: still ordered.
+        self.mark_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mark")
         self.link_cache: dict[str, int] = {}
 
     def close(self) -> None:
         for adapter in self.adapters.values():
             self.loop.run_until_complete(adapter.close())
-        # Claims, marks and settles ran in asgiref's sync thread, renders in render_pool:
+        # Claims and settles ran in asgiref's sync thread, renders and marks in their pools:
         # release the database connections those threads opened.
         self.loop.run_until_complete(sync_to_async(connections.close_all, thread_sensitive=True)())
-        self.render_pool.submit(connections.close_all).result()
-        self.render_pool.shutdown()
+        for pool in (self.render_pool, self.mark_pool):
+            pool.submit(connections.close_all).result()
+            pool.shutdown()
         self.loop.close()
 
     def batch_start(self) -> bool:
@@ -487,7 +493,9 @@ class Dispatcher:
                 slots.release()
 
     async def _mark_sending(self, delivery_ids: list[int]) -> None:
-        await _in_db_thread(deliveries_mark_sending)(delivery_ids=delivery_ids)
+        await self.loop.run_in_executor(
+            self.mark_pool, functools.partial(deliveries_mark_sending, delivery_ids=delivery_ids)
+        )
 
 
 def _in_db_thread(function):

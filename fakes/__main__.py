@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+import uvloop
+
 from fakes.contracts import ContractsMissing, contracts_disabled, contracts_load
 from fakes.core import (
     DEFAULT_FCM_PROJECT_ID,
@@ -93,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
     try:
-        asyncio.run(serve(settings, contracts, ports, args.ready_file))
+        # uvloop, as the dispatcher uses: a fake provider should cost the machine as little
+        # as it can, since on a small box it shares the CPU with the worker it measures.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(serve(settings, contracts, ports, args.ready_file))
     except OSError as error:
         print(f"fake providers: FATAL: {error}", file=sys.stderr)
         return 4
