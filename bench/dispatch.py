@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         "DISPATCH_PARALLELISM": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "LOG_LEVEL": "WARNING",
+        # As in production: with DEBUG on, Django keeps and formats every query it runs.
+        "DEBUG": "false",
     }
     os.environ.update({key: env[key] for key in env if key.isupper()})
     import django
