@@ -89,7 +89,8 @@ def database_quiesce(timeout: float = 30) -> None:
         while True:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+                " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                " AND state <> 'idle'"
             )
             (busy,) = cursor.fetchone()
             # Quiet for a few polls in a row: a request accepted just before the fakes were
