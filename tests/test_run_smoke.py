@@ -207,10 +207,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.mark.worker
-def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_default(tmp_path):
+def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_default(
+    tmp_path, fake_providers
+):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = _embedded_env(tmp_path, f"127.0.0.1:{port}")
+    # `make run` starts its own fakes on fixed ports; here the suite's fakes (free ports)
+    # stand in for them, and their SendGrid events go to this app's webhook.
+    env.update(fake_providers.settings_env())
+    fake_providers.set_behaviour(
+        "sendgrid", callbacks={"enabled": True, "url": f"{base}/hooks/sendgrid/events"}
+    )
 
     # The Makefile's `run` recipe, step by step.
     _manage(env, "migrate", "--noinput")
@@ -284,13 +292,16 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             "beat did not start",
             log,
         )
-        # A campaign launched on the demo database goes out (inbox needs no provider), and
-        # the ops pages that read it answer on SQLite too.
+        # A campaign launched on the demo database goes out (inbox in the app, email through
+        # the SendGrid fake, whose opens and clicks come back to the webhook), and the ops
+        # pages that read it answer on SQLite too.
         launch = (
             "from campaigns import services; from segments.models import Segment; "
             "c = services.campaign_create(owner=None, name='Demo', kind='mission', "
             "segment=Segment.objects.order_by('pk').first(), messages=[{'channel': 'inbox', "
-            "'locale': 'es-MX', 'title': 'Hola', 'body': 'Hola {{ creator.first_name }}'}]); "
+            "'locale': 'es-MX', 'title': 'Hola', 'body': 'Hola {{ creator.first_name }}'}, "
+            "{'channel': 'email', 'locale': 'es-MX', 'subject': 'Hola', "
+            "'html': '<p><a href=\"https://shop.example/m\">Mira</a></p>'}]); "
             "services.campaign_launch(campaign=c); print('campaign', c.pk)"
         )
         campaign_id = re.search(r"campaign (\d+)", _manage(env, "shell", "-c", launch)).group(1)
@@ -301,6 +312,16 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             )),
             90,
             "the demo campaign was not sent",
+            log,
+        )  # fmt: skip
+        # A click compares its time with the delivery's sent_at, read back from SQLite.
+        _wait_for(
+            lambda: re.search(r"clicks [1-9]", _manage(env, "shell", "-c", (
+                "from tracking.models import Event; print('clicks', Event.objects.filter("
+                f"campaign_id={campaign_id}, kind='clicked').count())"
+            ))) is not None,
+            90,
+            "no email click from the SendGrid fake was recorded",
             log,
         )  # fmt: skip
         for page in (f"/campaigns/{campaign_id}/", f"/stats/campaigns/{campaign_id}/",

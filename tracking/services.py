@@ -205,6 +205,10 @@ def _count_event(
         deltas.add(moment, "unsubscribed")
 
 
+def _aware(value: datetime) -> datetime:
+    return timezone.make_aware(value, connection.timezone) if timezone.is_naive(value) else value
+
+
 _DELIVERY_COLUMNS = (
     "campaign_id, channel, locale, status, sent_at, first_delivered_at, first_opened_at, "
     "first_clicked_at"
@@ -245,7 +249,11 @@ def event_record(
         row = cursor.fetchone()
         if row is None:
             return None
-        campaign_id, channel, locale, status, sent_at, *firsts = row
+        # SQLite (the demo) hands raw datetimes back naive where the ORM wrote them: read
+        # every one as aware, as PostgreSQL returns them, before comparing with occurred_at.
+        campaign_id, channel, locale, status, sent_at, *firsts = (
+            _aware(value) if isinstance(value, datetime) else value for value in row
+        )
         if classify is not None and not automated_reason:
             automated_reason = classify(sent_at, channel)
         current = dict(zip(FIRST_FIELDS, firsts, strict=True))
