@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import random
 from collections import defaultdict
@@ -132,20 +131,10 @@ def _claim_once(
 
 def deliveries_mark_sending(*, delivery_ids: list[int]) -> None:
     """Committed before the provider calls for these deliveries start."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    table = Delivery._meta.db_table
-    # One array parameter, not a placeholder per id (SQLite, the demo database: a JSON list).
-    postgres = connection.vendor == "postgresql"
-    ids_sql = "= ANY(%s)" if postgres else "IN (SELECT value FROM json_each(%s))"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, claimed_at = %s, updated_at = %s"
-            f" WHERE id {ids_sql} AND status = %s",
-            [
-                Delivery.Status.SENDING, now, now,
-                delivery_ids if postgres else json.dumps(delivery_ids), Delivery.Status.CLAIMED,
-            ],
-        )  # fmt: skip
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=ids_any(delivery_ids), status=Delivery.Status.CLAIMED).update(
+        status=Delivery.Status.SENDING, claimed_at=now, updated_at=now
+    )
 
 
 def backoff_until(*, attempts: int, retry_after: float | None, now: datetime) -> datetime:
