@@ -10,8 +10,11 @@ app.autodiscover_tasks()
 
 
 @signals.worker_process_init.connect
-def channel_adapters_import(**_kwargs: object) -> None:
-    """Each pool process loads the channel adapters before it takes its first task."""
+def worker_process_prepare(**_kwargs: object) -> None:
+    """Each pool process loads the channel adapters before it takes its first task, then
+    freezes what it has loaded out of the garbage collector's way (common/runtime.py)."""
     from channels.registry import adapters_import
+    from common.runtime import gc_tune
 
     adapters_import()
+    gc_tune()

@@ -236,6 +236,8 @@ DISPATCH_SEND_CHUNK = env.int("DISPATCH_SEND_CHUNK", default=50)
 # Batches one dispatcher keeps on the wire while it claims and renders the next.
 DISPATCH_BATCHES_IN_FLIGHT = env.int("DISPATCH_BATCHES_IN_FLIGHT", default=2)
 DISPATCH_PARALLELISM = env.int("DISPATCH_PARALLELISM", default=2)  # dispatch tasks per launch
+# Allocations between two young-generation collections in worker processes (common/runtime.py).
+WORKER_GC_GEN0_THRESHOLD = env.int("WORKER_GC_GEN0_THRESHOLD", default=10_000)
 # Campaigns need a manager's approval before they launch or are scheduled (docs/campaigns-ui.md).
 REQUIRE_APPROVAL = env.bool("REQUIRE_APPROVAL", default=False)
 DISPATCH_MAX_ATTEMPTS = env.int("DISPATCH_MAX_ATTEMPTS", default=10)
