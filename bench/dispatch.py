@@ -7,6 +7,8 @@ In one run, at 0 ms and at 100 ms of provider latency (the Twilio fake, WhatsApp
 - the fake's own ceiling: a bare aiohttp client with pre-encoded requests (fakes.ceiling);
 - Altavoz: a launched campaign's deliveries sent by `campaign_dispatch` in a real Celery
   worker with one process (--concurrency 1), timed from enqueue to the last settled row;
+- the SDK alone: the WhatsApp adapter sending pre-rendered messages in this process, no
+  database (a reference, not a target: what the official SDK's request path costs);
 - the naive baseline: one Celery task per message with a sync Twilio client (bench.naive),
   in the same worker.
 Targets (issue 3): ≥ 60% of the ceiling at 0 ms, ≥ 2,000 messages/s at 100 ms, ≥ 10× naive.
@@ -36,6 +38,58 @@ def _wait_settled(campaign_id: int, timeout: float) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"campaign {campaign_id} not settled after {timeout}s")
         time.sleep(0.05)
+
+
+def adapter_alone_measure(*, messages: int, latency_ms: float, fakes) -> float:
+    """Messages/s of the WhatsApp adapter by itself in this process: the official Twilio SDK
+    on its aiohttp client, pre-rendered messages, no database, chunks as dispatch sends them.
+
+    Not a target: the floor under any dispatcher built on the SDK, printed so the share of
+    the bare-client ceiling can be read against what the SDK alone reaches."""
+    import asyncio
+
+    import uvloop
+    from django.conf import settings
+
+    from channels.base import Outgoing
+    from channels.whatsapp import WhatsAppAdapter
+    from common.runtime import gc_tune
+
+    gc_tune()  # as a worker process does at start
+    fakes.reset()
+    fakes.set_behaviour("twilio", latency_ms=latency_ms, callbacks={"enabled": False})
+    items = [
+        Outgoing(
+            delivery_id=i,
+            creator_id=i,
+            campaign_id=1,
+            locale="es-MX",
+            content={"body": f"Hola creador {i}, tu nivel es 3: https://shop.example/m"},
+            phone=f"+5255{i:08d}",
+            status_callback_url=f"http://127.0.0.1:8000/webhooks/twilio/status/{i}?s=0123456789abcdef",
+        )  # fmt: skip
+        for i in range(messages)
+    ]
+    chunk = min(settings.DISPATCH_SEND_CHUNK, settings.CHANNEL_CONCURRENCY)
+
+    async def send_all() -> float:
+        adapter = WhatsAppAdapter()
+        chunks_in_flight = asyncio.Semaphore(max(1, settings.CHANNEL_CONCURRENCY // chunk))
+
+        async def send(part: list[Outgoing]) -> None:
+            async with chunks_in_flight:
+                await adapter.send_batch(part)
+
+        await send(items[:chunk])  # connect
+        started = time.perf_counter()
+        await asyncio.gather(*(send(items[i : i + chunk]) for i in range(0, messages, chunk)))
+        elapsed = time.perf_counter() - started
+        await adapter.close()
+        return messages / elapsed
+
+    rate = uvloop.run(send_all())
+    fakes.reset()
+    return rate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                 requests=args.messages,
                 concurrency=64 if latency == 0 else 500,
             )["requests_per_s"]
+            alone = adapter_alone_measure(messages=args.messages, latency_ms=latency, fakes=fakes)
             fakes.reset()
             fakes.set_behaviour("twilio", latency_ms=latency, callbacks={"enabled": False})
 
@@ -167,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                 assert time.monotonic() < deadline, "naive baseline did not finish"
                 time.sleep(0.05)
             baseline = len(ids) / (time.perf_counter() - started)
-            results.append((latency, ceiling, altavoz, baseline, sent, args.messages))
+            results.append((latency, ceiling, alone, altavoz, baseline, sent, args.messages))
     finally:
         worker.terminate()
         worker.wait(30)
@@ -180,16 +235,22 @@ def main(argv: list[str] | None = None) -> int:
         f"WhatsApp dispatch, one worker process (--concurrency 1), {args.messages:,} messages per run"
     )
     print(
-        f"{'latency':>8} {'ceiling/s':>10} {'altavoz/s':>10} {'of ceiling':>11} {'naive/s':>8} {'vs naive':>9}"
+        f"{'latency':>8} {'ceiling/s':>10} {'SDK alone/s':>12} {'altavoz/s':>10} {'of ceiling':>11}"
+        f" {'of SDK alone':>13} {'naive/s':>8} {'vs naive':>9}"
     )
     ok = True
-    for latency, ceiling, altavoz, baseline, sent, expected in results:
+    for latency, ceiling, alone, altavoz, baseline, sent, expected in results:
         share, speedup = altavoz / ceiling, altavoz / baseline
         print(
-            f"{latency:>6.0f}ms {ceiling:>10,.0f} {altavoz:>10,.0f} {share:>10.0%} {baseline:>8,.1f} {speedup:>8.1f}x"
+            f"{latency:>6.0f}ms {ceiling:>10,.0f} {alone:>12,.0f} {altavoz:>10,.0f} {share:>10.0%}"
+            f" {altavoz / alone:>12.0%} {baseline:>8,.1f} {speedup:>8.1f}x"
         )
         ok &= sent == expected and speedup >= 10
         ok &= share >= 0.6 if latency == 0 else altavoz >= 2000
+    print(
+        "SDK alone: the WhatsApp adapter in this process with pre-rendered messages and no "
+        "database, the floor under any dispatcher on the official SDK."
+    )
     print(
         "targets: ≥ 60% of the ceiling at 0 ms, ≥ 2,000/s at 100 ms, ≥ 10x naive: "
         + ("met" if ok else "NOT met")
