@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from accounts.permissions import api_permission_check
 from campaigns import selectors, services
 from campaigns.exceptions import (
     CampaignIncomplete,
@@ -113,6 +114,8 @@ def _idempotent(
 
 @router.post("/campaigns", response={201: CampaignCreated, 400: ErrorOut, 404: ErrorOut})
 def campaign_create(request: HttpRequest, payload: CampaignIn):
+    api_permission_check(request, "campaigns.add_campaign")
+
     def create() -> tuple[int, dict]:
         segment = None
         if payload.segment_id is not None:
@@ -157,26 +160,31 @@ def _lifecycle(
 
 @router.post("/campaigns/{pk}/launch", response={202: dict, 400: ErrorOut})
 def campaign_launch(request: HttpRequest, pk: int):
+    api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_launch, "campaign_launch")
 
 
 @router.post("/campaigns/{pk}/pause", response={202: dict, 400: ErrorOut})
 def campaign_pause(request: HttpRequest, pk: int):
+    api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_pause, "campaign_pause")
 
 
 @router.post("/campaigns/{pk}/resume", response={202: dict, 400: ErrorOut})
 def campaign_resume(request: HttpRequest, pk: int):
+    api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_resume, "campaign_resume")
 
 
 @router.post("/campaigns/{pk}/cancel", response={202: dict, 400: ErrorOut})
 def campaign_cancel(request: HttpRequest, pk: int):
+    api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_cancel, "campaign_cancel")
 
 
 @router.get("/campaigns/{pk}", response=CampaignOut)
 def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
+    api_permission_check(request, "campaigns.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     return CampaignOut(
         id=campaign.pk,
@@ -193,6 +201,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
 
 @router.put("/campaigns/{pk}/policies", response={200: dict, 400: ErrorOut})
 def campaign_policies_set(request: HttpRequest, pk: int, payload: PoliciesIn):
+    api_permission_check(request, "campaigns.change_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     policy = payload.dict(exclude_unset=True)
     try:

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from accounts.permissions import api_permission_check
 from creators import services
 from creators.importer import ImportHeaderInvalid, creator_import_csv
 from creators.models import Channel, Creator, Device, ImportJob
@@ -82,6 +83,7 @@ def _creator_out(creator: Creator) -> CreatorOut:
 # Declared before /creators/{handle} so that path does not swallow "import".
 @router.post("/creators/import", response={200: ImportOut, 400: DetailOut})
 def creators_import(request: HttpRequest, file: File[UploadedFile]):
+    api_permission_check(request, "creators.add_creator")
     """Upsert creators from a CSV (multipart field `file`); see docs/importing.md.
 
     Bad rows are listed in `errors` (first 1,000) and counted in `rejected`; the good rows land.
@@ -130,6 +132,7 @@ def _job_out(job: ImportJob) -> ImportJobOut:
 
 @router.post("/creators/imports", response={202: ImportJobOut})
 def creators_import_queue(request: HttpRequest, file: File[UploadedFile]):
+    api_permission_check(request, "creators.add_creator")
     """Queue a CSV import on a Celery worker and answer at once (any size; the synchronous
     `/creators/import` holds the request for the whole file). Poll the job's URL."""
     job = services.import_job_create(file=file, actor=request.auth)
@@ -138,16 +141,19 @@ def creators_import_queue(request: HttpRequest, file: File[UploadedFile]):
 
 @router.get("/creators/imports/{job_id}", response=ImportJobOut)
 def creators_import_job(request: HttpRequest, job_id: int) -> ImportJobOut:
+    api_permission_check(request, "creators.add_creator")
     return _job_out(get_object_or_404(ImportJob, pk=job_id))
 
 
 @router.get("/creators/{handle}", response=CreatorOut)
 def creator_detail(request: HttpRequest, handle: str) -> CreatorOut:
+    api_permission_check(request, "creators.view_creator")
     return _creator_out(get_object_or_404(Creator, handle=handle))
 
 
 @router.post("/creators/{handle}/devices", response={201: DeviceOut})
 def creator_device_register(request: HttpRequest, handle: str, payload: DeviceIn):
+    api_permission_check(request, "creators.change_creator")
     creator = get_object_or_404(Creator, handle=handle)
     device = services.device_register(
         creator=creator, token=payload.token, platform=payload.platform

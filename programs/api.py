@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from accounts.permissions import api_permission_check
 from programs import selectors, services
 
 router = Router(tags=["programs"])
@@ -43,6 +44,7 @@ class ProgressRow(Schema):
 
 @router.post("/creator-metrics", response={200: MetricsOut})
 def creator_metrics_post(request: HttpRequest, payload: MetricsIn) -> Status:
+    api_permission_check(request, "programs.import_metrics")
     """Record daily metric rows; bad rows come back by position (1-based), good rows land.
 
     Like every endpoint of this API, any valid bearer token (a staff user's) may call it."""
@@ -57,5 +59,6 @@ def creator_metrics_post(request: HttpRequest, payload: MetricsIn) -> Status:
 
 @router.get("/programs/{program_id}/leaderboard", response=list[ProgressRow])
 def program_leaderboard(request: HttpRequest, program_id: int, limit: int = 100) -> list[dict]:
+    api_permission_check(request, "programs.view_program")
     program = selectors.program_get(pk=program_id)
     return selectors.program_leaderboard(program=program, limit=min(limit, 1000))

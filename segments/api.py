@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from accounts.permissions import api_permission_check
 from segments import selectors, services
 from segments.exceptions import SegmentRulesInvalid
 from segments.models import Segment
@@ -51,6 +52,7 @@ class SegmentPreview(Schema):
 
 @router.post("/segments", response={201: SegmentCreated, 400: RulesError})
 def segment_create(request: HttpRequest, payload: SegmentIn) -> Status:
+    api_permission_check(request, "segments.add_segment")
     try:
         segment = services.segment_create(
             name=payload.name,
@@ -65,6 +67,7 @@ def segment_create(request: HttpRequest, payload: SegmentIn) -> Status:
 
 @router.post("/segments/static", response={201: StaticSegmentCreated})
 def segment_static_create(request: HttpRequest, payload: StaticSegmentIn) -> Status:
+    api_permission_check(request, "segments.add_segment")
     result = services.segment_static_create(
         name=payload.name,
         handles=payload.handles,
@@ -83,6 +86,7 @@ def segment_static_create(request: HttpRequest, payload: StaticSegmentIn) -> Sta
 
 @router.get("/segments/{segment_id}/preview", response=SegmentPreview)
 def segment_preview(request: HttpRequest, segment_id: int) -> dict[str, Any]:
+    api_permission_check(request, "segments.view_segment")
     segment = get_object_or_404(Segment, pk=segment_id)
     return {
         "count": selectors.segment_count(segment),

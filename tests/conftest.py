@@ -62,12 +62,15 @@ def english_by_default(settings):
 
 @pytest.fixture
 def api_client(db, django_user_model):
-    """A Django test client that sends a real bearer token for a staff user."""
+    """A Django test client that sends a real bearer token for a manager (who may use every
+    operation of the API)."""
+    from django.contrib.auth.models import Group
     from django.test import Client
 
     from accounts.services import api_token_create
 
     user = django_user_model.objects.create_user(username="ops", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="manager"))
     token = api_token_create(user=user)
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 

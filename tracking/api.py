@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from accounts.permissions import api_permission_check
 from campaigns.models import Campaign
 from channels.models import InboxMessage
 from creators.models import Creator
@@ -41,6 +42,7 @@ class CampaignStatsOut(Schema):
 
 @stats_router.get("/campaigns/{pk}/stats", response=CampaignStatsOut)
 def campaign_stats(request: HttpRequest, pk: int) -> dict[str, Any]:
+    api_permission_check(request, "campaigns.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     return selectors.campaign_stats_get(campaign=campaign, detail=False).api()
 
