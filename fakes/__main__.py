@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from pathlib import Path
@@ -94,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
     )
     ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    # As a worker process does (common/runtime.py): what was loaded is frozen out of the
+    # collector's scans, and the young generation is collected less often. The fakes keep
+    # every request in their outbox, objects that would otherwise be promoted and rescanned.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
     try:
         # uvloop, as the dispatcher uses: a fake provider should cost the machine as little
         # as it can, since on a small box it shares the CPU with the worker it measures.
