@@ -7,7 +7,7 @@ import gc
 from django.conf import settings
 
 
-def gc_tune(*, gen0_threshold: int | None = None) -> None:
+def gc_tune() -> None:
     """Freeze what the process has loaded so far and collect the young generation less often.
 
     A dispatching worker allocates a few hundred objects per message (aiohttp requests,
@@ -21,6 +21,5 @@ def gc_tune(*, gen0_threshold: int | None = None) -> None:
     """
     gc.collect()
     gc.freeze()
-    threshold = gen0_threshold if gen0_threshold is not None else settings.WORKER_GC_GEN0_THRESHOLD
     _gen0, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(threshold, gen1, gen2)
+    gc.set_threshold(settings.WORKER_GC_GEN0_THRESHOLD, gen1, gen2)

@@ -83,12 +83,12 @@ def _creator_out(creator: Creator) -> CreatorOut:
 # Declared before /creators/{handle} so that path does not swallow "import".
 @router.post("/creators/import", response={200: ImportOut, 400: DetailOut})
 def creators_import(request: HttpRequest, file: File[UploadedFile]):
-    api_permission_check(request, "creators.add_creator")
     """Upsert creators from a CSV (multipart field `file`); see docs/importing.md.
 
     Bad rows are listed in `errors` (first 1,000) and counted in `rejected`; the good rows land.
     A file whose header lacks columns is refused whole with 400.
     """
+    api_permission_check(request, "creators.add_creator")
     try:
         result = creator_import_csv(file=file)
     except ImportHeaderInvalid as error:
@@ -132,9 +132,9 @@ def _job_out(job: ImportJob) -> ImportJobOut:
 
 @router.post("/creators/imports", response={202: ImportJobOut})
 def creators_import_queue(request: HttpRequest, file: File[UploadedFile]):
-    api_permission_check(request, "creators.add_creator")
     """Queue a CSV import on a Celery worker and answer at once (any size; the synchronous
     `/creators/import` holds the request for the whole file). Poll the job's URL."""
+    api_permission_check(request, "creators.add_creator")
     job = services.import_job_create(file=file, actor=request.auth)
     return Status(202, _job_out(job))
 

@@ -44,10 +44,10 @@ class ProgressRow(Schema):
 
 @router.post("/creator-metrics", response={200: MetricsOut})
 def creator_metrics_post(request: HttpRequest, payload: MetricsIn) -> Status:
-    api_permission_check(request, "programs.import_metrics")
     """Record daily metric rows; bad rows come back by position (1-based), good rows land.
 
-    Like every endpoint of this API, any valid bearer token (a staff user's) may call it."""
+    Needs `programs.import_metrics` (a manager's token), as the import page does."""
+    api_permission_check(request, "programs.import_metrics")
     result = services.creator_metrics_record(
         rows=[row.dict() for row in payload.rows], actor=request.auth
     )
