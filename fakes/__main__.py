@@ -40,12 +40,12 @@ def parser_build() -> argparse.ArgumentParser:
     p.add_argument(
         "--contracts-dir",
         default=None,
-        help="default: $ALTAVOZ_CONTRACTS_DIR or ../shared/contracts",
+        help="default: $ALTAVOZ_CONTRACTS_DIR or the repository's contracts/",
     )
     p.add_argument(
         "--no-contracts",
         action="store_true",
-        help="run without request validation against the shared contracts (say so explicitly)",
+        help="run without request validation against the contracts (say so explicitly)",
     )
     p.add_argument(
         "--state-dir", default=env("FAKES_STATE_DIR"), help="keep keys and fakes.env here"

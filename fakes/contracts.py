@@ -1,6 +1,6 @@
 """Load the providers' published contracts once and compile cheap request validators.
 
-The shared contracts directory (``../shared/contracts`` beside the repository, or
+The vendored contracts directory (``contracts/`` in the repository, or
 ``$ALTAVOZ_CONTRACTS_DIR``) holds the Twilio and SendGrid OpenAPI files and the FCM
 discovery document. At start-up each request-body schema is pulled out of its document,
 turned into plain JSON Schema and compiled into a ``jsonschema`` validator; per request we
@@ -23,7 +23,7 @@ import fastjsonschema
 import jsonschema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONTRACTS_DIR = REPO_ROOT.parent / "shared" / "contracts"
+DEFAULT_CONTRACTS_DIR = REPO_ROOT / "contracts"
 CONTRACTS_ENV = "ALTAVOZ_CONTRACTS_DIR"
 
 TWILIO_FILE = "twilio_api_v2010_messages.json"
@@ -36,7 +36,7 @@ _DROP_KEYS = {"description", "x-twilio", "examples", "example", "title", "enumDe
 
 
 class ContractsMissing(RuntimeError):
-    """The shared contracts directory (or a file in it) is not there."""
+    """The contracts directory (or a file in it) is not there."""
 
 
 def contracts_dir_resolve(explicit: str | os.PathLike[str] | None = None) -> Path:

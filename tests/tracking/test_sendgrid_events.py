@@ -12,9 +12,7 @@ from campaigns.models import Delivery
 from creators.models import ConsentChange, Suppression
 from tracking.models import Event, Rollup
 
-CONTRACT = (
-    Path(__file__).resolve().parents[3] / "shared" / "contracts" / "sendgrid_event_webhook.md"
-)
+CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "sendgrid_event_webhook.md"
 VECTOR_KEY = (
     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3G"
     "Rqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
