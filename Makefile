@@ -1,5 +1,6 @@
-# Two commands: `make run` (the app on SQLite + a filesystem broker + fake providers)
-# and `make test` (the whole suite on PostgreSQL + Redis). Both bootstrap what they need.
+# Two commands: `make run` (the app on an embedded PostgreSQL + a filesystem broker + fake
+# providers) and `make test` (the whole suite on PostgreSQL + Redis). Both bootstrap what
+# they need.
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 TOOLS := .tools
@@ -14,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/altavoz_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint bench clean
+.PHONY: install run db-stop test lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,15 +28,8 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.synced
 
 run: install
-	$(PY) manage.py migrate --noinput
-	@if command -v msgfmt >/dev/null 2>&1; then \
-		$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0; \
-	else \
-		echo "run: msgfmt not found (apt-get install gettext): the UI stays in English"; \
-	fi
-	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py ensure_admin
-	exec env PYTHONUNBUFFERED=1 ALTAVOZ_WITH_FAKES=1 $(VENV)/bin/honcho -f Procfile.dev start
+	# PostgreSQL from a wheel under var/ (unless DATABASE_URL names one), then honcho.
+	$(PY) scripts/run_demo.py $(PROCESSES)
 
 test: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0
@@ -51,6 +45,9 @@ lint: install
 bench: install
 	# Each benchmark makes (and drops) its own database through the maintenance database.
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=redis://127.0.0.1:6379/8 $(PY) -m bench $(BENCH)
+
+db-stop: install
+	$(PY) -m config.embedded_db stop
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var/broker

@@ -96,23 +96,25 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# PostgreSQL everywhere, one SQL dialect. Without DATABASE_URL, the embedded server that
+# `make run` starts under var/ (config/embedded_db.py writes its URL beside its data).
+_embedded_url_file = VAR_DIR / "embedded-postgres.url"
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'altavoz.sqlite3'}"),
+    "default": env.db(
+        "DATABASE_URL",
+        default=(
+            _embedded_url_file.read_text().strip()
+            if _embedded_url_file.exists()
+            else f"postgres://postgres@/altavoz?host={VAR_DIR / 'pgdata'}"
+        ),
+    ),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # Web, worker and beat share one file: WAL and immediate transactions avoid "locked" errors.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must name a PostgreSQL database, not {DATABASES['default']['ENGINE']}"
     )
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,8 +1,9 @@
-"""`make run`: what it starts really starts, on the embedded default (SQLite, filesystem broker).
+"""`make run`: what it starts really starts, on the embedded default (PostgreSQL from a
+wheel, filesystem broker).
 
-The end-to-end test runs the same steps as the Makefile's `run` target (minus creating the
-virtualenv, which the suite is already running in) in a scratch directory, then drives the
-real web server, Celery worker and beat that honcho starts from Procfile.dev.
+The end-to-end test runs what the Makefile's `run` target runs (`scripts/run_demo.py`, minus
+creating the virtualenv, which the suite is already running in) in a scratch directory, then
+drives the real web server, Celery worker and beat that it starts from Procfile.dev.
 """
 
 import http.cookiejar
@@ -22,6 +23,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from config.embedded_db import embedded_database_stop
 
 BASE_DIR = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent
@@ -220,17 +223,13 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
         "sendgrid", callbacks={"enabled": True, "url": f"{base}/hooks/sendgrid/events"}
     )
 
-    # The Makefile's `run` recipe, step by step.
-    _manage(env, "migrate", "--noinput")
-    assert "300 creators" in _manage(env, "seed_demo", "--creators", "300", "--if-empty")
-    assert "nothing to do" in _manage(env, "seed_demo", "--if-empty")
-    password = PASSWORD_LINE.search(_manage(env, "ensure_admin")).group(1)
-    assert (tmp_path / "altavoz.sqlite3").exists()
-
+    # The Makefile's `run` recipe: scripts/run_demo.py, with 300 demo creators and the
+    # suite's fakes in place of its own.
+    env["ALTAVOZ_DEMO_CREATORS"] = "300"
     log = tmp_path / "honcho.log"
     with log.open("w") as log_file:
         honcho = subprocess.Popen(
-            [str(VENV_BIN / "honcho"), "-f", "Procfile.dev", "start", "web", "worker", "beat"],
+            [sys.executable, "scripts/run_demo.py", "web", "worker", "beat"],
             cwd=BASE_DIR,
             env=env,
             stdout=log_file,
@@ -243,10 +242,16 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
         )
         _wait_for(
             lambda: _get(opener, f"{base}/accounts/login/")[0] == 200,
-            90,
+            240,  # migrating a new database comes first
             "the login page did not answer",
             log,
         )
+        text = log.read_text()
+        assert "embedded PostgreSQL at postgres://" in text
+        assert "300 creators" in text
+        password = PASSWORD_LINE.search(text).group(1)
+        # manage.py beside the running demo finds its database without DATABASE_URL.
+        assert "nothing to do" in _manage(env, "seed_demo", "--if-empty")
         status, admin_page = _get(opener, f"{base}/admin/login/")
         assert status == 200 and 'name="password"' in admin_page
 
@@ -294,7 +299,7 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
         )
         # A campaign launched on the demo database goes out (inbox in the app, email through
         # the SendGrid fake, whose opens and clicks come back to the webhook), and the ops
-        # pages that read it answer on SQLite too.
+        # pages that read it answer on the embedded PostgreSQL too.
         launch = (
             "from campaigns import services; from segments.models import Segment; "
             "c = services.campaign_create(owner=None, name='Demo', kind='mission', "
@@ -314,7 +319,7 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             "the demo campaign was not sent",
             log,
         )  # fmt: skip
-        # A click compares its time with the delivery's sent_at, read back from SQLite.
+        # A click compares its time with the delivery's sent_at, read back from the database.
         _wait_for(
             lambda: re.search(r"clicks [1-9]", _manage(env, "shell", "-c", (
                 "from tracking.models import Event; print('clicks', Event.objects.filter("
@@ -331,12 +336,14 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
         # Every file the broker writes stays under ALTAVOZ_VAR_DIR.
         assert (tmp_path / "broker" / "control" / "celery.pidbox.exchange").exists()
 
-        # Ctrl-C stops all three.
+        # Ctrl-C stops all three, then the embedded PostgreSQL.
         os.killpg(honcho.pid, signal.SIGINT)
-        honcho.wait(timeout=30)
+        honcho.wait(timeout=60)
         text = log.read_text()
         for name in ("web", "worker", "beat"):
             assert re.search(rf"{name}\.1 stopped", text), text[-2000:]
+        assert "embedded PostgreSQL stopped" in text
+        assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
         assert _get(opener, f"{base}/healthz")[0] == 0  # nobody listens any more
         _wait_for(lambda: not _group_alive(honcho.pid), 20, "processes outlived Ctrl-C", log)
     finally:
@@ -344,3 +351,4 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             os.killpg(honcho.pid, signal.SIGKILL)
         if honcho.poll() is None:
             honcho.wait(timeout=10)
+        embedded_database_stop(var_dir=tmp_path)  # a failed run must not leave it behind
