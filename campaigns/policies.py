@@ -68,8 +68,6 @@ def cap_lock(cursor, channels: list[str]) -> None:
     """Serialize, per channel, everything that counts a creator's recent messages and then
     adds one (fan-outs and claims of capped campaigns), until the transaction ends.
     Channels in a fixed order, so two of them never wait on each other."""
-    if connection.vendor != "postgresql":
-        return
     for channel in sorted(set(channels)):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cap_lock_key(channel)])
 
@@ -162,15 +160,6 @@ def campaign_policies_used(campaign: Campaign) -> list[str]:
 def campaign_policies_validate(campaign: Campaign) -> None:
     """Refuse settings that cannot be sent (called before launch and when policies are saved)."""
     from django.utils.translation import gettext as _
-
-    used = campaign_policies_used(campaign)
-    if used and connection.vendor != "postgresql":
-        # Policies are computed in PostgreSQL SQL (time zones, windows, hashing, locks); the
-        # SQLite demo database sends without them rather than ignoring them silently.
-        raise CampaignIncomplete(
-            _("Sending policies (%(policies)s) need PostgreSQL; this database is %(vendor)s.")
-            % {"policies": ", ".join(used), "vendor": connection.vendor}
-        )
 
     for name in ("holdout_percent", "test_percent"):
         value = getattr(campaign, name) or Decimal(0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.db import connection
 from django.db.models.expressions import RawSQL
 
 
@@ -13,7 +12,5 @@ def ids_any(ids: Collection[int]) -> Collection[int] | RawSQL:
 
     `filter(id__in=[...])` puts a placeholder per id in the statement, and psycopg parses a
     client-side statement on every execution: at a thousand ids that parse cost more than
-    the query. On other databases (the SQLite demo) the plain list is returned."""
-    if connection.vendor != "postgresql":
-        return ids
+    the query."""
     return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))

@@ -79,8 +79,8 @@ class EducationReport:
 
 
 def _regex_operator() -> str:
-    """PostgreSQL's `~`; on SQLite (the demo) Django registers a Python `REGEXP` function."""
-    return "~" if connection.vendor == "postgresql" else "REGEXP"
+    """PostgreSQL's regular-expression match."""
+    return "~"
 
 
 def _reach_sql(where: str) -> str:

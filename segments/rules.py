@@ -389,7 +389,7 @@ def rules_parse(rules: Any) -> Node:
 
 
 class TagsContain(Lookup):
-    """The creator has every one of the tags: jsonb `@>` on PostgreSQL (GIN), json_each elsewhere."""
+    """The creator has every one of the tags: jsonb `@>`, served by the GIN index."""
 
     lookup_name = "altavoz_tags_contain"
     prepare_rhs = False
@@ -397,18 +397,9 @@ class TagsContain(Lookup):
     def get_prep_lookup(self) -> Any:
         return list(self.rhs)
 
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} @> %s::jsonb", [*lhs_params, json.dumps(self.rhs)]
-
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        clause = f"EXISTS (SELECT 1 FROM json_each({lhs}) AS tag WHERE tag.value = %s)"
-        sql = " AND ".join([clause] * len(self.rhs))
-        params: list[Any] = []
-        for tag in self.rhs:
-            params.extend([*lhs_params, tag])
-        return f"({sql})", params
+        return f"{lhs} @> %s::jsonb", [*lhs_params, json.dumps(self.rhs)]
 
 
 # A condition that is always true or always false and still compiles to SQL (an empty Q would

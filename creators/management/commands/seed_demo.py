@@ -2,7 +2,7 @@
 
 Everything is drawn from one `random.Random(seed)`, so the same seed gives the same creators
 (dates are offsets from the moment the command runs). Rows go in batches inside one
-transaction, by COPY on PostgreSQL and executemany on SQLite: no query per creator.
+transaction, by PostgreSQL's COPY: no query per creator.
 """
 
 import base64
@@ -12,7 +12,7 @@ import json
 import random
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -313,7 +313,6 @@ class TableWriter:
         self.table = meta.db_table
         quote = connection.ops.quote_name
         self.column_sql = ", ".join(quote(f.column) for f in fields)
-        self.datetimes = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
         self.jsons = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
 
     def write(self, rows: list[Row]) -> None:
@@ -328,25 +327,10 @@ class TableWriter:
             tuples.append(values)
         quoted_table = connection.ops.quote_name(self.table)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                copy_sql = f"COPY {quoted_table} ({self.column_sql}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
-                    for values in tuples:
-                        copy.write_row(values)
-                return
-            adapt = connection.ops.adapt_datetimefield_value
-            for values in tuples:
-                for i in self.datetimes:
-                    value = values[i]
-                    if value is not None and value.tzinfo is UTC:
-                        # What Django stores for an aware UTC datetime, minus the checks.
-                        values[i] = str(value.replace(tzinfo=None))
-                    else:
-                        values[i] = adapt(value)
-            placeholders = ", ".join(["%s"] * len(names))
-            cursor.executemany(
-                f"INSERT INTO {quoted_table} ({self.column_sql}) VALUES ({placeholders})", tuples
-            )
+            copy_sql = f"COPY {quoted_table} ({self.column_sql}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for values in tuples:
+                    copy.write_row(values)
 
 
 class CreatorFactory:
