@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: realistic Mexican affiliate creators for the demo and for benchmarks.
+"""Realistic Mexican affiliate creators for the demo (`manage.py seed_demo`) and benchmarks.
 
 Everything is drawn from one `random.Random(seed)`, so the same seed gives the same creators
 (dates are offsets from the moment the command runs). Rows go in batches inside one
@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -246,35 +245,6 @@ DEVICE_PLATFORMS = (
     (Device.Platform.WEB, 3),
 )
 EMAIL_BOUNCE_SHARE = 0.004
-
-DEMO_SEGMENTS = (
-    (
-        "Nivel 3 o más",
-        "Creadores con nivel 3 o superior.",
-        {"all": [{"field": "level", "op": "gte", "value": 3}]},
-    ),
-    (
-        "Belleza activos con WhatsApp",
-        "Belleza, activos en los últimos 14 días y con WhatsApp autorizado.",
-        {
-            "all": [
-                {"field": "category", "op": "eq", "value": "Belleza"},
-                {"field": "last_active_at", "op": "within_days", "value": 14},
-                {"field": "consent_whatsapp", "op": "eq", "value": "granted"},
-            ]
-        },
-    ),
-    (
-        "CDMX y Edomex, LIVE",
-        "Creadores de LIVE en la zona metropolitana del Valle de México.",
-        {
-            "all": [
-                {"field": "state", "op": "in", "value": ["CMX", "MEX"]},
-                {"field": "content_type", "op": "in", "value": ["live", "both"]},
-            ]
-        },
-    ),
-)
 
 
 def _ascii(text: str) -> str:
@@ -529,21 +499,6 @@ class CreatorFactory:
         return changes, devices, suppressions
 
 
-def _demo_segments_create() -> int:
-    """Create the demo segments that don't exist yet (their rules are checked like any other)."""
-    from segments.models import Segment
-    from segments.services import segment_create
-
-    names = [name for name, _description, _rules in DEMO_SEGMENTS]
-    existing = set(Segment.objects.filter(name__in=names).values_list("name", flat=True))
-    created = 0
-    for name, description, rules in DEMO_SEGMENTS:
-        if name not in existing:
-            segment_create(name=name, rules=rules, description=description)
-            created += 1
-    return created
-
-
 def creators_seed_demo(*, count: int, seed: int, batch_size: int = BATCH_SIZE) -> DemoResult:
     """Insert `count` demo creators (plus consent history, devices, suppressions) in bulk."""
     factory = CreatorFactory(
@@ -589,48 +544,4 @@ def creators_seed_demo(*, count: int, seed: int, batch_size: int = BATCH_SIZE) -
             result.consent_changes += len(changes)
             result.devices += len(devices)
             result.suppressions += len(suppressions)
-        result.segments = _demo_segments_create()
     return result
-
-
-class Command(BaseCommand):
-    help = (
-        "Load realistic demo creators (Mexican states and time zones, long-tailed followers "
-        "and GMV, consent per channel, push devices) and a few demo segments."
-    )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--creators",
-            type=int,
-            default=DEFAULT_CREATORS,
-            help=f"how many creators to add (default {DEFAULT_CREATORS:,})",
-        )
-        parser.add_argument(
-            "--if-empty",
-            action="store_true",
-            help="do nothing when there are creators already (load demo data once)",
-        )
-        parser.add_argument(
-            "--seed",
-            type=int,
-            default=DEFAULT_SEED,
-            help="random seed: the same seed gives the same creators (default %(default)s)",
-        )
-
-    def handle(self, *args: Any, creators: int, if_empty: bool, seed: int, **options: Any) -> None:
-        if creators < 0:
-            raise CommandError("--creators must be zero or more.")
-        if if_empty and Creator.objects.exists():
-            self.stdout.write("Demo data: creators exist already, nothing to do.")
-            return
-        started = timezone.now()
-        result = creators_seed_demo(count=creators, seed=seed)
-        seconds = (timezone.now() - started).total_seconds()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data: {result.creators:,} creators, {result.devices:,} devices, "
-                f"{result.consent_changes:,} consent records, {result.suppressions:,} "
-                f"suppressions, {result.segments} segments in {seconds:.1f} s."
-            )
-        )
