@@ -10,7 +10,8 @@ from django.test import Client
 from portal import services
 from portal.session import CREATOR_KEY
 from tests.portal.factories import creator_make, delivery_make, inbox_message_make, lesson_make
-from tracking.links import delivery_links
+from tracking import tokens
+from tracking.links import delivery_links, tracked_link_id
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,25 @@ def test_links_of_a_message_sent_after_revocation_still_sign_in(settings):
     assert preferences is not None
     assert client.get(preferences.group(1)).status_code == 302
     assert client.session[CREATOR_KEY] == creator.pk
+
+
+def test_links_of_a_message_older_than_a_magic_link_do_not_sign_in(settings):
+    """A `learn()` click or the unsubscribe page of a message made 31 days ago gets no fresh
+    30-day magic link: what they make is dated by the message, so it has expired too."""
+    settings.PUBLIC_BASE_URL = BASE
+    settings.PORTAL_LINK_MAX_AGE = 30 * 24 * 3600
+    creator = creator_make("valeria_secreta", name="Valeria Secreta")
+    lesson_make("buena-luz")
+    delivery = delivery_make(creator)
+    made_at = time.time() - 31 * 24 * 3600
+    link_id = tracked_link_id(f"{BASE}/learn/buena-luz/?lang=es-MX")
+    click = tokens.CLICK.sign(f"{tokens._b36(delivery.pk)}.{tokens._b36(link_id)}", at=made_at)
+    unsubscribe = tokens.UNSUBSCRIBE.sign(tokens._b36(delivery.pk), at=made_at)
+
+    client = Client()
+    redirect = client.get(f"/t/c/{click}")
+    assert redirect.status_code == 302 and "t=" not in redirect["Location"]
+    assert client.get(redirect["Location"].removeprefix(BASE)).status_code == 401
+    page = client.get(f"/u/{unsubscribe}/")
+    assert page.status_code == 200 and "/me/preferences/" not in page.content.decode()
+    _assert_no_portal_session(client)
