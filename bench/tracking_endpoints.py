@@ -35,7 +35,7 @@ from django.db import connection  # noqa: E402
 
 from campaigns.models import Campaign  # noqa: E402
 from tracking.links import tracked_link_id  # noqa: E402
-from tracking.tokens import click_token_make, delivery_token_make  # noqa: E402
+from tracking.tokens import click_token_make, open_token_make  # noqa: E402
 
 NAME = "bench: tracking endpoints"
 LUA = """
@@ -80,7 +80,7 @@ def prepare(deliveries: int) -> tuple[list[str], list[str]]:
         )
         ids = [row[0] for row in cursor.fetchall()]
     link = tracked_link_id("https://shop.example/bench?utm_source=altavoz")
-    pixels = [f"/t/o/{delivery_token_make(delivery_id=i)}.gif" for i in ids]
+    pixels = [f"/t/o/{open_token_make(delivery_id=i)}.gif" for i in ids]
     clicks = [f"/t/c/{click_token_make(delivery_id=i, link_id=link)}" for i in ids]
     return pixels, clicks
 

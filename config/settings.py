@@ -329,8 +329,25 @@ if TRACKING_WRITE_BEHIND:
         "schedule": 1.0,
     }
 
+# --- Tokens (docs/tracking.md, "Tokens"): seconds each kind stays valid after it was made ----
+# Click redirects and the email open pixel: a message's links keep working (and counting)
+# for a year.
+TRACKING_CLICK_TOKEN_MAX_AGE = env.int("TRACKING_CLICK_TOKEN_MAX_AGE", default=365 * 24 * 3600)
+TRACKING_OPEN_TOKEN_MAX_AGE = env.int("TRACKING_OPEN_TOKEN_MAX_AGE", default=365 * 24 * 3600)
+# The push's `tracking_token`: a notification is opened within days, if ever.
+TRACKING_PUSH_TOKEN_MAX_AGE = env.int("TRACKING_PUSH_TOKEN_MAX_AGE", default=30 * 24 * 3600)
+# Unsubscribe links: long past the 30 days the law asks for, so an old email still works.
+UNSUBSCRIBE_TOKEN_MAX_AGE = env.int("UNSUBSCRIBE_TOKEN_MAX_AGE", default=2 * 365 * 24 * 3600)
+# The creator app's bearer token for the inbox API.
+CREATOR_APP_TOKEN_MAX_AGE = env.int("CREATOR_APP_TOKEN_MAX_AGE", default=30 * 24 * 3600)
+# Also read click, pixel, push-open and unsubscribe tokens made before tokens carried their
+# time (they cannot expire): turn off once the longest max age above has passed since the
+# release that added timestamps.
+TOKENS_ACCEPT_UNTIMESTAMPED = env.bool("TOKENS_ACCEPT_UNTIMESTAMPED", default=True)
+
 # --- Creator portal (docs/portal.md) --------------------------------------------------------
-# Seconds a magic link (and a preference-center link) stays valid after it was made.
+# Seconds a magic link (and a preference-center link) stays valid after it was made; a link
+# derived from a message (unsubscribe page, `learn()` click) counts from the message.
 PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)
 
 # --- Agencies -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from creators.services import creator_consent_set
 from portal.exceptions import LinkExpired, LinkInvalid, LinkRevoked
 from tracking import services as tracking_services
 from tracking.models import Event
-from tracking.tokens import portal_token_read, unsubscribe_token_read
+from tracking.tokens import portal_token_make, portal_token_read, unsubscribe_token_read
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,19 @@ class PortalEntry:
     delivery_id: int
 
 
+def portal_link_revoked(*, creator: Creator, signed_at: float) -> bool:
+    """Was a token made at `signed_at` turned off by `creator_portal_revoke`? Token
+    timestamps have one-second resolution: one made in the same second as the revocation
+    counts as revoked."""
+    revoked_at = creator.portal_revoked_at
+    return revoked_at is not None and signed_at <= revoked_at.timestamp()
+
+
 def portal_link_open(*, token: str) -> PortalEntry:
     """The creator and delivery a magic link names. Raises LinkExpired, LinkInvalid or
     LinkRevoked (a link made before `creator_portal_revoke`)."""
     try:
-        read = portal_token_read(token, max_age=settings.PORTAL_LINK_MAX_AGE)
+        read = portal_token_read(token)
     except signing.SignatureExpired as error:
         raise LinkExpired() from error
     except signing.BadSignature as error:
@@ -39,14 +47,23 @@ def portal_link_open(*, token: str) -> PortalEntry:
     if delivery is None:
         raise LinkInvalid()
     creator = delivery.creator
-    # Token timestamps have one-second resolution: a link made in the same second as the
-    # revocation counts as revoked.
-    if (
-        creator.portal_revoked_at is not None
-        and read.signed_at <= creator.portal_revoked_at.timestamp()
-    ):
+    if portal_link_revoked(creator=creator, signed_at=read.signed_at):
         raise LinkRevoked()
     return PortalEntry(creator=creator, delivery_id=delivery.pk)
+
+
+def portal_link_from_message(*, delivery: Delivery, made_at: float | None) -> str | None:
+    """A magic token for a page reached from a message's link (the unsubscribe page's link
+    to the preference center), dated when the message was made, so it is no stronger than
+    the message's own portal link: None when that link would be refused (revoked since, or
+    expired), or when the message's token carries no time."""
+    if made_at is None:
+        return None
+    if timezone.now().timestamp() - made_at > settings.PORTAL_LINK_MAX_AGE:
+        return None
+    if portal_link_revoked(creator=delivery.creator, signed_at=made_at):
+        return None
+    return portal_token_make(delivery_id=delivery.pk, issued_at=made_at)
 
 
 def creator_portal_revoke(*, creator: Creator) -> Creator:
@@ -95,11 +112,22 @@ class Unsubscribed:
     delivery_id: int
 
 
-def unsubscribe_token_check(*, token: str) -> Delivery | None:
-    delivery_id = unsubscribe_token_read(token)
-    if delivery_id is None:
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    delivery: Delivery
+    made_at: float | None  # when the message was made (None: an untimestamped token)
+
+
+def unsubscribe_token_check(*, token: str) -> UnsubscribeLink | None:
+    """The delivery an unsubscribe link names, or None (forged, expired, or no such
+    delivery). Unsubscribing never depends on portal access: a revoked creator can too."""
+    read = unsubscribe_token_read(token)
+    if read is None:
         return None
-    return Delivery.objects.select_related("creator").filter(pk=delivery_id).first()
+    delivery = Delivery.objects.select_related("creator").filter(pk=read.delivery_id).first()
+    if delivery is None:
+        return None
+    return UnsubscribeLink(delivery=delivery, made_at=read.signed_at)
 
 
 @transaction.atomic

@@ -28,7 +28,6 @@ from portal.exceptions import LinkRefused
 from portal.forms import PreferencesForm
 from portal.session import portal_session_end, portal_session_start
 from tracking import services as tracking_services
-from tracking.tokens import portal_token_make
 from tracking.views import client_ip
 
 
@@ -257,9 +256,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     POST (RFC 8058 one-click, as mail providers send it: `List-Unsubscribe=One-Click`, no
     cookies, no CSRF token; or the button on this page) unsubscribes at once. GET only shows
     the page with that button, because link scanners fetch every link in an email."""
-    delivery = services.unsubscribe_token_check(token=token)
-    if delivery is None:
+    link = services.unsubscribe_token_check(token=token)
+    if link is None:
         return render(request, "portal/unsubscribe_invalid.html", status=404)
+    delivery = link.delivery
     creator = delivery.creator
     done = False
     if request.method == "POST":
@@ -271,6 +271,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             ip=client_ip(request),
         )
         done = True
+    # No portal session here, and a link to the preference center only as strong as the
+    # message's own: dated when the message was made, none once revoked or expired.
+    preferences_token = services.portal_link_from_message(delivery=delivery, made_at=link.made_at)
     with translation.override(creator.locale):
         response = render(
             request,
@@ -279,7 +282,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 "done": done,
                 "channel": delivery.get_channel_display(),
                 "one_click": ONE_CLICK,
-                "preferences_path": f"/me/preferences/{portal_token_make(delivery_id=delivery.pk)}/",
+                "preferences_path": f"/me/preferences/{preferences_token}/"
+                if preferences_token
+                else "",
             },
         )
     response["Content-Language"] = creator.locale

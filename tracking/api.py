@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -15,8 +16,9 @@ from accounts.permissions import api_permission_check
 from campaigns.models import Campaign
 from channels.models import InboxMessage
 from creators.models import Creator
+from portal.selectors import creator_for_app_token
 from tracking import selectors, services
-from tracking.tokens import creator_app_token_read, delivery_token_read
+from tracking.tokens import TokenRefused, push_token_read
 
 stats_router = Router(tags=["tracking"])
 app_router = Router(tags=["creator app"])
@@ -55,27 +57,29 @@ class ErrorOut(Schema):
     detail: str
 
 
-@app_router.post("/track/push-open", auth=None, response={204: None, 404: ErrorOut})
+@app_router.post("/track/push-open", auth=None, response={204: None, 403: ErrorOut})
 def push_open(request: HttpRequest, payload: PushOpenIn):
-    delivery_id = delivery_token_read(payload.token)
+    """Only a push's own `tracking_token` (forged, expired or another purpose's: 403)."""
+    delivery_id = push_token_read(payload.token)
     if delivery_id is None:
-        return Status(404, {"detail": "Unknown token."})
-    services.push_open_record(
-        delivery_id=delivery_id,
-        user_agent=request.headers.get("User-Agent", ""),
-        ip=request.META.get("REMOTE_ADDR", ""),
-    )
+        return Status(403, {"detail": gettext("Unknown or expired push token.")})
+    try:
+        services.push_open_record(
+            delivery_id=delivery_id,
+            user_agent=request.headers.get("User-Agent", ""),
+            ip=request.META.get("REMOTE_ADDR", ""),
+        )
+    except TokenRefused as error:
+        return Status(403, {"detail": str(error)})
     return Status(204, None)
 
 
 class CreatorAppToken(HttpBearer):
-    """The creator app's bearer token names one creator (tracking.tokens)."""
+    """The creator app's bearer token names one creator (tracking.tokens); expired or
+    revoked tokens get 401 (`portal.selectors.creator_for_app_token`)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Creator | None:
-        creator_id = creator_app_token_read(token)
-        if creator_id is None:
-            return None
-        return Creator.objects.filter(pk=creator_id).first()
+        return creator_for_app_token(token=token)
 
 
 class InboxMessageOut(Schema):

@@ -14,8 +14,9 @@ from django.conf import settings
 from tracking.models import TrackedLink, url_digest
 from tracking.tokens import (
     click_token_make,
-    delivery_token_make,
+    open_token_make,
     portal_token_make,
+    push_token_make,
     unsubscribe_token_make,
 )
 
@@ -110,10 +111,10 @@ class DeliveryLinks:
         return self.unsubscribe()
 
     def open_pixel(self) -> str:
-        return f"{self.base_url}/t/o/{delivery_token_make(delivery_id=self.delivery_id)}.gif"
+        return f"{self.base_url}/t/o/{open_token_make(delivery_id=self.delivery_id)}.gif"
 
-    def delivery_token(self) -> str:
-        return delivery_token_make(delivery_id=self.delivery_id)
+    def push_token(self) -> str:
+        return push_token_make(delivery_id=self.delivery_id)
 
     def status_callback(self) -> str:
         if self.channel != "whatsapp":
@@ -140,7 +141,7 @@ def delivery_links(
 
 def content_tracking_add(content: dict, *, channel: str, links: DeliveryLinks) -> dict:
     """The tracking a rendered message carries besides its links: the open pixel at the end
-    of an email's HTML body, the delivery token in a push's data payload."""
+    of an email's HTML body, the push-open token in a push's data payload."""
     if channel == "email" and content.get("html"):
         pixel = (
             f'<img src="{links.open_pixel()}" width="1" height="1" alt="" '
@@ -152,5 +153,5 @@ def content_tracking_add(content: dict, *, channel: str, links: DeliveryLinks) -
             f"{html[:position]}{pixel}{html[position:]}" if position >= 0 else f"{html}{pixel}"
         )
     elif channel == "push":
-        content["tracking_token"] = links.delivery_token()
+        content["tracking_token"] = links.push_token()
     return content

@@ -21,12 +21,14 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.models import Campaign, Delivery
 from creators.models import ConsentStatus, Creator, Suppression
 from creators.services import creator_consent_set
 from tracking.counts import delivery_counts_snapshot_drop
 from tracking.models import Event, FailureRollup, LinkRollup, Rollup
+from tracking.tokens import TokenRefused
 
 Kind = Event.Kind
 
@@ -589,7 +591,11 @@ def click_record(
 
 
 def push_open_record(*, delivery_id: int, user_agent: str = "", ip: str = "") -> Recorded | None:
-    """The app reports a notification opened: counted once per delivery."""
+    """The app reports a notification opened: counted once per delivery. Raises
+    TokenRefused for a delivery that is not a push (only an untimestamped token, from
+    before push-open tokens had their own salt, can name one)."""
+    if not Delivery.objects.filter(pk=delivery_id, channel="push").exists():
+        raise TokenRefused(gettext("This token is not a push notification's."))
     return event_record(
         delivery_id=delivery_id, kind=Kind.OPENED, source=Event.Source.APP,
         dedupe_key=KEY_PUSH_OPEN, user_agent=user_agent, ip=ip,

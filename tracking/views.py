@@ -7,6 +7,7 @@ fails its signature gets 404 and writes nothing.
 from __future__ import annotations
 
 import base64
+import time
 from functools import lru_cache
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from tracking import services, writebehind
 from tracking.models import TrackedLink
-from tracking.tokens import click_token_read, delivery_token_read, portal_token_make
+from tracking.tokens import ClickToken, click_token_read, open_token_read, portal_token_make
 
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 NO_CACHE = "no-cache, no-store, must-revalidate, private, max-age=0"
@@ -31,7 +32,7 @@ def client_ip(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "HEAD"])
 def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
-    delivery_id = delivery_token_read(token)
+    delivery_id = open_token_read(token)
     if delivery_id is None:
         raise Http404
     facts = {
@@ -76,16 +77,24 @@ def click_redirect(request: HttpRequest, token: str) -> HttpResponse:
         writebehind.hit_enqueue(kind="click", **facts)
     else:
         services.click_record(**facts)
-    response = HttpResponseRedirect(learn_url_sign(url, delivery_id=click.delivery_id))
+    response = HttpResponseRedirect(learn_url_sign(url, click=click))
     response["Cache-Control"] = NO_CACHE
     return response
 
 
-def learn_url_sign(url: str, *, delivery_id: int) -> str:
-    """A `learn('slug')` link lands signed in: the portal's lesson page gets a fresh magic
-    token for this delivery (made now, so it expires like any magic link), which names the
-    creator and the campaign that brought them. Other links are left as they are."""
+def learn_url_sign(url: str, *, click: ClickToken) -> str:
+    """A `learn('slug')` link lands signed in: the portal's lesson page gets a magic token
+    for this delivery, which names the creator and the campaign that brought them. The token
+    is dated when the message was made (the click token's time), not now, so it expires and
+    is revoked like the message's own portal link (`portal.services.portal_link_open` checks
+    both); none once that link has expired, nor for an untimestamped click token. Other
+    links are left as they are."""
     if not url.startswith(f"{settings.PUBLIC_BASE_URL}/learn/"):
         return url
+    made_at = click.signed_at
+    if made_at is None or time.time() - made_at > settings.PORTAL_LINK_MAX_AGE:
+        return url
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}t={portal_token_make(delivery_id=delivery_id)}"
+    return (
+        f"{url}{separator}t={portal_token_make(delivery_id=click.delivery_id, issued_at=made_at)}"
+    )

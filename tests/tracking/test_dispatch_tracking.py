@@ -8,7 +8,7 @@ from campaigns.models import Delivery
 from tests.campaigns.factories import campaign_make, creators_make
 from tracking.models import Event
 from tracking.selectors import campaign_stats_get
-from tracking.tokens import delivery_token_read
+from tracking.tokens import push_token_read
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_email_pixel_push_token_and_sendgrid_events(rig):
     assert html and all("/t/o/" in body and ".gif" in body for body in html)
     pushes = fakes.received("fcm", accepted=True)
     tokens = [p["request"]["message"]["data"]["tracking_token"] for p in pushes]
-    assert tokens and all(delivery_token_read(token) for token in tokens)
+    assert tokens and all(push_token_read(token) for token in tokens)
 
     emails = Delivery.objects.filter(campaign=campaign, channel="email").count()
     fakes.wait_for(

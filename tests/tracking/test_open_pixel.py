@@ -2,7 +2,7 @@ import pytest
 
 from campaigns.models import Delivery
 from tracking.models import Event, Rollup
-from tracking.tokens import delivery_token_make
+from tracking.tokens import open_token_make
 
 HUMAN = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile"
 
@@ -13,7 +13,7 @@ def email_delivery(campaign) -> Delivery:
 
 
 def test_pixel_is_a_no_cache_gif_and_records_a_human_open(client, email_delivery):
-    token = delivery_token_make(delivery_id=email_delivery.pk)
+    token = open_token_make(delivery_id=email_delivery.pk)
     response = client.get(f"/t/o/{token}.gif", HTTP_USER_AGENT=HUMAN, REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/gif"
@@ -29,7 +29,7 @@ def test_pixel_is_a_no_cache_gif_and_records_a_human_open(client, email_delivery
 
 
 def test_reloading_the_pixel_counts_one_unique_open(client, email_delivery):
-    token = delivery_token_make(delivery_id=email_delivery.pk)
+    token = open_token_make(delivery_id=email_delivery.pk)
     for _ in range(3):
         client.get(f"/t/o/{token}.gif", HTTP_USER_AGENT=HUMAN)
     rollup = Rollup.objects.get()
@@ -37,17 +37,17 @@ def test_reloading_the_pixel_counts_one_unique_open(client, email_delivery):
 
 
 def test_tampered_pixel_token_gets_404_and_writes_nothing(client, email_delivery):
-    token = delivery_token_make(delivery_id=email_delivery.pk)
+    token = open_token_make(delivery_id=email_delivery.pk)
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.get(f"/t/o/{forged}.gif").status_code == 404
-    other = delivery_token_make(delivery_id=email_delivery.pk + 1).split(":")[0]
-    assert client.get(f"/t/o/{other}:{token.split(':')[1]}.gif").status_code == 404
+    other = open_token_make(delivery_id=email_delivery.pk + 1).split(":")[0]
+    assert client.get(f"/t/o/{other}:{token.split(':', 1)[1]}.gif").status_code == 404
     assert not Event.objects.exists()
 
 
 @pytest.mark.parametrize("agent", ["Mozilla/5.0", "", "Barracuda Sentinel (EE)"])
 def test_prefetch_and_scanner_opens_are_machine_opens(client, email_delivery, agent):
-    token = delivery_token_make(delivery_id=email_delivery.pk)
+    token = open_token_make(delivery_id=email_delivery.pk)
     client.get(f"/t/o/{token}.gif", HTTP_USER_AGENT=agent)
     event = Event.objects.get()
     assert event.automated

@@ -1,12 +1,12 @@
 from campaigns.models import Delivery
 from channels.models import InboxMessage
 from tracking.models import Event, Rollup
-from tracking.tokens import creator_app_token_make, delivery_token_make
+from tracking.tokens import creator_app_token_make, push_token_make
 
 
 def test_push_open_is_counted_once_per_delivery(client, campaign):
     push = Delivery.objects.filter(campaign=campaign, channel="push").first()
-    token = delivery_token_make(delivery_id=push.pk)
+    token = push_token_make(delivery_id=push.pk)
     for _ in range(2):
         response = client.post(
             "/api/track/push-open", {"token": token}, content_type="application/json"
@@ -16,13 +16,13 @@ def test_push_open_is_counted_once_per_delivery(client, campaign):
     assert Event.objects.get().source == "app"
 
 
-def test_push_open_with_a_forged_token_gets_404(client, campaign):
+def test_push_open_with_a_forged_token_gets_403(client, campaign):
     push = Delivery.objects.filter(campaign=campaign, channel="push").first()
-    token = delivery_token_make(delivery_id=push.pk)[:-2] + "xx"
+    token = push_token_make(delivery_id=push.pk)[:-2] + "xx"
     response = client.post(
         "/api/track/push-open", {"token": token}, content_type="application/json"
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not Event.objects.exists()
 
 

@@ -129,11 +129,11 @@ def test_machine_open_is_kept_apart(client, emails, sendgrid_signer):
 
 
 def test_pixel_and_sendgrid_see_one_open(client, emails, sendgrid_signer):
-    from tracking.tokens import delivery_token_make
+    from tracking.tokens import open_token_make
 
     delivery = emails[0]
     client.get(
-        f"/t/o/{delivery_token_make(delivery_id=delivery.pk)}.gif",
+        f"/t/o/{open_token_make(delivery_id=delivery.pk)}.gif",
         HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Chrome/126",
     )
     pixel = Event.objects.get()

@@ -9,7 +9,7 @@ from tracking import writebehind
 from tracking.links import delivery_links
 from tracking.models import Event, Rollup
 from tracking.tasks import events_drain
-from tracking.tokens import delivery_token_make
+from tracking.tokens import open_token_make
 
 HUMAN = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0"
 
@@ -26,7 +26,7 @@ def test_hits_are_recorded_by_the_drain(client, campaign, queued):
     delivery = Delivery.objects.filter(campaign=campaign, channel="email").first()
     links = delivery_links(delivery_id=delivery.pk, channel="email", locale=delivery.locale,
                            campaign_id=campaign.pk)  # fmt: skip
-    assert client.get(f"/t/o/{delivery_token_make(delivery_id=delivery.pk)}.gif",
+    assert client.get(f"/t/o/{open_token_make(delivery_id=delivery.pk)}.gif",
                       HTTP_USER_AGENT=HUMAN).status_code == 200  # fmt: skip
     response = client.get(
         links.track("https://shop.example/x").removeprefix(BASE), HTTP_USER_AGENT=HUMAN
