@@ -155,6 +155,20 @@ def campaign_sample_creator(*, campaign: Campaign) -> dict[str, Any]:
     return creator_context_build(creator)
 
 
+def creator_deliveries_get(*, creator: Creator) -> QuerySet[Delivery]:
+    """Every message sent (or to be sent) to the creator, newest first, with its campaign."""
+    return (
+        Delivery.objects.filter(creator=creator)
+        .select_related("campaign")
+        .only(
+            "id", "channel", "status", "sent_at", "created_at", "first_delivered_at",
+            "first_opened_at", "first_clicked_at", "error_message", "campaign__id",
+            "campaign__name",
+        )
+        .order_by("-created_at", "-id")
+    )  # fmt: skip
+
+
 def campaign_skips_get(*, campaign: Campaign) -> QuerySet[FanoutSkip]:
     """How many creators the last run's fan-out left out, per channel and reason."""
     return FanoutSkip.objects.filter(

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ from campaigns.forms import (
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
 from common.exceptions import AltavozError
-from creators.models import Channel, Locale
+from creators.models import Channel, Creator, Locale
 from segments.models import Segment
 
 VIEW = "campaigns.view_campaign"
@@ -509,3 +510,14 @@ def campaign_resend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(campaign)
     messages.success(request, _("%(count)d deliveries will be sent again.") % {"count": count})
     return redirect(campaign)
+
+
+def creator_messages_section(request: HttpRequest, creator: Creator) -> str:
+    """The creator page's "Messages" section: every delivery to the creator, newest first,
+    25 a page (registered with creators.profile, which creators' page renders)."""
+    page = Paginator(selectors.creator_deliveries_get(creator=creator), 25).get_page(
+        request.GET.get("page")
+    )
+    return render_to_string(
+        "campaigns/_creator_messages.html", {"page": page, "creator": creator}, request=request
+    )

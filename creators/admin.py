@@ -266,7 +266,7 @@ class CreatorAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Turn off the portal links of the selected creators"))
     def portal_links_revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
-        from portal.services import creators_portal_revoke
+        from creators.services import creators_portal_revoke
 
         count = creators_portal_revoke(creators=queryset)
         self.message_user(

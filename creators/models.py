@@ -96,7 +96,7 @@ class Creator(models.Model):
     consent_push = _consent_field("Push", ConsentStatus.UNKNOWN)
     # Inbox needs no opt-in: it is on unless the creator opts out.
     consent_inbox = _consent_field("Inbox", ConsentStatus.GRANTED)
-    # Portal links made before this moment no longer work (portal.services.creator_portal_revoke).
+    # Portal links made before this moment no longer work (creators.services.creator_portal_revoke).
     portal_revoked_at = models.DateTimeField(_("portal links revoked"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), default=now, editable=False)

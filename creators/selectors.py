@@ -9,7 +9,6 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from campaigns.models import Delivery
 from creators.models import CONSENT_FIELDS, ConsentChange, Creator, Device, ImportJob
 
 # Counting stops here: an exact COUNT(*) over a broad filter at a million rows costs more
@@ -116,20 +115,6 @@ def creator_consent_history(*, creator: Creator) -> QuerySet[ConsentChange]:
 
 def creator_devices(*, creator: Creator) -> QuerySet[Device]:
     return creator.devices.order_by("-last_seen_at")
-
-
-def creator_deliveries(*, creator: Creator) -> QuerySet[Delivery]:
-    """Every message sent (or to be sent) to the creator, newest first, with its campaign."""
-    return (
-        Delivery.objects.filter(creator=creator)
-        .select_related("campaign")
-        .only(
-            "id", "channel", "status", "sent_at", "created_at", "first_delivered_at",
-            "first_opened_at", "first_clicked_at", "error_message", "campaign__id",
-            "campaign__name",
-        )
-        .order_by("-created_at", "-id")
-    )  # fmt: skip
 
 
 def import_job_get(*, pk: int) -> ImportJob:

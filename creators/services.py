@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -148,3 +149,26 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+# --- Portal access ----------------------------------------------------------------------------
+
+
+def portal_link_revoked(*, creator: Creator, signed_at: float) -> bool:
+    """Was a token made at `signed_at` turned off by `creator_portal_revoke`? Token
+    timestamps have one-second resolution: one made in the same second as the revocation
+    counts as revoked."""
+    revoked_at = creator.portal_revoked_at
+    return revoked_at is not None and signed_at <= revoked_at.timestamp()
+
+
+def creator_portal_revoke(*, creator: Creator) -> Creator:
+    """Turn off every portal link made so far, and every portal session started so far."""
+    creator.portal_revoked_at = timezone.now()
+    creator.save(update_fields=["portal_revoked_at"])
+    return creator
+
+
+def creators_portal_revoke(*, creators: QuerySet[Creator]) -> int:
+    """`creator_portal_revoke` for many creators at once (the admin action)."""
+    return creators.update(portal_revoked_at=timezone.now())

@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from creators import selectors, services
 from creators.forms import CreatorFilterForm, CreatorImportForm
 from creators.importer import HEADER
+from creators.profile import profile_sections_render
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -38,14 +38,11 @@ def creator_list(request: HttpRequest) -> HttpResponse:
 @permission_required("creators.view_creator", raise_exception=True)
 def creator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     creator = selectors.creator_get(pk=pk)
-    deliveries = Paginator(selectors.creator_deliveries(creator=creator), 25).get_page(
-        request.GET.get("page")
-    )
     context = {
         "creator": creator,
         "consent_history": selectors.creator_consent_history(creator=creator)[:200],
         "devices": selectors.creator_devices(creator=creator),
-        "page": deliveries,
+        "sections": profile_sections_render(request=request, creator=creator),
     }
     return render(request, "creators/creator_detail.html", context)
 

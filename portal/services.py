@@ -8,12 +8,11 @@ from datetime import time
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from campaigns.models import Delivery
 from creators.models import CONSENT_FIELDS, ConsentChange, ConsentStatus, Creator
-from creators.services import creator_consent_set
+from creators.services import creator_consent_set, portal_link_revoked
 from portal.exceptions import LinkExpired, LinkInvalid, LinkRevoked
 from tracking import services as tracking_services
 from tracking.models import Event
@@ -24,14 +23,6 @@ from tracking.tokens import portal_token_make, portal_token_read, unsubscribe_to
 class PortalEntry:
     creator: Creator
     delivery_id: int
-
-
-def portal_link_revoked(*, creator: Creator, signed_at: float) -> bool:
-    """Was a token made at `signed_at` turned off by `creator_portal_revoke`? Token
-    timestamps have one-second resolution: one made in the same second as the revocation
-    counts as revoked."""
-    revoked_at = creator.portal_revoked_at
-    return revoked_at is not None and signed_at <= revoked_at.timestamp()
 
 
 def portal_link_open(*, token: str) -> PortalEntry:
@@ -64,18 +55,6 @@ def portal_link_from_message(*, delivery: Delivery, made_at: float | None) -> st
     if portal_link_revoked(creator=delivery.creator, signed_at=made_at):
         return None
     return portal_token_make(delivery_id=delivery.pk, issued_at=made_at)
-
-
-def creator_portal_revoke(*, creator: Creator) -> Creator:
-    """Turn off every portal link made so far, and every portal session started so far."""
-    creator.portal_revoked_at = timezone.now()
-    creator.save(update_fields=["portal_revoked_at"])
-    return creator
-
-
-def creators_portal_revoke(*, creators: QuerySet[Creator]) -> int:
-    """`creator_portal_revoke` for many creators at once (the admin action)."""
-    return creators.update(portal_revoked_at=timezone.now())
 
 
 @transaction.atomic

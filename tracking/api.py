@@ -16,7 +16,6 @@ from accounts.permissions import api_permission_check
 from campaigns.models import Campaign
 from channels.models import InboxMessage
 from creators.models import Creator
-from portal.selectors import creator_for_app_token
 from tracking import selectors, services
 from tracking.tokens import TokenRefused, push_token_read
 
@@ -76,10 +75,10 @@ def push_open(request: HttpRequest, payload: PushOpenIn):
 
 class CreatorAppToken(HttpBearer):
     """The creator app's bearer token names one creator (tracking.tokens); expired or
-    revoked tokens get 401 (`portal.selectors.creator_for_app_token`)."""
+    revoked tokens get 401 (`tracking.selectors.creator_for_app_token`)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Creator | None:
-        return creator_for_app_token(token=token)
+        return selectors.creator_for_app_token(token=token)
 
 
 class InboxMessageOut(Schema):

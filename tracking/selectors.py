@@ -16,8 +16,11 @@ from typing import Any
 from django.db import connection
 
 from campaigns.models import Campaign
+from creators.models import Creator
+from creators.services import portal_link_revoked
 from tracking.counts import delivery_counts_get
 from tracking.models import FailureRollup, LinkRollup, Rollup, TrackedLink
+from tracking.tokens import creator_app_token_read
 
 CHANNELS = ("email", "whatsapp", "push", "inbox")
 # Channels with delivery receipts; on the others (push, inbox) delivered means accepted.
@@ -270,3 +273,15 @@ def campaign_rows_list(
     if name in SORTS:
         rows.sort(key=SORTS[name], reverse=sort.startswith("-"))
     return rows
+
+
+def creator_for_app_token(*, token: str) -> Creator | None:
+    """The creator the app's bearer token names, or None: forged, expired
+    (CREATOR_APP_TOKEN_MAX_AGE), or made before the creator's portal access was revoked."""
+    read = creator_app_token_read(token)
+    if read is None:
+        return None
+    creator = Creator.objects.filter(pk=read.creator_id).first()
+    if creator is None or portal_link_revoked(creator=creator, signed_at=read.signed_at):
+        return None
+    return creator

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.test import Client
 
-from portal import services
+from creators.services import creator_portal_revoke
 from portal.session import CREATOR_KEY
 from tests.portal.factories import creator_make, delivery_make, inbox_message_make
 from tracking.tokens import portal_token_make
@@ -68,7 +68,7 @@ def test_revoked_link_is_refused_and_ends_open_sessions(creator):
     assert signed_in.get("/me/").status_code == 200
 
     time.sleep(1.1)  # token timestamps have one-second resolution
-    services.creator_portal_revoke(creator=creator)
+    creator_portal_revoke(creator=creator)
 
     client = Client()
     _assert_refused(client.get(f"/p/{old_token}/"), "revoked", client)

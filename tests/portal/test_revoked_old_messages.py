@@ -7,7 +7,7 @@ import time
 import pytest
 from django.test import Client
 
-from portal import services
+from creators.services import creator_portal_revoke
 from portal.session import CREATOR_KEY
 from tests.portal.factories import creator_make, delivery_make, inbox_message_make, lesson_make
 from tracking import tokens
@@ -44,7 +44,7 @@ def _revoke(creator) -> None:
     """Revoke in a later second than the message was made, and come back a second later
     (token timestamps have one-second resolution; an old link is opened after the fact)."""
     time.sleep(1.1)
-    services.creator_portal_revoke(creator=creator)
+    creator_portal_revoke(creator=creator)
     time.sleep(1.1)
 
 
@@ -132,7 +132,7 @@ def test_links_of_a_message_sent_after_revocation_still_sign_in(settings):
     settings.PUBLIC_BASE_URL = BASE
     creator = creator_make("valeria_secreta", name="Valeria Secreta")
     lesson_make("buena-luz")
-    services.creator_portal_revoke(creator=creator)
+    creator_portal_revoke(creator=creator)
     time.sleep(1.1)
     delivery = delivery_make(creator)
     links = delivery_links(

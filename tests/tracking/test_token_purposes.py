@@ -8,7 +8,7 @@ from django.core import signing
 from django.test import Client
 
 from campaigns.models import Delivery
-from portal import services as portal_services
+from creators.services import creator_portal_revoke
 from portal.session import CREATOR_KEY
 from tracking.links import tracked_link_id
 from tracking.models import Event
@@ -109,7 +109,7 @@ def test_a_revoked_creators_app_token_gets_401(client, campaign):
     creator = _delivery(campaign, "inbox").creator
     token = creator_app_token_make(creator_id=creator.pk, issued_at=time.time() - 60)
     assert _inbox(client, token).status_code == 200
-    portal_services.creator_portal_revoke(creator=creator)
+    creator_portal_revoke(creator=creator)
     assert _inbox(client, token).status_code == 401
     message_read = client.post("/api/inbox/1/read", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert message_read.status_code == 401
