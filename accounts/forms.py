@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.exceptions import SigninPaused
-from accounts.selectors import signin_pause_get
 from accounts.signin import client_address
 
 
@@ -27,12 +26,10 @@ class ThrottledSigninMixin:
     def clean(self) -> dict[str, Any]:
         username = (self.data.get("username") or "").strip()  # type: ignore[attr-defined]
         address = client_address(self.request)
-        pause = signin_pause_get(username=username, address=address)
-        if pause is not None:
-            services.signin_refusal_record(
-                username=username, address=address, site=self.site, pause=pause
-            )
-            self._refuse(pause.minutes_left(now=timezone.now()))
+        try:
+            services.signin_throttle_check(username=username, address=address, site=self.site)
+        except SigninPaused as paused:
+            self._refuse(paused)
         try:
             cleaned = super().clean()  # type: ignore[misc]
         except forms.ValidationError as error:
@@ -41,14 +38,14 @@ class ThrottledSigninMixin:
                     username=username, address=address, site=self.site
                 )
                 if pause is not None:
-                    self._refuse(pause.minutes_left(now=timezone.now()))
+                    self._refuse(SigninPaused(minutes=pause.minutes_left(now=timezone.now())))
             raise
         if self.get_user() is not None:  # type: ignore[attr-defined]
             services.signin_success_record(username=username, address=address)
         return cleaned
 
-    def _refuse(self, minutes: int) -> None:
-        self.signin_paused = str(SigninPaused(minutes=minutes))
+    def _refuse(self, paused: SigninPaused) -> NoReturn:
+        self.signin_paused = str(paused)
         raise forms.ValidationError(self.signin_paused, code="signin_paused")
 
 

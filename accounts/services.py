@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts import signin
+from accounts.exceptions import SigninPaused
 from accounts.models import ApiToken, token_digest
-from accounts.selectors import signin_address_is_known
+from accounts.selectors import signin_address_is_known, signin_pause_get
 from accounts.signin import SigninPause
 from audit.services import audit_record
 
@@ -94,12 +95,17 @@ def signin_failure_record(*, username: str, address: str, site: str) -> SigninPa
     return started
 
 
-def signin_refusal_record(*, username: str, address: str, site: str, pause: SigninPause) -> None:
-    """Audit a sign-in refused, without checking the password, because of `pause`."""
+def signin_throttle_check(*, username: str, address: str, site: str) -> None:
+    """Raise `SigninPaused` (and audit the refusal) when a sign-in as `username` from
+    `address` must be refused now, before its password is checked."""
+    pause = signin_pause_get(username=username, address=address)
+    if pause is None:
+        return
     _signin_audit(
         action="signin.refuse", username=username, address=address, site=site,
         scope=pause.scope, until=pause.until.isoformat(),
     )  # fmt: skip
+    raise SigninPaused(minutes=pause.minutes_left(now=timezone.now()))
 
 
 def signin_success_record(*, username: str, address: str) -> None:
