@@ -171,9 +171,11 @@ SIGNIN_ADDRESS_FAILURES = env.int("SIGNIN_ADDRESS_FAILURES", default=30)
 SIGNIN_WINDOW_MINUTES = env.int("SIGNIN_WINDOW_MINUTES", default=15)
 SIGNIN_PAUSE_MINUTES = env.int("SIGNIN_PAUSE_MINUTES", default=15)
 SIGNIN_KNOWN_ADDRESS_DAYS = env.int("SIGNIN_KNOWN_ADDRESS_DAYS", default=30)
-# Behind a proxy that appends the client's address to X-Forwarded-For, sign-in throttling
-# takes the last entry there (the one the proxy wrote) instead of the proxy's own address.
-SIGNIN_TRUST_X_FORWARDED_FOR = env.bool("SIGNIN_TRUST_X_FORWARDED_FOR", default=False)
+# Behind the proxy that appends the client's address to X-Forwarded-For, sign-in throttling
+# takes the last entry there (the one the proxy wrote) instead of the proxy's own address. On
+# in production, which always runs behind one (docs/deploy.md): else all clients would share
+# the proxy's address, and one of them could pause sign-in for everyone.
+SIGNIN_TRUST_X_FORWARDED_FOR = env.bool("SIGNIN_TRUST_X_FORWARDED_FOR", default=PRODUCTION)
 
 # --- Languages and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "es-mx"

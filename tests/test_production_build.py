@@ -86,8 +86,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class ProxiedClient:
     """Requests to gunicorn as the proxy forwards them, with a browser's cookie jar."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, *, address: str = "203.0.113.10") -> None:
         self.base = base
+        self.address = address  # the browser's, as the proxy appends it to X-Forwarded-For
         self.cookies = http.cookiejar.CookieJar(policy=_BehindTheProxy())
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect
@@ -99,6 +100,7 @@ class ProxiedClient:
         headers = {"Host": HOST}
         if proxied:
             headers["X-Forwarded-Proto"] = "https"
+            headers["X-Forwarded-For"] = self.address
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data).encode()
@@ -161,6 +163,7 @@ def production_server(transactional_db, tmp_path):
         ALTAVOZ_VAR_DIR=str(tmp_path / "var"),
         STATIC_ROOT=str(tmp_path / "staticfiles"),
         WEB_CONCURRENCY="1",
+        SIGNIN_ADDRESS_FAILURES="3",  # fewer slow password checks before the pause
     )
     log = tmp_path / "gunicorn.log"
     with log.open("w") as log_file:
@@ -249,5 +252,26 @@ def test_production_image_serves_the_main_pages_with_hashed_static_files(
     assert status == 302, log.read_text()[-3000:]
     status, _headers, inbox = portal.get(headers["Location"])
     assert status == 200 and b"/static/" in inbox, inbox[-2000:]
+
+    # Sign-in throttling counts per client address (the proxy's X-Forwarded-For entry, not
+    # the proxy's own address) in Redis: one client's failures pause that client only.
+    # (Redis keeps counters between runs: fresh addresses each time.)
+    guesser = ProxiedClient(base, address=f"198.51.100.{secrets.randbelow(250) + 1}")
+    for attempt in range(3):
+        _status, _headers, page = guesser.get("/accounts/login/")
+        status, _headers, page = guesser.post(
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": _csrf_token(page), "username": f"nobody-{attempt}",
+             "password": "wrong", "next": ""},
+        )  # fmt: skip
+    assert status == 200 and b"Sign-in is paused for 15 minutes" in page
+    other = ProxiedClient(base, address=f"192.0.2.{secrets.randbelow(250) + 1}")
+    _status, _headers, page = other.get("/accounts/login/")
+    status, headers, _ = other.post(
+        "/accounts/login/",
+        {"csrfmiddlewaretoken": _csrf_token(page), "username": user.username,
+         "password": PASSWORD, "next": ""},
+    )  # fmt: skip
+    assert status == 302 and headers["Location"] == "/"
 
     assert "Traceback" not in log.read_text()
