@@ -163,6 +163,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in throttling (docs/security-signin.md), on the ops and admin login forms, counted in
+# the cache (Redis in production). SIGNIN_ACCOUNT_FAILURES failed sign-ins for one username
+# within SIGNIN_WINDOW_MINUTES pause that username for SIGNIN_PAUSE_MINUTES, except from
+# addresses it signed in from within SIGNIN_KNOWN_ADDRESS_DAYS (failures there are counted
+# apart); SIGNIN_ADDRESS_FAILURES failed sign-ins from one address pause that address.
+SIGNIN_ACCOUNT_FAILURES = env.int("SIGNIN_ACCOUNT_FAILURES", default=10)
+SIGNIN_ADDRESS_FAILURES = env.int("SIGNIN_ADDRESS_FAILURES", default=30)
+SIGNIN_WINDOW_MINUTES = env.int("SIGNIN_WINDOW_MINUTES", default=15)
+SIGNIN_PAUSE_MINUTES = env.int("SIGNIN_PAUSE_MINUTES", default=15)
+SIGNIN_KNOWN_ADDRESS_DAYS = env.int("SIGNIN_KNOWN_ADDRESS_DAYS", default=30)
+# Behind the proxy that appends the client's address to X-Forwarded-For, sign-in throttling
+# takes the last entry there (the one the proxy wrote) instead of the proxy's own address. On
+# in production, which always runs behind one (docs/deploy.md): else all clients would share
+# the proxy's address, and one of them could pause sign-in for everyone.
+SIGNIN_TRUST_X_FORWARDED_FOR = env.bool("SIGNIN_TRUST_X_FORWARDED_FOR", default=PRODUCTION)
 
 # --- Languages and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "es-mx"

@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from accounts.forms import AdminSigninForm, SigninForm
 from config.api import api
+
+# Both sign-in forms throttle failed attempts (docs/security-signin.md).
+admin.site.login_form = AdminSigninForm
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -15,7 +19,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SigninForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("creators/", include("creators.urls")),
     path("segments/", include("segments.urls")),
