@@ -8,6 +8,6 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from campaigns.views import creator_messages_section
-        from creators.profile import profile_section_register
+        from common.sections import page_section_register
 
-        profile_section_register(creator_messages_section)
+        page_section_register(page="creator", section=creator_messages_section)

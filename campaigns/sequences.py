@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from campaigns import fanout
 from campaigns.models import Campaign, Delivery, Message, SequenceStep, SequenceStepRun
+from campaigns.sequence_conditions import enrolled_creator_ids, enrolled_sql
 from creators.models import CONSENT_FIELDS, ConsentStatus, Creator
 from segments.rules import rules_compile
 
@@ -54,7 +55,7 @@ def exit_sql(*, campaign: Campaign, alias: str = "d") -> str:
     parts = []
     rule = set(campaign.sequence_exit or [])
     if "enrolled" in rule:
-        parts.append(_enrolled_sql(campaign=campaign, alias=alias))
+        parts.append(enrolled_sql(campaign=campaign, alias=alias))
     if "unsubscribed" in rule:
         denied = " OR ".join(
             f"x.{field} = '{ConsentStatus.DENIED.value}'" for field in CONSENT_FIELDS.values()
@@ -64,16 +65,6 @@ def exit_sql(*, campaign: Campaign, alias: str = "d") -> str:
             f"WHERE x.id = {alias}.creator_id AND ({denied}))"
         )
     return " OR ".join(parts) or "FALSE"
-
-
-def _enrolled_sql(*, campaign: Campaign, alias: str = "d") -> str:
-    from programs.models import Enrolment, Program
-
-    return (
-        f"EXISTS (SELECT 1 FROM {Enrolment._meta.db_table} en JOIN {Program._meta.db_table} p"
-        f" ON p.id = en.program_id WHERE p.campaign_id = {int(campaign.pk)}"
-        f" AND en.creator_id = {alias}.creator_id)"
-    )
 
 
 def step_audience_sql(
@@ -105,7 +96,7 @@ def step_audience_sql(
         having.append(f"COALESCE({opened_any}, FALSE) AND NOT COALESCE({clicked_any}, FALSE)")
         params += [at, at, at]
     elif step.condition == Condition.NOT_ENROLLED:
-        where.append(f"NOT {_enrolled_sql(campaign=campaign)}")
+        where.append(f"NOT {enrolled_sql(campaign=campaign)}")
     elif step.condition == Condition.SEGMENT:
         rule_sql, rule_params = (
             Creator.objects.filter(rules_compile(step.rules, now=now))
@@ -155,7 +146,6 @@ def step_preview_count(*, step: SequenceStep, now: datetime | None = None) -> in
 
 
 def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
-    from programs.models import Enrolment
     from segments.selectors import segment_creators
 
     campaign = step.campaign
@@ -170,9 +160,9 @@ def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
     if step.condition == Condition.SEGMENT:
         creators = creators.filter(rules_compile(step.rules, now=now))
     if step.condition == Condition.NOT_ENROLLED:
-        creators = creators.exclude(
-            pk__in=Enrolment.objects.filter(program__campaign=campaign).values("creator_id")
-        )
+        enrolled = enrolled_creator_ids(campaign=campaign)
+        if enrolled is not None:
+            creators = creators.exclude(pk__in=enrolled)
     return creators.count()
 
 

@@ -44,6 +44,7 @@ from campaigns.forms import (
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
 from common.exceptions import AltavozError
+from common.sections import page_sections_render
 from creators.models import Channel, Creator, Locale
 from segments.models import Segment
 
@@ -423,8 +424,6 @@ def campaign_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @_needs(VIEW)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from tracking.selectors import campaign_stats_get
-
     campaign = _campaign(pk)
     filters = DeliveryFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
@@ -432,7 +431,6 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         campaign=campaign, **{key: value for key, value in criteria.items() if value}
     )
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
-    stats = campaign_stats_get(campaign=campaign, detail=False)
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -442,11 +440,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": campaign.transitions.select_related("actor"),
             "filters": filters,
             "page": page,
-            "stats_channels": [
-                (Channel(channel).label, figures)
-                for channel, figures in stats.channels.items()
-                if channel in campaign.channels
-            ],
+            "sections": page_sections_render(page="campaign", request=request, subject=campaign),
             "channel_labels": dict(Channel.choices),
             "sequence_flow": (
                 sequences.sequence_flow_get(campaign=campaign)
@@ -514,7 +508,7 @@ def campaign_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 def creator_messages_section(request: HttpRequest, creator: Creator) -> str:
     """The creator page's "Messages" section: every delivery to the creator, newest first,
-    25 a page (registered with creators.profile, which creators' page renders)."""
+    25 a page (a section of the creator page, registered in CampaignsConfig)."""
     page = Paginator(selectors.creator_deliveries_get(creator=creator), 25).get_page(
         request.GET.get("page")
     )

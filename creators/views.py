@@ -2,10 +2,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from common.sections import page_sections_render
 from creators import selectors, services
 from creators.forms import CreatorFilterForm, CreatorImportForm
 from creators.importer import HEADER
-from creators.profile import profile_sections_render
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -42,7 +42,7 @@ def creator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "creator": creator,
         "consent_history": selectors.creator_consent_history(creator=creator)[:200],
         "devices": selectors.creator_devices(creator=creator),
-        "sections": profile_sections_render(request=request, creator=creator),
+        "sections": page_sections_render(page="creator", request=request, subject=creator),
     }
     return render(request, "creators/creator_detail.html", context)
 

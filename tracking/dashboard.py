@@ -9,11 +9,13 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_skips_get
+from creators.models import Channel
 from tracking import experiments, selectors
 
 
@@ -121,3 +123,18 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                         "until": request.GET.get("until", ""), "sort": sort},
         },
     )  # fmt: skip
+
+
+def campaign_summary_section(request: HttpRequest, campaign: Campaign) -> str:
+    """The campaign page's "Opens and clicks" card (a section registered in TrackingConfig)."""
+    stats = selectors.campaign_stats_get(campaign=campaign, detail=False)
+    channels = [
+        (Channel(channel).label, figures)
+        for channel, figures in stats.channels.items()
+        if channel in campaign.channels
+    ]
+    return render_to_string(
+        "tracking/_campaign_summary.html",
+        {"campaign": campaign, "stats_channels": channels},
+        request=request,
+    )

@@ -1,0 +1,40 @@
+"""What sequence conditions need from apps above campaigns, registered by those apps.
+
+"Enrolled" (a step's `not_enrolled` condition and the `enrolled` exit rule) is about the
+programs a campaign belongs to; programs registers how to find its enrolled creators when it
+loads, so campaigns never imports programs. Without programs installed nobody is enrolled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True)
+class EnrolmentSource:
+    # SQL true when the creator in `<alias>.creator_id` is enrolled in a program of the campaign.
+    exists_sql: Callable[[Any, str], str]
+    # The ids of the creators enrolled in a program of the campaign, as a subquery.
+    creator_ids: Callable[[Any], QuerySet]
+
+
+_SOURCE: list[EnrolmentSource] = []
+
+
+def enrolment_source_register(source: EnrolmentSource) -> None:
+    _SOURCE[:] = [source]
+
+
+def enrolled_sql(*, campaign: Any, alias: str = "d") -> str:
+    if not _SOURCE:
+        return "FALSE"
+    return _SOURCE[0].exists_sql(campaign, alias)
+
+
+def enrolled_creator_ids(*, campaign: Any) -> QuerySet | None:
+    """None when no app keeps enrolments (then nobody is enrolled)."""
+    return _SOURCE[0].creator_ids(campaign) if _SOURCE else None
