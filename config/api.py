@@ -93,7 +93,11 @@ def _error_message(error: dict[str, Any]) -> str:
         "too_short": lambda: _("At least %(min)d items.") % {"min": ctx["min_length"]},
         "enum": lambda: _("Must be one of: %(expected)s.") % {"expected": ctx["expected"]},
         "literal_error": lambda: _("Must be one of: %(expected)s.") % {"expected": ctx["expected"]},
-        "string_pattern_mismatch": lambda: _("Must not be blank."),
+        "string_pattern_mismatch": lambda: (
+            _("Must not be blank.")
+            if ctx["pattern"] == r"\S"
+            else _("Does not match %(pattern)s.") % {"pattern": ctx["pattern"]}
+        ),
         "greater_than_equal": lambda: _("Must be at least %(min)s.") % {"min": ctx["ge"]},
         "less_than_equal": lambda: _("Must be at most %(max)s.") % {"max": ctx["le"]},
     }
