@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, StringConstraints
 
 from accounts.permissions import api_permission_check
 from campaigns import selectors, services
@@ -23,7 +26,11 @@ from campaigns.exceptions import (
     MessageInvalid,
     TemplateInvalid,
 )
-from campaigns.models import Campaign, IdempotencyRecord
+from campaigns.models import Campaign, IdempotencyRecord, Message
+from common.exceptions import AltavozError
+from common.schemas import UNION_TAGS, ApiSchema, IsoDateTime, IsoTime, error_responses
+from creators.models import Channel, Locale
+from markets.seed import MARKETS
 from segments.models import Segment
 
 router = Router(tags=["campaigns"])
@@ -31,34 +38,129 @@ router = Router(tags=["campaigns"])
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 
-class CampaignIn(Schema):
-    name: str
+def _max_length(model: type[Model], field: str) -> int:
+    return model._meta.get_field(field).max_length  # type: ignore[return-value]
+
+
+# Text a message cannot go without: at least one character that is not a blank.
+Required = Annotated[str, StringConstraints(pattern=r"\S")]
+Variant = Annotated[
+    str, StringConstraints(max_length=_max_length(Message, "variant"), pattern=r"^[A-Za-z0-9_-]*$")
+]
+MarketCode = Literal[tuple(code for code, *_rest in MARKETS)]  # type: ignore[valid-type]
+
+
+class _MessageBase(ApiSchema):
+    locale: Locale
+    variant: Variant = Field("", description="The A/B variant key (`A`, `B`); empty: none.")
+
+
+class EmailMessageIn(_MessageBase):
+    """Needs a subject and an HTML or a plain-text body (docs/templates.md)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["html"], "properties": {"html": {"pattern": r"\S"}}},
+                {"required": ["text"], "properties": {"text": {"pattern": r"\S"}}},
+            ]
+        }
+    )
+    channel: Literal["email"]
+    subject: Required
+    preheader: str | None = None
+    html: str | None = None
+    text: str | None = None
+
+
+class WhatsAppMessageIn(_MessageBase):
+    """An approved template (`content_sid` and its `variables`) or free text (`body`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["content_sid"], "properties": {"content_sid": {"pattern": r"\S"}}},
+                {"required": ["body"], "properties": {"body": {"pattern": r"\S"}}},
+            ]
+        }
+    )
+    channel: Literal["whatsapp"]
+    content_sid: str | None = None
+    variables: dict[str, str] | None = None
+    body: str | None = None
+
+
+class PushMessageIn(_MessageBase):
+    channel: Literal["push"]
+    title: Required
+    body: Required
+    link: str | None = None
+    image: str | None = None
+
+
+class InboxMessageIn(_MessageBase):
+    channel: Literal["inbox"]
+    title: Required
+    body: Required
+    cta_label: str | None = None
+    cta_link: str | None = None
+
+
+UNION_TAGS.update(Channel.values)
+MessageIn = Annotated[
+    EmailMessageIn | WhatsAppMessageIn | PushMessageIn | InboxMessageIn,
+    Field(discriminator="channel"),
+]
+
+
+class CampaignIn(ApiSchema):
+    name: Annotated[str, StringConstraints(max_length=_max_length(Campaign, "name"), pattern=r"\S")]
     kind: Campaign.Kind
-    market: str = "MX"
-    segment_id: int | None = None
-    default_locale: str = "es-MX"
-    messages: list[dict[str, Any]] = []
-    send_at: datetime | None = None
+    market: MarketCode = Field("MX", description="A market's code (markets.seed).")
+    segment_id: StrictInt | None = Field(None, ge=1, le=2**31 - 1)
+    default_locale: Locale = Locale.ES_MX
+    messages: list[MessageIn] = []
+    send_at: IsoDateTime | None = None
 
 
-class PoliciesIn(Schema):
+class PoliciesIn(ApiSchema):
     """Sending policies (docs/policies.md); fields left out keep their value."""
 
-    quiet_hours_start: time | None = None
-    quiet_hours_end: time | None = None
-    send_local_time: time | None = None
-    spread_seconds: int | None = None
-    transactional: bool | None = None
-    channel_priority: list[str] | None = None
-    variant_weights: dict[str, float] | None = None
-    holdout_percent: Decimal | None = None
-    test_percent: Decimal | None = None
+    quiet_hours_start: IsoTime | None = None
+    quiet_hours_end: IsoTime | None = None
+    send_local_time: IsoTime | None = None
+    spread_seconds: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
+    transactional: StrictBool | None = None
+    channel_priority: list[Channel] | None = None
+    variant_weights: dict[Variant, StrictFloat] | None = None
+    holdout_percent: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
+    test_percent: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
     winner_metric: Literal["ctr", "or"] | None = None
-    winner_after_minutes: int | None = None
+    winner_after_minutes: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class CampaignCreated(Schema):
     id: int
+
+
+class CampaignStatusOut(Schema):
+    id: int
+    status: Campaign.Status
+
+
+class PoliciesOut(Schema):
+    id: int
+    quiet_hours_start: str | None
+    quiet_hours_end: str | None
+    send_local_time: str | None
+    spread_seconds: int
+    transactional: bool
+    channel_priority: list[str]
+    variant_weights: dict[str, float]
+    holdout_percent: str
+    test_percent: str
+    winner_metric: str
+    winner_after_minutes: int
 
 
 class CampaignOut(Schema):
@@ -71,11 +173,6 @@ class CampaignOut(Schema):
     channels: list[str]
     send_at: datetime | None
     counts: dict[str, dict[str, int]]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
 
 
 def _idempotent(
@@ -112,7 +209,10 @@ def _idempotent(
     return Status(status, body)
 
 
-@router.post("/campaigns", response={201: CampaignCreated, 400: ErrorOut, 404: ErrorOut})
+@router.post(
+    "/campaigns",
+    response={201: CampaignCreated, **error_responses(400, 401, 403, 404)},
+)
 def campaign_create(request: HttpRequest, payload: CampaignIn):
     api_permission_check(request, "campaigns.add_campaign")
 
@@ -121,7 +221,8 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
         if payload.segment_id is not None:
             segment = Segment.objects.filter(pk=payload.segment_id).first()
             if segment is None:
-                return 404, {"detail": f"Segment {payload.segment_id} does not exist."}
+                detail = _("Segment %(id)d does not exist.") % {"id": payload.segment_id}
+                return 404, {"detail": detail, "path": "segment_id"}
         try:
             with transaction.atomic():
                 campaign = services.campaign_create(
@@ -131,19 +232,32 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
                     market=payload.market,
                     segment=segment,
                     default_locale=payload.default_locale,
-                    messages=payload.messages,
+                    messages=[
+                        message.model_dump(mode="json", exclude_none=True)
+                        for message in payload.messages
+                    ],
                 )
                 if payload.send_at is not None:
                     services.campaign_schedule(
                         campaign=campaign, send_at=payload.send_at, actor=request.user
                     )
         except MessageInvalid as error:
-            return 400, {"detail": str(error), "errors": error.errors}
+            path = _message_error_path(payload.messages, error.errors[0])
+            return 400, {"detail": str(error), "path": path, "errors": error.errors}
         except (TemplateInvalid, CampaignStateError, CampaignIncomplete) as error:
-            return 400, {"detail": str(error)}
+            path = "send_at" if payload.send_at is not None else ""
+            return 400, {"detail": str(error), "path": path}
         return 201, {"id": campaign.pk}
 
     return _idempotent(request, "campaign_create", create)
+
+
+def _message_error_path(messages: list[Any], error: dict[str, Any]) -> str:
+    """`messages[1].body` for the first problem MessageInvalid reports."""
+    for index, message in enumerate(messages):
+        if (message.channel, message.locale) == (error["channel"], error["locale"]):
+            return f"messages[{index}].{error['field']}"
+    return "messages"
 
 
 def _lifecycle(
@@ -152,37 +266,53 @@ def _lifecycle(
     campaign = get_object_or_404(Campaign, pk=pk)
 
     def act() -> tuple[int, dict]:
-        updated = service(campaign=campaign, actor=request.user)
+        try:
+            updated = service(campaign=campaign, actor=request.user)
+        except AltavozError as error:
+            # Wrong status, nothing to send yet, not approved: the campaign's state is in the way.
+            return 409, {"detail": str(error)}
         return 202, {"id": updated.pk, "status": updated.status}
 
     return _idempotent(request, f"{endpoint}:{pk}", act)
 
 
-@router.post("/campaigns/{pk}/launch", response={202: dict, 400: ErrorOut})
+@router.post(
+    "/campaigns/{pk}/launch",
+    response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
+)
 def campaign_launch(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_launch, "campaign_launch")
 
 
-@router.post("/campaigns/{pk}/pause", response={202: dict, 400: ErrorOut})
+@router.post(
+    "/campaigns/{pk}/pause",
+    response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
+)
 def campaign_pause(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_pause, "campaign_pause")
 
 
-@router.post("/campaigns/{pk}/resume", response={202: dict, 400: ErrorOut})
+@router.post(
+    "/campaigns/{pk}/resume",
+    response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
+)
 def campaign_resume(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_resume, "campaign_resume")
 
 
-@router.post("/campaigns/{pk}/cancel", response={202: dict, 400: ErrorOut})
+@router.post(
+    "/campaigns/{pk}/cancel",
+    response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
+)
 def campaign_cancel(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_cancel, "campaign_cancel")
 
 
-@router.get("/campaigns/{pk}", response=CampaignOut)
+@router.get("/campaigns/{pk}", response={200: CampaignOut, **error_responses(400, 401, 403, 404)})
 def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
     api_permission_check(request, "campaigns.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
@@ -199,14 +329,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
     )
 
 
-@router.put("/campaigns/{pk}/policies", response={200: dict, 400: ErrorOut})
+@router.put(
+    "/campaigns/{pk}/policies",
+    response={200: PoliciesOut, **error_responses(400, 401, 403, 404, 409)},
+)
 def campaign_policies_set(request: HttpRequest, pk: int, payload: PoliciesIn):
     api_permission_check(request, "campaigns.change_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     policy = payload.dict(exclude_unset=True)
     try:
         updated = services.campaign_policies_set(campaign=campaign, actor=request.user, **policy)
-    except (CampaignStateError, CampaignIncomplete) as error:
+    except CampaignStateError as error:
+        return Status(409, {"detail": str(error)})
+    except CampaignIncomplete as error:
         return Status(400, {"detail": str(error)})
     return Status(
         200,

@@ -1,9 +1,13 @@
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
 from accounts.permissions import api_permission_check
+from common.schemas import ApiSchema, ErrorOut, error_responses
 from creators import services
 from creators.importer import ImportHeaderInvalid, creator_import_csv
 from creators.models import Channel, Creator, Device, ImportJob
@@ -31,8 +35,16 @@ class CreatorOut(Schema):
     consent: dict[str, str]
 
 
-class DeviceIn(Schema):
-    token: str
+class DeviceIn(ApiSchema):
+    token: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=1,
+            max_length=Device._meta.get_field("token").max_length,
+            pattern=r"\S",
+        ),
+    ]
     platform: Device.Platform
 
 
@@ -52,10 +64,6 @@ class ImportOut(Schema):
     updated: int
     rejected: int
     errors: list[ImportErrorOut]
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 def _creator_out(creator: Creator) -> CreatorOut:
@@ -81,7 +89,7 @@ def _creator_out(creator: Creator) -> CreatorOut:
 
 
 # Declared before /creators/{handle} so that path does not swallow "import".
-@router.post("/creators/import", response={200: ImportOut, 400: DetailOut})
+@router.post("/creators/import", response={200: ImportOut, **error_responses(400, 401, 403)})
 def creators_import(request: HttpRequest, file: File[UploadedFile]):
     """Upsert creators from a CSV (multipart field `file`); see docs/importing.md.
 
@@ -92,7 +100,7 @@ def creators_import(request: HttpRequest, file: File[UploadedFile]):
     try:
         result = creator_import_csv(file=file)
     except ImportHeaderInvalid as error:
-        return Status(400, DetailOut(detail=str(error)))
+        return Status(400, ErrorOut(detail=str(error), path="file"))
     return result.as_dict()
 
 
@@ -130,7 +138,7 @@ def _job_out(job: ImportJob) -> ImportJobOut:
     )
 
 
-@router.post("/creators/imports", response={202: ImportJobOut})
+@router.post("/creators/imports", response={202: ImportJobOut, **error_responses(400, 401, 403)})
 def creators_import_queue(request: HttpRequest, file: File[UploadedFile]):
     """Queue a CSV import on a Celery worker and answer at once (any size; the synchronous
     `/creators/import` holds the request for the whole file). Poll the job's URL."""
@@ -139,19 +147,24 @@ def creators_import_queue(request: HttpRequest, file: File[UploadedFile]):
     return Status(202, _job_out(job))
 
 
-@router.get("/creators/imports/{job_id}", response=ImportJobOut)
+@router.get(
+    "/creators/imports/{job_id}",
+    response={200: ImportJobOut, **error_responses(400, 401, 403, 404)},
+)
 def creators_import_job(request: HttpRequest, job_id: int) -> ImportJobOut:
     api_permission_check(request, "creators.add_creator")
     return _job_out(get_object_or_404(ImportJob, pk=job_id))
 
 
-@router.get("/creators/{handle}", response=CreatorOut)
+@router.get("/creators/{handle}", response={200: CreatorOut, **error_responses(400, 401, 403, 404)})
 def creator_detail(request: HttpRequest, handle: str) -> CreatorOut:
     api_permission_check(request, "creators.view_creator")
     return _creator_out(get_object_or_404(Creator, handle=handle))
 
 
-@router.post("/creators/{handle}/devices", response={201: DeviceOut})
+@router.post(
+    "/creators/{handle}/devices", response={201: DeviceOut, **error_responses(400, 401, 403, 404)}
+)
 def creator_device_register(request: HttpRequest, handle: str, payload: DeviceIn):
     api_permission_check(request, "creators.change_creator")
     creator = get_object_or_404(Creator, handle=handle)

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from accounts.permissions import api_permission_check
+from common.schemas import ApiSchema, IsoDate, error_responses
+from creators.models import Creator
 from programs import selectors, services
+from programs.models import Metric
 
 router = Router(tags=["programs"])
 
 
-class MetricRowIn(Schema):
-    handle: str
-    date: date
-    metric: str
-    value: Decimal
+class MetricRowIn(ApiSchema):
+    handle: str = Field(..., max_length=Creator._meta.get_field("handle").max_length + 1)
+    date: IsoDate
+    # Checked per row by the service (a bad row comes back in `errors`, the rest land).
+    metric: str = Field(..., max_length=40, description=f"One of {', '.join(Metric.values)}.")
+    # What the column holds (14 digits, 2 after the point); more decimals are rounded.
+    value: Decimal = Field(
+        ...,
+        gt=-(10**12),
+        lt=10**12,
+        allow_inf_nan=False,
+        json_schema_extra={
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": -(10**12), "exclusiveMaximum": 10**12},
+                {"type": "string", "pattern": r"^[-+]?\d{1,12}(\.\d{1,12})?$"},
+            ]
+        },
+    )
 
 
-class MetricsIn(Schema):
+class MetricsIn(ApiSchema):
     rows: list[MetricRowIn]
 
 
@@ -42,7 +57,7 @@ class ProgressRow(Schema):
     band: str
 
 
-@router.post("/creator-metrics", response={200: MetricsOut})
+@router.post("/creator-metrics", response={200: MetricsOut, **error_responses(400, 401, 403)})
 def creator_metrics_post(request: HttpRequest, payload: MetricsIn) -> Status:
     """Record daily metric rows; bad rows come back by position (1-based), good rows land.
 
@@ -57,8 +72,13 @@ def creator_metrics_post(request: HttpRequest, payload: MetricsIn) -> Status:
     })  # fmt: skip
 
 
-@router.get("/programs/{program_id}/leaderboard", response=list[ProgressRow])
-def program_leaderboard(request: HttpRequest, program_id: int, limit: int = 100) -> list[dict]:
+@router.get(
+    "/programs/{program_id}/leaderboard",
+    response={200: list[ProgressRow], **error_responses(400, 401, 403, 404)},
+)
+def program_leaderboard(
+    request: HttpRequest, program_id: int, limit: int = Query(100, ge=1, le=1000)
+) -> list[dict]:
     api_permission_check(request, "programs.view_program")
     program = selectors.program_get(pk=program_id)
     return selectors.program_leaderboard(program=program, limit=min(limit, 1000))

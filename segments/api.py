@@ -1,12 +1,15 @@
 """Segments over the JSON API: create (rules or a list of handles) and preview."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from pydantic import StringConstraints
 
 from accounts.permissions import api_permission_check
+from common.schemas import ApiSchema, error_responses
+from creators.models import Creator
 from segments import selectors, services
 from segments.exceptions import SegmentRulesInvalid
 from segments.models import Segment
@@ -16,16 +19,40 @@ router = Router(tags=["segments"])
 PREVIEW_SAMPLE_SIZE = 10
 
 
-class SegmentIn(Schema):
-    name: str
-    # Any JSON: the rule checker, not the schema, reports a bad node with its path.
-    rules: Any = Field(..., description="Rule tree; see docs/segments.md")
+# Not blank: a segment's name has a character that is not a space.
+SegmentName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=Segment._meta.get_field("name").max_length,
+        pattern=r"\S",
+    ),
+]
+# A creator's handle, with or without its leading @ (blanks around it are trimmed).
+Handle = Annotated[
+    str,
+    StringConstraints(
+        max_length=Creator._meta.get_field("handle").max_length + 1, pattern=r"[^\s@]"
+    ),
+]
+
+
+class SegmentIn(ApiSchema):
+    name: SegmentName
+    # Any JSON, documented as an object: the rule checker, not the schema, reports a bad
+    # node with its path inside the rules (`all[1].op`; "" for the whole tree).
+    rules: Any = Field(
+        ...,
+        description="Rule tree; see docs/segments.md. A refused node's `path` is inside it.",
+        json_schema_extra={"type": "object"},
+    )
     description: str = ""
 
 
-class StaticSegmentIn(Schema):
-    name: str
-    handles: list[str]
+class StaticSegmentIn(ApiSchema):
+    name: SegmentName
+    handles: list[Handle] = Field(..., min_length=1)
     description: str = ""
 
 
@@ -40,17 +67,12 @@ class StaticSegmentCreated(Schema):
     unknown_handles: list[str]
 
 
-class RulesError(Schema):
-    detail: str
-    path: str
-
-
 class SegmentPreview(Schema):
     count: int
     sample: list[str]
 
 
-@router.post("/segments", response={201: SegmentCreated, 400: RulesError})
+@router.post("/segments", response={201: SegmentCreated, **error_responses(400, 401, 403)})
 def segment_create(request: HttpRequest, payload: SegmentIn) -> Status:
     api_permission_check(request, "segments.add_segment")
     try:
@@ -65,7 +87,9 @@ def segment_create(request: HttpRequest, payload: SegmentIn) -> Status:
     return Status(201, {"id": segment.pk, "count": selectors.segment_count(segment)})
 
 
-@router.post("/segments/static", response={201: StaticSegmentCreated})
+@router.post(
+    "/segments/static", response={201: StaticSegmentCreated, **error_responses(400, 401, 403)}
+)
 def segment_static_create(request: HttpRequest, payload: StaticSegmentIn) -> Status:
     api_permission_check(request, "segments.add_segment")
     result = services.segment_static_create(
@@ -84,7 +108,10 @@ def segment_static_create(request: HttpRequest, payload: StaticSegmentIn) -> Sta
     )
 
 
-@router.get("/segments/{segment_id}/preview", response=SegmentPreview)
+@router.get(
+    "/segments/{segment_id}/preview",
+    response={200: SegmentPreview, **error_responses(400, 401, 403, 404)},
+)
 def segment_preview(request: HttpRequest, segment_id: int) -> dict[str, Any]:
     api_permission_check(request, "segments.view_segment")
     segment = get_object_or_404(Segment, pk=segment_id)

@@ -8,13 +8,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from accounts.permissions import api_permission_check
 from campaigns.models import Campaign
 from channels.models import InboxMessage
+from common.schemas import ApiSchema, ErrorOut, error_responses
 from creators.models import Creator
 from tracking import selectors, services
 from tracking.tokens import TokenRefused, push_token_read
@@ -41,22 +42,21 @@ class CampaignStatsOut(Schema):
     channels: dict[str, ChannelStats]
 
 
-@stats_router.get("/campaigns/{pk}/stats", response=CampaignStatsOut)
+@stats_router.get(
+    "/campaigns/{pk}/stats",
+    response={200: CampaignStatsOut, **error_responses(400, 401, 403, 404)},
+)
 def campaign_stats(request: HttpRequest, pk: int) -> dict[str, Any]:
     api_permission_check(request, "campaigns.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     return selectors.campaign_stats_get(campaign=campaign, detail=False).api()
 
 
-class PushOpenIn(Schema):
-    token: str
+class PushOpenIn(ApiSchema):
+    token: str = Field(..., max_length=4096)
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-@app_router.post("/track/push-open", auth=None, response={204: None, 403: ErrorOut})
+@app_router.post("/track/push-open", auth=None, response={204: None, **error_responses(400, 403)})
 def push_open(request: HttpRequest, payload: PushOpenIn):
     """Only a push's own `tracking_token` (forged, expired or another purpose's: 403)."""
     delivery_id = push_token_read(payload.token)
@@ -91,14 +91,20 @@ class InboxMessageOut(Schema):
     read_at: datetime | None
 
 
-@app_router.get("/inbox", auth=CreatorAppToken(), response=list[InboxMessageOut])
+@app_router.get(
+    "/inbox", auth=CreatorAppToken(), response={200: list[InboxMessageOut], 401: ErrorOut}
+)
 def inbox_list(request: HttpRequest):
     return list(
         InboxMessage.objects.filter(creator=request.auth).order_by("-created_at", "-id")[:100]
     )
 
 
-@app_router.post("/inbox/{pk}/read", auth=CreatorAppToken(), response={200: InboxMessageOut})
+@app_router.post(
+    "/inbox/{pk}/read",
+    auth=CreatorAppToken(),
+    response={200: InboxMessageOut, **error_responses(400, 401, 404)},
+)
 def inbox_read(request: HttpRequest, pk: int):
     message = get_object_or_404(InboxMessage, pk=pk, creator=request.auth)
     services.inbox_message_read(
