@@ -331,6 +331,14 @@ if TRACKING_WRITE_BEHIND:
 # Seconds a magic link (and a preference-center link) stays valid after it was made.
 PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)
 
+# --- Message templates (docs/templates.md) -----------------------------------------------------
+# URL schemes of app deep links a message may link to, besides http(s) (comma-separated, no ":").
+ALTAVOZ_DEEP_LINK_SCHEMES = [
+    scheme.strip().lower().rstrip(":")
+    for scheme in env.list("ALTAVOZ_DEEP_LINK_SCHEMES", default=["altavoz", "tiktokshop"])
+    if scheme.strip()
+]
+
 # --- Agencies -----------------------------------------------------------------------------------
 # Files agencies upload: outside the web root and MEDIA_ROOT, served only through a permission
 # check (docs/agencies.md).
