@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,13 +71,22 @@ class RenderBudget:
         self.clock_check()
 
     def write(self, size: int) -> None:
+        # No clock here: writes between two loop iterations are bounded by the template's size,
+        # and every iteration, call and filter reads the clock.
         self.written += size
         if self.written > self.max_chars:
             raise RenderBudgetExceeded(
                 _("the text would be longer than this field allows (%(count)s characters)")
                 % {"count": f"{self.max_chars:,}"}
             )
-        self.clock_check()
+
+    def final(self, text: str) -> str:
+        """The field's whole text, refused if longer than the cap (template text outside
+        loops is not charged as it is written)."""
+        if len(text) > self.max_chars:
+            self.written = len(text)
+            self.write(0)
+        return text
 
 
 _CURRENT: ContextVar[RenderBudget | None] = ContextVar("altavoz_render_budget", default=None)
@@ -92,6 +101,16 @@ def render_budget(*, max_chars: int, deadline: float) -> Iterator[RenderBudget]:
         yield budget
     finally:
         _CURRENT.reset(token)
+
+
+def budget_enter(*, max_chars: int, deadline: float) -> Token[RenderBudget | None]:
+    """`render_budget` without the context manager (the per-delivery path); pair with
+    `budget_exit(token)` in a `finally`."""
+    return _CURRENT.set(RenderBudget(max_chars=max_chars, deadline=deadline))
+
+
+def budget_exit(token: Token[RenderBudget | None]) -> None:
+    _CURRENT.reset(token)
 
 
 def budget_current() -> RenderBudget:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import time
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +27,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner
 
+from .budget import _CURRENT as _BUDGET
 from .budget import (
     DEFAULT_MAX_CHARS,
     MAX_INT_BITS,
@@ -196,6 +198,9 @@ def _language(locale: str | None) -> str:
     return "en" if (locale or "").lower().startswith("en") else "es"
 
 
+_CONTAINERS = (list, tuple, dict, set, frozenset, range)
+
+
 def _check_length(value: Any) -> Any:
     if isinstance(value, str | list | tuple) and len(value) > MAX_REPEAT:
         raise SecurityError(f"the result would be longer than {MAX_REPEAT} characters or items")
@@ -308,14 +313,25 @@ def _budgeted_filter(function: Any) -> Any:
 
     @functools.wraps(function)  # keeps jinja_pass_arg (pass_context, pass_eval_context…)
     def budgeted(*args: Any, **kwargs: Any) -> Any:
-        if budget_active():
-            budget_current().clock_check()
+        budget = _BUDGET.get()
+        if budget is not None and time.monotonic() > budget.deadline:
+            budget.clock_check()
         size = 0
-        for arg in (*args, *kwargs.values()):
-            if isinstance(arg, str | list | tuple | dict | set | frozenset | range):
+        for arg in (*args, *kwargs.values()) if kwargs else args:
+            if isinstance(arg, str):
+                size += len(arg)
+            elif isinstance(arg, _CONTAINERS):
                 size += value_size(arg, MAX_VALUE - size)
+            else:
+                continue
+            if size > MAX_VALUE:
                 _grown_check(size)
-        return value_check(function(*args, **kwargs))
+        result = function(*args, **kwargs)
+        if isinstance(result, str):
+            if len(result) > MAX_VALUE:
+                _grown_check(len(result))
+            return result
+        return value_check(result)
 
     return budgeted
 
@@ -417,7 +433,20 @@ def filter_datetime(context: Context, value: Any, style: str = "medium") -> str:
 class BudgetCodeGenerator(CodeGenerator):
     """Jinja's code generator, with every write and every `~` going through the budget."""
 
+    _loops = 0  # how many {% for %} the code being generated is inside
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        self._loops += 1
+        try:
+            super().visit_For(node, frame)
+        finally:
+            self._loops -= 1
+
     def _output_const_repr(self, group: Any) -> str:
+        # Template text outside loops is written once: its length is the template's, and the
+        # whole field's length is checked at the end (BudgetedTemplate, MessageRenderer).
+        if not self._loops:
+            return super()._output_const_repr(group)
         return f"environment.budget_write({super()._output_const_repr(group)})"
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
@@ -439,9 +468,11 @@ class BudgetedTemplate(Template):
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         if budget_active():
-            return super().render(*args, **kwargs)
-        with render_budget(max_chars=DEFAULT_MAX_CHARS, deadline=deadline_in(RENDER_SECONDS)):
-            return super().render(*args, **kwargs)
+            return budget_current().final(super().render(*args, **kwargs))
+        with render_budget(
+            max_chars=DEFAULT_MAX_CHARS, deadline=deadline_in(RENDER_SECONDS)
+        ) as budget:
+            return budget.final(super().render(*args, **kwargs))
 
 
 class MessageSandbox(ImmutableSandboxedEnvironment):
@@ -511,7 +542,10 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
 
     def budget_write(self, text: Any) -> Any:
         """Text the template writes (output, or captured by {% set %}): charged by length."""
-        budget_current().write(len(text))
+        budget = _BUDGET.get() or budget_current()
+        budget.written += len(text)
+        if budget.written > budget.max_chars:
+            budget.write(0)  # raises, with the message
         return text
 
     def budget_value(self, value: Any) -> Any:

@@ -9,6 +9,7 @@ passes `PreviewLinks`, which returns plain URLs). `MessageRenderer.render` calls
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -41,7 +42,12 @@ def link_scheme(url: str) -> str:
 
 def web_link_schemes() -> frozenset[str]:
     """http, https and the app deep-link schemes ops allow (ALTAVOZ_DEEP_LINK_SCHEMES)."""
-    return frozenset({"http", "https", *getattr(settings, "ALTAVOZ_DEEP_LINK_SCHEMES", ())})
+    return _schemes(tuple(getattr(settings, "ALTAVOZ_DEEP_LINK_SCHEMES", ())))
+
+
+@functools.lru_cache(maxsize=8)
+def _schemes(deep_link_schemes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset({"http", "https", *(scheme.lower() for scheme in deep_link_schemes)})
 
 
 def link_refusal(url: str, *, relative: bool = True, contact: bool = False) -> str | None:
@@ -50,6 +56,8 @@ def link_refusal(url: str, *, relative: bool = True, contact: bool = False) -> s
     Allowed: http(s) and the deep-link schemes; relative links (`/retos/7`, `#arriba`) when
     `relative`; `mailto:`, `tel:` and `sms:` when `contact` (email HTML).
     """
+    if url.startswith(("https://", "http://")):  # the common case, decided without a regex
+        return None
     scheme = link_scheme(url)
     if (not scheme and relative) or scheme in web_link_schemes():
         return None

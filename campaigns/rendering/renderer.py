@@ -10,7 +10,7 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from campaigns.exceptions import TemplateInvalid, TemplateRenderFailed
 
-from .budget import RENDER_SECONDS, deadline_in, render_budget
+from .budget import RENDER_SECONDS, budget_current, budget_enter, budget_exit, deadline_in
 from .check import (
     TemplateAnalysis,
     creator_columns_needed,
@@ -112,6 +112,10 @@ class MessageRenderer:
                 if kind is FieldKind.HTML:
                     self.link_lines[name] = source_link_lines(str(source))
                     self.inline_css = any(marker in source for marker in _STYLESHEET_MARKERS)
+        self.max_chars = {
+            name: field_max_chars(channel, name)
+            for name in (*self.templates, *(f"variables.{key}" for key in self.variables))
+        }
         self.text_from_html = (
             channel == "email" and "html" in self.templates and ("text" not in self.templates)
         )
@@ -134,16 +138,18 @@ class MessageRenderer:
         # `variables` already holds them and is shared by every field of one render.
         env = template.environment
         try:
+            token = budget_enter(max_chars=self.max_chars[name], deadline=deadline)
             try:
-                with render_budget(
-                    max_chars=field_max_chars(self.channel, name), deadline=deadline
-                ):
-                    return env.concat(  # type: ignore[attr-defined]
+                return budget_current().final(
+                    env.concat(  # type: ignore[attr-defined]
                         template.root_render_func(template.new_context(variables, shared=True))
                     )
+                )
             except Exception:
                 env.handle_exception()  # re-raises with the template's line in the traceback
                 raise
+            finally:
+                budget_exit(token)
         except Exception as error:  # re-raised as the domain error, original chained
             raise TemplateRenderFailed(
                 name, render_error_line(error), render_error_cause(error), render_error_code(error)

@@ -117,6 +117,8 @@ def test_each_field_has_its_channels_size_cap(channel, field, cap):
     template_check("x" * cap, field=field, channel=channel)
     error = refused(f"{{{{ 'x' * {cap + 1} }}}}", field=field, channel=channel)
     assert f"{cap:,} characters" in error.cause
+    error = refused("y" * (cap + 1), field=field, channel=channel)  # template text alone
+    assert f"{cap:,} characters" in error.cause
 
 
 # Within every size cap, but slow: 20 upper-casings of 90,000 characters per iteration,
