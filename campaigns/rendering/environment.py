@@ -458,9 +458,36 @@ class BudgetCodeGenerator(CodeGenerator):
         self.write(")")
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.budget_value(")
-        super().visit_Concat(node, frame)
+        # As Jinja's, with the pieces sized before they are joined (`s ~ s ~ s ~ …`).
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"{join}(environment.budget_pieces((")
+        for piece in node.nodes:
+            self.visit(piece, frame)
+            self.write(", ")
+        self.write(")))")
+
+    def _literal(self, visit: Any, node: nodes.Expr, frame: Frame) -> None:
+        # [a, b, …], (a, b, …), {k: v, …} written in the template: sized like any value.
+        if getattr(node, "ctx", "load") != "load":  # a target: {% for a, b in … %}
+            visit(node, frame)
+            return
+        self.write("environment.budget_literal(")
+        visit(node, frame)
         self.write(")")
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Frame) -> None:
+        self._literal(super().visit_Tuple, node, frame)
+
+    def visit_List(self, node: nodes.List, frame: Frame) -> None:
+        self._literal(super().visit_List, node, frame)
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self._literal(super().visit_Dict, node, frame)
 
 
 class BudgetedTemplate(Template):
@@ -512,6 +539,7 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
         if operator_ == "%":
             if isinstance(left, str):
                 _check_printf_widths(left)
+                _grown_check(len(left) + value_size(right))
             return operator.mod(left, right)
         return _check_length(operator.add(left, right))
 
@@ -548,9 +576,20 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
             budget.write(0)  # raises, with the message
         return text
 
-    def budget_value(self, value: Any) -> Any:
-        """The result of `~` (joining text): no longer than `+` may make."""
-        return _check_length(value)
+    def budget_pieces(self, pieces: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The pieces `~` joins: together no longer than `+` may make (MAX_REPEAT)."""
+        size = 0
+        for piece in pieces:
+            size += len(piece) if isinstance(piece, str) else value_size(piece)
+            if size > MAX_REPEAT:
+                raise SecurityError(
+                    f"the result would be longer than {MAX_REPEAT} characters or items"
+                )
+        return pieces
+
+    def budget_literal(self, value: Any) -> Any:
+        """A list, tuple or dict written in the template: at most MAX_VALUE through nesting."""
+        return value_check(value)
 
     def _generate(
         self,

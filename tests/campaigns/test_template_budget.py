@@ -96,6 +96,9 @@ def test_joining_three_pieces_is_refused_like_repeating_them():
         "{% set s = 'x' * 10000 %}{{ s.replace('', s)|length }}",
         "{% set s = 'x\\n' * 5000 %}{{ s|indent(200)|length }}",
         "{% set s = 'x' * 10000 %}{{ s|wordwrap(1, wrapstring=s)|length }}",
+        # lists, tuples and dicts written in the template are sized like built ones
+        "{% set s = 'x' * 10000 %}{% set t = (s, s, s, s, s, s, s, s, s, s, s) %}{{ t|length }}",
+        "{% set s = 'x' * 10000 %}{{ (('%s' * 11) % (s, s, s, s, s, s, s, s, s, s, s))|length }}",
         "{{ [1]|batch(1000000, 'x')|list|length }}",
         "{{ [1]|slice(1000000)|list|length }}",
         # numbers that grow without bound
