@@ -393,7 +393,7 @@ class Dispatcher:
                     SendResult(
                         row.id,
                         Outcome.REJECTED,
-                        error_code="render_error",
+                        error_code=error.code,
                         error_message=str(error),
                     )
                 )

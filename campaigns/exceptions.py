@@ -18,10 +18,12 @@ class TemplateRenderFailed(AltavozError):
     """A checked template that still failed for one creator (missing value, sandbox refusal).
 
     The original error (a Jinja ``UndefinedError``, ``SecurityError``…) is chained as
-    ``__cause__``; dispatch records the message as the delivery's error.
+    ``__cause__``; dispatch records the message as the delivery's error and `code` as its
+    error code: ``render_budget`` (over the rendering budget: loops, size, time),
+    ``render_link`` (a link that is not a web or app link), else ``render_error``.
     """
 
-    def __init__(self, field: str, line: int, cause: str) -> None:
+    def __init__(self, field: str, line: int, cause: str, code: str = "render_error") -> None:
         super().__init__(
             _("Field %(field)s, line %(line)d: %(cause)s")
             % {"field": field, "line": line, "cause": cause}
@@ -29,6 +31,7 @@ class TemplateRenderFailed(AltavozError):
         self.field = field
         self.line = line
         self.cause = cause
+        self.code = code
 
 
 # --- Campaign lifecycle (coordinator) -----------------------------------------------------------

@@ -98,34 +98,37 @@ def campaign_create(
     return campaign
 
 
-@transaction.atomic
 def campaign_message_set(
     *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any], variant: str = "",
     step: int = 0,
 ) -> Message:  # fmt: skip
     """Save one channel × language (× A/B variant) message after checking every template.
-    `step`: a SequenceStep's id for a follow-up's message (0: the campaign's own)."""
+    `step`: a SequenceStep's id for a follow-up's message (0: the campaign's own).
+
+    The templates are checked (trial renders, under the rendering budget) before the
+    transaction starts, so no row is locked while they run."""
     if campaign.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAUSED):
         raise _refuse(campaign, _("edited"))
     message_fields_validate(channel=channel, locale=locale, fields=fields)
-    message, _created = Message.objects.update_or_create(
-        campaign=campaign,
-        channel=channel,
-        locale=locale,
-        variant=variant,
-        step=step,
-        defaults={"fields": fields, "updated_at": timezone.now()},
-    )
-    if step:
+    with transaction.atomic():
+        message, _created = Message.objects.update_or_create(
+            campaign=campaign,
+            channel=channel,
+            locale=locale,
+            variant=variant,
+            step=step,
+            defaults={"fields": fields, "updated_at": timezone.now()},
+        )
+        if step:
+            approval_reset(campaign=campaign)
+            return message
+        # Saving a message adds its channel; channels dropped in the wizard's audience step
+        # stay dropped even though their messages are kept.
+        channels = sorted(set(campaign.channels) | {channel})
+        if channels != campaign.channels:
+            campaign.channels = channels
+            campaign.save(update_fields=["channels"])
         approval_reset(campaign=campaign)
-        return message
-    # Saving a message adds its channel; channels dropped in the wizard's audience step stay
-    # dropped even though their messages are kept.
-    channels = sorted(set(campaign.channels) | {channel})
-    if channels != campaign.channels:
-        campaign.channels = channels
-        campaign.save(update_fields=["channels"])
-    approval_reset(campaign=campaign)
     return message
 
 

@@ -386,6 +386,14 @@ TOKENS_ACCEPT_UNTIMESTAMPED = env.bool("TOKENS_ACCEPT_UNTIMESTAMPED", default=Tr
 # derived from a message (unsubscribe page, `learn()` click) counts from the message.
 PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)
 
+# --- Message templates (docs/templates.md) -----------------------------------------------------
+# URL schemes of app deep links a message may link to, besides http(s) (comma-separated, no ":").
+ALTAVOZ_DEEP_LINK_SCHEMES = [
+    scheme.strip().lower().rstrip(":")
+    for scheme in env.list("ALTAVOZ_DEEP_LINK_SCHEMES", default=["altavoz", "tiktokshop"])
+    if scheme.strip()
+]
+
 # --- Agencies -----------------------------------------------------------------------------------
 # Files agencies upload: outside the web root and MEDIA_ROOT, served only through a permission
 # check (docs/agencies.md).

@@ -10,6 +10,8 @@ by neither can still only fail at dispatch on a missing value for a real creator
 from __future__ import annotations
 
 import difflib
+import html
+import time
 import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +23,14 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
 from campaigns.exceptions import TemplateInvalid
 
+from .budget import (
+    CHECK_SECONDS,
+    MAX_SOURCE_CHARS,
+    MAX_TEMPLATE_TAGS,
+    RenderBudgetExceeded,
+    deadline_in,
+    render_budget,
+)
 from .context import (
     CAMPAIGN_FIELDS,
     CREATOR_COLUMNS,
@@ -40,7 +50,8 @@ from .environment import (
     TEXT_ENV,
     MessageSandbox,
 )
-from .fields import CHANNEL_FIELDS, FieldKind, field_kind
+from .fields import CHANNEL_FIELDS, FieldKind, field_kind, field_max_chars
+from .links import LinkRefused, html_link_values, link_refusal, link_scheme
 
 TEMPLATE_FILENAME = "<template>"
 MAX_LOOP_DEPTH = 2
@@ -333,11 +344,44 @@ def _error_line(error: BaseException) -> int:
 
 def render_error_cause(error: BaseException) -> str:
     """What a person should read about a failed render."""
+    if isinstance(error, RenderBudgetExceeded):
+        return _("over the rendering budget: %(detail)s") % {"detail": error}
+    if isinstance(error, LinkRefused):
+        return str(error)
     if isinstance(error, SecurityError):
         return _("not allowed: %(detail)s") % {"detail": error}
     if isinstance(error, UndefinedError):
         return _("undefined value: %(detail)s") % {"detail": error}
     return f"{type(error).__name__}: {error}"
+
+
+def render_error_code(error: BaseException) -> str:
+    """The delivery's error code for a failed render (see TemplateRenderFailed)."""
+    if isinstance(error, RenderBudgetExceeded):
+        return "render_budget"
+    if isinstance(error, LinkRefused):
+        return "render_link"
+    return "render_error"
+
+
+def source_link_lines(source: str) -> list[int]:
+    """The line of each link attribute (href…) written in an HTML template, in order."""
+    return [source.count("\n", 0, offset) + 1 for offset, _raw in html_link_values(source)]
+
+
+def _literal_link_problem(source: str) -> tuple[int, str] | None:
+    """A link attribute written in an HTML template whose literal start already makes it
+    something other than a web link (`href="javascript:…"`, `href="data:{{ x }}"`)."""
+    for offset, raw in html_link_values(source):
+        literal = raw
+        for opening in ("{{", "{%", "{#"):
+            literal = literal.split(opening, 1)[0]
+        literal = html.unescape(literal).strip()
+        if link_scheme(literal):
+            problem = link_refusal(literal, contact=True)
+            if problem:
+                return source.count("\n", 0, offset) + 1, problem
+    return None
 
 
 def render_error_line(error: BaseException) -> int:
@@ -346,10 +390,36 @@ def render_error_line(error: BaseException) -> int:
     return _error_line(error)
 
 
-def template_check(source: str, *, field: str, channel: str) -> None:
-    """Refuse a template with `TemplateInvalid(line, cause)`, or return if it is fine."""
+def template_check(source: str, *, field: str, channel: str, deadline: float | None = None) -> None:
+    """Refuse a template with `TemplateInvalid(line, cause)`, or return if it is fine.
+
+    The trial renders run under the rendering budget (budget.py) with the field's size cap;
+    `deadline` (a `time.monotonic()` value) is shared by all the fields of one message
+    (`message_check`), else CHECK_SECONDS from now.
+    """
     from .links import PreviewLinks, link_helpers
-    from .renderer import field_postprocess
+    from .renderer import field_postprocess, link_refused_line
+
+    if deadline is None:
+        deadline = deadline_in(CHECK_SECONDS)
+    if time.monotonic() > deadline:  # earlier fields of the message used the time up
+        raise TemplateInvalid(
+            1,
+            _("over the rendering budget: %(detail)s")
+            % {"detail": _("the message took too long to check")},
+        )
+    if len(source) > MAX_SOURCE_CHARS:
+        raise TemplateInvalid(
+            1,
+            _("the template is longer than %(count)s characters")
+            % {"count": f"{MAX_SOURCE_CHARS:,}"},
+        )
+    if source.count("{{") + source.count("{%") > MAX_TEMPLATE_TAGS:
+        raise TemplateInvalid(
+            1,
+            _("the template has more than %(count)s expressions and statements")
+            % {"count": f"{MAX_TEMPLATE_TAGS:,}"},
+        )
 
     kind = field_kind(channel, field)
     if kind is FieldKind.LITERAL or kind is FieldKind.VARIABLES:
@@ -367,6 +437,10 @@ def template_check(source: str, *, field: str, channel: str) -> None:
             analysis.problems, key=lambda problem: (problem[0], problem[1] not in analysis.escapes)
         )
         raise TemplateInvalid(line, cause)
+    if kind is FieldKind.HTML:
+        literal = _literal_link_problem(source)
+        if literal:
+            raise TemplateInvalid(*literal)
     try:
         template = env.from_string(source)
     except TemplateSyntaxError as error:
@@ -385,11 +459,15 @@ def template_check(source: str, *, field: str, channel: str) -> None:
             **link_helpers(links),
         }
         try:
-            rendered = template.render(context)
+            with render_budget(max_chars=field_max_chars(channel, field), deadline=deadline):
+                rendered = template.render(context)
         except Exception as error:  # any failure of the trial render refuses the template
             raise TemplateInvalid(render_error_line(error), render_error_cause(error)) from error
         try:
             field_postprocess(kind, rendered, links)
+        except LinkRefused as error:
+            line = link_refused_line(error, source_link_lines(source))
+            raise TemplateInvalid(line, render_error_cause(error)) from error
         except Exception as error:
             raise TemplateInvalid(1, f"{type(error).__name__}: {error}") from error
 
@@ -404,6 +482,7 @@ def message_check(channel: str, fields: Mapping[str, Any]) -> list[FieldError]:
         cause = _("unknown channel “%(name)s”") % {"name": channel}
         return [FieldError("channel", 1, cause, cause)]
     errors: list[FieldError] = []
+    deadline = deadline_in(CHECK_SECONDS)  # for the trial renders of the whole message
     for name, kind in CHANNEL_FIELDS[channel].items():
         value = fields.get(name)
         if value is None or kind is FieldKind.LITERAL:
@@ -422,7 +501,7 @@ def message_check(channel: str, fields: Mapping[str, Any]) -> list[FieldError]:
                 errors.append(FieldError(path, 1, cause, cause))
                 continue
             try:
-                template_check(source, field=path, channel=channel)
+                template_check(source, field=path, channel=channel, deadline=deadline)
             except TemplateInvalid as error:
                 errors.append(FieldError(path, error.line, error.cause, error.message))
     return errors

@@ -11,19 +11,36 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import time
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import dateformat, dates, translation
-from jinja2 import StrictUndefined, pass_context, pass_eval_context
+from jinja2 import StrictUndefined, Template, nodes, pass_context, pass_eval_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.defaults import DEFAULT_FILTERS
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner
+
+from .budget import _CURRENT as _BUDGET
+from .budget import (
+    DEFAULT_MAX_CHARS,
+    MAX_INT_BITS,
+    MAX_VALUE,
+    RENDER_SECONDS,
+    RenderBudgetExceeded,
+    budget_active,
+    budget_current,
+    deadline_in,
+    render_budget,
+    value_check,
+    value_size,
+)
 
 # Attribute names refused everywhere, beyond the sandbox's own "starts with _" rule: the
 # frame, code and globals handles of functions, generators, coroutines and tracebacks.
@@ -181,10 +198,40 @@ def _language(locale: str | None) -> str:
     return "en" if (locale or "").lower().startswith("en") else "es"
 
 
+_CONTAINERS = (list, tuple, dict, set, frozenset, range)
+
+
 def _check_length(value: Any) -> Any:
     if isinstance(value, str | list | tuple) and len(value) > MAX_REPEAT:
         raise SecurityError(f"the result would be longer than {MAX_REPEAT} characters or items")
-    return value
+    return value_check(value)
+
+
+def _check_int_bits(bits: int) -> None:
+    if bits > MAX_INT_BITS:
+        raise RenderBudgetExceeded(
+            f"numbers are limited to {MAX_INT_BITS} bits ({int(MAX_INT_BITS * 0.30103)} digits)"
+        )
+
+
+def _grown_check(estimate: int) -> None:
+    if estimate > MAX_VALUE:
+        raise RenderBudgetExceeded(
+            f"the result would be longer than {MAX_VALUE:,} characters or items"
+        )
+
+
+def _join_estimate(items: Any, separator: Any) -> int:
+    if not isinstance(items, list | tuple | str | dict | set | frozenset | range):
+        return 0  # a generator: its result is checked once made
+    return value_size(items) + len(str(separator)) * len(items)
+
+
+def _replace_estimate(text: str, old: str, new: str, count: Any = -1) -> int:
+    occurrences = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        occurrences = min(occurrences, count)
+    return len(text) + occurrences * max(len(new) - len(old), 0)
 
 
 def _check_printf_widths(template: str) -> None:
@@ -226,7 +273,67 @@ def _filter_indent(
         isinstance(width, str) and len(width) > MAX_WIDTH
     ):
         raise SecurityError(f"indent is limited to {MAX_WIDTH}")
+    text = str(value)
+    step = width if isinstance(width, int) else len(width)
+    _grown_check(len(text) + (text.count("\n") + 1) * max(step, 0))
     return DEFAULT_FILTERS["indent"](value, width, first, blank)
+
+
+@pass_eval_context
+def _filter_join(eval_ctx: EvalContext, value: Any, d: str = "", attribute: Any = None) -> str:
+    _grown_check(_join_estimate(value, d))
+    return DEFAULT_FILTERS["join"](eval_ctx, value, d, attribute)
+
+
+@pass_context
+def _filter_wordwrap(context: Context, s: str, width: int = 79, *args: Any, **kwargs: Any) -> str:
+    wrapstring = kwargs.get("wrapstring", args[1] if len(args) > 1 else None)
+    wrapstring = context.environment.newline_sequence if wrapstring is None else wrapstring
+    text = str(s)
+    _grown_check(len(text) + (len(text) // max(int(width), 1) + 1) * len(str(wrapstring)))
+    return DEFAULT_FILTERS["wordwrap"](context.environment, s, width, *args, **kwargs)
+
+
+def _count_capped(name: str, default: Any) -> Any:
+    original = default
+
+    def capped(value: Any, count: int, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(count, int) or count > MAX_RANGE:
+            raise SecurityError(f"{name}() is limited to {MAX_RANGE}")
+        return original(value, count, *args, **kwargs)
+
+    capped.__name__ = name
+    return capped
+
+
+def _budgeted_filter(function: Any) -> Any:
+    """`function` refusing inputs and results larger than MAX_VALUE (characters/items) and
+    reading the render's clock: a filter is the one way a template calls Python without
+    going through the sandbox's `call`."""
+
+    @functools.wraps(function)  # keeps jinja_pass_arg (pass_context, pass_eval_context…)
+    def budgeted(*args: Any, **kwargs: Any) -> Any:
+        budget = _BUDGET.get()
+        if budget is not None and time.monotonic() > budget.deadline:
+            budget.clock_check()
+        size = 0
+        for arg in (*args, *kwargs.values()) if kwargs else args:
+            if isinstance(arg, str):
+                size += len(arg)
+            elif isinstance(arg, _CONTAINERS):
+                size += value_size(arg, MAX_VALUE - size)
+            else:
+                continue
+            if size > MAX_VALUE:
+                _grown_check(size)
+        result = function(*args, **kwargs)
+        if isinstance(result, str):
+            if len(result) > MAX_VALUE:
+                _grown_check(len(result))
+            return result
+        return value_check(result)
+
+    return budgeted
 
 
 def _to_decimal(value: Any) -> Decimal:
@@ -323,6 +430,78 @@ def filter_datetime(context: Context, value: Any, style: str = "medium") -> str:
     return _localized(context, value, style, with_time=True)
 
 
+class BudgetCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with every write and every `~` going through the budget."""
+
+    _loops = 0  # how many {% for %} the code being generated is inside
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        self._loops += 1
+        try:
+            super().visit_For(node, frame)
+        finally:
+            self._loops -= 1
+
+    def _output_const_repr(self, group: Any) -> str:
+        # Template text outside loops is written once: its length is the template's, and the
+        # whole field's length is checked at the end (BudgetedTemplate, MessageRenderer).
+        if not self._loops:
+            return super()._output_const_repr(group)
+        return f"environment.budget_write({super()._output_const_repr(group)})"
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        self.write("environment.budget_write(")
+        super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        super()._output_child_post(node, frame, finalize)
+        self.write(")")
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        # As Jinja's, with the pieces sized before they are joined (`s ~ s ~ s ~ …`).
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"{join}(environment.budget_pieces((")
+        for piece in node.nodes:
+            self.visit(piece, frame)
+            self.write(", ")
+        self.write(")))")
+
+    def _literal(self, visit: Any, node: nodes.Expr, frame: Frame) -> None:
+        # [a, b, …], (a, b, …), {k: v, …} written in the template: sized like any value.
+        if getattr(node, "ctx", "load") != "load":  # a target: {% for a, b in … %}
+            visit(node, frame)
+            return
+        self.write("environment.budget_literal(")
+        visit(node, frame)
+        self.write(")")
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Frame) -> None:
+        self._literal(super().visit_Tuple, node, frame)
+
+    def visit_List(self, node: nodes.List, frame: Frame) -> None:
+        self._literal(super().visit_List, node, frame)
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self._literal(super().visit_Dict, node, frame)
+
+
+class BudgetedTemplate(Template):
+    """`render()` outside a budget gets one of its own (the default size cap and deadline)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        if budget_active():
+            return budget_current().final(super().render(*args, **kwargs))
+        with render_budget(
+            max_chars=DEFAULT_MAX_CHARS, deadline=deadline_in(RENDER_SECONDS)
+        ) as budget:
+            return budget.final(super().render(*args, **kwargs))
+
+
 class MessageSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with Altavoz's denied attributes and resource caps."""
 
@@ -335,10 +514,15 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
+    code_generator_class = BudgetCodeGenerator
+    template_class = BudgetedTemplate
+
     def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
             if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
                 raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed")
+            if isinstance(left, int) and isinstance(right, int) and right > 0:
+                _check_int_bits(left.bit_length() * right)
             return operator.pow(left, right)
         if operator_ == "*":
             for sequence, times in ((left, right), (right, left)):
@@ -347,12 +531,83 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
                         raise SecurityError(
                             f"the result would be longer than {MAX_REPEAT} characters or items"
                         )
+                    if not isinstance(sequence, str):
+                        _grown_check(value_size(sequence) * max(times, 0))
+            if isinstance(left, int) and isinstance(right, int):
+                _check_int_bits(left.bit_length() + right.bit_length())
             return operator.mul(left, right)
         if operator_ == "%":
             if isinstance(left, str):
                 _check_printf_widths(left)
+                _grown_check(len(left) + value_size(right))
             return operator.mod(left, right)
         return _check_length(operator.add(left, right))
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Every call a template makes: methods of text, lists and dicts are only the simple
+        ones (SAFE_METHODS), `join`/`replace` may not build more than MAX_VALUE, and no call
+        may give back more than that."""
+        budget_current().clock_check()
+        owner = getattr(obj, "__self__", None)
+        if isinstance(owner, str | list | tuple | dict):
+            name = getattr(obj, "__name__", "")
+            if name not in SAFE_METHODS:
+                raise SecurityError(f"method {name}() is not available")
+            if name == "join" and args:
+                _grown_check(_join_estimate(args[0], owner))
+            elif name == "replace" and isinstance(owner, str) and len(args) >= 2:
+                _grown_check(_replace_estimate(owner, str(args[0]), str(args[1]), *args[2:3]))
+        return value_check(super().call(context, obj, *args, **kwargs))
+
+    # --- hooks the compiled template calls (BudgetCodeGenerator, _generate) -------------------
+
+    def budget_loop(self, iterable: Any) -> Any:
+        """A loop's items, each charged to the render's budget."""
+        budget = budget_current()
+        for item in iterable:
+            budget.tick()
+            yield item
+
+    def budget_write(self, text: Any) -> Any:
+        """Text the template writes (output, or captured by {% set %}): charged by length."""
+        budget = _BUDGET.get() or budget_current()
+        budget.written += len(text)
+        if budget.written > budget.max_chars:
+            budget.write(0)  # raises, with the message
+        return text
+
+    def budget_pieces(self, pieces: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The pieces `~` joins: together no longer than `+` may make (MAX_REPEAT)."""
+        size = 0
+        for piece in pieces:
+            size += len(piece) if isinstance(piece, str) else value_size(piece)
+            if size > MAX_REPEAT:
+                raise SecurityError(
+                    f"the result would be longer than {MAX_REPEAT} characters or items"
+                )
+        return pieces
+
+    def budget_literal(self, value: Any) -> Any:
+        """A list, tuple or dict written in the template: at most MAX_VALUE through nesting."""
+        return value_check(value)
+
+    def _generate(
+        self,
+        source: nodes.Template,
+        name: str | None,
+        filename: str | None,
+        defer_init: bool = False,
+    ) -> str:
+        for loop in source.find_all(nodes.For):
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("budget_loop", lineno=loop.lineno),
+                [loop.iter],
+                [],
+                None,
+                None,
+                lineno=loop.iter.lineno,
+            )
+        return super()._generate(source, name, filename, defer_init)
 
 
 def _environment(*, autoescape: bool) -> MessageSandbox:
@@ -369,12 +624,17 @@ def _environment(*, autoescape: bool) -> MessageSandbox:
             "replace": _filter_replace,
             "format": _filter_format,
             "indent": _filter_indent,
+            "join": _filter_join,
+            "wordwrap": _filter_wordwrap,
+            "batch": _count_capped("batch", DEFAULT_FILTERS["batch"]),
+            "slice": _count_capped("slice", DEFAULT_FILTERS["slice"]),
             "number": filter_number,
             "mxn": filter_mxn,
             "date": filter_date,
             "datetime": filter_datetime,
         }
     )
+    env.filters = {name: _budgeted_filter(function) for name, function in env.filters.items()}
     env.globals = {"range": _safe_range, "dict": dict, "cycler": Cycler, "joiner": Joiner}
     return env
 

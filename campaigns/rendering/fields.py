@@ -50,3 +50,21 @@ def field_kind(channel: str, field: str) -> FieldKind:
         return CHANNEL_FIELDS[channel][field]
     except KeyError:
         raise ValueError(f"{channel!r} messages have no field {field!r}") from None
+
+
+# The longest text each field may render to, from what the channel accepts (docs/templates.md):
+# WhatsApp free text 1,600 characters (Twilio), a WhatsApp template's body 1,024 (Meta), a push
+# payload 4 KB (FCM), the inbox's own columns, and for email 998 per header line (RFC 5322) and
+# 1 MB per body part (SendGrid takes 30 MB a message; nobody reads a 1 MB email).
+FIELD_MAX_CHARS: dict[str, dict[str, int]] = {
+    "email": {"subject": 998, "preheader": 998, "html": 1_000_000, "text": 1_000_000},
+    "whatsapp": {"body": 1_600, "variables": 1_024},
+    "push": {"title": 4_096, "body": 4_096, "link": 4_096, "image": 4_096},
+    "inbox": {"title": 200, "body": 10_000, "cta_label": 80, "cta_link": 2_000},
+}
+
+
+def field_max_chars(channel: str, field: str) -> int:
+    """The output cap of `field` (`variables.<key>` shares the cap of `variables`)."""
+    name = "variables" if field.startswith("variables.") else field
+    return FIELD_MAX_CHARS.get(channel, {}).get(name, 1_000_000)

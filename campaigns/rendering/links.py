@@ -9,6 +9,7 @@ passes `PreviewLinks`, which returns plain URLs). `MessageRenderer.render` calls
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -16,6 +17,78 @@ from typing import Protocol
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from jinja2.exceptions import SecurityError
+
+
+class LinkRefused(SecurityError):
+    """A link that is not a web link: a `javascript:`, `data:`, `file:`… URL, or a `learn()`
+    slug that is not a slug. Refused at save (with the line) and at render (that delivery)."""
+
+
+# Browsers drop ASCII control characters and spaces from a URL before reading its scheme
+# ("java\tscript:" runs as "javascript:"), so they are dropped here before it is read too.
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_CONTACT_SCHEMES = frozenset({"mailto", "tel", "sms"})
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def link_scheme(url: str) -> str:
+    """The scheme of `url`, lowercase, as a browser reads it; "" for a relative link."""
+    found = _SCHEME.match(_IGNORED_IN_SCHEME.sub("", url[:200]))
+    return found.group(1).lower() if found else ""
+
+
+def web_link_schemes() -> frozenset[str]:
+    """http, https and the app deep-link schemes ops allow (ALTAVOZ_DEEP_LINK_SCHEMES)."""
+    return _schemes(tuple(getattr(settings, "ALTAVOZ_DEEP_LINK_SCHEMES", ())))
+
+
+@functools.lru_cache(maxsize=8)
+def _schemes(deep_link_schemes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset({"http", "https", *(scheme.lower() for scheme in deep_link_schemes)})
+
+
+def link_refusal(url: str, *, relative: bool = True, contact: bool = False) -> str | None:
+    """Why `url` may not be a link of a message, or None if it may.
+
+    Allowed: http(s) and the deep-link schemes; relative links (`/retos/7`, `#arriba`) when
+    `relative`; `mailto:`, `tel:` and `sms:` when `contact` (email HTML).
+    """
+    if url.startswith(("https://", "http://")):  # the common case, decided without a regex
+        return None
+    scheme = link_scheme(url)
+    if (not scheme and relative) or scheme in web_link_schemes():
+        return None
+    if contact and scheme in _CONTACT_SCHEMES:
+        return None
+    shown = url if len(url) <= 60 else url[:59] + "…"
+    return _(
+        "“%(url)s” is not a web link: links must start with http:// or https://, or be an "
+        "app link (%(schemes)s)"
+    ) % {
+        "url": shown,
+        "schemes": ", ".join(f"{name}:" for name in sorted(web_link_schemes() - {"http", "https"})),
+    }
+
+
+def link_check(url: str, *, relative: bool = True, contact: bool = False) -> str:
+    """`url`, or `LinkRefused` with the reason."""
+    problem = link_refusal(url, relative=relative, contact=contact)
+    if problem:
+        raise LinkRefused(problem)
+    return url
+
+
+def slug_check(slug: str) -> str:
+    if not _SLUG.fullmatch(slug):
+        shown = slug if len(slug) <= 60 else slug[:59] + "…"
+        raise LinkRefused(
+            _("“%(slug)s” is not an education item's slug (letters, digits, - and _ only)")
+            % {"slug": shown}
+        )
+    return slug
 
 
 class LinkBuilder(Protocol):
@@ -86,10 +159,11 @@ def link_helpers(links: LinkBuilder) -> dict[str, Callable[..., str]]:
     """The helper functions a template calls, bound to one render's `links`."""
 
     def link(url: str, label: str | None = None) -> str:
-        return links.track(str(url), None if label is None else str(label))
+        target = link_check(str(url).strip(), relative=False)
+        return links.track(target, None if label is None else str(label))
 
     def learn(slug: str) -> str:
-        return links.learn(str(slug))
+        return links.learn(slug_check(str(slug)))
 
     return {
         "link": link,
@@ -149,6 +223,41 @@ def html_links_track(markup: str, links: LinkBuilder) -> str:
         return _HREF.sub(href, tag, count=1)
 
     return _ANCHOR.sub(anchor, markup)
+
+
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_LINK_ATTRIBUTE = re.compile(
+    r"""(?<![\w-])(?:href|xlink:href|action|formaction)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    re.IGNORECASE,
+)
+
+
+def html_link_values(markup: str) -> list[tuple[int, str]]:
+    """(offset, raw value) of every link attribute (href, xlink:href, action, formaction) of
+    every tag in `markup`, in order."""
+    found = []
+    for tag in _TAG.finditer(markup):
+        for attribute in _LINK_ATTRIBUTE.finditer(tag.group(0)):
+            raw = next(group for group in attribute.groups() if group is not None)
+            found.append((tag.start() + attribute.start(), raw))
+    return found
+
+
+def html_links_refusal(markup: str) -> tuple[int, str] | None:
+    """(index among `html_link_values`, why) of the first link of rendered HTML that is not a
+    web, app, contact or relative link (`<a href="javascript:…">`), or None."""
+    for index, (_offset, raw) in enumerate(html_link_values(markup)):
+        problem = link_refusal(html.unescape(raw).strip(), contact=True)
+        if problem:
+            return index, problem
+    return None
+
+
+def html_links_check(markup: str) -> str:
+    refused = html_links_refusal(markup)
+    if refused:
+        raise LinkRefused(refused[1])
+    return markup
 
 
 _BARE_URL = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)

@@ -10,33 +10,66 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from campaigns.exceptions import TemplateInvalid, TemplateRenderFailed
 
+from .budget import RENDER_SECONDS, budget_current, budget_enter, budget_exit, deadline_in
 from .check import (
     TemplateAnalysis,
     creator_columns_needed,
     environment_for,
     render_error_cause,
+    render_error_code,
     render_error_line,
+    source_link_lines,
     template_analyze,
 )
 from .email_html import html_inline_css, html_preheader_insert, html_to_text
 from .environment import TEXT_ENV
-from .fields import CHANNEL_FIELDS, FieldKind
-from .links import LinkBuilder, html_links_track, link_helpers, text_links_track, url_track
+from .fields import CHANNEL_FIELDS, FieldKind, field_max_chars
+from .links import (
+    LinkBuilder,
+    LinkRefused,
+    html_links_refusal,
+    html_links_track,
+    link_check,
+    link_helpers,
+    text_links_track,
+    url_track,
+)
 
 _STYLESHEET_MARKERS = ("<style", "<STYLE", 'rel="stylesheet"', "rel='stylesheet'")
 
 
+class HtmlLinkRefused(LinkRefused):
+    """A link attribute of rendered HTML that is not a web link; `index` counts the link
+    attributes of the rendered HTML before it (to find its line in the template)."""
+
+    def __init__(self, index: int, problem: str) -> None:
+        super().__init__(problem)
+        self.index = index
+
+
 def field_postprocess(kind: FieldKind, rendered: str, links: LinkBuilder) -> str:
-    """Route one rendered field's links through tracking, as its kind requires."""
+    """Refuse a field's links that are not web links (`LinkRefused`), then route them through
+    tracking, as its kind requires."""
     if kind is FieldKind.HTML:
+        refused = html_links_refusal(rendered)
+        if refused:
+            raise HtmlLinkRefused(*refused)
         return html_links_track(rendered, links)
     if kind is FieldKind.TEXT:
         return text_links_track(rendered, links)
     if kind is FieldKind.URL:
-        return url_track(rendered, links)
+        return url_track(link_check(rendered.strip()), links)
     if kind is FieldKind.IMAGE:
-        return rendered.strip()
+        return link_check(rendered.strip())
     return rendered
+
+
+def link_refused_line(error: LinkRefused, link_lines: list[int]) -> int:
+    """The template line of a link refused in a field's rendered text: the line of the same
+    link attribute in the template's source when the counts allow, else 1."""
+    if isinstance(error, HtmlLinkRefused) and error.index < len(link_lines):
+        return link_lines[error.index]
+    return 1
 
 
 class MessageRenderer:
@@ -60,6 +93,7 @@ class MessageRenderer:
         self.channel = channel
         self.kinds = CHANNEL_FIELDS[channel]
         self.templates: dict[str, Template] = {}
+        self.link_lines: dict[str, list[int]] = {}
         self.variables: dict[str, Template] = {}
         self.literals: dict[str, str] = {}
         self.inline_css = False
@@ -76,7 +110,12 @@ class MessageRenderer:
             else:
                 self.templates[name] = self._compile(str(source), kind, analyses)
                 if kind is FieldKind.HTML:
+                    self.link_lines[name] = source_link_lines(str(source))
                     self.inline_css = any(marker in source for marker in _STYLESHEET_MARKERS)
+        self.max_chars = {
+            name: field_max_chars(channel, name)
+            for name in (*self.templates, *(f"variables.{key}" for key in self.variables))
+        }
         self.text_from_html = (
             channel == "email" and "html" in self.templates and ("text" not in self.templates)
         )
@@ -92,22 +131,39 @@ class MessageRenderer:
         except TemplateSyntaxError as error:
             raise TemplateInvalid(error.lineno or 1, error.message or str(error)) from error
 
-    @staticmethod
-    def _render(name: str, template: Template, variables: dict[str, Any]) -> str:
+    def _render(
+        self, name: str, template: Template, variables: dict[str, Any], deadline: float
+    ) -> str:
         # What Template.render does, minus copying the globals into a new dict per call:
         # `variables` already holds them and is shared by every field of one render.
         env = template.environment
         try:
+            token = budget_enter(max_chars=self.max_chars[name], deadline=deadline)
             try:
-                return env.concat(  # type: ignore[attr-defined]
-                    template.root_render_func(template.new_context(variables, shared=True))
+                return budget_current().final(
+                    env.concat(  # type: ignore[attr-defined]
+                        template.root_render_func(template.new_context(variables, shared=True))
+                    )
                 )
             except Exception:
                 env.handle_exception()  # re-raises with the template's line in the traceback
                 raise
+            finally:
+                budget_exit(token)
         except Exception as error:  # re-raised as the domain error, original chained
             raise TemplateRenderFailed(
-                name, render_error_line(error), render_error_cause(error)
+                name, render_error_line(error), render_error_cause(error), render_error_code(error)
+            ) from error
+
+    def _postprocess(self, name: str, kind: FieldKind, rendered: str, links: LinkBuilder) -> str:
+        try:
+            return field_postprocess(kind, rendered, links)
+        except LinkRefused as error:
+            raise TemplateRenderFailed(
+                name,
+                link_refused_line(error, self.link_lines.get(name, [])),
+                render_error_cause(error),
+                render_error_code(error),
             ) from error
 
     def render(
@@ -125,14 +181,18 @@ class MessageRenderer:
             "campaign": campaign,
             **link_helpers(links),
         }
+        # One deadline for the whole message; each field has its own size and loop budget.
+        deadline = deadline_in(RENDER_SECONDS)
         out: dict[str, Any] = dict(self.literals)
         for name, template in self.templates.items():
-            out[name] = field_postprocess(
-                self.kinds[name], self._render(name, template, context), links
+            out[name] = self._postprocess(
+                name, self.kinds[name], self._render(name, template, context, deadline), links
             )
         if self.variables:
             out["variables"] = {
-                key: text_links_track(self._render(f"variables.{key}", template, context), links)
+                key: text_links_track(
+                    self._render(f"variables.{key}", template, context, deadline), links
+                )
                 for key, template in self.variables.items()
             }
         if self.channel == "email" and "html" in out:
