@@ -3,7 +3,6 @@ the campaigns list with OR/CTR per channel. Login and `campaigns.view_campaign` 
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,6 +13,7 @@ from django.utils.dateparse import parse_date
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_skips_get
+from common.csv import csv_writer
 from tracking import experiments, selectors
 
 
@@ -77,7 +77,7 @@ def campaign_stats_csv(request: HttpRequest, pk: int) -> HttpResponse:
     stats = selectors.campaign_stats_get(campaign=campaign, detail=False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-stats.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(CSV_COLUMNS)
     for channel, locale, variant, figures in stats.segments:
         writer.writerow(_csv_row(channel, locale, variant, figures))
