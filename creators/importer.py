@@ -39,6 +39,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.csv import CSV_NUL_MESSAGE
 from common.exceptions import AltavozError
 from creators.geo import state_code_for
 from creators.models import ConsentChange, ConsentStatus, Creator
@@ -181,12 +182,15 @@ class _LineDecoder:
     def __init__(self, raw_lines: Iterable[bytes]) -> None:
         self._raw_lines = raw_lines
         self.bad_lines: set[int] = set()
+        self.nul_lines: set[int] = set()  # lines with a NUL byte, which PostgreSQL cannot store
 
     def __iter__(self) -> Iterator[str]:
-        bad_lines = self.bad_lines
+        bad_lines, nul_lines = self.bad_lines, self.nul_lines
         for number, raw in enumerate(self._raw_lines, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]  # Excel's byte-order mark
+            if b"\x00" in raw:
+                nul_lines.add(number)
             try:
                 yield raw.decode()
             except UnicodeDecodeError:
@@ -978,7 +982,7 @@ def creator_import_csv(
         sink = _BackgroundWriter(writer, borrow=True)
     else:
         sink = _PartitionedWriter(writer)
-    bad_lines = decoder.bad_lines
+    bad_lines, nul_lines = decoder.bad_lines, decoder.nul_lines
     chunk: list[Row] = []
     chunk_handles: set[str] = set()
     last_line = 1
@@ -1010,6 +1014,11 @@ def creator_import_csv(
                 bad_lines.difference_update(range(line, last_line + 1))
                 result.rejected += 1
                 result.error_add(line, None, _("This line is not valid UTF-8."))
+                continue
+            if nul_lines and not nul_lines.isdisjoint(range(line, last_line + 1)):
+                nul_lines.difference_update(range(line, last_line + 1))
+                result.rejected += 1
+                result.error_add(line, None, str(CSV_NUL_MESSAGE))
                 continue
             if len(values) != width:
                 result.rejected += 1
