@@ -108,7 +108,7 @@ def step_audience_sql(
         where.append(f"NOT {_enrolled_sql(campaign=campaign)}")
     elif step.condition == Condition.SEGMENT:
         rule_sql, rule_params = (
-            Creator.objects.filter(rules_compile(step.rules, now=now))
+            Creator.objects.filter(rules_compile(step.rules, now=now, lenient=True))
             .order_by()
             .values("id")
             .query.sql_with_params()
@@ -168,7 +168,7 @@ def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
     )
     creators = segment_creators(campaign.segment, now=now).filter(pk__in=reachable)
     if step.condition == Condition.SEGMENT:
-        creators = creators.filter(rules_compile(step.rules, now=now))
+        creators = creators.filter(rules_compile(step.rules, now=now, lenient=True))
     if step.condition == Condition.NOT_ENROLLED:
         creators = creators.exclude(
             pk__in=Enrolment.objects.filter(program__campaign=campaign).values("creator_id")

@@ -275,6 +275,54 @@ def _phone_normalise(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# --- Reading one cell: shared with the segment rules (segments/rules.py), so a rule value is
+# read exactly as the importer reads the same column. Each takes a stripped, non-blank cell
+# and returns the value Altavoz stores, or None when the importer would refuse the cell.
+
+
+def handle_read(value: str) -> str | None:
+    """A TikTok handle as stored: lower case, without a leading "@"."""
+    handle = value.lower().removeprefix("@")
+    return handle if _HANDLE_RE.fullmatch(handle) else None
+
+
+def phone_read(value: str) -> str | None:
+    """A phone number in E.164 (default region MX)."""
+    return _phone_normalise(value)
+
+
+def locale_read(value: str) -> str | None:
+    """es-MX or en, whatever the case and "_" or "-"."""
+    return _LOCALES.get(value.replace("_", "-").lower())
+
+
+def timezone_read(value: str) -> str | None:
+    """An IANA time zone name, case ignored."""
+    zones = _timezones()
+    return zones.get(value) or zones.get(value.casefold())
+
+
+def market_read(value: str) -> str | None:
+    """A two-letter country code, upper case."""
+    market = value.upper()
+    return market if _MARKET_RE.fullmatch(market) else None
+
+
+def state_read(value: str) -> str | None:
+    """A Mexican state's code from its code or name, accents and case ignored."""
+    return state_code_for(value)
+
+
+def content_type_read(value: str) -> str | None:
+    """video, live or both, case ignored."""
+    return _CONTENT_TYPES.get(value.lower())
+
+
+def consent_read(value: str) -> str | None:
+    """granted or denied from yes/no, true/false, 1/0 or sí, case ignored."""
+    return _CONSENT_VALUES.get(value.lower())
+
+
 def _datetime_check(value: str) -> tuple[str | None, str | None]:
     """(aware ISO string, naive ISO string): exactly one is set. Raises ValueError if not ISO."""
     moment = datetime.fromisoformat(value)
@@ -349,13 +397,13 @@ class _RowChecker:
         msg = self.messages
         _email_fast = _EMAIL_FAST_RE.fullmatch
 
-        handle = handle.strip().lower()
-        if handle.startswith("@"):
-            handle = handle[1:]
-        if not handle:
+        handle = handle.strip()
+        if not handle or handle == "@":
             errors.append(("handle", msg["required"]))
-        elif not _HANDLE_RE.fullmatch(handle):
-            errors.append(("handle", msg["handle"]))
+        else:
+            handle = handle_read(handle)
+            if handle is None:
+                errors.append(("handle", msg["handle"]))
 
         name = name.strip()
         if not name:
@@ -380,7 +428,7 @@ class _RowChecker:
 
         locale = locale.strip()
         if locale:
-            locale = _LOCALES.get(locale.replace("_", "-").lower())
+            locale = locale_read(locale)
             if locale is None:
                 errors.append(("locale", msg["locale"]))
         else:
@@ -394,9 +442,12 @@ class _RowChecker:
         else:
             tz = None
 
-        market = market.strip().upper() or None
-        if market is not None and not _MARKET_RE.fullmatch(market):
-            errors.append(("market", msg["market"]))
+        market = market.strip() or None
+        if market is not None:
+            market_code = market_read(market)
+            if market_code is None:
+                errors.append(("market", msg["market"]))
+            market = market_code or market.upper()
 
         state = state.strip() or None
         if state is not None:
@@ -436,7 +487,7 @@ class _RowChecker:
 
         content_type = content_type.strip()
         if content_type:
-            content_type = _CONTENT_TYPES.get(content_type.lower())
+            content_type = content_type_read(content_type)
             if content_type is None:
                 errors.append(("content_type", msg["content_type"]))
         else:
@@ -467,7 +518,7 @@ class _RowChecker:
             if not cell:
                 consents.append(None)
                 continue
-            status = _CONSENT_VALUES.get(cell.lower())
+            status = consent_read(cell)
             if status is None:
                 errors.append((field_name, msg["consent"]))
             consents.append(status)

@@ -23,6 +23,7 @@ from audit.services import audit_record
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from common.csv import CSV_NUL_MESSAGE, csv_has_nul
+from creators.importer import handle_read
 from creators.models import Creator
 from programs.exceptions import ProgramInvalid
 from programs.models import Band, BandMessageMark, CreatorMetric, Enrolment, Metric, Program
@@ -134,7 +135,8 @@ METRIC_HEADER = ("handle", "date", "metric", "value")
 def _metric_row_check(row: dict[str, Any]) -> tuple[str, date, str, Decimal]:
     if csv_has_nul(row.values()):
         raise ValueError(str(CSV_NUL_MESSAGE))
-    handle = str(row.get("handle") or "").strip().removeprefix("@")
+    handle = str(row.get("handle") or "").strip()
+    handle = handle_read(handle) or handle.removeprefix("@")
     if not handle:
         raise ValueError(_("handle is empty"))
     day = parse_date(str(row.get("date") or "").strip())
