@@ -38,7 +38,10 @@ ERROR_LIMIT = 1000
 def _dates(value: Iterable[Any]) -> list[str]:
     out = []
     for item in value or []:
-        parsed = item if isinstance(item, date) else parse_date(str(item).strip())
+        try:
+            parsed = item if isinstance(item, date) else parse_date(str(item).strip())
+        except ValueError:  # well formed but no such day: 2026-13-45
+            parsed = None
         if parsed is None:
             raise ProgramInvalid(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": item})
         out.append(parsed.isoformat())

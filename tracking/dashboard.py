@@ -88,7 +88,10 @@ def campaign_stats_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:
-    day = parse_date(value or "")
+    try:
+        day = parse_date(value or "")
+    except ValueError:  # well formed but no such day (2026-13-45): no filter, as for "abc"
+        day = None
     if day is None:
         return None
     moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
