@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
-CSV_NUL_MESSAGE = _("This line contains a NUL character (\\0), which cannot be stored.")
+CSV_NUL_MESSAGE = _("This line contains a NUL character (byte 0), which cannot be stored.")
 
 
 def csv_cell_safe(value: Any) -> Any:

@@ -107,3 +107,10 @@ def test_static_list_handles_match_case_insensitively(creators):
 
 def test_rules_parse_normalises_the_value(db):
     assert rules_parse(leaf("state", "eq", "Ciudad de Mexico")).value == "CMX"
+
+
+def test_the_page_of_a_stored_rule_the_importer_would_refuse_says_why(creators, role_client):
+    segment = Segment.objects.create(name="Old", rules=leaf("state", "eq", "Atlantis"))
+    response = role_client("manager").get(f"/segments/{segment.pk}/")
+    assert response.status_code == 200
+    assert "Atlantis" in response.content.decode() and "Mexican state" in response.content.decode()
