@@ -34,6 +34,7 @@ from agencies.forms import (
 from agencies.models import Deliverable, DeliverableVersion
 from agencies.uploads import content_type_of
 from common.exceptions import AltavozError
+from common.inputs import digits_int
 
 PORTAL = selectors.PORTAL
 OPS_VIEW = selectors.OPS_VIEW
@@ -196,8 +197,9 @@ def deliverable_diff(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
     numbers = sorted(versions)
 
     def pick(name: str, default: int | None) -> DeliverableVersion | None:
-        raw = request.GET.get(name, "")
-        number = int(raw) if raw.isdigit() else default
+        number = digits_int(request.GET.get(name, ""))
+        if number is None:
+            number = default
         return versions.get(number) if number is not None else None
 
     left = pick("a", numbers[-2] if len(numbers) > 1 else None)

@@ -99,7 +99,7 @@ def step_audience_sql(
         where.append(f"NOT {enrolled_sql(campaign=campaign)}")
     elif step.condition == Condition.SEGMENT:
         rule_sql, rule_params = (
-            Creator.objects.filter(rules_compile(step.rules, now=now))
+            Creator.objects.filter(rules_compile(step.rules, now=now, lenient=True))
             .order_by()
             .values("id")
             .query.sql_with_params()
@@ -158,7 +158,7 @@ def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
     )
     creators = segment_creators(campaign.segment, now=now).filter(pk__in=reachable)
     if step.condition == Condition.SEGMENT:
-        creators = creators.filter(rules_compile(step.rules, now=now))
+        creators = creators.filter(rules_compile(step.rules, now=now, lenient=True))
     if step.condition == Condition.NOT_ENROLLED:
         enrolled = enrolled_creator_ids(campaign=campaign)
         if enrolled is not None:

@@ -44,6 +44,7 @@ from campaigns.forms import (
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
 from common.exceptions import AltavozError
+from common.inputs import query_id
 from common.sections import page_sections_render
 from creators.models import Channel, Creator, Locale
 from segments.models import Segment
@@ -159,7 +160,8 @@ def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
 @_needs(VIEW)
 def campaign_audience_counts(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the chosen segment's size and reachable creators per channel."""
-    segment = Segment.objects.filter(pk=request.GET.get("segment") or 0).first()
+    segment_id = query_id(request, "segment")
+    segment = Segment.objects.filter(pk=segment_id).first() if segment_id else None
     counts = selectors.segment_reachable_counts(segment=segment) if segment else None
     return render(
         request,

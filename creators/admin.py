@@ -5,7 +5,6 @@ Built for a million rows: no full COUNT(*) (`show_full_result_count = False`), f
 choices are fixed lists rather than `SELECT DISTINCT` over the table, inlines read-only.
 """
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.csv import csv_writer
 from creators import services
 from creators.geo import STATE_CHOICES
 from creators.importer import HEADER, ImportHeaderInvalid, creator_import_csv
@@ -100,7 +100,7 @@ def _export_lines(queryset: QuerySet) -> Iterator[str]:
         def write(self, value: str) -> str:
             return value
 
-    writer = csv.writer(Echo())
+    writer = csv_writer(Echo())
     yield writer.writerow(HEADER)
     for creator in queryset.order_by("pk").iterator(chunk_size=2000):
         yield writer.writerow(

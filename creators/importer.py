@@ -39,6 +39,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.csv import CSV_NUL_MESSAGE
 from common.exceptions import AltavozError
 from creators.geo import state_code_for
 from creators.models import ConsentChange, ConsentStatus, Creator
@@ -181,12 +182,15 @@ class _LineDecoder:
     def __init__(self, raw_lines: Iterable[bytes]) -> None:
         self._raw_lines = raw_lines
         self.bad_lines: set[int] = set()
+        self.nul_lines: set[int] = set()  # lines with a NUL byte, which PostgreSQL cannot store
 
     def __iter__(self) -> Iterator[str]:
-        bad_lines = self.bad_lines
+        bad_lines, nul_lines = self.bad_lines, self.nul_lines
         for number, raw in enumerate(self._raw_lines, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]  # Excel's byte-order mark
+            if b"\x00" in raw:
+                nul_lines.add(number)
             try:
                 yield raw.decode()
             except UnicodeDecodeError:
@@ -271,6 +275,54 @@ def _phone_normalise(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# --- Reading one cell: shared with the segment rules (segments/rules.py), so a rule value is
+# read exactly as the importer reads the same column. Each takes a stripped, non-blank cell
+# and returns the value Altavoz stores, or None when the importer would refuse the cell.
+
+
+def handle_read(value: str) -> str | None:
+    """A TikTok handle as stored: lower case, without a leading "@"."""
+    handle = value.lower().removeprefix("@")
+    return handle if _HANDLE_RE.fullmatch(handle) else None
+
+
+def phone_read(value: str) -> str | None:
+    """A phone number in E.164 (default region MX)."""
+    return _phone_normalise(value)
+
+
+def locale_read(value: str) -> str | None:
+    """es-MX or en, whatever the case and "_" or "-"."""
+    return _LOCALES.get(value.replace("_", "-").lower())
+
+
+def timezone_read(value: str) -> str | None:
+    """An IANA time zone name, case ignored."""
+    zones = _timezones()
+    return zones.get(value) or zones.get(value.casefold())
+
+
+def market_read(value: str) -> str | None:
+    """A two-letter country code, upper case."""
+    market = value.upper()
+    return market if _MARKET_RE.fullmatch(market) else None
+
+
+def state_read(value: str) -> str | None:
+    """A Mexican state's code from its code or name, accents and case ignored."""
+    return state_code_for(value)
+
+
+def content_type_read(value: str) -> str | None:
+    """video, live or both, case ignored."""
+    return _CONTENT_TYPES.get(value.lower())
+
+
+def consent_read(value: str) -> str | None:
+    """granted or denied from yes/no, true/false, 1/0 or sí, case ignored."""
+    return _CONSENT_VALUES.get(value.lower())
+
+
 def _datetime_check(value: str) -> tuple[str | None, str | None]:
     """(aware ISO string, naive ISO string): exactly one is set. Raises ValueError if not ISO."""
     moment = datetime.fromisoformat(value)
@@ -345,13 +397,13 @@ class _RowChecker:
         msg = self.messages
         _email_fast = _EMAIL_FAST_RE.fullmatch
 
-        handle = handle.strip().lower()
-        if handle.startswith("@"):
-            handle = handle[1:]
-        if not handle:
+        handle = handle.strip()
+        if not handle or handle == "@":
             errors.append(("handle", msg["required"]))
-        elif not _HANDLE_RE.fullmatch(handle):
-            errors.append(("handle", msg["handle"]))
+        else:
+            handle = handle_read(handle)
+            if handle is None:
+                errors.append(("handle", msg["handle"]))
 
         name = name.strip()
         if not name:
@@ -376,7 +428,7 @@ class _RowChecker:
 
         locale = locale.strip()
         if locale:
-            locale = _LOCALES.get(locale.replace("_", "-").lower())
+            locale = locale_read(locale)
             if locale is None:
                 errors.append(("locale", msg["locale"]))
         else:
@@ -390,9 +442,12 @@ class _RowChecker:
         else:
             tz = None
 
-        market = market.strip().upper() or None
-        if market is not None and not _MARKET_RE.fullmatch(market):
-            errors.append(("market", msg["market"]))
+        market = market.strip() or None
+        if market is not None:
+            market_code = market_read(market)
+            if market_code is None:
+                errors.append(("market", msg["market"]))
+            market = market_code or market.upper()
 
         state = state.strip() or None
         if state is not None:
@@ -432,7 +487,7 @@ class _RowChecker:
 
         content_type = content_type.strip()
         if content_type:
-            content_type = _CONTENT_TYPES.get(content_type.lower())
+            content_type = content_type_read(content_type)
             if content_type is None:
                 errors.append(("content_type", msg["content_type"]))
         else:
@@ -463,7 +518,7 @@ class _RowChecker:
             if not cell:
                 consents.append(None)
                 continue
-            status = _CONSENT_VALUES.get(cell.lower())
+            status = consent_read(cell)
             if status is None:
                 errors.append((field_name, msg["consent"]))
             consents.append(status)
@@ -978,7 +1033,7 @@ def creator_import_csv(
         sink = _BackgroundWriter(writer, borrow=True)
     else:
         sink = _PartitionedWriter(writer)
-    bad_lines = decoder.bad_lines
+    bad_lines, nul_lines = decoder.bad_lines, decoder.nul_lines
     chunk: list[Row] = []
     chunk_handles: set[str] = set()
     last_line = 1
@@ -1010,6 +1065,11 @@ def creator_import_csv(
                 bad_lines.difference_update(range(line, last_line + 1))
                 result.rejected += 1
                 result.error_add(line, None, _("This line is not valid UTF-8."))
+                continue
+            if nul_lines and not nul_lines.isdisjoint(range(line, last_line + 1)):
+                nul_lines.difference_update(range(line, last_line + 1))
+                result.rejected += 1
+                result.error_add(line, None, str(CSV_NUL_MESSAGE))
                 continue
             if len(values) != width:
                 result.rejected += 1

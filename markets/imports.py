@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from common.csv import CSV_NUL_MESSAGE, csv_has_nul
 from markets.exceptions import PlaybookImportInvalid
 from markets.forms import RATE_LIMITS, PlaybookForm
 from markets.models import Playbook
@@ -92,6 +93,9 @@ def playbook_import_csv(
             continue  # a blank line
         if raw.get(None):
             result.problems.append(RowProblem(line, "", _("More values than columns.")))
+            continue
+        if csv_has_nul(raw.values()):
+            result.problems.append(RowProblem(line, "", str(CSV_NUL_MESSAGE)))
             continue
         row["market"] = row.get("market", "").upper()
         row["kind"] = row.get("kind", "").lower()

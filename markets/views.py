@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.exceptions import AltavozError
+from common.inputs import digits_int
 from markets import adapt, imports, proposals, selectors, services
 from markets.compare import comparison_build
 from markets.exceptions import ProposalOutcomeMissing
@@ -167,8 +168,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _proposal_form(request: HttpRequest, proposal: Proposal | None = None) -> HttpResponse:
     initial = {}
-    if proposal is None and request.GET.get("playbook", "").isdigit():
-        initial["evidence_playbooks"] = [int(request.GET["playbook"])]
+    playbook_id = digits_int(request.GET.get("playbook", ""))
+    if proposal is None and playbook_id is not None:
+        initial["evidence_playbooks"] = [playbook_id]
     form = ProposalForm(request.POST or None, instance=proposal, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
+from common.csv import CSV_NUL_MESSAGE, csv_has_nul
+from creators.importer import handle_read
 from creators.models import Creator
 from programs.exceptions import ProgramInvalid
 from programs.models import Band, BandMessageMark, CreatorMetric, Enrolment, Metric, Program
@@ -36,7 +38,10 @@ ERROR_LIMIT = 1000
 def _dates(value: Iterable[Any]) -> list[str]:
     out = []
     for item in value or []:
-        parsed = item if isinstance(item, date) else parse_date(str(item).strip())
+        try:
+            parsed = item if isinstance(item, date) else parse_date(str(item).strip())
+        except ValueError:  # well formed but no such day: 2026-13-45
+            parsed = None
         if parsed is None:
             raise ProgramInvalid(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": item})
         out.append(parsed.isoformat())
@@ -131,7 +136,10 @@ METRIC_HEADER = ("handle", "date", "metric", "value")
 
 
 def _metric_row_check(row: dict[str, Any]) -> tuple[str, date, str, Decimal]:
-    handle = str(row.get("handle") or "").strip().removeprefix("@")
+    if csv_has_nul(row.values()):
+        raise ValueError(str(CSV_NUL_MESSAGE))
+    handle = str(row.get("handle") or "").strip()
+    handle = handle_read(handle) or handle.removeprefix("@")
     if not handle:
         raise ValueError(_("handle is empty"))
     day = parse_date(str(row.get("date") or "").strip())

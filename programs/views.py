@@ -5,7 +5,6 @@ Views parse, call one service or selector and respond; permissions are checked p
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Campaign
+from common.csv import csv_writer
 from common.exceptions import AltavozError
 from creators.models import Channel
 from programs import calendar, readiness, selectors, services
@@ -281,7 +281,7 @@ def program_postmortem_csv(request: HttpRequest, pk: int) -> HttpResponse:
     summary = selectors.program_postmortem(program=program)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="program-{program.pk}-postmortem.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["section", "name", "value"])
     writer.writerow(["program", "name", program.campaign.name])
     writer.writerow(["program", "period", f"{program.starts_on}..{program.ends_on}"])

@@ -10,6 +10,7 @@ describes the language and its semantics.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,8 @@ from django.db.models import F, Lookup, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from creators import importer
+from creators.geo import MEXICAN_STATES
 from creators.models import Creator
 from segments.exceptions import SegmentRulesInvalid
 
@@ -124,6 +127,47 @@ def _field_specs() -> dict[str, FieldSpec]:
 FIELDS: dict[str, FieldSpec] = _field_specs()
 
 
+# Columns the importer normalises: a rule value is read by the importer's own function for
+# that column (so "Sonora", "son" and "SON" all mean SON), and one it cannot read is refused
+# with the accepted values, instead of compiling to a rule that silently matches no one.
+_READERS: dict[str, Callable[[str], str | None]] = {
+    "handle": importer.handle_read,
+    "phone": importer.phone_read,
+    "locale": importer.locale_read,
+    "timezone": importer.timezone_read,
+    "market": importer.market_read,
+    "state": importer.state_read,
+    "content_type": importer.content_type_read,
+    "consent_email": importer.consent_read,
+    "consent_whatsapp": importer.consent_read,
+    "consent_push": importer.consent_read,
+    "consent_inbox": importer.consent_read,
+}
+
+
+def _unreadable(field_name: str, value: str) -> str:
+    """Why `value` cannot be a value of `field_name`, naming what is accepted."""
+    if field_name == "state":
+        return _(
+            '"%(value)s" is not a Mexican state; use its name or its code, accents and case '
+            "ignored: %(codes)s"
+        ) % {"value": value, "codes": ", ".join(code for code, _name, _zone in MEXICAN_STATES)}
+    if field_name == "handle":
+        return _(
+            '"%(value)s" is not a TikTok handle: 2 to 24 letters, digits, "_" or ".", '
+            'not ending in ".", with or without "@"'
+        ) % {"value": value}
+    if field_name == "phone":
+        return _(
+            '"%(value)s" is not a valid phone number; give it in E.164, e.g. +525512345678'
+        ) % {"value": value}
+    if field_name == "timezone":
+        return _('"%(value)s" is not a time zone; use an IANA name such as America/Mexico_City') % {
+            "value": value
+        }
+    return _('"%(value)s" is not a country code; use two letters, e.g. MX') % {"value": value}
+
+
 # --- The checked tree -------------------------------------------------------------------------
 
 
@@ -178,8 +222,9 @@ def _join(path: str, key: str) -> str:
 
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, *, lenient: bool = False) -> None:
         self.nodes = 0
+        self.lenient = lenient
 
     def node(self, raw: Any, path: str, depth: int) -> Node:
         self.nodes += 1
@@ -321,6 +366,7 @@ class _Parser:
         if spec.kind in (FieldKind.TEXT, FieldKind.CHOICE):
             if not isinstance(value, str):
                 raise SegmentRulesInvalid(path, _("expected text"))
+            value = self.text(spec, value.strip(), path)
             if spec.choices and value not in spec.choices:
                 raise SegmentRulesInvalid(
                     path,
@@ -360,6 +406,22 @@ class _Parser:
             return _parse_datetime(value, path)
         raise SegmentRulesInvalid(path, _("this field takes no plain value"))  # pragma: no cover
 
+    def text(self, spec: FieldSpec, value: str, path: str) -> str:
+        """`value` read as the importer reads the same column (blank stays blank)."""
+        reader = _READERS.get(spec.name)
+        if reader is None or not value or value in spec.choices:
+            return value
+        if spec.max_length is not None and len(value) > spec.max_length:
+            raise SegmentRulesInvalid(
+                path, _("longer than %(max)d characters") % {"max": spec.max_length}
+            )
+        read = reader(value)
+        if read is not None:
+            return read
+        if self.lenient or spec.choices:
+            return value  # a stored rule keeps working; a choice gets the choices message
+        raise SegmentRulesInvalid(path, _unreadable(spec.name, value))
+
 
 def _parse_datetime(value: Any, path: str) -> DateBound:
     message = _(
@@ -380,9 +442,13 @@ def _parse_datetime(value: Any, path: str) -> DateBound:
     return DateBound(moment, False)
 
 
-def rules_parse(rules: Any) -> Node:
-    """Check a rule tree; raise SegmentRulesInvalid pointing at the first bad node."""
-    return _Parser().node(rules, "", 0)
+def rules_parse(rules: Any, *, lenient: bool = False) -> Node:
+    """Check a rule tree; raise SegmentRulesInvalid pointing at the first bad node.
+
+    `lenient` is for rules saved before a check existed (compiling a stored segment): a text
+    value the importer cannot read is then kept as written, and matches no one, instead of
+    breaking every page and dispatch that uses the segment."""
+    return _Parser(lenient=lenient).node(rules, "", 0)
 
 
 # --- Compiling --------------------------------------------------------------------------------
@@ -467,6 +533,7 @@ def _node_q(node: Node, now: datetime) -> Q:
     return combined
 
 
-def rules_compile(rules: Any, *, now: datetime | None = None) -> Q:
-    """Check `rules` and compile them to one Q over Creator; `now` anchors within_days."""
-    return _node_q(rules_parse(rules), now or timezone.now())
+def rules_compile(rules: Any, *, now: datetime | None = None, lenient: bool = False) -> Q:
+    """Check `rules` and compile them to one Q over Creator; `now` anchors within_days;
+    `lenient` as for rules_parse (for stored rules)."""
+    return _node_q(rules_parse(rules, lenient=lenient), now or timezone.now())

@@ -30,7 +30,7 @@ def segment_creators(segment: Segment, *, now: datetime | None = None) -> QueryS
     if segment.kind == Segment.Kind.STATIC:
         members = SegmentMember.objects.filter(segment_id=segment.pk).values("creator_id")
         return Creator.objects.filter(pk__in=members).order_by()
-    return Creator.objects.filter(rules_compile(segment.rules, now=now)).order_by()
+    return Creator.objects.filter(rules_compile(segment.rules, now=now, lenient=True)).order_by()
 
 
 def segment_count(segment: Segment, *, now: datetime | None = None) -> int:

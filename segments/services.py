@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from creators.importer import handle_read
 from creators.models import Creator
 from segments.exceptions import SegmentHandlesEmpty, SegmentKindMismatch, SegmentNameInvalid
 from segments.models import Segment, SegmentMember
@@ -93,9 +94,16 @@ def segment_update(
     return segment
 
 
+def _handle_clean(handle: Any) -> str:
+    """As the importer stores handles (lower case, no "@"); one it would refuse is kept as
+    given, trimmed, so it is reported back as unknown."""
+    text = str(handle).strip()
+    return handle_read(text) or text.removeprefix("@").strip()
+
+
 def _handles_clean(handles: Iterable[str]) -> list[str]:
-    """Trim blanks and a leading @, drop empties and repeats, keep the order given."""
-    cleaned = (str(handle).strip().removeprefix("@").strip() for handle in handles)
+    """Read each handle as the importer does, drop empties and repeats, keep the order given."""
+    cleaned = (_handle_clean(handle) for handle in handles)
     return list(dict.fromkeys(handle for handle in cleaned if handle))
 
 
@@ -103,8 +111,9 @@ def _handles_clean(handles: Iterable[str]) -> list[str]:
 def segment_static_members_set(*, segment: Segment, handles: Iterable[str]) -> StaticMembersResult:
     """Make the static segment's members exactly the creators with these handles.
 
-    Handles match exactly (after trimming blanks and a leading @); those that match no
-    creator are reported back, in the order given, and the rest still land.
+    Handles are read as the importer reads them (blanks and a leading @ trimmed, case
+    ignored); those that match no creator are reported back, in the order given, and the
+    rest still land.
     """
     if segment.kind != Segment.Kind.STATIC:
         raise SegmentKindMismatch(segment.name, Segment.Kind.STATIC.label)

@@ -3,7 +3,6 @@ the campaigns list with OR/CTR per channel. Login and `campaigns.view_campaign` 
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -15,6 +14,7 @@ from django.utils.dateparse import parse_date
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_skips_get
+from common.csv import csv_writer
 from creators.models import Channel
 from tracking import experiments, selectors
 
@@ -79,7 +79,7 @@ def campaign_stats_csv(request: HttpRequest, pk: int) -> HttpResponse:
     stats = selectors.campaign_stats_get(campaign=campaign, detail=False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-stats.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(CSV_COLUMNS)
     for channel, locale, variant, figures in stats.segments:
         writer.writerow(_csv_row(channel, locale, variant, figures))
@@ -90,7 +90,10 @@ def campaign_stats_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:
-    day = parse_date(value or "")
+    try:
+        day = parse_date(value or "")
+    except ValueError:  # well formed but no such day (2026-13-45): no filter, as for "abc"
+        day = None
     if day is None:
         return None
     moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())

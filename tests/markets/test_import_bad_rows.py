@@ -76,3 +76,17 @@ def test_command_imports_and_lists_bad_lines(tmp_path, capsys):
     assert "created 3, updated 0, bad rows 3" in out
     assert "line 3: steps:" in err and "line 5: market:" in err
     assert Playbook.objects.count() == 3
+
+
+def test_a_nul_row_is_reported_by_line_and_the_good_rows_land():
+    text = (
+        "market,title,kind,steps,notes\n"
+        "BR,Buena,mission,push@0:a,\n"
+        "BR,Nu\x00la,mission,push@0:a,\n"
+        "CO,Otra,mission,push@0:a,nota\x00\n"
+    )
+    result = playbook_import_csv(source=text, actor=None)
+    assert result.created == 1
+    assert [(p.line, p.column) for p in result.problems] == [(3, ""), (4, "")]
+    assert all("NUL" in p.cause for p in result.problems)
+    assert list(Playbook.objects.values_list("title", flat=True)) == ["Buena"]

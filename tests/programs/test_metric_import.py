@@ -39,3 +39,17 @@ def test_missing_columns_are_reported_on_line_one(db):
     result = services.creator_metrics_import_csv(file=io.BytesIO(b"handle,value\nx,1\n"))
     assert result.errors[0][0] == 1
     assert result.imported == 0
+
+
+def test_a_nul_row_is_reported_by_line_and_the_good_rows_land(db):
+    creators_make(2)
+    csv_text = (
+        "handle,date,metric,value\n"
+        "creador_0,2026-11-02,gmv,100\n"
+        "creador\x00_1,2026-11-02,gmv,1\n"
+        "creador_1,2026-11-02,gmv,2\n"
+    )
+    result = services.creator_metrics_import_csv(file=io.BytesIO(csv_text.encode()))
+    assert [line for line, _message in result.errors] == [3]
+    assert "NUL" in result.errors[0][1]
+    assert result.imported == 2

@@ -40,7 +40,8 @@ CASES = [
     (leaf("gmv_30d", "gt", "lots"), "value", "expected a number"),
     (leaf("gmv_30d", "gt", "NaN"), "value", "expected a number"),
     (leaf("locale", "eq", "fr"), "value", '"fr" is not one of es-MX, en'),
-    (leaf("consent_whatsapp", "in", ["granted", "yes"]), "value[1]", '"yes" is not one of'),
+    # "yes" is read as the importer reads it (granted); "maybe" is no consent value at all.
+    (leaf("consent_whatsapp", "in", ["granted", "maybe"]), "value[1]", '"maybe" is not one of'),
     (leaf("consent_email", "is_set", True), "op", '"is_set" does not apply'),
     (leaf("state", "in", []), "value", "list of 1 to"),
     (leaf("state", "in", "JAL"), "value", "expected a list"),
