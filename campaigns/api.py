@@ -28,9 +28,9 @@ from campaigns.exceptions import (
 )
 from campaigns.models import Campaign, IdempotencyRecord, Message
 from common.exceptions import AltavozError
+from common.markets import MARKETS
 from common.schemas import UNION_TAGS, ApiSchema, IsoDateTime, IsoTime, error_responses
 from creators.models import Channel, Locale
-from markets.seed import MARKETS
 from segments.models import Segment
 
 router = Router(tags=["campaigns"])
@@ -116,7 +116,7 @@ MessageIn = Annotated[
 class CampaignIn(ApiSchema):
     name: Annotated[str, StringConstraints(max_length=_max_length(Campaign, "name"), pattern=r"\S")]
     kind: Campaign.Kind
-    market: MarketCode = Field("MX", description="A market's code (markets.seed).")
+    market: MarketCode = Field("MX", description="A market's code (common/markets.py).")
     segment_id: StrictInt | None = Field(None, ge=1, le=2**31 - 1)
     default_locale: Locale = Locale.ES_MX
     messages: list[MessageIn] = []

@@ -6,20 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-MARKETS = [
-    ("MX", "México", "es-MX", "MXN",
-     ["America/Mexico_City", "America/Monterrey", "America/Tijuana", "America/Hermosillo",
-      "America/Cancun", "America/Chihuahua", "America/Mazatlan"]),
-    ("BR", "Brasil", "pt-BR", "BRL",
-     ["America/Sao_Paulo", "America/Manaus", "America/Fortaleza", "America/Noronha"]),
-    ("US", "United States", "en-US", "USD",
-     ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-      "America/Anchorage", "Pacific/Honolulu"]),
-    ("ID", "Indonesia", "id-ID", "IDR", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]),
-    ("GB", "United Kingdom", "en-GB", "GBP", ["Europe/London"]),
-    ("ES", "España", "es-ES", "EUR", ["Europe/Madrid", "Atlantic/Canary"]),
-    ("CO", "Colombia", "es-CO", "COP", ["America/Bogota"]),
-]  # fmt: skip
+from common.markets import MARKETS
+
+__all__ = ["MARKETS", "markets_ensure"]
+
+# The list itself lives in common (campaigns validates market codes against it).
 
 
 def markets_ensure(*, apps: Any = None, **kwargs: Any) -> None:
