@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from psycopg.errors import DeadlockDetected
 
 from campaigns.models import Campaign, Delivery
 from creators.models import ConsentStatus, Creator, Suppression
@@ -504,7 +505,9 @@ def delivery_id_parse(value: object) -> int | None:
 
 
 def _ignored(provider: str, reason: str, delivery_id: object) -> Applied:
-    logger.info(
+    # A batch logs its counts once (webhook_batch_apply); a single callback logs itself.
+    logger.log(
+        logging.DEBUG if provider == "sendgrid" else logging.INFO,
         "webhook event ignored provider=%s reason=%s delivery_id=%.40r",
         provider, reason, delivery_id,
     )  # fmt: skip
@@ -596,16 +599,34 @@ def _sendgrid_time(event: dict) -> datetime:
         return timezone.now()
 
 
-def email_deliveries_get(*, delivery_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """(channel, the creator's email, normalised) of each of these deliveries that exists."""
-    rows = Delivery.objects.filter(pk__in=delivery_ids).values_list(
-        "pk", "channel", "creator__email"
-    )
-    return {pk: (channel, (email or "").strip().lower()) for pk, channel, email in rows}
+@dataclass
+class DeliveryFacts:
+    """What a provider event is checked against: where the delivery went, and whether it is
+    still open (`sending`, `unknown`), so a settled one is not asked to settle again."""
+
+    channel: str
+    address: str  # the creator's email, lower case
+    status: str
+
+
+def email_deliveries_get(
+    *, delivery_ids: list[int], lock: bool = False
+) -> dict[int, DeliveryFacts]:
+    """The facts of each of these deliveries that exists. `lock` (in a transaction) locks
+    their rows in id order, as `event_record` would one by one: two batches naming the same
+    deliveries in different orders then wait for each other instead of deadlocking."""
+    rows = Delivery.objects.filter(pk__in=delivery_ids)
+    if lock:
+        rows = rows.order_by("pk").select_for_update(no_key=True, of=("self",))
+    rows = rows.values_list("pk", "channel", "creator__email", "status")
+    return {
+        pk: DeliveryFacts(channel, (email or "").strip().lower(), status)
+        for pk, channel, email, status in rows
+    }
 
 
 def sendgrid_event_record(
-    *, event: dict, deliveries: dict[int, tuple[str, str]] | None = None
+    *, event: dict, deliveries: dict[int, DeliveryFacts] | None = None
 ) -> Applied:
     """One verified SendGrid Event Webhook event, matched to its delivery by `delivery_id`.
 
@@ -623,13 +644,15 @@ def sendgrid_event_record(
     facts = deliveries.get(delivery_id)
     if facts is None:
         return _ignored("sendgrid", "no_delivery", delivery_id)
-    channel, address = facts
-    if channel != "email":
+    address = facts.address
+    if facts.channel != "email":
         return _ignored("sendgrid", "channel", delivery_id)
     if not address or str(event.get("email", "")).strip().lower() != address:
         return _ignored("sendgrid", "address", delivery_id)
     name = str(event.get("event", ""))
-    if name in SENDGRID_ACCEPTED or name in SENDGRID_FAILED:
+    open_states = (Delivery.Status.SENDING, Delivery.Status.UNKNOWN)
+    if facts.status in open_states and (name in SENDGRID_ACCEPTED or name in SENDGRID_FAILED):
+        facts.status = "settled"  # by this event, or by whoever settled it since it was read
         delivery_settle_from_provider(
             delivery_id=delivery_id,
             accepted=name in SENDGRID_ACCEPTED,
@@ -713,12 +736,23 @@ def webhook_batch_store(*, provider: str, body: str, events: int) -> WebhookBatc
     return WebhookBatch.objects.create(provider=provider, body=body, events=events)
 
 
-def webhook_batch_apply(*, batch_id: int) -> WebhookBatch | None:
+def webhook_batch_apply(*, batch_id: int, attempts: int = 3) -> WebhookBatch | None:
     """Apply a stored batch's events and mark it applied, in one transaction: exactly once.
 
     Returns None when the batch is applied already or being applied by another worker (its
     row is locked); a worker killed mid-batch rolls everything back, and the sweep applies
-    the batch again."""
+    the batch again. A deadlock with another writer is retried `attempts` times."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _webhook_batch_apply(batch_id)
+        except OperationalError as error:
+            if attempt == attempts or not isinstance(error.__cause__, DeadlockDetected):
+                raise
+            logger.warning("webhook batch %s deadlocked; trying again (%s)", batch_id, attempt)
+    return None
+
+
+def _webhook_batch_apply(batch_id: int) -> WebhookBatch | None:
     started = time.monotonic()
     with transaction.atomic():
         batch = (
@@ -731,7 +765,7 @@ def webhook_batch_apply(*, batch_id: int) -> WebhookBatch | None:
         events = [event for event in json.loads(batch.body) if isinstance(event, dict)]
         ids = {delivery_id_parse(event.get("delivery_id")) for event in events}
         ids.discard(None)
-        deliveries = email_deliveries_get(delivery_ids=list(ids))
+        deliveries = email_deliveries_get(delivery_ids=list(ids), lock=True)
         outcomes: dict[Applied, int] = dict.fromkeys(Applied, 0)
         with events_batched():
             for event in events:

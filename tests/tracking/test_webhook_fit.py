@@ -157,3 +157,18 @@ def test_odd_values_in_a_signed_batch_never_give_a_5xx(client, by_channel, sendg
     batch = WebhookBatch.objects.get()
     assert (batch.events, batch.ignored, batch.recorded, batch.unchanged) == (14, 9, 1, 4)
     assert sendgrid_signer.post(client, {"not": "a list"}).status_code == 400
+
+
+def test_a_fitting_batch_settles_an_unknown_email_delivery_once(
+    client, by_channel, sendgrid_signer
+):
+    delivery = by_channel["email"]
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.UNKNOWN)
+    common = {"email": delivery.creator.email, "delivery_id": str(delivery.pk)}
+    events = [
+        {**common, "event": "processed", "sg_message_id": "msg-1.filter", "sg_event_id": "p"},
+        {**common, "event": "dropped", "sg_message_id": "msg-2.filter", "sg_event_id": "x"},
+    ]
+    assert sendgrid_signer.post(client, events).status_code == 204
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.provider_message_id) == ("sent", "msg-1.filter")
