@@ -333,6 +333,8 @@ if TRACKING_WRITE_BEHIND:
 # longer than TRACKING_WEBHOOK_SWEEP_MINUTES are applied by the sweep (beat, every minute).
 TRACKING_WEBHOOK_QUEUE = env.bool("TRACKING_WEBHOOK_QUEUE", default=PRODUCTION)
 TRACKING_WEBHOOK_SWEEP_MINUTES = env.float("TRACKING_WEBHOOK_SWEEP_MINUTES", default=2.0)
+# Applied batches are deleted by the sweep after this many days.
+TRACKING_WEBHOOK_KEEP_DAYS = env.int("TRACKING_WEBHOOK_KEEP_DAYS", default=7)
 SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=32 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["tracking-webhook-batches-sweep"] = {
     "task": "tracking.tasks.webhook_batches_sweep",

@@ -806,6 +806,10 @@ def webhook_batches_sweep(*, older_than: timedelta, max_seconds: float = 50.0) -
         done += applied is not None
     if done:
         logger.warning("webhook sweep applied %s batch(es) left unapplied", done)
+    # Applied batches are kept a while for support questions, then dropped.
+    keep = timezone.now() - timedelta(days=settings.TRACKING_WEBHOOK_KEEP_DAYS)
+    old = WebhookBatch.objects.filter(applied_at__lt=keep).values_list("pk", flat=True)[:1000]
+    WebhookBatch.objects.filter(pk__in=list(old)).delete()
     return done
 
 

@@ -62,6 +62,11 @@ def test_batch_whose_task_never_ran_is_applied_by_the_sweep(
     assert (replay.recorded, replay.unchanged) == (0, 10)
     assert snapshot() == applied
 
+    # Applied batches are dropped after TRACKING_WEBHOOK_KEEP_DAYS.
+    WebhookBatch.objects.filter(pk=batch.pk).update(applied_at=timezone.now() - timedelta(days=8))
+    assert tasks.webhook_batches_sweep() == 0
+    assert list(WebhookBatch.objects.values_list("pk", flat=True)) == [replay.pk]
+
 
 def test_a_batch_that_cannot_be_applied_is_noted_and_does_not_stop_the_others(
     client, emails, sendgrid_signer, queued
