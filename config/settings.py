@@ -383,6 +383,20 @@ CREATOR_APP_TOKEN_MAX_AGE = env.int("CREATOR_APP_TOKEN_MAX_AGE", default=30 * 24
 # release that added timestamps.
 TOKENS_ACCEPT_UNTIMESTAMPED = env.bool("TOKENS_ACCEPT_UNTIMESTAMPED", default=True)
 
+# Provider webhook batches (docs/tracking.md, "Webhooks"): the SendGrid endpoint stores each
+# verified batch and answers; with TRACKING_WEBHOOK_QUEUE a worker applies it, else the request
+# applies it after storing it (tests, `make run` without a worker). Batches left unapplied
+# longer than TRACKING_WEBHOOK_SWEEP_MINUTES are applied by the sweep (beat, every minute).
+TRACKING_WEBHOOK_QUEUE = env.bool("TRACKING_WEBHOOK_QUEUE", default=PRODUCTION)
+TRACKING_WEBHOOK_SWEEP_MINUTES = env.float("TRACKING_WEBHOOK_SWEEP_MINUTES", default=2.0)
+# Applied batches are deleted by the sweep after this many days.
+TRACKING_WEBHOOK_KEEP_DAYS = env.int("TRACKING_WEBHOOK_KEEP_DAYS", default=7)
+SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=32 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["tracking-webhook-batches-sweep"] = {
+    "task": "tracking.tasks.webhook_batches_sweep",
+    "schedule": 60.0,
+}
+
 # --- Creator portal (docs/portal.md) --------------------------------------------------------
 # Seconds a magic link (and a preference-center link) stays valid after it was made; a link
 # derived from a message (unsubscribe page, `learn()` click) counts from the message.

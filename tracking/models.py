@@ -186,3 +186,40 @@ class DeliveryCountsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} counts at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class WebhookBatch(models.Model):
+    """A provider's webhook request, stored as received once its signature checked out, so
+    the request is answered at once and applied later by a worker (docs/tracking.md).
+
+    `applied_at` is set in the same transaction that applies the events, so a batch is
+    applied exactly once; one left unapplied (a lost task, a worker killed mid-batch) is
+    picked up by `tracking.tasks.webhook_batches_sweep`."""
+
+    class Provider(models.TextChoices):
+        SENDGRID = "sendgrid", _("SendGrid")
+
+    id = models.BigAutoField(primary_key=True)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    body = models.TextField(_("body"))
+    received_at = models.DateTimeField(_("received"), default=now)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    events = models.IntegerField(_("events"), default=0)
+    recorded = models.IntegerField(_("recorded"), default=0)
+    unchanged = models.IntegerField(_("unchanged"), default=0)
+    ignored = models.IntegerField(_("ignored"), default=0)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook batch")
+        verbose_name_plural = _("webhook batches")
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                name="webhookbatch_unapplied",
+                condition=models.Q(applied_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} batch {self.pk}"

@@ -10,25 +10,34 @@ rebuilds the same rollups from the raw events; tests prove the two agree.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
+import json
+import logging
 import re
+import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from psycopg.errors import DeadlockDetected
 
 from campaigns.models import Campaign, Delivery
 from creators.models import ConsentStatus, Creator, Suppression
 from creators.services import creator_consent_set
 from tracking.counts import delivery_counts_snapshot_drop
-from tracking.models import Event, FailureRollup, LinkRollup, Rollup
+from tracking.models import Event, FailureRollup, LinkRollup, Rollup, WebhookBatch
 from tracking.tokens import TokenRefused
+
+logger = logging.getLogger(__name__)
 
 Kind = Event.Kind
 
@@ -148,41 +157,109 @@ class _Deltas:
         self.by_hour[_hour(moment)][column] += delta
 
     def write(self, cursor) -> None:
-        columns = [
-            "delivered", "opened", "clicked", "opens_total", "clicks_total",
-            "machine_opens", "bot_clicks", "bounced", "complained", "unsubscribed",
-        ]  # fmt: skip
-        rows = [(hour, counts) for hour, counts in self.by_hour.items() if any(counts.values())]
-        if rows:
-            table = Rollup._meta.db_table
-            values, params = [], []
-            for hour, counts in rows:
-                values.append("(%s, %s, %s, %s, %s, " + ", ".join(["%s"] * len(columns)) + ")")
-                params += [*self.key, hour, *(counts.get(column, 0) for column in columns)]
-            updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in columns)
+        sink = _DeltaSink()
+        sink.merge(self)
+        sink.write(cursor)
+
+
+ROLLUP_COLUMNS = [
+    "delivered", "opened", "clicked", "opens_total", "clicks_total",
+    "machine_opens", "bot_clicks", "bounced", "complained", "unsubscribed",
+]  # fmt: skip
+
+
+class _DeltaSink:
+    """Rollup increments of one event or of many (a webhook batch), written by one upsert per
+    table. A batch writes once at its end: thousands of upserts of the same few rollup rows
+    in one transaction would each walk the row's growing chain of versions."""
+
+    def __init__(self) -> None:
+        self.rollups: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.failures: dict[tuple[int, str, str], int] = defaultdict(int)
+        self.links: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def merge(self, deltas: _Deltas) -> None:
+        for hour, counts in deltas.by_hour.items():
+            row = self.rollups[(*deltas.key, hour)]
+            for column, delta in counts.items():
+                row[column] += delta
+        if deltas.failure_code is not None:
+            self.failures[(deltas.key[0], deltas.key[1], deltas.failure_code)] += 1
+        for link_id, counts in deltas.links.items():
+            row = self.links[(deltas.key[0], link_id)]
+            for column, delta in counts.items():
+                row[column] += delta
+
+    def write(self, cursor, chunk: int = 500) -> None:
+        # Sorted, so two batches touching the same rows lock them in the same order.
+        rollups = sorted((key, c) for key, c in self.rollups.items() if any(c.values()))
+        table = Rollup._meta.db_table
+        updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in ROLLUP_COLUMNS)
+        for start in range(0, len(rollups), chunk):
+            rows = rollups[start : start + chunk]
+            values = ", ".join(
+                ["(" + ", ".join(["%s"] * (5 + len(ROLLUP_COLUMNS))) + ")"] * len(rows)
+            )
+            params = [
+                value
+                for key, counts in rows
+                for value in (*key, *(counts.get(column, 0) for column in ROLLUP_COLUMNS))
+            ]
             cursor.execute(
                 f"INSERT INTO {table} (campaign_id, channel, locale, variant, hour, "
-                f"{', '.join(columns)}) VALUES {', '.join(values)} "
+                f"{', '.join(ROLLUP_COLUMNS)}) VALUES {values} "
                 f"ON CONFLICT (campaign_id, channel, locale, variant, hour) DO UPDATE SET {updates}",
                 params,
             )
-        if self.failure_code is not None:
-            table = FailureRollup._meta.db_table
+        failures = sorted((key, n) for key, n in self.failures.items() if n)
+        table = FailureRollup._meta.db_table
+        for start in range(0, len(failures), chunk):
+            rows = failures[start : start + chunk]
             cursor.execute(
                 f"INSERT INTO {table} (campaign_id, channel, error_code, count) VALUES "
-                f"(%s, %s, %s, 1) ON CONFLICT (campaign_id, channel, error_code) DO UPDATE SET "
-                f"count = {table}.count + 1",
-                [self.key[0], self.key[1], self.failure_code],
+                + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+                + " ON CONFLICT (campaign_id, channel, error_code) DO UPDATE SET "
+                f"count = {table}.count + EXCLUDED.count",
+                [value for key, n in rows for value in (*key, n)],
             )
-        for link_id, counts in self.links.items():
-            table = LinkRollup._meta.db_table
+        links = sorted((key, c) for key, c in self.links.items() if any(c.values()))
+        table = LinkRollup._meta.db_table
+        for start in range(0, len(links), chunk):
+            rows = links[start : start + chunk]
             cursor.execute(
-                f"INSERT INTO {table} (campaign_id, link_id, clicks, bot_clicks) "
-                f"VALUES (%s, %s, %s, %s) ON CONFLICT (campaign_id, link_id) DO UPDATE SET "
+                f"INSERT INTO {table} (campaign_id, link_id, clicks, bot_clicks) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+                + " ON CONFLICT (campaign_id, link_id) DO UPDATE SET "
                 f"clicks = {table}.clicks + EXCLUDED.clicks, "
                 f"bot_clicks = {table}.bot_clicks + EXCLUDED.bot_clicks",
-                [self.key[0], link_id, counts.get("clicks", 0), counts.get("bot_clicks", 0)],
+                [
+                    value
+                    for key, counts in rows
+                    for value in (*key, counts.get("clicks", 0), counts.get("bot_clicks", 0))
+                ],
             )
+
+
+# Set while a webhook batch is applied: event_record adds its deltas here instead of writing.
+_batch_sink: ContextVar[_DeltaSink | None] = ContextVar("tracking_batch_sink", default=None)
+
+
+@contextmanager
+def events_batched() -> Iterator[None]:
+    """Inside a caller's transaction: the events recorded in this block write their rollup
+    increments once, at its end (on success), instead of one upsert each."""
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "events_batched() needs a transaction: its rollups are written at the end"
+        )
+    sink = _DeltaSink()
+    token = _batch_sink.set(sink)
+    try:
+        yield
+    finally:
+        _batch_sink.reset(token)
+    with connection.cursor() as cursor:
+        sink.write(cursor)
 
 
 def _count_event(
@@ -241,7 +318,9 @@ def event_record(
     occurred_at = occurred_at or timezone.now()
     delivery_table = Delivery._meta.db_table
     event_table = Event._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint inside a caller's transaction: a webhook batch records thousands of events
+    # in one transaction, and thousands of subtransactions slow every PostgreSQL session.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             # SQLite (the demo) has no row locks: its writers are serialised by the database.
             f"SELECT {_DELIVERY_COLUMNS} FROM {delivery_table} WHERE id = %s"
@@ -308,7 +387,11 @@ def event_record(
                 f"UPDATE {delivery_table} SET {assignments} WHERE id = %s",
                 [*changed.values(), delivery_id],
             )
-        deltas.write(cursor)
+        sink = _batch_sink.get()
+        if sink is None:
+            deltas.write(cursor)
+        else:
+            sink.merge(deltas)
         return Recorded(inserted[0], automated)
 
 
@@ -400,6 +483,39 @@ def delivery_settle_from_provider(
 
 # --- Provider events --------------------------------------------------------------------------
 
+# Largest id a delivery can have (PostgreSQL bigint): a larger one names no delivery.
+DELIVERY_ID_MAX = 2**63 - 1
+
+
+class Applied(enum.StrEnum):
+    """What one provider event did."""
+
+    RECORDED = "recorded"  # stored as a new event
+    UNCHANGED = "unchanged"  # fits its delivery, but was known already (a replay) or is not kept
+    IGNORED = "ignored"  # names no delivery we sent on that channel to that address: no change
+
+
+def delivery_id_parse(value: object) -> int | None:
+    """A delivery id from a provider's text (a query parameter, a custom arg), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        delivery_id = int(value)
+    except ValueError:  # not a number, or more digits than Python converts
+        return None
+    return delivery_id if 0 < delivery_id <= DELIVERY_ID_MAX else None
+
+
+def _ignored(provider: str, reason: str, delivery_id: object) -> Applied:
+    # A batch logs its counts once (webhook_batch_apply); a single callback logs itself.
+    logger.log(
+        logging.DEBUG if provider == "sendgrid" else logging.INFO,
+        "webhook event ignored provider=%s reason=%s delivery_id=%.40r",
+        provider, reason, delivery_id,
+    )  # fmt: skip
+    return Applied.IGNORED
+
+
 TWILIO_EVENTS = {
     "sent": (Kind.SENT, KEY_SENT),
     "delivered": (Kind.DELIVERED, KEY_DELIVERED),
@@ -409,27 +525,40 @@ TWILIO_EVENTS = {
 }
 
 
-def twilio_status_record(*, delivery_id: int, params: dict[str, str]) -> Recorded | None:
-    """A verified Twilio status callback: settle the delivery if still open, record the event."""
+def twilio_status_record(*, delivery_id: object, params: dict[str, str]) -> Applied:
+    """A verified Twilio status callback: settle the delivery if still open, record the event.
+
+    Only a WhatsApp delivery takes it; any other id (unknown, out of range, another channel's
+    delivery) is ignored and changes nothing."""
+    parsed = delivery_id_parse(delivery_id)
+    if parsed is None:
+        return _ignored("twilio", "bad_id", delivery_id)
+    channel = Delivery.objects.filter(pk=parsed).values_list("channel", flat=True).first()
+    if channel is None:
+        return _ignored("twilio", "no_delivery", parsed)
+    if channel != "whatsapp":
+        return _ignored("twilio", "channel", parsed)
     status = params.get("MessageStatus", "")
     if status in TWILIO_ACCEPTED or status in TWILIO_FAILED:
         delivery_settle_from_provider(
-            delivery_id=delivery_id,
+            delivery_id=parsed,
             accepted=status in TWILIO_ACCEPTED,
             provider_message_id=params.get("MessageSid", ""),
             error_code=params.get("ErrorCode", ""),
         )
     if status not in TWILIO_EVENTS:
-        return None
+        return Applied.UNCHANGED
     kind, key = TWILIO_EVENTS[status]
     recorded = event_record(
-        delivery_id=delivery_id, kind=kind, source=Event.Source.TWILIO, dedupe_key=key,
+        delivery_id=parsed, kind=kind, source=Event.Source.TWILIO, dedupe_key=key,
         provider_event_id=f"{params.get('MessageSid', '')}:{status}",
         error_code=params.get("ErrorCode", "") if kind == Kind.FAILED else "",
     )  # fmt: skip
-    if recorded is not None and params.get("ErrorCode", "") in TWILIO_PERMANENT_CODES:
-        _fallback_after_bounce(delivery_id)
-    return recorded
+    if recorded is None:
+        return Applied.UNCHANGED
+    if params.get("ErrorCode", "") in TWILIO_PERMANENT_CODES:
+        _fallback_after_bounce(parsed)
+    return Applied.RECORDED
 
 
 # Twilio errors reported after acceptance that no retry fixes: 63003 the number is not on
@@ -468,20 +597,64 @@ def suppression_add(*, channel: str, address: str, reason: str, detail: str = ""
 def _sendgrid_time(event: dict) -> datetime:
     try:
         return datetime.fromtimestamp(int(event.get("timestamp")), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return timezone.now()
 
 
-def sendgrid_event_record(*, event: dict) -> Recorded | None:
-    """One verified SendGrid Event Webhook event, matched to its delivery by `delivery_id`."""
+@dataclass
+class DeliveryFacts:
+    """What a provider event is checked against: where the delivery went, and whether it is
+    still open (`sending`, `unknown`), so a settled one is not asked to settle again."""
+
+    channel: str
+    address: str  # the creator's email, lower case
+    status: str
+
+
+def email_deliveries_get(
+    *, delivery_ids: list[int], lock: bool = False
+) -> dict[int, DeliveryFacts]:
+    """The facts of each of these deliveries that exists. `lock` (in a transaction) locks
+    their rows in id order, as `event_record` would one by one: two batches naming the same
+    deliveries in different orders then wait for each other instead of deadlocking."""
+    rows = Delivery.objects.filter(pk__in=delivery_ids)
+    if lock:
+        rows = rows.order_by("pk").select_for_update(no_key=True, of=("self",))
+    rows = rows.values_list("pk", "channel", "creator__email", "status")
+    return {
+        pk: DeliveryFacts(channel, (email or "").strip().lower(), status)
+        for pk, channel, email, status in rows
+    }
+
+
+def sendgrid_event_record(
+    *, event: dict, deliveries: dict[int, DeliveryFacts] | None = None
+) -> Applied:
+    """One verified SendGrid Event Webhook event, matched to its delivery by `delivery_id`.
+
+    The event must fit the delivery: an email delivery, sent to the event's address. One
+    that does not (or names no delivery we sent) changes nothing, not even a suppression: we
+    cannot tell the address is one of ours. `deliveries` is `email_deliveries_get` for the
+    batch, when the caller looked them up at once."""
     from tracking.tokens import click_token_read
 
-    try:
-        delivery_id = int(event.get("delivery_id", ""))
-    except (TypeError, ValueError):
-        return None
+    delivery_id = delivery_id_parse(event.get("delivery_id"))
+    if delivery_id is None:
+        return _ignored("sendgrid", "bad_id", event.get("delivery_id"))
+    if deliveries is None:
+        deliveries = email_deliveries_get(delivery_ids=[delivery_id])
+    facts = deliveries.get(delivery_id)
+    if facts is None:
+        return _ignored("sendgrid", "no_delivery", delivery_id)
+    address = facts.address
+    if facts.channel != "email":
+        return _ignored("sendgrid", "channel", delivery_id)
+    if not address or str(event.get("email", "")).strip().lower() != address:
+        return _ignored("sendgrid", "address", delivery_id)
     name = str(event.get("event", ""))
-    if name in SENDGRID_ACCEPTED or name in SENDGRID_FAILED:
+    open_states = (Delivery.Status.SENDING, Delivery.Status.UNKNOWN)
+    if facts.status in open_states and (name in SENDGRID_ACCEPTED or name in SENDGRID_FAILED):
+        facts.status = "settled"  # by this event, or by whoever settled it since it was read
         delivery_settle_from_provider(
             delivery_id=delivery_id,
             accepted=name in SENDGRID_ACCEPTED,
@@ -544,7 +717,7 @@ def sendgrid_event_record(*, event: dict) -> Recorded | None:
     if name in SENDGRID_SUPPRESS:
         suppression_add(
             channel="email",
-            address=str(event.get("email", "")),
+            address=address,
             reason=SENDGRID_SUPPRESS[name],
             detail=f"sendgrid {name}: {event.get('reason', '')}",
         )
@@ -554,7 +727,92 @@ def sendgrid_event_record(*, event: dict) -> Recorded | None:
             creator_consent_set(
                 creator=creator, channel="email", status=ConsentStatus.DENIED, source="provider"
             )
-    return recorded
+    return Applied.UNCHANGED if recorded is None else Applied.RECORDED
+
+
+# --- Webhook batches (docs/tracking.md, "Webhooks") ----------------------------------------------
+
+
+def webhook_batch_store(*, provider: str, body: str, events: int) -> WebhookBatch:
+    """Keep a verified webhook body; `webhook_batch_apply` applies it after this commits."""
+    return WebhookBatch.objects.create(provider=provider, body=body, events=events)
+
+
+def webhook_batch_apply(*, batch_id: int, attempts: int = 3) -> WebhookBatch | None:
+    """Apply a stored batch's events and mark it applied, in one transaction: exactly once.
+
+    Returns None when the batch is applied already or being applied by another worker (its
+    row is locked); a worker killed mid-batch rolls everything back, and the sweep applies
+    the batch again. A deadlock with another writer is retried `attempts` times."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _webhook_batch_apply(batch_id)
+        except OperationalError as error:
+            if attempt == attempts or not isinstance(error.__cause__, DeadlockDetected):
+                raise
+            logger.warning("webhook batch %s deadlocked; trying again (%s)", batch_id, attempt)
+    return None
+
+
+def _webhook_batch_apply(batch_id: int) -> WebhookBatch | None:
+    started = time.monotonic()
+    with transaction.atomic():
+        batch = (
+            WebhookBatch.objects.select_for_update(skip_locked=True)
+            .filter(pk=batch_id, applied_at__isnull=True)
+            .first()
+        )
+        if batch is None:
+            return None
+        events = [event for event in json.loads(batch.body) if isinstance(event, dict)]
+        ids = {delivery_id_parse(event.get("delivery_id")) for event in events}
+        ids.discard(None)
+        deliveries = email_deliveries_get(delivery_ids=list(ids), lock=True)
+        outcomes: dict[Applied, int] = dict.fromkeys(Applied, 0)
+        with events_batched():
+            for event in events:
+                outcomes[sendgrid_event_record(event=event, deliveries=deliveries)] += 1
+        batch.ignored = outcomes[Applied.IGNORED] + batch.events - len(events)
+        batch.recorded, batch.unchanged = outcomes[Applied.RECORDED], outcomes[Applied.UNCHANGED]
+        batch.applied_at, batch.error = timezone.now(), ""
+        batch.save(update_fields=["recorded", "unchanged", "ignored", "applied_at", "error"])
+    logger.info(
+        "webhook batch applied provider=%s batch=%s events=%s recorded=%s unchanged=%s "
+        "ignored=%s seconds=%.2f",
+        batch.provider, batch.pk, batch.events, batch.recorded, batch.unchanged, batch.ignored,
+        time.monotonic() - started,
+    )  # fmt: skip
+    return batch
+
+
+def webhook_batch_failed(*, batch_id: int, error: str) -> None:
+    """Note why a batch could not be applied (it stays unapplied; the sweep tries again)."""
+    WebhookBatch.objects.filter(pk=batch_id, applied_at__isnull=True).update(error=error[:500])
+
+
+def webhook_batches_sweep(*, older_than: timedelta, max_seconds: float = 50.0) -> int:
+    """Apply batches left unapplied longer than `older_than` (a lost task, a killed worker);
+    returns how many this call applied. A batch that fails is noted and left for next time."""
+    cutoff = timezone.now() - older_than
+    pending = WebhookBatch.objects.filter(applied_at__isnull=True, received_at__lt=cutoff)
+    done, deadline = 0, time.monotonic() + max_seconds
+    for batch_id in pending.order_by("received_at").values_list("pk", flat=True)[:1000]:
+        if time.monotonic() > deadline:
+            break
+        try:
+            applied = webhook_batch_apply(batch_id=batch_id)
+        except Exception as error:  # noqa: BLE001 - one bad batch must not stop the others
+            logger.exception("webhook batch %s failed to apply", batch_id)
+            webhook_batch_failed(batch_id=batch_id, error=repr(error))
+            continue
+        done += applied is not None
+    if done:
+        logger.warning("webhook sweep applied %s batch(es) left unapplied", done)
+    # Applied batches are kept a while for support questions, then dropped.
+    keep = timezone.now() - timedelta(days=settings.TRACKING_WEBHOOK_KEEP_DAYS)
+    old = WebhookBatch.objects.filter(applied_at__lt=keep).values_list("pk", flat=True)[:1000]
+    WebhookBatch.objects.filter(pk__in=list(old)).delete()
+    return done
 
 
 # --- Opens and clicks from creators -------------------------------------------------------------

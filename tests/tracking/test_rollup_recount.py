@@ -1,7 +1,9 @@
+from django.db import transaction
+
 from campaigns.models import Delivery
 from tests.tracking.synthetic import traffic_play
 from tracking.models import Event, LinkRollup, Rollup
-from tracking.services import rollup_recount
+from tracking.services import events_batched, rollup_recount
 
 COLUMNS = ("channel", "locale", "variant", "hour", "delivered", "opened", "clicked", "opens_total",
            "clicks_total", "machine_opens", "bot_clicks", "bounced", "complained", "unsubscribed")  # fmt: skip
@@ -42,3 +44,15 @@ def test_recount_repairs_lost_rollups(campaign):
     Delivery.objects.update(first_opened_at=None)
     rollup_recount(campaign=campaign)
     assert rollups(campaign) == expected
+
+
+def test_rollups_of_a_batch_written_at_its_end_equal_a_recount(campaign):
+    """A webhook batch writes its rollup increments once, at its end (events_batched)."""
+    with transaction.atomic(), events_batched():
+        traffic_play(campaign, seed=5)
+        assert not Rollup.objects.exists()  # nothing written yet
+    assert Event.objects.filter(automated=True, kind="clicked", automated_reason="burst").exists()
+    live = (rollups(campaign), link_rollups(campaign), firsts(campaign))
+    assert live[0] and live[1]
+    rollup_recount(campaign=campaign)
+    assert (rollups(campaign), link_rollups(campaign), firsts(campaign)) == live

@@ -10,7 +10,7 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 
 from campaigns.models import Delivery
 from creators.models import ConsentChange, Suppression
-from tracking.models import Event, Rollup
+from tracking.models import Event, Rollup, WebhookBatch
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "sendgrid_event_webhook.md"
 VECTOR_KEY = (
@@ -60,7 +60,7 @@ def snapshot():
     )  # fmt: skip
 
 
-def test_contract_vector_verifies_with_the_sdk_and_through_the_view(client, settings):
+def test_contract_vector_verifies_with_the_sdk_and_through_the_view(client, settings, db):
     assert EventWebhook(VECTOR_KEY).verify_signature(VECTOR_BODY, VECTOR_SIGNATURE, "1600112502")
     settings.SENDGRID_WEBHOOK_PUBLIC_KEY = VECTOR_KEY
     headers = {
@@ -71,6 +71,10 @@ def test_contract_vector_verifies_with_the_sdk_and_through_the_view(client, sett
         "/hooks/sendgrid/events", VECTOR_BODY.encode(), content_type="application/json", **headers
     )
     assert ok.status_code == 204
+    # Stored as received; its one event names no delivery of ours, so it changed nothing.
+    batch = WebhookBatch.objects.get()
+    assert batch.body == VECTOR_BODY and (batch.events, batch.ignored) == (1, 1)
+    assert not Suppression.objects.exists()
     altered = VECTOR_BODY.replace("dropped", "bounce")
     bad = client.post(
         "/hooks/sendgrid/events", altered.encode(), content_type="application/json", **headers
