@@ -1,5 +1,5 @@
 """The sign-in forms of the ops pages and the admin, with sign-in throttling
-(docs/security-signin.md)."""
+(docs/security.md, "Sign-in throttling")."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def api_token_authenticate(*, raw_token: str) -> AbstractBaseUser | None:
     return token.user
 
 
-# --- Sign-in throttling (docs/security-signin.md) ---------------------------------------------
+# --- Sign-in throttling (docs/security.md, "Sign-in throttling") ---------------------------------------------
 
 
 def _failure_count(key: str, *, window_seconds: int) -> int:

@@ -168,7 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Sign-in throttling (docs/security-signin.md), on the ops and admin login forms, counted in
+# Sign-in throttling (docs/security.md, "Sign-in throttling"), on the ops and admin login forms, counted in
 # the cache (Redis in production). SIGNIN_ACCOUNT_FAILURES failed sign-ins for one username
 # within SIGNIN_WINDOW_MINUTES pause that username for SIGNIN_PAUSE_MINUTES, except from
 # addresses it signed in from within SIGNIN_KNOWN_ADDRESS_DAYS (failures there are counted

@@ -6,7 +6,7 @@ from django.urls import include, path
 from accounts.forms import AdminSigninForm, SigninForm
 from config.api import api
 
-# Both sign-in forms throttle failed attempts (docs/security-signin.md).
+# Both sign-in forms throttle failed attempts (docs/security.md, "Sign-in throttling").
 admin.site.login_form = AdminSigninForm
 
 
