@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/altavoz_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run db-stop test lint bench clean
+.PHONY: install run db-stop test test-fast lint typecheck check bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,9 +38,19 @@ test: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		CONN_MAX_AGE=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The suite without the browser and the Celery-worker tests: a quick loop while working.
+test-fast:
+	$(MAKE) test PYTEST_ARGS="-m 'not browser and not worker' $(PYTEST_ARGS)"
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy .
+
+# What CI runs: lint, types, then the whole suite.
+check: lint typecheck test
 
 bench: install
 	# Each benchmark makes (and drops) its own database through the maintenance database.

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from creators.columns import HEADER
 from creators.geo import MEXICAN_STATES
 
 FIRST = (
@@ -67,29 +68,7 @@ CATEGORIES = (
     "juguetes",
 )
 TAGS = ("vip", "nuevo", "live-top", "mayoreo", "afiliado-2024", "beta")
-# Area codes phonenumbers accepts for Mexican numbers (CDMX, GDL, MTY, Puebla, Cancún, Tijuana).
-# The import header (creators.importer.HEADER; kept here so generating needs no Django).
-HEADER = (
-    "handle",
-    "name",
-    "email",
-    "phone",
-    "locale",
-    "timezone",
-    "state",
-    "market",
-    "level",
-    "followers",
-    "gmv_30d",
-    "category",
-    "content_type",
-    "joined_at",
-    "last_active_at",
-    "consent_email",
-    "consent_whatsapp",
-    "consent_push",
-    "tags",
-)
+# Area codes phonenumbers accepts for Mexican numbers (CDMX, GDL, MTY, Puebla, Cancún, Tijuana…).
 AREAS = ("55", "56", "33", "81", "222", "998", "664", "442", "477", "999")
 LEVEL_WEIGHTS = (40, 22, 14, 9, 6, 4, 3, 2)
 

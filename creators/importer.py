@@ -5,11 +5,10 @@ checks every row, and upserts the good ones on `handle` in chunks. It streams: m
 flat however long the file is, because rows are read, checked and written one chunk at a
 time, and the "same handle twice in one file" check uses the database, not a set in memory.
 
-Writing is bulk: on PostgreSQL each chunk is COPYed into a temporary staging table and merged
-with one `INSERT ... SELECT ... ON CONFLICT (handle) DO UPDATE` that also writes the consent
-history, on writer threads that overlap with the checking (two connections split by handle
-hash, or the caller's own connection inside a transaction). Other databases (the SQLite demo)
-use a portable path built on `bulk_create`.
+Writing is bulk: each chunk is COPYed into a temporary staging table and merged with one
+`INSERT ... SELECT ... ON CONFLICT (handle) DO UPDATE` that also writes the consent history,
+on writer threads that overlap with the checking (two connections split by handle hash, or
+the caller's own connection inside a transaction).
 
 Blank cells mean "not given": a new creator gets the model default, an existing creator keeps
 what Altavoz already has. So a blank consent cell never erases a recorded choice.
@@ -26,7 +25,6 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
@@ -41,31 +39,10 @@ from django.utils.translation import gettext as _
 
 from common.csv import CSV_NUL_MESSAGE
 from common.exceptions import AltavozError
+from creators.columns import HEADER
 from creators.geo import state_code_for
-from creators.models import ConsentChange, ConsentStatus, Creator
+from creators.models import ConsentStatus, Creator
 
-HEADER: tuple[str, ...] = (
-    "handle",
-    "name",
-    "email",
-    "phone",
-    "locale",
-    "timezone",
-    "state",
-    "market",
-    "level",
-    "followers",
-    "gmv_30d",
-    "category",
-    "content_type",
-    "joined_at",
-    "last_active_at",
-    "consent_email",
-    "consent_whatsapp",
-    "consent_push",
-    "tags",
-)
-REQUIRED: tuple[str, ...] = ("handle", "name")
 CHUNK_ROWS = 10_000
 ERROR_LIMIT = 1_000
 DEFAULT_TIMEZONE = "America/Mexico_City"
@@ -739,138 +716,6 @@ class _PostgresWriter:
         return _ChunkOutcome(created, updated, list(duplicate_lines))
 
 
-class _PortableWriter:
-    """bulk_create(update_conflicts=True) for SQLite and friends; same rules, slower."""
-
-    update_fields = [
-        "name",
-        "email",
-        "phone",
-        "locale",
-        "timezone",
-        "state",
-        "market",
-        "level",
-        "followers",
-        "gmv_30d",
-        "category",
-        "content_type",
-        "joined_at",
-        "last_active_at",
-        "tags",
-        "consent_email",
-        "consent_whatsapp",
-        "consent_push",
-        "updated_at",
-    ]
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    @staticmethod
-    def _moment(aware: str | None, local: str | None, tz: str) -> datetime | None:
-        if aware is not None:
-            return datetime.fromisoformat(aware)
-        if local is not None:
-            return datetime.fromisoformat(local).replace(tzinfo=zoneinfo.ZoneInfo(tz))
-        return None
-
-    def write(self, rows: list[Row]) -> _ChunkOutcome:
-        with transaction.atomic():
-            existing = {
-                creator.handle: creator
-                for creator in Creator.objects.filter(handle__in=[row[R_HANDLE] for row in rows])
-            }
-            duplicate_lines: list[int] = []
-            creators: list[Creator] = []
-            history: list[tuple[str, str, str]] = []
-            created = updated = 0
-            for row in rows:
-                old = existing.get(row[R_HANDLE])
-                if old is not None and old.updated_at == self.now:
-                    duplicate_lines.append(row[R_LINE])
-                    continue
-                creator = old or Creator(handle=row[R_HANDLE], created_at=self.now)
-                previous = {
-                    channel: (getattr(old, f"consent_{channel}") if old else None)
-                    for channel in ("email", "whatsapp", "push")
-                }
-                self._apply(creator, row, is_new=old is None)
-                creator.updated_at = self.now
-                for channel, before in previous.items():
-                    after = getattr(creator, f"consent_{channel}")
-                    if after != (before or ConsentStatus.UNKNOWN):
-                        history.append((creator.handle, channel, after))
-                creators.append(creator)
-                if old is None:
-                    created += 1
-                else:
-                    updated += 1
-            Creator.objects.bulk_create(
-                creators,
-                update_conflicts=True,
-                unique_fields=["handle"],
-                update_fields=self.update_fields,
-            )
-            if history:
-                ids = dict(
-                    Creator.objects.filter(handle__in={h for h, _c, _s in history}).values_list(
-                        "handle", "id"
-                    )
-                )
-                ConsentChange.objects.bulk_create(
-                    ConsentChange(
-                        creator_id=ids[handle],
-                        channel=channel,
-                        status=status,
-                        source=ConsentChange.Source.IMPORT,
-                        recorded_at=self.now,
-                    )
-                    for handle, channel, status in history
-                )
-        return _ChunkOutcome(created, updated, duplicate_lines)
-
-    def _apply(self, creator: Creator, row: Row, *, is_new: bool) -> None:
-        creator.name = row[R_NAME]
-        simple = (
-            ("email", R_EMAIL),
-            ("phone", R_PHONE),
-            ("locale", R_LOCALE),
-            ("timezone", R_TIMEZONE),
-            ("state", R_STATE),
-            ("market", R_MARKET),
-            ("category", R_CATEGORY),
-            ("content_type", R_CONTENT_TYPE),
-            ("consent_email", R_CONSENT_EMAIL),
-            ("consent_whatsapp", R_CONSENT_WHATSAPP),
-            ("consent_push", R_CONSENT_PUSH),
-        )
-        for attribute, index in simple:
-            if row[index] is not None:
-                setattr(creator, attribute, row[index])
-        if row[R_LEVEL] is not None:
-            creator.level = int(row[R_LEVEL])
-        if row[R_FOLLOWERS] is not None:
-            creator.followers = int(row[R_FOLLOWERS])
-        if row[R_GMV] is not None:
-            creator.gmv_30d = Decimal(row[R_GMV])
-        if row[R_TAGS] is not None:
-            creator.tags = json.loads(row[R_TAGS])
-        zone = creator.timezone or DEFAULT_TIMEZONE
-        joined = self._moment(row[R_JOINED_AT], row[R_JOINED_LOCAL], zone)
-        if joined is not None:
-            creator.joined_at = joined
-        active = self._moment(row[R_LAST_ACTIVE_AT], row[R_LAST_ACTIVE_LOCAL], zone)
-        if active is not None:
-            creator.last_active_at = active
-
-
-def _writer_for(now: datetime, backend: str | None) -> _PostgresWriter | _PortableWriter:
-    if (backend or connection.vendor) == "postgresql":
-        return _PostgresWriter(now)
-    return _PortableWriter(now)
-
-
 class _BackgroundWriter:
     """Writes chunks on a second thread while the caller checks the next chunk.
 
@@ -883,7 +728,7 @@ class _BackgroundWriter:
 
     _STOP = object()
 
-    def __init__(self, writer: _PostgresWriter | _PortableWriter, *, borrow: bool) -> None:
+    def __init__(self, writer: _PostgresWriter, *, borrow: bool) -> None:
         self.writer = writer
         self.outcomes: queue.SimpleQueue[_ChunkOutcome] = queue.SimpleQueue()
         self.error: BaseException | None = None
@@ -963,24 +808,6 @@ class _PartitionedWriter:
             raise errors[0]
 
 
-class _InlineWriter:
-    """Same interface as _BackgroundWriter, writing in the caller's thread (SQLite)."""
-
-    def __init__(self, writer: _PostgresWriter | _PortableWriter) -> None:
-        self.writer = writer
-        self.outcomes: list[_ChunkOutcome] = []
-
-    def put(self, rows: list[Row]) -> None:
-        self.outcomes.append(self.writer.write(rows))
-
-    def take_outcomes(self) -> list[_ChunkOutcome]:
-        outcomes, self.outcomes = self.outcomes, []
-        return outcomes
-
-    def close(self) -> None:
-        pass
-
-
 # --- The importer -----------------------------------------------------------------------------
 
 
@@ -1000,15 +827,13 @@ def creator_import_csv(
     *,
     file: IO[bytes] | str | Path,
     chunk_rows: int = CHUNK_ROWS,
-    backend: str | None = None,
     progress: Callable[[int, CreatorImportResult], None] | None = None,
 ) -> CreatorImportResult:
     """Import creators from a CSV file (path or binary file object); see docs/importing.md.
 
     Raises ImportHeaderInvalid when the header is missing columns: nothing is imported then.
     Otherwise every good row lands, chunk by chunk (each chunk is one transaction), and every
-    bad row is in the result with its line number, field and reason. `backend` forces the
-    "postgresql" or "portable" writer (tests use it); by default the database decides.
+    bad row is in the result with its line number, field and reason.
     `progress(lines_read, result)` is called after each chunk is handed to the writer (once per
     `chunk_rows` good rows, so it costs nothing measurable); `result` holds the counts so far.
     """
@@ -1025,11 +850,9 @@ def creator_import_csv(
     pick = itemgetter(*[columns.index(name) for name in HEADER])
 
     checker = _RowChecker(result)
-    writer = _writer_for(timezone.now(), backend)
-    sink: _BackgroundWriter | _PartitionedWriter | _InlineWriter
-    if not isinstance(writer, _PostgresWriter):
-        sink = _InlineWriter(writer)
-    elif connection.in_atomic_block:
+    writer = _PostgresWriter(timezone.now())
+    sink: _BackgroundWriter | _PartitionedWriter
+    if connection.in_atomic_block:
         sink = _BackgroundWriter(writer, borrow=True)
     else:
         sink = _PartitionedWriter(writer)

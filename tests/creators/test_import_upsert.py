@@ -4,19 +4,13 @@ import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-
 from creators.importer import creator_import_csv
 from creators.models import ConsentChange, Creator
 from tests.creators.csvfiles import creator_row, csv_bytes
 
-WRITERS = ["postgresql", "portable"]
 
-
-def _import(rows, *, backend, chunk_rows=10_000):
-    return creator_import_csv(
-        file=io.BytesIO(csv_bytes(rows)), backend=backend, chunk_rows=chunk_rows
-    )
+def _import(rows, *, chunk_rows=10_000):
+    return creator_import_csv(file=io.BytesIO(csv_bytes(rows)), chunk_rows=chunk_rows)
 
 
 def _history(handle):
@@ -27,9 +21,8 @@ def _history(handle):
     )
 
 
-@pytest.mark.parametrize("backend", WRITERS)
-def test_new_creator_gets_every_column_and_one_history_row_per_known_consent(db, backend):
-    result = _import([creator_row("ana_mx")], backend=backend)
+def test_new_creator_gets_every_column_and_one_history_row_per_known_consent(db):
+    result = _import([creator_row("ana_mx")])
     assert (result.created, result.updated, result.rejected) == (1, 0, 0)
     ana = Creator.objects.get(handle="ana_mx")
     assert (ana.name, ana.email, ana.phone, ana.state, ana.level) == (
@@ -57,9 +50,8 @@ def test_new_creator_gets_every_column_and_one_history_row_per_known_consent(db,
     assert _history("ana_mx") == [("email", "granted", "import"), ("whatsapp", "denied", "import")]
 
 
-@pytest.mark.parametrize("backend", WRITERS)
-def test_existing_creator_is_updated_and_only_changed_consent_is_recorded(db, backend):
-    _import([creator_row("ana_mx")], backend=backend)
+def test_existing_creator_is_updated_and_only_changed_consent_is_recorded(db):
+    _import([creator_row("ana_mx")])
     result = _import(
         [
             creator_row(
@@ -72,7 +64,6 @@ def test_existing_creator_is_updated_and_only_changed_consent_is_recorded(db, ba
             ),
             creator_row("beto"),
         ],
-        backend=backend,
     )
     assert (result.created, result.updated, result.rejected) == (1, 1, 0)
     ana = Creator.objects.get(handle="ana_mx")
@@ -90,13 +81,12 @@ def test_existing_creator_is_updated_and_only_changed_consent_is_recorded(db, ba
     ]
 
 
-@pytest.mark.parametrize("backend", WRITERS)
-def test_blank_cells_keep_what_the_creator_already_has(db, backend):
-    _import([creator_row("ana_mx")], backend=backend)
+def test_blank_cells_keep_what_the_creator_already_has(db):
+    _import([creator_row("ana_mx")])
     blanks = dict.fromkeys(
         ["email", "phone", "state", "level", "tags", "consent_email", "consent_whatsapp"], ""
     )
-    _import([creator_row("ana_mx", **blanks)], backend=backend)
+    _import([creator_row("ana_mx", **blanks)])
     ana = Creator.objects.get(handle="ana_mx")
     assert (ana.email, ana.phone, ana.state, ana.level, ana.tags) == (
         "ana_mx@example.mx",
@@ -109,41 +99,34 @@ def test_blank_cells_keep_what_the_creator_already_has(db, backend):
     assert len(_history("ana_mx")) == 2
 
 
-@pytest.mark.parametrize("backend", WRITERS)
-def test_inbox_consent_is_left_alone(db, backend):
+def test_inbox_consent_is_left_alone(db):
     Creator.objects.create(handle="ana_mx", name="Ana", consent_inbox="denied")
-    _import([creator_row("ana_mx")], backend=backend)
+    _import([creator_row("ana_mx")])
     assert Creator.objects.get(handle="ana_mx").consent_inbox == "denied"
 
 
-@pytest.mark.parametrize("backend", WRITERS)
-def test_duplicate_handle_in_a_later_chunk_is_rejected(db, backend):
+def test_duplicate_handle_in_a_later_chunk_is_rejected(db):
     rows = [creator_row(f"user_{n}") for n in range(5)] + [creator_row("user_1", name="Again")]
-    result = _import(rows, backend=backend, chunk_rows=2)
+    result = _import(rows, chunk_rows=2)
     assert (result.created, result.updated, result.rejected) == (5, 0, 1)
     assert [(e["line"], e["field"]) for e in result.errors] == [(7, "handle")]
     assert Creator.objects.get(handle="user_1").name == "Name user_1"
 
 
-@pytest.mark.parametrize("backend", WRITERS)
-def test_naive_datetimes_use_the_creators_zone(db, backend):
+def test_naive_datetimes_use_the_creators_zone(db):
     _import(
         [creator_row("tj", timezone="America/Tijuana", joined_at="2024-01-15T09:30:00")],
-        backend=backend,
     )
     # Tijuana is UTC-8 in January.
     assert Creator.objects.get().joined_at == datetime(2024, 1, 15, 17, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("backend", WRITERS)
-def test_tags_are_split_trimmed_and_deduplicated(db, backend):
-    _import([creator_row("ana_mx", tags=' vip ;"top" ; vip;a\\b;; éxito')], backend=backend)
+def test_tags_are_split_trimmed_and_deduplicated(db):
+    _import([creator_row("ana_mx", tags=' vip ;"top" ; vip;a\\b;; éxito')])
     assert Creator.objects.get().tags == ["vip", '"top"', "a\\b", "éxito"]
 
 
 def test_text_with_tabs_and_backslashes_survives_copy(db):
-    _import(
-        [creator_row("ana_mx", name="Ana\tla \\ de\nTJ", category="mo\\da")], backend="postgresql"
-    )
+    _import([creator_row("ana_mx", name="Ana\tla \\ de\nTJ", category="mo\\da")])
     ana = Creator.objects.get()
     assert (ana.name, ana.category) == ("Ana\tla \\ de\nTJ", "mo\\da")
