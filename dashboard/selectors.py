@@ -2,7 +2,7 @@
 
 Each panel is a bounded number of queries whatever the number of creators: progress is one
 grouped query over the deliveries of the campaigns' current runs (served by the
-`delivery_unique_per_run` index on campaign, run), and the rates come from
+`delivery_unique_per_run_step` index, which leads with campaign and run), and the rates come from
 `tracking.selectors`, which read the rollups.
 """
 
