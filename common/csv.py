@@ -68,3 +68,17 @@ def csv_writer(file: _Writable, **options: Any) -> SafeCsvWriter:
 def csv_has_nul(values: Iterable[Any]) -> bool:
     """Whether any cell of a CSV row holds a NUL character (None cells are fine)."""
     return any(isinstance(value, str) and "\x00" in value for value in values)
+
+
+def csv_rows_numbered(reader: Any) -> Iterable[tuple[int, Any]]:
+    """Each row of a `csv.reader`/`csv.DictReader` with the file line it starts on.
+
+    A quoted cell may span lines, so counting rows would drift: the reader's `line_num` (the
+    physical lines read so far) marks where each row ends, and the next row starts one line
+    after. The header, if the reader has one, is line 1. Used by every CSV importer."""
+    if isinstance(reader, csv.DictReader):
+        reader.fieldnames  # noqa: B018  (reads the header, so line_num counts it)
+    line_end = reader.line_num
+    for row in reader:
+        yield line_end + 1, row
+        line_end = reader.line_num

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common.csv import csv_writer
 from creators import services
+from creators.columns import HEADER
 from creators.geo import STATE_CHOICES
-from creators.importer import HEADER, ImportHeaderInvalid, creator_import_csv
+from creators.importer import ImportHeaderInvalid, creator_import_csv
 from creators.models import (
     ConsentChange,
     ConsentStatus,

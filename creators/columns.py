@@ -24,3 +24,7 @@ HEADER: tuple[str, ...] = (
     "tags",
 )
 REQUIRED: tuple[str, ...] = ("handle", "name")
+
+# What an import stores when the cell is blank (and the model has no better default).
+DEFAULT_TIMEZONE = "America/Mexico_City"
+DEFAULT_MARKET = "MX"

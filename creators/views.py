@@ -4,8 +4,8 @@ from django.shortcuts import redirect, render
 
 from common.sections import page_sections_render
 from creators import selectors, services
+from creators.columns import HEADER
 from creators.forms import CreatorFilterForm, CreatorImportForm
-from creators.importer import HEADER
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from common.csv import CSV_NUL_MESSAGE, csv_has_nul
+from common.csv import CSV_NUL_MESSAGE, csv_has_nul, csv_rows_numbered
 from markets.exceptions import PlaybookImportInvalid
 from markets.forms import RATE_LIMITS, PlaybookForm
 from markets.models import Playbook
@@ -77,9 +77,7 @@ def playbook_import_csv(
         )
     known = set(PlaybookForm.Meta.fields)
     result = PlaybookImport()
-    line_end = reader.line_num
-    for number, raw in enumerate(reader, start=1):
-        line, line_end = line_end + 1, reader.line_num
+    for number, (line, raw) in enumerate(csv_rows_numbered(reader), start=1):
         if number > MAX_ROWS:
             result.problems.append(RowProblem(line, "", _("More than %(max)d rows: the rest were not read.") % {"max": MAX_ROWS}))  # fmt: skip
             break

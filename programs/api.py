@@ -64,7 +64,7 @@ def creator_metrics_post(request: HttpRequest, payload: MetricsIn) -> Status:
     Needs `programs.import_metrics` (a manager's token), as the import page does."""
     api_permission_check(request, "programs.import_metrics")
     result = services.creator_metrics_record(
-        rows=[row.dict() for row in payload.rows], actor=request.auth
+        rows=enumerate((row.dict() for row in payload.rows), start=1), actor=request.auth
     )
     return Status(200, {
         "imported": result.imported,

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
-from common.csv import CSV_NUL_MESSAGE, csv_has_nul
-from creators.importer import handle_read
+from common.csv import CSV_NUL_MESSAGE, csv_has_nul, csv_rows_numbered
+from creators.cells import handle_read
 from creators.models import Creator
 from programs.exceptions import ProgramInvalid
 from programs.models import Band, BandMessageMark, CreatorMetric, Enrolment, Metric, Program
@@ -190,13 +190,13 @@ def _metrics_write(
 
 @transaction.atomic
 def creator_metrics_record(
-    *, rows: Iterable[dict[str, Any]], actor: AbstractBaseUser | None = None, first_line: int = 1
+    *, rows: Iterable[tuple[int, dict[str, Any]]], actor: AbstractBaseUser | None = None
 ) -> MetricImportResult:
-    """Record daily metric rows ({handle, date, metric, value}); bad rows are reported by line
-    (counted from `first_line`) and the good ones land."""
+    """Record daily metric rows, each `(line, {handle, date, metric, value})`: bad rows are
+    reported by their line and the good ones land."""
     result = MetricImportResult()
     chunk: list[tuple[int, str, date, str, Decimal]] = []
-    for line, row in enumerate(rows, start=first_line):
+    for line, row in rows:
         try:
             chunk.append((line, *_metric_row_check(row)))
         except ValueError as error:
@@ -229,7 +229,7 @@ def creator_metrics_import_csv(
         return MetricImportResult(
             errors=[(1, _("missing columns: %(columns)s") % {"columns": ", ".join(missing)})]
         )
-    return creator_metrics_record(rows=reader, actor=actor, first_line=2)
+    return creator_metrics_record(rows=csv_rows_numbered(reader), actor=actor)
 
 
 # --- Band messages --------------------------------------------------------------------------------

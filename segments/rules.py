@@ -22,7 +22,7 @@ from django.db.models import F, Lookup, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creators import importer
+from creators import cells
 from creators.geo import MEXICAN_STATES
 from creators.models import Creator
 from segments.exceptions import SegmentRulesInvalid
@@ -131,17 +131,17 @@ FIELDS: dict[str, FieldSpec] = _field_specs()
 # that column (so "Sonora", "son" and "SON" all mean SON), and one it cannot read is refused
 # with the accepted values, instead of compiling to a rule that silently matches no one.
 _READERS: dict[str, Callable[[str], str | None]] = {
-    "handle": importer.handle_read,
-    "phone": importer.phone_read,
-    "locale": importer.locale_read,
-    "timezone": importer.timezone_read,
-    "market": importer.market_read,
-    "state": importer.state_read,
-    "content_type": importer.content_type_read,
-    "consent_email": importer.consent_read,
-    "consent_whatsapp": importer.consent_read,
-    "consent_push": importer.consent_read,
-    "consent_inbox": importer.consent_read,
+    "handle": cells.handle_read,
+    "phone": cells.phone_read,
+    "locale": cells.locale_read,
+    "timezone": cells.timezone_read,
+    "market": cells.market_read,
+    "state": cells.state_read,
+    "content_type": cells.content_type_read,
+    "consent_email": cells.consent_read,
+    "consent_whatsapp": cells.consent_read,
+    "consent_push": cells.consent_read,
+    "consent_inbox": cells.consent_read,
 }
 
 

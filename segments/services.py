@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from creators.importer import handle_read
+from creators.cells import handle_read
 from creators.models import Creator
 from segments.exceptions import SegmentHandlesEmpty, SegmentKindMismatch, SegmentNameInvalid
 from segments.models import Segment, SegmentMember

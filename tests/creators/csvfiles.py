@@ -3,7 +3,7 @@
 import csv
 import io
 
-from creators.importer import HEADER
+from creators.columns import HEADER
 
 
 def creator_row(handle: str, **values: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from creators.importer import HEADER
+from creators.columns import HEADER
 from creators.models import Creator
 from tests.creators.csvfiles import creator_row, csv_bytes
 

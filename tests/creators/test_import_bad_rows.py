@@ -81,7 +81,8 @@ def test_bad_line_messages_say_why(report):
 
 
 def test_missing_header_columns_refuse_the_whole_file(db):
-    from creators.importer import HEADER, ImportHeaderInvalid
+    from creators.columns import HEADER
+    from creators.importer import ImportHeaderInvalid
 
     header = tuple(name for name in HEADER if name not in ("phone", "consent_push"))
     with pytest.raises(ImportHeaderInvalid) as caught:
@@ -91,9 +92,9 @@ def test_missing_header_columns_refuse_the_whole_file(db):
 
 
 def test_error_list_is_capped_but_all_rejections_are_counted(db, monkeypatch):
-    from creators import importer
+    from creators import import_result
 
-    monkeypatch.setattr(importer, "ERROR_LIMIT", 5)
+    monkeypatch.setattr(import_result, "ERROR_LIMIT", 5)
     rows = [creator_row(f"user_{n}", level="9") for n in range(12)]
     result = creator_import_csv(file=io.BytesIO(csv_bytes(rows)))
     assert result.rejected == 12

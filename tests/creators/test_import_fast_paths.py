@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from creators.importer import _EMAIL_FAST_RE, _mx_phone_fast_re, _phone_normalise
+from creators.cells import _EMAIL_FAST_RE, _mx_phone_fast_re, _phone_normalise
 
 
 def _slow_normalise(value):

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.db import connection
 
-from creators import importer
+from creators import import_write
 from creators.importer import creator_import_csv
 from creators.models import ConsentChange, Creator
 from tests.creators.csvfiles import creator_row, csv_bytes
@@ -18,13 +18,13 @@ from tests.creators.csvfiles import creator_row, csv_bytes
 @pytest.mark.django_db(transaction=True)
 def test_partitioned_writers_keep_first_row_wins_and_history(monkeypatch):
     used = []
-    original = importer._PartitionedWriter.__init__
+    original = import_write._PartitionedWriter.__init__
 
     def spy(self, *args, **kwargs):
         used.append(True)
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(importer._PartitionedWriter, "__init__", spy)
+    monkeypatch.setattr(import_write._PartitionedWriter, "__init__", spy)
     assert not connection.in_atomic_block
     rows = [creator_row(f"user_{n}") for n in range(40)]
     rows += [creator_row(f"user_{n}", name="Again") for n in range(0, 40, 10)]

@@ -53,3 +53,28 @@ def test_a_nul_row_is_reported_by_line_and_the_good_rows_land(db):
     assert [line for line, _message in result.errors] == [3]
     assert "NUL" in result.errors[0][1]
     assert result.imported == 2
+
+
+def test_a_quoted_cell_over_two_lines_does_not_shift_the_lines_reported(db):
+    creators_make(1)
+    csv_text = (
+        "handle,date,metric,value\n"
+        '"creador_0\nsegunda línea",2026-11-02,gmv,1\n'  # lines 2-3: one row, a bad handle
+        "nadie,2026-11-02,gmv,1\n"  # line 4
+        "creador_0,2026-11-02,gmv,7\n"  # line 5
+    )
+    result = services.creator_metrics_import_csv(file=io.BytesIO(csv_text.encode()))
+
+    assert [line for line, _message in result.errors] == [2, 4]
+    assert result.imported == 1
+
+
+def test_api_rows_are_reported_by_position(db):
+    creators_make(1)
+    rows = [
+        {"handle": "creador_0", "date": "2026-11-02", "metric": "gmv", "value": "1"},
+        {"handle": "nadie", "date": "2026-11-02", "metric": "gmv", "value": "1"},
+    ]
+    result = services.creator_metrics_record(rows=enumerate(rows, start=1))
+
+    assert [line for line, _message in result.errors] == [2]
