@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import time_machine
 from django.test import Client
 
 from creators.services import creator_portal_revoke
@@ -11,6 +12,13 @@ from tests.portal.factories import creator_make, delivery_make, inbox_message_ma
 from tracking.tokens import portal_token_make
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock():
+    """The clock, moved forward by `clock.shift(seconds)` instead of sleeping."""
+    with time_machine.travel(time.time(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -36,10 +44,10 @@ def test_valid_link_opens_the_inbox(creator):
     assert "Tu bono privado" in response.content.decode()
 
 
-def test_expired_link_is_refused(creator, settings):
+def test_expired_link_is_refused(creator, settings, clock):
     settings.PORTAL_LINK_MAX_AGE = 1
     token = portal_token_make(delivery_id=delivery_make(creator).pk)
-    time.sleep(2.1)
+    clock.shift(2.1)
     client = Client()
     _assert_refused(client.get(f"/p/{token}/"), "expired", client)
     assert "expired" in client.get(f"/p/{token}/").content.decode()
@@ -61,13 +69,13 @@ def test_tampered_link_is_refused(creator, mangle):
     _assert_refused(client.get(f"/learn/anything/?t={token}"), "invalid", client)
 
 
-def test_revoked_link_is_refused_and_ends_open_sessions(creator):
+def test_revoked_link_is_refused_and_ends_open_sessions(creator, clock):
     old_token = portal_token_make(delivery_id=delivery_make(creator).pk)
     signed_in = Client()
     assert signed_in.get(f"/p/{old_token}/").status_code == 302
     assert signed_in.get("/me/").status_code == 200
 
-    time.sleep(1.1)  # token timestamps have one-second resolution
+    clock.shift(1.1)  # token timestamps have one-second resolution
     creator_portal_revoke(creator=creator)
 
     client = Client()
@@ -75,14 +83,14 @@ def test_revoked_link_is_refused_and_ends_open_sessions(creator):
     page = signed_in.get("/me/")
     assert page.status_code == 401 and "bono privado" not in page.content.decode()
 
-    time.sleep(1.1)
+    clock.shift(1.1)
     new_token = portal_token_make(delivery_id=delivery_make(creator).pk)
     assert Client().get(f"/p/{new_token}/").status_code == 302
 
 
-def test_admin_action_turns_off_the_links_of_selected_creators(creator, admin_client):
+def test_admin_action_turns_off_the_links_of_selected_creators(creator, admin_client, clock):
     token = portal_token_make(delivery_id=delivery_make(creator).pk)
-    time.sleep(1.1)
+    clock.shift(1.1)
     response = admin_client.post(
         "/admin/creators/creator/",
         {"action": "portal_links_revoke", "_selected_action": [creator.pk]},
