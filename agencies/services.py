@@ -8,18 +8,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from agencies import selectors
+from agencies import selectors, tasks
 from agencies.exceptions import (
     ActorNotAllowed,
     CommentInvalid,
@@ -358,8 +356,6 @@ def reviewers_of(*, deliverable: Deliverable) -> list[AbstractBaseUser]:
 def notifications_create(
     *, users: Iterable[AbstractBaseUser], text: str, url: str
 ) -> list[Notification]:
-    from agencies import tasks
-
     created = [Notification.objects.create(user=user, text=text[:300], url=url) for user in users]
     for notification in created:
         if notification.user.email:
@@ -367,13 +363,6 @@ def notifications_create(
                 lambda pk=notification.pk: tasks.notification_email_send.delay(pk)
             )
     return created
-
-
-def notification_email_send(*, notification: Notification) -> None:
-    body = f"{notification.text}\n\n{settings.PUBLIC_BASE_URL}{notification.url}\n"
-    EmailMessage(
-        subject=f"Altavoz: {notification.text}", body=body, to=[notification.user.email]
-    ).send()
 
 
 def notification_read(*, notification: Notification) -> Notification:

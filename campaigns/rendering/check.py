@@ -51,7 +51,16 @@ from .environment import (
     MessageSandbox,
 )
 from .fields import CHANNEL_FIELDS, FieldKind, field_kind, field_max_chars
-from .links import LinkRefused, html_link_values, link_refusal, link_scheme
+from .links import (
+    LinkRefused,
+    PreviewLinks,
+    field_postprocess,
+    html_link_values,
+    link_helpers,
+    link_refusal,
+    link_refused_line,
+    link_scheme,
+)
 
 TEMPLATE_FILENAME = "<template>"
 MAX_LOOP_DEPTH = 2
@@ -397,9 +406,6 @@ def template_check(source: str, *, field: str, channel: str, deadline: float | N
     `deadline` (a `time.monotonic()` value) is shared by all the fields of one message
     (`message_check`), else CHECK_SECONDS from now.
     """
-    from .links import PreviewLinks, link_helpers
-    from .renderer import field_postprocess, link_refused_line
-
     if deadline is None:
         deadline = deadline_in(CHECK_SECONDS)
     if time.monotonic() > deadline:  # earlier fields of the message used the time up

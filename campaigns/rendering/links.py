@@ -20,6 +20,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from jinja2.exceptions import SecurityError
 
+from .fields import FieldKind
+
 
 class LinkRefused(SecurityError):
     """A link that is not a web link: a `javascript:`, `data:`, `file:`… URL, or a `learn()`
@@ -294,3 +296,40 @@ def text_links_track(text: str, links: LinkBuilder) -> str:
 def url_track(url: str, links: LinkBuilder) -> str:
     """Track a whole-URL field (push `link`, inbox `cta_link`) if it is an http(s) URL."""
     return _Rewriter(links).rewrite(url.strip())
+
+
+# --- A rendered field's links (used by the renderer and the save check) ---------------------
+
+
+class HtmlLinkRefused(LinkRefused):
+    """A link attribute of rendered HTML that is not a web link; `index` counts the link
+    attributes of the rendered HTML before it (to find its line in the template)."""
+
+    def __init__(self, index: int, problem: str) -> None:
+        super().__init__(problem)
+        self.index = index
+
+
+def field_postprocess(kind: FieldKind, rendered: str, links: LinkBuilder) -> str:
+    """Refuse a field's links that are not web links (`LinkRefused`), then route them through
+    tracking, as its kind requires."""
+    if kind is FieldKind.HTML:
+        refused = html_links_refusal(rendered)
+        if refused:
+            raise HtmlLinkRefused(*refused)
+        return html_links_track(rendered, links)
+    if kind is FieldKind.TEXT:
+        return text_links_track(rendered, links)
+    if kind is FieldKind.URL:
+        return url_track(link_check(rendered.strip()), links)
+    if kind is FieldKind.IMAGE:
+        return link_check(rendered.strip())
+    return rendered
+
+
+def link_refused_line(error: LinkRefused, link_lines: list[int]) -> int:
+    """The template line of a link refused in a field's rendered text: the line of the same
+    link attribute in the template's source when the counts allow, else 1."""
+    if isinstance(error, HtmlLinkRefused) and error.index < len(link_lines):
+        return link_lines[error.index]
+    return 1

@@ -3,8 +3,8 @@ GET /api/creators/imports/{id} reports progress, counts and the per-line errors.
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from creators.import_jobs import import_job_run
 from creators.models import Creator, ImportJob
-from creators.services import import_job_run
 from tests.creators.csvfiles import creator_row, csv_bytes
 
 
