@@ -4,14 +4,13 @@ create and launch: the same key within 24 h gets the first answer again and crea
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
@@ -23,12 +22,12 @@ from campaigns.exceptions import (
     MessageInvalid,
     TemplateInvalid,
 )
-from campaigns.models import Campaign, IdempotencyRecord
+from campaigns.idempotency import idempotent_call
+from campaigns.models import Campaign
+from common.exceptions import AltavozError
 from segments.models import Segment
 
 router = Router(tags=["campaigns"])
-
-IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 
 class CampaignIn(Schema):
@@ -84,31 +83,8 @@ def _idempotent(
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         status, body = action()
-        return Status(status, body)
-    since = timezone.now() - IDEMPOTENCY_WINDOW
-    previous = IdempotencyRecord.objects.filter(
-        user=request.user, endpoint=endpoint, key=key[:255], created_at__gte=since
-    ).first()
-    if previous is not None:
-        return Status(previous.status_code, previous.body)
-    IdempotencyRecord.objects.filter(user=request.user, endpoint=endpoint, key=key[:255]).delete()
-    try:
-        with transaction.atomic():
-            status, body = action()
-            if status < 500:
-                IdempotencyRecord.objects.create(
-                    user=request.user,
-                    endpoint=endpoint,
-                    key=key[:255],
-                    status_code=status,
-                    body=body,
-                )
-    except IntegrityError:
-        # The same key raced us; its transaction won, ours rolled back: answer with its result.
-        previous = IdempotencyRecord.objects.get(
-            user=request.user, endpoint=endpoint, key=key[:255]
-        )
-        return Status(previous.status_code, previous.body)
+    else:
+        status, body = idempotent_call(user=request.user, endpoint=endpoint, key=key, action=action)
     return Status(status, body)
 
 
@@ -152,31 +128,38 @@ def _lifecycle(
     campaign = get_object_or_404(Campaign, pk=pk)
 
     def act() -> tuple[int, dict]:
-        updated = service(campaign=campaign, actor=request.user)
+        # A refusal is an answer too: kept for the key like a success, so the same key always
+        # gets the same answer (config/api.py maps these errors the same way without a key).
+        try:
+            updated = service(campaign=campaign, actor=request.user)
+        except CampaignStateError as error:
+            return 409, {"detail": str(error)}
+        except AltavozError as error:
+            return 400, {"detail": str(error)}
         return 202, {"id": updated.pk, "status": updated.status}
 
     return _idempotent(request, f"{endpoint}:{pk}", act)
 
 
-@router.post("/campaigns/{pk}/launch", response={202: dict, 400: ErrorOut})
+@router.post("/campaigns/{pk}/launch", response={202: dict, 400: ErrorOut, 409: ErrorOut})
 def campaign_launch(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_launch, "campaign_launch")
 
 
-@router.post("/campaigns/{pk}/pause", response={202: dict, 400: ErrorOut})
+@router.post("/campaigns/{pk}/pause", response={202: dict, 400: ErrorOut, 409: ErrorOut})
 def campaign_pause(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_pause, "campaign_pause")
 
 
-@router.post("/campaigns/{pk}/resume", response={202: dict, 400: ErrorOut})
+@router.post("/campaigns/{pk}/resume", response={202: dict, 400: ErrorOut, 409: ErrorOut})
 def campaign_resume(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_resume, "campaign_resume")
 
 
-@router.post("/campaigns/{pk}/cancel", response={202: dict, 400: ErrorOut})
+@router.post("/campaigns/{pk}/cancel", response={202: dict, 400: ErrorOut, 409: ErrorOut})
 def campaign_cancel(request: HttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_cancel, "campaign_cancel")
