@@ -56,6 +56,11 @@ def deliveries_create(
     creator ids, with its parameters): its deliveries carry `step`, go on its channel with
     its messages at its local time, and get no holdout or variant (decided at the first send).
     """
+    if step is None and not phase:
+        # The run's own fan-out has run (a retried one finds nothing new): the watchdog no
+        # longer needs to enqueue it, and the run may finish once its deliveries settle.
+        Campaign.objects.filter(pk=campaign.pk, fanout_run__lt=run).update(fanout_run=run)
+        campaign.fanout_run = max(campaign.fanout_run, run)
     if campaign.segment is None and audience is None:
         return 0
     now = now or timezone.now()

@@ -63,6 +63,9 @@ class Campaign(models.Model):
     )
     # Each launch (one for a one-off campaign, one per firing for a recurring one) is a run.
     last_run = models.PositiveIntegerField(_("last run"), default=0)
+    # The last run whose fan-out task ran: behind `last_run`, the run's fan-out is still to be
+    # enqueued or done (the broker may have been down at launch) and the watchdog enqueues it.
+    fanout_run = models.PositiveIntegerField(_("fanned-out run"), default=0)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

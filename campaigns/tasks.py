@@ -32,6 +32,16 @@ def campaign_fanout(campaign_id: int, run: int) -> int:
     return created
 
 
+def _fanout_key(campaign_id: int, run: int) -> str:
+    return f"altavoz:dispatch:fanout:{campaign_id}:{run}"
+
+
+def campaign_fanout_enqueue(campaign_id: int, run: int) -> None:
+    """Queue the run's fan-out; the watchdog queues it again if it has not run a lease later."""
+    campaign_fanout.delay(campaign_id, run)
+    cache.set(_fanout_key(campaign_id, run), 1, timeout=settings.DISPATCH_LEASE_SECONDS)
+
+
 def campaign_dispatch_start(campaign_id: int) -> None:
     for _ in range(settings.DISPATCH_PARALLELISM):
         campaign_dispatch.delay(campaign_id)
@@ -80,9 +90,18 @@ def dispatch_watchdog() -> None:
     lost = dispatch.deliveries_mark_lost()
     if lost:
         logger.warning("watchdog: %s deliveries were in flight on a lost worker; now unknown", lost)
-    for campaign_id, run in Campaign.objects.filter(status=Campaign.Status.SENDING).values_list(
-        "pk", "last_run"
-    ):
+    for campaign_id, run, fanout_run in Campaign.objects.filter(
+        status=Campaign.Status.SENDING
+    ).values_list("pk", "last_run", "fanout_run"):
+        if fanout_run < run:
+            # Launched, but its fan-out never ran: the broker was unreachable when the launch
+            # committed, or the queued task was lost. Fan-out is idempotent: queue it again.
+            if not cache.get(_fanout_key(campaign_id, run)):
+                logger.warning(
+                    "watchdog: queueing the fan-out of campaign %s run %s", campaign_id, run
+                )
+                services.enqueue_or_leave_to_watchdog(campaign_fanout_enqueue, campaign_id, run)
+            continue
         if services.campaign_finish_if_done(campaign_id=campaign_id):
             continue
         if cache.get(dispatch.heartbeat_key(campaign_id)):
