@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from campaigns import dispatch, fanout, sequences, services
+from campaigns import dispatch, fanout, reconcile, sequences, services
 from campaigns.models import Campaign, Delivery, SequenceStep
 
 logger = logging.getLogger(__name__)
@@ -85,11 +85,19 @@ def campaign_launch_scheduled(campaign_id: int) -> None:
 
 @shared_task
 def dispatch_watchdog() -> None:
-    """Every few seconds (beat): mark lost in-flight deliveries `unknown`, restart dispatch for
+    """Every few seconds (beat): mark lost in-flight deliveries `unknown`, reconcile old
+    `unknown` ones with their providers, queue fan-outs that never ran, restart dispatch for
     sending campaigns nobody is working on (a worker died), and finish settled campaigns."""
     lost = dispatch.deliveries_mark_lost()
     if lost:
         logger.warning("watchdog: %s deliveries were in flight on a lost worker; now unknown", lost)
+    try:
+        reconciled = reconcile.deliveries_reconcile()
+    except Exception:  # a provider lookup failing must not stop the watchdog's other duties
+        logger.exception("watchdog: reconciling unknown deliveries failed; next time")
+    else:
+        if reconciled:
+            logger.warning("watchdog: unknown deliveries reconciled: %s", reconciled)
     for campaign_id, run, fanout_run in Campaign.objects.filter(
         status=Campaign.Status.SENDING
     ).values_list("pk", "last_run", "fanout_run"):
