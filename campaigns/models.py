@@ -215,7 +215,8 @@ class Delivery(models.Model):
     A worker claims a batch (`claimed`), then marks each chunk `sending` (committed) right
     before calling the provider, and settles it after. A worker that dies leaves `claimed`
     rows (never sent: the watchdog returns them to `pending`) and `sending` rows (maybe sent:
-    the watchdog marks them `unknown`, which only a provider callback or an operator settles).
+    the watchdog marks them `unknown`, settled by a provider callback, by reconciliation with
+    the provider (campaigns/reconcile.py) or by an operator).
     """
 
     class Status(models.TextChoices):
