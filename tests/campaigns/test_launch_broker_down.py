@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from queue import Empty
 
 import pytest
@@ -99,3 +100,25 @@ def test_filesystem_broker_outlives_its_folder_going_missing(tmp_path):
         queue.put({"n": 2})
         assert queue.get(timeout=1).payload == {"n": 2}
         queue.close()
+
+
+@pytest.mark.worker
+def test_worker_outlives_its_filesystem_broker_folder_going_missing(transactional_db, tmp_path):
+    """The probe's fault: the filesystem broker's queue folder gone for 3 s. The worker's
+    consumer used to die on it ("Unrecoverable error: FileNotFoundError"); now it keeps
+    polling."""
+    from tests.support.worker import WorkerProcess, worker_env
+
+    broker = tmp_path / "broker"
+    env = worker_env(CELERY_BROKER_URL="filesystem://localhost//", ALTAVOZ_VAR_DIR=str(tmp_path))
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
+    try:
+        os.rename(broker / "queue", tmp_path / "queue-moved")
+        time.sleep(3)
+        assert worker.process.poll() is None, (tmp_path / "worker.log").read_text()
+        os.rename(tmp_path / "queue-moved", broker / "queue")
+        time.sleep(2)  # polling the folder again
+        assert worker.process.poll() is None
+        assert b"Unrecoverable error" not in (tmp_path / "worker.log").read_bytes()
+    finally:
+        worker.stop()
