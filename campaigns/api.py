@@ -4,15 +4,14 @@ create and launch: the same key within 24 h gets the first answer again and crea
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -26,7 +25,8 @@ from campaigns.exceptions import (
     MessageInvalid,
     TemplateInvalid,
 )
-from campaigns.models import Campaign, IdempotencyRecord, Message
+from campaigns.idempotency import idempotent_call
+from campaigns.models import Campaign, Message
 from common.exceptions import AltavozError
 from common.markets import MARKETS
 from common.schemas import UNION_TAGS, ApiSchema, IsoDateTime, IsoTime, error_responses
@@ -34,8 +34,6 @@ from creators.models import Channel, Locale
 from segments.models import Segment
 
 router = Router(tags=["campaigns"])
-
-IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 
 def _max_length(model: type[Model], field: str) -> int:
@@ -173,6 +171,9 @@ class CampaignOut(Schema):
     channels: list[str]
     send_at: datetime | None
     counts: dict[str, dict[str, int]]
+    # The run's deliveries still `unknown`: "sent" with to_check > 0 is finished with that many
+    # to check (docs/dispatch.md), not all sent.
+    to_check: int = 0
 
 
 def _idempotent(
@@ -181,31 +182,8 @@ def _idempotent(
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         status, body = action()
-        return Status(status, body)
-    since = timezone.now() - IDEMPOTENCY_WINDOW
-    previous = IdempotencyRecord.objects.filter(
-        user=request.user, endpoint=endpoint, key=key[:255], created_at__gte=since
-    ).first()
-    if previous is not None:
-        return Status(previous.status_code, previous.body)
-    IdempotencyRecord.objects.filter(user=request.user, endpoint=endpoint, key=key[:255]).delete()
-    try:
-        with transaction.atomic():
-            status, body = action()
-            if status < 500:
-                IdempotencyRecord.objects.create(
-                    user=request.user,
-                    endpoint=endpoint,
-                    key=key[:255],
-                    status_code=status,
-                    body=body,
-                )
-    except IntegrityError:
-        # The same key raced us; its transaction won, ours rolled back: answer with its result.
-        previous = IdempotencyRecord.objects.get(
-            user=request.user, endpoint=endpoint, key=key[:255]
-        )
-        return Status(previous.status_code, previous.body)
+    else:
+        status, body = idempotent_call(user=request.user, endpoint=endpoint, key=key, action=action)
     return Status(status, body)
 
 
@@ -266,11 +244,14 @@ def _lifecycle(
     campaign = get_object_or_404(Campaign, pk=pk)
 
     def act() -> tuple[int, dict]:
+        # A refusal is an answer too: kept for the key like a success, so the same key always
+        # gets the same answer (config/api.py maps these errors the same way without a key).
         try:
             updated = service(campaign=campaign, actor=request.user)
-        except AltavozError as error:
-            # Wrong status, nothing to send yet, not approved: the campaign's state is in the way.
+        except CampaignStateError as error:
             return 409, {"detail": str(error)}
+        except AltavozError as error:
+            return 400, {"detail": str(error)}
         return 202, {"id": updated.pk, "status": updated.status}
 
     return _idempotent(request, f"{endpoint}:{pk}", act)
@@ -316,6 +297,7 @@ def campaign_cancel(request: HttpRequest, pk: int):
 def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
     api_permission_check(request, "campaigns.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
+    counts = selectors.campaign_delivery_counts(campaign=campaign)
     return CampaignOut(
         id=campaign.pk,
         name=campaign.name,
@@ -325,7 +307,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
         run=campaign.last_run,
         channels=campaign.channels,
         send_at=campaign.send_at,
-        counts=selectors.campaign_delivery_counts(campaign=campaign),
+        counts=counts,
+        to_check=sum(channel.get("unknown", 0) for channel in counts.values()),
     )
 
 

@@ -4,7 +4,8 @@ At most once: a claim flips a batch to `claimed`; each chunk is flipped to `send
 committed, right before its provider calls start; settling only touches rows still
 `claimed`/`sending`. A worker that dies leaves `claimed` rows (never sent: the watchdog
 returns them to `pending`) and `sending` rows (maybe sent: the watchdog turns them
-`unknown`, and only a provider status callback or an operator settles them). Transient
+`unknown`: a provider's callback or event settles them, else campaigns/reconcile.py asks
+the provider and sends again what it provably never took, else an operator). Transient
 failures go back to `pending` with an exponential, jittered `not_before` (honouring
 Retry-After); permanent ones are `failed` with the provider's code.
 """

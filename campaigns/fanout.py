@@ -57,6 +57,7 @@ def deliveries_create(
     its messages at its local time, and get no holdout or variant (decided at the first send).
     """
     if campaign.segment is None and audience is None:
+        _fanout_done(campaign, run=run, step=step, phase=phase)
         return 0
     now = now or timezone.now()
     cap = policies.campaign_frequency_cap(campaign)
@@ -72,7 +73,17 @@ def deliveries_create(
                 cursor, campaign=campaign, run=run, channel=channel, now=now, phase=phase, cap=cap,
                 step=step, audience=audience,
             )  # fmt: skip
+    _fanout_done(campaign, run=run, step=step, phase=phase)
     return created
+
+
+def _fanout_done(campaign: Campaign, *, run: int, step: SequenceStep | None, phase: str) -> None:
+    """The run's own fan-out has run (a retried one finds nothing new): the watchdog no longer
+    queues it, and the run may finish once its deliveries settle. Recorded after the inserts:
+    before them, a run with no delivery yet would look finished."""
+    if step is None and not phase:
+        Campaign.objects.filter(pk=campaign.pk, fanout_run__lt=run).update(fanout_run=run)
+        campaign.fanout_run = max(campaign.fanout_run, run)
 
 
 def _channel_create(

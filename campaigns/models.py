@@ -63,6 +63,9 @@ class Campaign(models.Model):
     )
     # Each launch (one for a one-off campaign, one per firing for a recurring one) is a run.
     last_run = models.PositiveIntegerField(_("last run"), default=0)
+    # The last run whose fan-out task ran: behind `last_run`, the run's fan-out is still to be
+    # enqueued or done (the broker may have been down at launch) and the watchdog enqueues it.
+    fanout_run = models.PositiveIntegerField(_("fanned-out run"), default=0)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -212,7 +215,8 @@ class Delivery(models.Model):
     A worker claims a batch (`claimed`), then marks each chunk `sending` (committed) right
     before calling the provider, and settles it after. A worker that dies leaves `claimed`
     rows (never sent: the watchdog returns them to `pending`) and `sending` rows (maybe sent:
-    the watchdog marks them `unknown`, which only a provider callback or an operator settles).
+    the watchdog marks them `unknown`, settled by a provider callback, by reconciliation with
+    the provider (campaigns/reconcile.py) or by an operator).
     """
 
     class Status(models.TextChoices):

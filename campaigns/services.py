@@ -7,7 +7,8 @@ work on commit. Fan-out lives in campaigns/fanout.py, sending in campaigns/dispa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from campaigns.models import Campaign, CampaignTransition, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
 from segments.models import Segment
 
+logger = logging.getLogger(__name__)
 Status = Campaign.Status
 # Deliveries of a run that still have to be sent or settled by a worker.
 OPEN_STATES = [Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING]
@@ -282,8 +284,25 @@ def _run_start(campaign: Campaign, *, actor: AbstractBaseUser | None, note: str 
         ]
     )  # fmt: skip
     run = campaign.last_run
-    transaction.on_commit(lambda: tasks.campaign_fanout.delay(campaign.pk, run))
+    transaction.on_commit(
+        lambda: enqueue_or_leave_to_watchdog(tasks.campaign_fanout_enqueue, campaign.pk, run)
+    )
     return campaign
+
+
+def enqueue_or_leave_to_watchdog(send: Callable[..., Any], *args: Any) -> bool:
+    """Enqueue a task after commit; if the broker is unreachable, log it and go on.
+
+    What was committed is the source of truth: a run whose fan-out never ran
+    (`fanout_run < last_run`) and a sending campaign with due deliveries and no live
+    dispatcher are both enqueued again by `dispatch_watchdog` once the broker is back. So a
+    broker hiccup neither fails the request that committed the change nor loses the work."""
+    try:
+        send(*args)
+    except Exception:  # kombu's OperationalError, ChannelError, OSError…: all the same here.
+        logger.exception("enqueue of %s%r failed; the watchdog will enqueue it again", send, args)
+        return False
+    return True
 
 
 @transaction.atomic
@@ -381,7 +400,9 @@ def campaign_resume(*, campaign: Campaign, actor: AbstractBaseUser | None = None
     if unfinished or campaign.periodic_task_id is None:
         _transition(campaign, Status.SENDING, actor=actor)
         campaign.save(update_fields=["status"])
-        transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign.pk))
+        transaction.on_commit(
+            lambda: enqueue_or_leave_to_watchdog(tasks.campaign_dispatch_start, campaign.pk)
+        )
     else:
         _transition(campaign, Status.SCHEDULED, actor=actor)
         campaign.save(update_fields=["status"])
@@ -423,6 +444,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     )
     if open_rows.exists():
         return False
+    if campaign.fanout_run < campaign.last_run:
+        return False  # the run's fan-out is still to come (it was never enqueued, or queued)
     if campaign_has_test_phase(campaign) and campaign.winner_picked_at is None:
         return False  # the remainder is still to be sent, with the winner
     from campaigns import sequences

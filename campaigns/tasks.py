@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from campaigns import dispatch, fanout, sequences, services
+from campaigns import dispatch, fanout, reconcile, sequences, services
 from campaigns.models import Campaign, Delivery, SequenceStep
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,16 @@ def campaign_fanout(campaign_id: int, run: int) -> int:
         )
     campaign_dispatch_start(campaign_id)
     return created
+
+
+def _fanout_key(campaign_id: int, run: int) -> str:
+    return f"altavoz:dispatch:fanout:{campaign_id}:{run}"
+
+
+def campaign_fanout_enqueue(campaign_id: int, run: int) -> None:
+    """Queue the run's fan-out; the watchdog queues it again if it has not run a lease later."""
+    campaign_fanout.delay(campaign_id, run)
+    cache.set(_fanout_key(campaign_id, run), 1, timeout=settings.DISPATCH_LEASE_SECONDS)
 
 
 def campaign_dispatch_start(campaign_id: int) -> None:
@@ -75,14 +85,31 @@ def campaign_launch_scheduled(campaign_id: int) -> None:
 
 @shared_task
 def dispatch_watchdog() -> None:
-    """Every few seconds (beat): mark lost in-flight deliveries `unknown`, restart dispatch for
+    """Every few seconds (beat): mark lost in-flight deliveries `unknown`, reconcile old
+    `unknown` ones with their providers, queue fan-outs that never ran, restart dispatch for
     sending campaigns nobody is working on (a worker died), and finish settled campaigns."""
     lost = dispatch.deliveries_mark_lost()
     if lost:
         logger.warning("watchdog: %s deliveries were in flight on a lost worker; now unknown", lost)
-    for campaign_id, run in Campaign.objects.filter(status=Campaign.Status.SENDING).values_list(
-        "pk", "last_run"
-    ):
+    try:
+        reconciled = reconcile.deliveries_reconcile()
+    except Exception:  # a provider lookup failing must not stop the watchdog's other duties
+        logger.exception("watchdog: reconciling unknown deliveries failed; next time")
+    else:
+        if reconciled:
+            logger.warning("watchdog: unknown deliveries reconciled: %s", reconciled)
+    for campaign_id, run, fanout_run in Campaign.objects.filter(
+        status=Campaign.Status.SENDING
+    ).values_list("pk", "last_run", "fanout_run"):
+        if fanout_run < run:
+            # Launched, but its fan-out never ran: the broker was unreachable when the launch
+            # committed, or the queued task was lost. Fan-out is idempotent: queue it again.
+            if not cache.get(_fanout_key(campaign_id, run)):
+                logger.warning(
+                    "watchdog: queueing the fan-out of campaign %s run %s", campaign_id, run
+                )
+                services.enqueue_or_leave_to_watchdog(campaign_fanout_enqueue, campaign_id, run)
+            continue
         if services.campaign_finish_if_done(campaign_id=campaign_id):
             continue
         if cache.get(dispatch.heartbeat_key(campaign_id)):

@@ -10,6 +10,10 @@ connections, and returns exactly one `SendResult` per `Outgoing`, classified as:
 - `UNKNOWN`: the request may have reached the provider but no answer came back (read
   timeout, connection dropped mid-response). Retrying could send twice, so it is not retried:
   a status callback settles it where the channel has one, else an operator does.
+
+An adapter whose provider can be asked afterwards (Twilio's Messages list) also implements
+`reconcile`: for each `Unsettled` delivery, `TAKEN` (with the provider's id), `NOT_TAKEN`
+(provably never taken: campaigns/reconcile.py sends it again) or `UNKNOWN` (ask later).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 
@@ -63,12 +68,47 @@ class SendResult:
         return cls(outgoing.delivery_id, Outcome.ACCEPTED, provider_message_id=provider_message_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Unsettled:
+    """A delivery left `unknown` (it may or may not have reached the provider), to look up:
+    the request went out between `since` (marked `sending`) and `until` (marked `unknown`)."""
+
+    delivery_id: int
+    phone: str = ""
+    email: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class Verdict(enum.StrEnum):
+    TAKEN = "taken"  # the provider has it: settle it from what it says
+    NOT_TAKEN = "not_taken"  # provably never taken: safe to send again
+    UNKNOWN = "unknown"  # the provider could not be asked (or cannot tell): ask again later
+
+
+@dataclass(slots=True)
+class Reconciled:
+    delivery_id: int
+    verdict: Verdict
+    provider_message_id: str = ""
+    failed: bool = False
+    error_code: str = ""
+
+
 class ChannelAdapter(Protocol):
     code: ClassVar[str]
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]: ...
 
     async def close(self) -> None: ...
+
+
+class ReconcilingAdapter(ChannelAdapter, Protocol):
+    """An adapter whose provider can say, afterwards, whether it took a message."""
+
+    async def reconcile(
+        self, unsettled: Sequence[Unsettled], *, known_ids: frozenset[str]
+    ) -> list[Reconciled]: ...
 
 
 def error_text(body: object, limit: int = 500) -> str:

@@ -14,6 +14,7 @@ import json
 import logging
 import string
 from collections.abc import Sequence
+from datetime import UTC, timedelta
 from typing import Any, ClassVar
 
 import aiohttp
@@ -25,7 +26,16 @@ from twilio.http.response import Response
 from twilio.rest import Client
 from twilio.rest.api.v2010.account.message import MessageList
 
-from channels.base import Outcome, Outgoing, SendResult, error_text, retry_after_seconds
+from channels.base import (
+    Outcome,
+    Outgoing,
+    Reconciled,
+    SendResult,
+    Unsettled,
+    Verdict,
+    error_text,
+    retry_after_seconds,
+)
 from channels.http import gather_bounded, session_create, transport_failure
 
 logger = logging.getLogger(__name__)
@@ -37,6 +47,8 @@ _FORM_SAFE = frozenset(string.ascii_letters + string.digits + "_.-~")
 # 21610 recipient unsubscribed (STOP), 21614 not a mobile number, 63003 not a WhatsApp user,
 # 63016 outside the 24-hour window without a template, 63024 invalid message recipient.
 PERMANENT_ERROR_CODES = {21211, 21408, 21610, 21612, 21614, 63003, 63016, 63024}
+# Twilio's dates have whole seconds: widen a lookup's window by this much on each side.
+RECONCILE_SLACK = timedelta(seconds=2)
 
 
 class ProviderBusy(Exception):
@@ -196,6 +208,50 @@ class WhatsAppAdapter:
         except Exception as error:  # transport errors; anything else is re-raised inside
             return transport_failure(item, error)
         return SendResult.accepted(item, payload["sid"])
+
+    async def reconcile(
+        self, unsettled: Sequence[Unsettled], *, known_ids: frozenset[str]
+    ) -> list[Reconciled]:
+        """Ask Twilio's Messages list, per recipient, what it took while each delivery was on
+        its way (`To` and `DateSent>`): a message there that no other delivery already
+        claims is this one (`TAKEN`, failed if Twilio says so); none means Twilio never took
+        it (`NOT_TAKEN`); an error means ask again later."""
+        messages = self._twilio()
+        return await gather_bounded(
+            unsettled,
+            lambda item: self._reconcile_one(messages, item, known_ids),
+            min(settings.CHANNEL_CONCURRENCY, 20),
+        )
+
+    async def _reconcile_one(
+        self, messages: MessageList, item: Unsettled, known_ids: frozenset[str]
+    ) -> Reconciled:
+        since = (item.since or item.until) - RECONCILE_SLACK
+        until = (item.until or item.since) + RECONCILE_SLACK
+        try:
+            found = await messages.list_async(
+                to=f"whatsapp:{item.phone}", date_sent_after=since.astimezone(UTC), page_size=50
+            )
+        except (TwilioRestException, ProviderBusy, aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("twilio lookup of delivery %s failed: %s", item.delivery_id, error)
+            return Reconciled(item.delivery_id, Verdict.UNKNOWN)
+        candidates = [
+            message
+            for message in found
+            if message.sid not in known_ids
+            and (message.date_sent is None or message.date_sent <= until)
+        ]
+        if not candidates:
+            return Reconciled(item.delivery_id, Verdict.NOT_TAKEN)
+        message = candidates[-1]  # newest first: the earliest one sent in the window
+        failed = message.status in ("failed", "undelivered")
+        return Reconciled(
+            item.delivery_id,
+            Verdict.TAKEN,
+            provider_message_id=message.sid,
+            failed=failed,
+            error_code=str(message.error_code or "") if failed else "",
+        )
 
     async def close(self) -> None:
         if self._session is not None:

@@ -1,8 +1,11 @@
 import os
 
 from celery import Celery, signals
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# filesystem:// brokers use our transport, which outlives its folder going missing.
+TRANSPORT_ALIASES["filesystem"] = "common.broker:Transport"
 
 app = Celery("altavoz")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -286,6 +286,10 @@ DISPATCH_BACKOFF_MAX = env.float("DISPATCH_BACKOFF_MAX", default=600.0)
 # A delivery left `sending` longer than this belongs to a worker that died: it becomes `unknown`.
 DISPATCH_LEASE_SECONDS = env.int("DISPATCH_LEASE_SECONDS", default=300)
 DISPATCH_WATCHDOG_SECONDS = env.int("DISPATCH_WATCHDOG_SECONDS", default=30)
+# An `unknown` delivery no callback or event settled this long is looked up at its provider
+# and sent again if it provably never got there (campaigns/reconcile.py). Longer than the
+# providers' callback and event delays, so their word comes first.
+DISPATCH_RECONCILE_SECONDS = env.int("DISPATCH_RECONCILE_SECONDS", default=900)
 # A dispatcher refreshes this mark every batch; the watchdog restarts dispatch when it lapses.
 DISPATCH_HEARTBEAT_SECONDS = env.int("DISPATCH_HEARTBEAT_SECONDS", default=60)
 CHANNEL_CONCURRENCY = env.int("CHANNEL_CONCURRENCY", default=400)

@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +238,10 @@ class Contracts:
     fcm_send: RequestValidator
     twilio_array_fields: frozenset[str]
     twilio_typed_fields: dict[str, str]
+    # The Messages list (GET): its query parameters, typed, and its answer.
+    twilio_list_query: RequestValidator = field(default_factory=lambda: _AcceptAll())
+    twilio_list: RequestValidator = field(default_factory=lambda: _AcceptAll())
+    twilio_list_typed_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def enabled(self) -> bool:
@@ -282,6 +286,32 @@ def contracts_load(directory: str | os.PathLike[str] | None = None) -> Contracts
     message_schema = {"$ref": "#/components/schemas/api.v2010.account.message"}
     twilio_message = RequestValidator(_resolve_local_refs(message_schema, components))
 
+    listing = twilio["paths"][TWILIO_CREATE_PATH]["get"]
+    query_schema = {
+        "type": "object",
+        "properties": {
+            parameter["name"]: _openapi30_nullable(_strip(parameter["schema"]))
+            for parameter in listing["parameters"]
+            if parameter["in"] == "query"
+        },
+        "additionalProperties": False,
+    }
+    list_typed = {
+        name: prop["type"]
+        for name, prop in query_schema["properties"].items()
+        if prop.get("type") in {"integer", "number", "boolean"}
+    }
+    twilio_list_query = RequestValidator(query_schema)
+    list_schema = _openapi30_nullable(
+        _strip(listing["responses"]["200"]["content"]["application/json"]["schema"])
+    )
+    # The file says `format: uri` for the page links, but Twilio answers with paths
+    # ("/2010-04-01/Accounts/…/Messages.json?…") that its SDK appends to its base URL; an
+    # absolute URL there would break the SDK's paging. Check them as URI references.
+    for name in ("first_page_uri", "next_page_uri", "previous_page_uri", "uri"):
+        list_schema["properties"][name]["format"] = "uri-reference"
+    twilio_list = RequestValidator(_resolve_local_refs(list_schema, components))
+
     sendgrid = json.loads((path / SENDGRID_FILE).read_text())
     sg_components = _strip(sendgrid["components"])
     body = copy.deepcopy(sg_components["requestBodies"]["PostMailSend"])
@@ -310,6 +340,9 @@ def contracts_load(directory: str | os.PathLike[str] | None = None) -> Contracts
         fcm_send=fcm_send,
         twilio_array_fields=array_fields,
         twilio_typed_fields=typed,
+        twilio_list_query=twilio_list_query,
+        twilio_list=twilio_list,
+        twilio_list_typed_fields=list_typed,
     )
 
 

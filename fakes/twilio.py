@@ -1,4 +1,4 @@
-"""Fake Twilio Messages API (2010-04-01): create, fetch, status callbacks."""
+"""Fake Twilio Messages API (2010-04-01): create, fetch, list, status callbacks."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from aiohttp import web
 
@@ -164,6 +164,23 @@ def _check(fakes: Fakes, doc: dict[str, Any]) -> None:
             raise TwilioError(21656)
 
 
+def _query_time(value: str) -> datetime:
+    """A DateSent filter: an ISO 8601 date-time (UTC when it has no offset) or a date."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _sent_within(resource: dict[str, Any], bounds: dict[str, datetime]) -> bool:
+    if not resource.get("date_sent"):
+        return False
+    sent = parsedate_to_datetime(resource["date_sent"])
+    if "DateSent" in bounds and sent.date() != bounds["DateSent"].date():
+        return False
+    if "DateSent>" in bounds and sent < bounds["DateSent>"]:
+        return False
+    return not ("DateSent<" in bounds and sent > bounds["DateSent<"])
+
+
 def _authorized(fakes: Fakes, request: web.Request) -> bool:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Basic "):
@@ -290,7 +307,9 @@ def app_build(fakes: Fakes) -> web.Application:
             "to": to,
             "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
         }
-        fakes.twilio_message_store(sid, resource)
+        # The fake hands a message on at once: the 201 says `queued` with no date_sent (as
+        # Twilio's does), and the stored resource (fetch, list) has its date_sent from then.
+        fakes.twilio_message_store(sid, {**resource, "date_sent": stamp})
         fakes.outbox.add(
             "twilio",
             accepted=True,
@@ -315,7 +334,66 @@ def app_build(fakes: Fakes) -> web.Application:
             return TwilioError(20404, 404, path=request.path).response()
         return json_response(resource)
 
+    list_typed = fakes.contracts.twilio_list_typed_fields
+
+    async def messages_list(request: web.Request) -> web.Response:
+        """GET Messages.json: the account's messages, newest first, filtered by To, From and
+        DateSent / DateSent< / DateSent> (on or before / on or after), paged by Page and
+        PageSize, with the query checked against the contract's parameters."""
+        await fakes.behaviours["twilio"].delay()
+        account_sid = request.match_info["account_sid"]
+        if not _authorized(fakes, request):
+            return TwilioError(20003, 401).response()
+        if account_sid != fakes.settings.twilio_account_sid:
+            return TwilioError(20404, 404, path=request.path).response()
+        query = {name: request.query.getall(name) for name in request.query}
+        doc = _coerce(query, frozenset(), list_typed)
+        for violation in fakes.contracts.twilio_list_query.violations(doc):
+            field = violation.path.split(".")[0] if violation.path else ""
+            return TwilioError(20001, field=field, detail=violation.message).response()
+        try:
+            bounds = {
+                name: _query_time(doc[name])
+                for name in ("DateSent", "DateSent<", "DateSent>")
+                if name in doc
+            }
+        except ValueError as error:
+            return TwilioError(20001, field="DateSent", detail=str(error)).response()
+        page_size, page = int(doc.get("PageSize", 50)), int(doc.get("Page", 0))
+        found = []
+        for resource in reversed(fakes.twilio_messages.values()):
+            if resource["account_sid"] != account_sid:
+                continue
+            if "To" in doc and resource["to"] != doc["To"]:
+                continue
+            if "From" in doc and resource["from"] != doc["From"]:
+                continue
+            if bounds and not _sent_within(resource, bounds):
+                continue
+            found.append(resource)
+        start = page * page_size
+        messages = found[start : start + page_size]
+        base = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        filters = {k: v[-1] for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
+
+        def page_uri(number: int) -> str:
+            return f"{base}?{urlencode({**filters, 'PageSize': page_size, 'Page': number})}"
+
+        body = {
+            "end": start + max(0, len(messages) - 1),
+            "first_page_uri": page_uri(0),
+            "messages": messages,
+            "next_page_uri": page_uri(page + 1) if start + page_size < len(found) else None,
+            "page": page,
+            "page_size": page_size,
+            "previous_page_uri": page_uri(page - 1) if page > 0 else None,
+            "start": start,
+            "uri": page_uri(page),
+        }
+        return json_response(body)
+
     app = web.Application(client_max_size=16 * 1024 * 1024)
+    app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages.json", messages_list)
     app.router.add_post("/2010-04-01/Accounts/{account_sid}/Messages.json", messages_create)
     app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json", message_fetch)
     return app

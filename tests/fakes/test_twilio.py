@@ -207,3 +207,55 @@ def test_429_carries_retry_after_in_twilio_shape(fake_providers):
     status, retry_after, body, then = asyncio.run(post())
     assert (status, retry_after, then) == (429, "7", 201)
     assert body["code"] == 20429 and body["status"] == 429
+
+
+def _list(fakes, query: str) -> tuple[int, dict]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{fakes.urls['twilio']}/2010-04-01/Accounts/{fakes.twilio_account_sid}/Messages.json"
+        f"?{query}",
+        headers={"Authorization": _basic(fakes)},
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_messages_list_filters_by_recipient_and_date_sent_against_the_contract(fake_providers):
+    from datetime import UTC, datetime, timedelta
+
+    client = twilio_client(fake_providers)
+    other = "whatsapp:+5215500000001"
+    before = datetime.now(UTC) - timedelta(seconds=2)
+    sids = [client.messages.create(to=TO, from_=FROM, body=f"Hola {n}").sid for n in range(3)]
+    client.messages.create(to=other, from_=FROM, body="Otra")
+
+    # The SDK's own list call: To and DateSent> (on or after), newest first.
+    listed = client.messages.list(to=TO, date_sent_after=before)
+    assert [message.sid for message in listed] == sids[::-1]
+    assert all(message.date_sent is not None for message in listed)
+    assert (
+        client.messages.list(to=TO, date_sent_after=datetime.now(UTC) + timedelta(minutes=1)) == []
+    )
+    assert client.messages.list(to=TO, date_sent_before=before) == []
+    # Paged: two pages of two, the SDK following next_page_uri.
+    assert [m.sid for m in client.messages.list(to=TO, page_size=2)] == sids[::-1]
+
+    status, body = _list(fake_providers, "To=whatsapp%3A%2B5215500000001&PageSize=1")
+    assert status == 200
+    assert [message["to"] for message in body["messages"]] == [other]
+    assert contracts_load().twilio_list.violations(body) == []
+
+
+def test_messages_list_refuses_what_the_contract_does_not_allow(fake_providers):
+    status, body = _list(fake_providers, "PageSize=5000")
+    assert (status, body["code"]) == (400, 20001)
+    status, body = _list(fake_providers, "DateSent%3E=yesterday")
+    assert (status, body["code"]) == (400, 20001)
+    status, body = _list(fake_providers, "Colour=blue")
+    assert (status, body["code"]) == (400, 20001)

@@ -12,8 +12,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import kombu.pools
 import redis
 from django.conf import settings
 from django.db import connection
@@ -128,3 +131,26 @@ def worker_env(**overrides: str) -> dict[str, str]:
     )
     env.update(overrides)
     return env
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """Point this process's Celery app at a broker nobody listens on (a closed port), as if
+    Redis were down, then back. Publishing fails after kombu's short publish retries."""
+    from config.celery import app
+
+    def pools_reset() -> None:
+        # Drop the pooled broker connections and producers, so the next publish connects anew.
+        kombu.pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    # Publishing connects to broker_write_url (Celery fills it in from broker_url at setup).
+    url = app.conf.broker_write_url
+    pools_reset()
+    app.conf.broker_write_url = "redis://127.0.0.1:9/0"
+    try:
+        yield
+    finally:
+        pools_reset()
+        app.conf.broker_write_url = url

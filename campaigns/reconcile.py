@@ -1,0 +1,138 @@
+"""Reconcile `unknown` deliveries with what the providers can tell, after a grace period.
+
+A delivery is `unknown` when it may have reached its provider but no answer came back (its
+worker was killed mid-send, or the read timed out). Status callbacks and event webhooks
+settle most of them. Those still `unknown` `DISPATCH_RECONCILE_SECONDS` later are looked up:
+
+- WhatsApp: Twilio's Messages list for the recipient since the send started. A message no
+  other delivery claims settles the delivery (`sent`, or `failed` if Twilio says so); none
+  means Twilio never took it, and it is sent again.
+- Email through SendGrid: SendGrid posts a `processed` event for every message it accepts,
+  so no SendGrid event at all for the delivery by then means it was never accepted, and it
+  is sent again. (Through SMTP there are no events: it stays `unknown`.)
+- Push: FCM keeps no record to ask: it stays `unknown`, with its reason, for a person.
+
+Sending again goes through `deliveries_resend` (audited, and a finished campaign goes back
+to `sending` for it), so each is still handed to a provider from `sending`, once per attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from campaigns.models import Campaign, Delivery
+from campaigns.resend import deliveries_resend
+from channels.base import Reconciled, Unsettled, Verdict
+from channels.registry import adapter_for
+from tracking.models import Event
+from tracking.services import delivery_settle_from_provider
+
+logger = logging.getLogger(__name__)
+
+# The reason kept on an `unknown` delivery no provider can settle.
+UNVERIFIABLE = {
+    "push": "FCM keeps no record of what it took: check with the creator before re-sending.",
+    "email": "Sent through SMTP, which reports nothing afterwards: check before re-sending.",
+}
+
+
+def deliveries_reconcile(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Look up `unknown` deliveries older than the grace period; returns counts per verdict."""
+    now = now or timezone.now()
+    due = Delivery.objects.filter(
+        status=Delivery.Status.UNKNOWN,
+        updated_at__lt=now - timedelta(seconds=settings.DISPATCH_RECONCILE_SECONDS),
+    ).exclude(error_code="unverifiable")
+    counts: dict[str, int] = defaultdict(int)
+    verdicts = _whatsapp_reconcile(due.filter(channel="whatsapp")[:limit])
+    verdicts += _email_reconcile(due.filter(channel="email")[:limit])
+    for channel in ("push", "email"):
+        if channel == "email" and settings.EMAIL_PROVIDER == "sendgrid":
+            continue
+        # Nothing to ask: say so on the delivery, once, and leave it to a person.
+        marked = due.filter(channel=channel).update(
+            error_code="unverifiable", error_message=UNVERIFIABLE[channel], updated_at=now
+        )
+        if marked:
+            counts["unverifiable"] += marked
+    resend: dict[int, list[int]] = defaultdict(list)
+    campaign_of = dict(
+        Delivery.objects.filter(pk__in=[v.delivery_id for v in verdicts]).values_list(
+            "pk", "campaign_id"
+        )
+    )
+    for verdict in verdicts:
+        counts[verdict.verdict] += 1
+        if verdict.verdict is Verdict.TAKEN:
+            delivery_settle_from_provider(
+                delivery_id=verdict.delivery_id,
+                accepted=not verdict.failed,
+                provider_message_id=verdict.provider_message_id,
+                error_code=verdict.error_code,
+            )
+        elif verdict.verdict is Verdict.NOT_TAKEN:
+            resend[campaign_of[verdict.delivery_id]].append(verdict.delivery_id)
+    for campaign in Campaign.objects.filter(pk__in=list(resend)):
+        if campaign.status in (Campaign.Status.DRAFT, Campaign.Status.CANCELLED):
+            continue
+        sent_again = deliveries_resend(
+            campaign=campaign, delivery_ids=resend[campaign.pk], include_unknown=True
+        )
+        counts["resent"] += sent_again
+        logger.warning(
+            "reconcile: campaign %s: %s deliveries never reached their provider; sent again",
+            campaign.pk,
+            sent_again,
+        )
+    return dict(counts)
+
+
+def _whatsapp_reconcile(rows) -> list[Reconciled]:
+    rows = list(rows.select_related("creator"))
+    if not rows:
+        return []
+    unsettled = [
+        Unsettled(
+            delivery_id=row.pk, phone=row.creator.phone, since=row.claimed_at, until=row.updated_at
+        )
+        for row in rows
+    ]
+    earliest = min(row.claimed_at or row.updated_at for row in rows) - timedelta(minutes=5)
+    # Twilio message ids other deliveries already hold: a message of theirs is not this one.
+    known_ids = frozenset(
+        Delivery.objects.filter(
+            channel="whatsapp",
+            creator_id__in=[row.creator_id for row in rows],
+            updated_at__gte=earliest,
+        )
+        .exclude(provider_message_id="")
+        .values_list("provider_message_id", flat=True)
+    )
+    return async_to_sync(_adapter_reconcile)("whatsapp", unsettled, known_ids)
+
+
+async def _adapter_reconcile(
+    channel: str, unsettled: list[Unsettled], known_ids: frozenset[str]
+) -> list[Reconciled]:
+    adapter = adapter_for(channel)
+    try:
+        return await adapter.reconcile(unsettled, known_ids=known_ids)
+    finally:
+        await adapter.close()
+
+
+def _email_reconcile(rows) -> list[Reconciled]:
+    if settings.EMAIL_PROVIDER != "sendgrid":
+        return []
+    heard = Event.objects.filter(delivery_id=OuterRef("pk"), source=Event.Source.SENDGRID)
+    return [
+        Reconciled(pk, Verdict.UNKNOWN if any_event else Verdict.NOT_TAKEN)
+        for pk, any_event in rows.annotate(heard=Exists(heard)).values_list("pk", "heard")
+    ]
