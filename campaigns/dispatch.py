@@ -30,6 +30,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from campaigns import fanout, policies
+from campaigns.delivery_tracking import delivery_tracking
 from campaigns.exceptions import TemplateRenderFailed
 from campaigns.models import Campaign, Delivery, Message, SequenceStep
 from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
@@ -38,7 +39,6 @@ from channels.ratelimit import RateLimiter
 from channels.registry import adapter_for, provider_for
 from common.sql import ids_any
 from creators.models import Creator, Device
-from tracking.links import content_tracking_add, delivery_links
 
 logger = logging.getLogger(__name__)
 
@@ -403,7 +403,8 @@ class Dispatcher:
     def outgoing_one(
         self, row: Claimed, creator: dict[str, Any], device_tokens: tuple[str, ...]
     ) -> Outgoing:
-        links = delivery_links(
+        tracking = delivery_tracking()
+        links = tracking.links_for(
             delivery_id=row.id, channel=row.channel, locale=row.locale, campaign_id=self.campaign.pk,
             link_cache=self.link_cache,
         )  # fmt: skip
@@ -415,7 +416,7 @@ class Dispatcher:
             or self.renderers.get((row.step, row.channel, row.locale, ""))
             or self.renderers[(row.step, row.channel, self.campaign.default_locale, "")]
         )
-        content = content_tracking_add(
+        content = tracking.content_add(
             renderer.render(
                 creator=creator_context_build(creator), campaign=self.campaign_context, links=links
             ),

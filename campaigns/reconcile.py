@@ -24,15 +24,14 @@ from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.utils import timezone
 
+from campaigns.delivery_tracking import delivery_tracking
 from campaigns.models import Campaign, Delivery
 from campaigns.resend import deliveries_resend
 from channels.base import Reconciled, Unsettled, Verdict
 from channels.registry import adapter_for
-from tracking.models import Event
-from tracking.services import delivery_settle_from_provider
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +70,7 @@ def deliveries_reconcile(*, now: datetime | None = None, limit: int = 500) -> di
     for verdict in verdicts:
         counts[verdict.verdict] += 1
         if verdict.verdict is Verdict.TAKEN:
-            delivery_settle_from_provider(
+            delivery_tracking().settle_from_provider(
                 delivery_id=verdict.delivery_id,
                 accepted=not verdict.failed,
                 provider_message_id=verdict.provider_message_id,
@@ -131,7 +130,7 @@ async def _adapter_reconcile(
 def _email_reconcile(rows) -> list[Reconciled]:
     if settings.EMAIL_PROVIDER != "sendgrid":
         return []
-    heard = Event.objects.filter(delivery_id=OuterRef("pk"), source=Event.Source.SENDGRID)
+    heard = delivery_tracking().provider_events(provider="sendgrid")
     return [
         Reconciled(pk, Verdict.UNKNOWN if any_event else Verdict.NOT_TAKEN)
         for pk, any_event in rows.annotate(heard=Exists(heard)).values_list("pk", "heard")

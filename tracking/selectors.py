@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import OuterRef, QuerySet
 
 from campaigns.models import Campaign
 from creators.models import Creator
 from creators.services import portal_link_revoked
 from tracking.counts import delivery_counts_get
-from tracking.models import FailureRollup, LinkRollup, Rollup, TrackedLink
+from tracking.models import Event, FailureRollup, LinkRollup, Rollup, TrackedLink
 from tracking.tokens import creator_app_token_read
 
 CHANNELS = ("email", "whatsapp", "push", "inbox")
@@ -285,3 +286,9 @@ def creator_for_app_token(*, token: str) -> Creator | None:
     if creator is None or portal_link_revoked(creator=creator, signed_at=read.signed_at):
         return None
     return creator
+
+
+def provider_events(*, provider: str) -> QuerySet[Event]:
+    """The events `provider` ("sendgrid", "twilio") reported about the delivery
+    `OuterRef("pk")`: for `Exists(...)` over deliveries."""
+    return Event.objects.filter(delivery_id=OuterRef("pk"), source=provider)
