@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/altavoz_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run db-stop test lint bench clean
+.PHONY: install run db-stop test lint typecheck bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,6 +41,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	# mypy with the django-stubs plugin ([tool.mypy] in pyproject.toml); it loads config.settings.
+	$(VENV)/bin/mypy .
 
 bench: install
 	# Each benchmark makes (and drops) its own database through the maintenance database.
