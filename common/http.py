@@ -16,9 +16,11 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 
 class TokenHttpRequest(HttpRequest):
-    """An API request authenticated by `config.api.BearerToken`: `auth` is its user."""
+    """An API request authenticated by `config.api.BearerToken`: `auth` is its user, and the
+    token sets `user` to the same one."""
 
     auth: User
+    user: User
 
 
 def signed_in_user(request: HttpRequest) -> User:
