@@ -47,6 +47,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
+	# mypy with the django-stubs plugin ([tool.mypy] in pyproject.toml); it loads config.settings.
 	$(VENV)/bin/mypy .
 
 # What CI runs: lint, types, then the whole suite.

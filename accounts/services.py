@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -16,14 +16,14 @@ from accounts.signin import SigninPause
 from audit.services import audit_record
 
 
-def api_token_create(*, user: AbstractBaseUser) -> str:
+def api_token_create(*, user: User) -> str:
     """Create a token for `user` and return the raw value (it is not stored)."""
     raw_token = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, digest=token_digest(raw_token), prefix=raw_token[:8])
     return raw_token
 
 
-def api_token_authenticate(*, raw_token: str) -> AbstractBaseUser | None:
+def api_token_authenticate(*, raw_token: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(raw_token), user__is_active=True)

@@ -25,7 +25,8 @@ TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 
 def _highlight(old: str, new: str) -> tuple[SafeString, SafeString]:
-    left, right = [], []
+    left: list[str] = []
+    right: list[str] = []
     a, b = TOKEN.findall(old), TOKEN.findall(new)
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])

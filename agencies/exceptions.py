@@ -1,12 +1,13 @@
 """Errors the agencies app raises on purpose; each carries a translated, actionable message."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from common.exceptions import AltavozError
 
 
 class TransitionNotAllowed(AltavozError):
-    def __init__(self, current: str, target: str) -> None:
+    def __init__(self, current: str | Promise, target: str | Promise) -> None:
         super().__init__(
             _("A deliverable that is %(current)s cannot become %(target)s.")
             % {"current": current, "target": target}

@@ -44,8 +44,11 @@ class BriefForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.order_by("name")
-        self.fields["campaign"].queryset = Campaign.objects.order_by("-id")
+        agency, campaign = self.fields["agency"], self.fields["campaign"]
+        assert isinstance(agency, forms.ModelChoiceField)
+        assert isinstance(campaign, forms.ModelChoiceField)
+        agency.queryset = Agency.objects.order_by("name")
+        campaign.queryset = Campaign.objects.order_by("-id")
 
 
 class DeliverableForm(forms.Form):
@@ -79,7 +82,9 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, checklist=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["checked"].choices = [(str(item.pk), item.text) for item in checklist]
+        checked = self.fields["checked"]
+        assert isinstance(checked, forms.ChoiceField)
+        checked.choices = [(str(item.pk), item.text) for item in checklist]
 
 
 class TrackingFilterForm(forms.Form):

@@ -220,6 +220,9 @@ class Review(models.Model):
 class ReviewComment(models.Model):
     """A comment on a version, anchored to a line or a quoted passage; replies thread under it."""
 
+    # Not a column: `agencies.selectors.comments_threads` sets it on top-level comments.
+    thread: list[ReviewComment]
+
     version = models.ForeignKey(
         DeliverableVersion, on_delete=models.CASCADE, related_name="comments"
     )

@@ -3,10 +3,12 @@ through `*_visible_to` / `*_get`, so someone else's id is a 404, never data."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.aggregates import Avg
 from django.shortcuts import get_object_or_404
@@ -32,16 +34,16 @@ OPEN_STATUSES = [
 ]
 
 
-def user_is_ops(user: AbstractBaseUser) -> bool:
+def user_is_ops(user: User) -> bool:
     return user.has_perm(OPS_VIEW)
 
 
-def agency_of(user: AbstractBaseUser) -> Agency | None:
+def agency_of(user: User) -> Agency | None:
     membership = getattr(user, "agency_membership", None)
     return membership.agency if membership is not None else None
 
 
-def briefs_visible_to(*, user: AbstractBaseUser) -> QuerySet[Brief]:
+def briefs_visible_to(*, user: User) -> QuerySet[Brief]:
     briefs = Brief.objects.select_related("agency", "campaign")
     if user_is_ops(user):
         return briefs
@@ -50,7 +52,7 @@ def briefs_visible_to(*, user: AbstractBaseUser) -> QuerySet[Brief]:
     return briefs.none()
 
 
-def deliverables_visible_to(*, user: AbstractBaseUser) -> QuerySet[Deliverable]:
+def deliverables_visible_to(*, user: User) -> QuerySet[Deliverable]:
     deliverables = Deliverable.objects.select_related("brief", "brief__agency", "brief__campaign")
     if user_is_ops(user):
         return deliverables
@@ -59,15 +61,15 @@ def deliverables_visible_to(*, user: AbstractBaseUser) -> QuerySet[Deliverable]:
     return deliverables.none()
 
 
-def brief_get(*, pk: int, user: AbstractBaseUser) -> Brief:
+def brief_get(*, pk: int, user: User) -> Brief:
     return get_object_or_404(briefs_visible_to(user=user), pk=pk)
 
 
-def deliverable_get(*, pk: int, user: AbstractBaseUser) -> Deliverable:
+def deliverable_get(*, pk: int, user: User) -> Deliverable:
     return get_object_or_404(deliverables_visible_to(user=user), pk=pk)
 
 
-def version_get(*, pk: int, user: AbstractBaseUser) -> DeliverableVersion:
+def version_get(*, pk: int, user: User) -> DeliverableVersion:
     return get_object_or_404(
         DeliverableVersion.objects.select_related("deliverable", "deliverable__brief").filter(
             deliverable__in=deliverables_visible_to(user=user)
@@ -76,7 +78,7 @@ def version_get(*, pk: int, user: AbstractBaseUser) -> DeliverableVersion:
     )
 
 
-def comment_get(*, pk: int, user: AbstractBaseUser) -> ReviewComment:
+def comment_get(*, pk: int, user: User) -> ReviewComment:
     return get_object_or_404(
         ReviewComment.objects.select_related("version", "version__deliverable").filter(
             version__deliverable__in=deliverables_visible_to(user=user)
@@ -85,15 +87,15 @@ def comment_get(*, pk: int, user: AbstractBaseUser) -> ReviewComment:
     )
 
 
-def notification_get(*, pk: int, user: AbstractBaseUser) -> Notification:
+def notification_get(*, pk: int, user: User) -> Notification:
     return get_object_or_404(Notification.objects.filter(user=user), pk=pk)
 
 
-def notifications_list(*, user: AbstractBaseUser) -> QuerySet[Notification]:
+def notifications_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
 
 
-def notifications_unread_count(*, user: AbstractBaseUser) -> int:
+def notifications_unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
@@ -172,7 +174,7 @@ def agency_figures_list() -> list[AgencyFigures]:
     approval_time = ExpressionWrapper(
         F("approved_at") - F("created_at"), output_field=DurationField()
     )
-    by_agency = {
+    by_agency: dict[int, Mapping[str, Any]] = {
         row["brief__agency"]: row
         for row in Deliverable.objects.values("brief__agency")
         .annotate(

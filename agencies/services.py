@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import partial
 from typing import IO, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -57,14 +57,14 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-def _is_member(user: AbstractBaseUser, agency_id: int) -> bool:
+def _is_member(user: User, agency_id: int) -> bool:
     return (
         user.has_perm(selectors.PORTAL)
         and AgencyMembership.objects.filter(user=user, agency_id=agency_id).exists()
     )
 
 
-def _may_act(user: AbstractBaseUser, side: str, deliverable: Deliverable) -> bool:
+def _may_act(user: User, side: str, deliverable: Deliverable) -> bool:
     if side == REVIEWER:
         return user.has_perm(REVIEW)
     return _is_member(user, deliverable.brief.agency_id)
@@ -75,7 +75,7 @@ def _may_act(user: AbstractBaseUser, side: str, deliverable: Deliverable) -> boo
 
 @transaction.atomic
 def agency_create(
-    *, actor: AbstractBaseUser | None, name: str, contact_name: str = "",
+    *, actor: User | None, name: str, contact_name: str = "",
     contact_email: str = "", contact_phone: str = "",
 ) -> Agency:  # fmt: skip
     agency = Agency.objects.create(
@@ -87,9 +87,7 @@ def agency_create(
 
 
 @transaction.atomic
-def agency_member_add(
-    *, actor: AbstractBaseUser | None, agency: Agency, user: AbstractBaseUser
-) -> AgencyMembership:
+def agency_member_add(*, actor: User | None, agency: Agency, user: User) -> AgencyMembership:
     """Put a user in an agency and in the `agency` role (the portal and nothing else)."""
     membership, _created = AgencyMembership.objects.update_or_create(
         user=user, defaults={"agency": agency}
@@ -106,7 +104,7 @@ def agency_member_add(
 @transaction.atomic
 def brief_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     agency: Agency,
     checklist: Sequence[str] = (),
     deliverables: Sequence[dict[str, Any]] = (),
@@ -133,7 +131,7 @@ def brief_create(
 
 @transaction.atomic
 def deliverable_add(
-    *, actor: AbstractBaseUser, brief: Brief, kind: str, title: str, due_date: date
+    *, actor: User, brief: Brief, kind: str, title: str, due_date: date
 ) -> Deliverable:
     deliverable = Deliverable.objects.create(brief=brief, kind=kind, title=title, due_date=due_date)
     audit_record(actor=actor, action="deliverable.create", target=deliverable)
@@ -142,7 +140,7 @@ def deliverable_add(
 
 @transaction.atomic
 def deliverable_transition(
-    *, deliverable: Deliverable, to_status: str, actor: AbstractBaseUser, note: str = ""
+    *, deliverable: Deliverable, to_status: str, actor: User, note: str = ""
 ) -> Deliverable:
     """Move a deliverable one allowed step, if `actor` is on the side that makes that step."""
     deliverable = (
@@ -169,12 +167,12 @@ def deliverable_transition(
     return deliverable
 
 
-def deliverable_start(*, deliverable: Deliverable, actor: AbstractBaseUser) -> Deliverable:
+def deliverable_start(*, deliverable: Deliverable, actor: User) -> Deliverable:
     return deliverable_transition(deliverable=deliverable, to_status=S.IN_PROGRESS, actor=actor)
 
 
 @transaction.atomic
-def deliverable_deliver(*, deliverable: Deliverable, actor: AbstractBaseUser) -> Deliverable:
+def deliverable_deliver(*, deliverable: Deliverable, actor: User) -> Deliverable:
     deliverable = deliverable_transition(
         deliverable=deliverable, to_status=S.DELIVERED, actor=actor
     )
@@ -193,7 +191,7 @@ def deliverable_deliver(*, deliverable: Deliverable, actor: AbstractBaseUser) ->
 def version_submit(
     *,
     deliverable: Deliverable,
-    actor: AbstractBaseUser,
+    actor: User,
     text: str = "",
     upload: UploadedFile | None = None,
     video_url: str = "",
@@ -240,7 +238,7 @@ def version_submit(
     return version
 
 
-def version_file_open(*, version: DeliverableVersion, actor: AbstractBaseUser) -> IO[bytes]:
+def version_file_open(*, version: DeliverableVersion, actor: User) -> IO[bytes]:
     """Open a version's file for download and record who did."""
     if not version.file_path:
         raise UploadRefused(_("This version has no file."))
@@ -257,7 +255,7 @@ def version_file_open(*, version: DeliverableVersion, actor: AbstractBaseUser) -
 def comment_add(
     *,
     version: DeliverableVersion,
-    actor: AbstractBaseUser,
+    actor: User,
     body: str,
     line: int | None = None,
     quote: str = "",
@@ -287,7 +285,7 @@ def comment_add(
 
 
 @transaction.atomic
-def comment_resolve(*, comment: ReviewComment, actor: AbstractBaseUser) -> ReviewComment:
+def comment_resolve(*, comment: ReviewComment, actor: User) -> ReviewComment:
     comment.resolved_at, comment.resolved_by = timezone.now(), actor
     comment.save(update_fields=["resolved_at", "resolved_by"])
     audit_record(actor=actor, action="review_comment.resolve", target=comment,
@@ -299,7 +297,7 @@ def comment_resolve(*, comment: ReviewComment, actor: AbstractBaseUser) -> Revie
 def review_submit(
     *,
     version: DeliverableVersion,
-    actor: AbstractBaseUser,
+    actor: User,
     decision: str,
     summary: str,
     checked_items: Iterable[ChecklistItem] = (),
@@ -336,11 +334,11 @@ def review_submit(
 # --- Notifications ----------------------------------------------------------------------
 
 
-def agency_users(*, agency: Agency) -> list[AbstractBaseUser]:
+def agency_users(*, agency: Agency) -> list[User]:
     return [membership.user for membership in agency.memberships.select_related("user")]
 
 
-def reviewers_of(*, deliverable: Deliverable) -> list[AbstractBaseUser]:
+def reviewers_of(*, deliverable: Deliverable) -> list[User]:
     """Whoever wrote the brief and whoever reviewed this deliverable before."""
     people = {}
     if deliverable.brief.created_by is not None:
@@ -353,15 +351,11 @@ def reviewers_of(*, deliverable: Deliverable) -> list[AbstractBaseUser]:
     return list(people.values())
 
 
-def notifications_create(
-    *, users: Iterable[AbstractBaseUser], text: str, url: str
-) -> list[Notification]:
+def notifications_create(*, users: Iterable[User], text: str, url: str) -> list[Notification]:
     created = [Notification.objects.create(user=user, text=text[:300], url=url) for user in users]
     for notification in created:
         if notification.user.email:
-            transaction.on_commit(
-                lambda pk=notification.pk: tasks.notification_email_send.delay(pk)
-            )
+            transaction.on_commit(partial(tasks.notification_email_send.delay, notification.pk))
     return created
 
 
@@ -373,7 +367,7 @@ def notification_read(*, notification: Notification) -> Notification:
 
 
 # Deliverable kind → education item kind: a script is the text of a video.
-EDUCATION_KINDS = {
+EDUCATION_KINDS: dict[str, str] = {
     Deliverable.Kind.SCRIPT: "video",
     Deliverable.Kind.VIDEO: "video",
     Deliverable.Kind.GUIDE: "guide",
@@ -381,7 +375,7 @@ EDUCATION_KINDS = {
 
 
 @transaction.atomic
-def deliverable_education_draft(*, deliverable: Deliverable, actor: AbstractBaseUser):  # noqa: ANN201
+def deliverable_education_draft(*, deliverable: Deliverable, actor: User):  # noqa: ANN201
     """Turn an approved deliverable into a draft education item in the brief's language: its
     latest version's text becomes the body (and its video link the video), the agency is
     credited, and ops finish it in the education editor. Returns the `ContentItem`."""

@@ -34,6 +34,7 @@ from agencies.forms import (
 from agencies.models import Deliverable, DeliverableVersion
 from agencies.uploads import content_type_of
 from common.exceptions import AltavozError
+from common.http import AuthenticatedHttpRequest
 from common.inputs import digits_int
 
 PORTAL = selectors.PORTAL
@@ -57,7 +58,7 @@ def _portal_or(ops_permission: str) -> Callable:
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+        def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
             if not (request.user.has_perm(PORTAL) or request.user.has_perm(ops_permission)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -76,7 +77,7 @@ _portal_or_reviewer = _portal_or(REVIEW)  # take part in the review (comments)
 
 @require_GET
 @_needs(PORTAL)
-def agency_home(request: HttpRequest) -> HttpResponse:
+def agency_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "agencies/agency_home.html",
@@ -91,14 +92,14 @@ def agency_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @_needs(PORTAL)
-def agency_brief(request: HttpRequest, brief_pk: int) -> HttpResponse:
+def agency_brief(request: AuthenticatedHttpRequest, brief_pk: int) -> HttpResponse:
     brief = selectors.brief_get(pk=brief_pk, user=request.user)
     return render(request, "agencies/brief_detail.html", {"brief": brief, "portal": True})
 
 
 @require_POST
 @_needs(PORTAL)
-def deliverable_start(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+def deliverable_start(request: AuthenticatedHttpRequest, deliverable_pk: int) -> HttpResponse:
     deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
     try:
         services.deliverable_start(deliverable=deliverable, actor=request.user)
@@ -109,7 +110,7 @@ def deliverable_start(request: HttpRequest, deliverable_pk: int) -> HttpResponse
 
 @require_POST
 @_needs(PORTAL)
-def deliverable_submit(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+def deliverable_submit(request: AuthenticatedHttpRequest, deliverable_pk: int) -> HttpResponse:
     deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
     form = VersionForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -126,7 +127,7 @@ def deliverable_submit(request: HttpRequest, deliverable_pk: int) -> HttpRespons
 
 
 def _deliverable_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     deliverable: Deliverable,
     *,
     version_form: VersionForm | None = None,
@@ -182,7 +183,7 @@ def _deliverable_page(
 
 @require_GET
 @_portal_or_ops
-def deliverable_detail(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+def deliverable_detail(request: AuthenticatedHttpRequest, deliverable_pk: int) -> HttpResponse:
     return _deliverable_page(
         request, selectors.deliverable_get(pk=deliverable_pk, user=request.user)
     )
@@ -190,7 +191,7 @@ def deliverable_detail(request: HttpRequest, deliverable_pk: int) -> HttpRespons
 
 @require_GET
 @_portal_or_ops
-def deliverable_diff(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+def deliverable_diff(request: AuthenticatedHttpRequest, deliverable_pk: int) -> HttpResponse:
     """Side by side: version `a` on the left, `b` on the right (numbers; default the last two)."""
     deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
     versions = {version.number: version for version in deliverable.versions.all()}
@@ -220,7 +221,7 @@ def deliverable_diff(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
 
 @require_GET
 @_portal_or_ops
-def version_file(request: HttpRequest, version_pk: int) -> FileResponse:
+def version_file(request: AuthenticatedHttpRequest, version_pk: int) -> FileResponse:
     version = selectors.version_get(pk=version_pk, user=request.user)
     try:
         handle = services.version_file_open(version=version, actor=request.user)
@@ -239,7 +240,7 @@ def version_file(request: HttpRequest, version_pk: int) -> FileResponse:
 
 @require_POST
 @_portal_or_reviewer
-def comment_add(request: HttpRequest, version_pk: int) -> HttpResponse:
+def comment_add(request: AuthenticatedHttpRequest, version_pk: int) -> HttpResponse:
     version = selectors.version_get(pk=version_pk, user=request.user)
     form = CommentForm(request.POST)
     target = reverse("deliverable-detail", args=[version.deliverable_id]) + f"?v={version.pk}"
@@ -265,7 +266,7 @@ def comment_add(request: HttpRequest, version_pk: int) -> HttpResponse:
 
 @require_POST
 @_portal_or_reviewer
-def comment_resolve(request: HttpRequest, comment_pk: int) -> HttpResponse:
+def comment_resolve(request: AuthenticatedHttpRequest, comment_pk: int) -> HttpResponse:
     comment = selectors.comment_get(pk=comment_pk, user=request.user)
     services.comment_resolve(comment=comment, actor=request.user)
     return redirect(
@@ -276,7 +277,7 @@ def comment_resolve(request: HttpRequest, comment_pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_list(user=request.user), 50).get_page(
         request.GET.get("page")
     )
@@ -285,7 +286,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def notification_open(request: HttpRequest, notification_pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, notification_pk: int) -> HttpResponse:
     notification = selectors.notification_get(pk=notification_pk, user=request.user)
     services.notification_read(notification=notification)
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
@@ -322,7 +323,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @_needs(VIEW_BRIEF)
-def brief_list(request: HttpRequest) -> HttpResponse:
+def brief_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     briefs = selectors.briefs_visible_to(user=request.user)
     return render(
         request,
@@ -332,7 +333,7 @@ def brief_list(request: HttpRequest) -> HttpResponse:
 
 
 @_needs(ADD_BRIEF)
-def brief_new(request: HttpRequest) -> HttpResponse:
+def brief_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BriefForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -352,7 +353,7 @@ def brief_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @_needs(VIEW_BRIEF)
-def brief_detail(request: HttpRequest, brief_pk: int) -> HttpResponse:
+def brief_detail(request: AuthenticatedHttpRequest, brief_pk: int) -> HttpResponse:
     brief = selectors.brief_get(pk=brief_pk, user=request.user)
     return render(
         request,
@@ -363,7 +364,7 @@ def brief_detail(request: HttpRequest, brief_pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(ADD_DELIVERABLE)
-def deliverable_new(request: HttpRequest, brief_pk: int) -> HttpResponse:
+def deliverable_new(request: AuthenticatedHttpRequest, brief_pk: int) -> HttpResponse:
     brief = selectors.brief_get(pk=brief_pk, user=request.user)
     form = DeliverableForm(request.POST)
     if form.is_valid():
@@ -375,7 +376,7 @@ def deliverable_new(request: HttpRequest, brief_pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(REVIEW)
-def version_review(request: HttpRequest, version_pk: int) -> HttpResponse:
+def version_review(request: AuthenticatedHttpRequest, version_pk: int) -> HttpResponse:
     version = selectors.version_get(pk=version_pk, user=request.user)
     checklist = list(version.deliverable.brief.checklist.all())
     form = ReviewForm(request.POST, checklist=checklist)
@@ -400,7 +401,9 @@ def version_review(request: HttpRequest, version_pk: int) -> HttpResponse:
 @require_POST
 @_needs(REVIEW)
 @permission_required("education.add_contentitem", raise_exception=True)
-def deliverable_to_education(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+def deliverable_to_education(
+    request: AuthenticatedHttpRequest, deliverable_pk: int
+) -> HttpResponse:
     deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
     try:
         item = services.deliverable_education_draft(deliverable=deliverable, actor=request.user)
@@ -413,7 +416,7 @@ def deliverable_to_education(request: HttpRequest, deliverable_pk: int) -> HttpR
 
 @require_POST
 @_needs(REVIEW)
-def deliverable_deliver(request: HttpRequest, deliverable_pk: int) -> HttpResponse:
+def deliverable_deliver(request: AuthenticatedHttpRequest, deliverable_pk: int) -> HttpResponse:
     deliverable = selectors.deliverable_get(pk=deliverable_pk, user=request.user)
     try:
         services.deliverable_deliver(deliverable=deliverable, actor=request.user)

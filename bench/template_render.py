@@ -73,7 +73,7 @@ class BenchLinks:
         return url.startswith(self.base)
 
     def never_tracked(self, url: str) -> bool:
-        return url in (self.unsubscribe(), self.preferences())
+        return url in (self.unsubscribe(), self.preferences(), self.portal())
 
     def learn(self, slug: str) -> str:
         return self.track(f"https://app.altavoz.mx/learn/{slug}/")
@@ -83,6 +83,9 @@ class BenchLinks:
 
     def unsubscribe(self) -> str:
         return f"https://app.altavoz.mx/u/{self.delivery_id}"
+
+    def portal(self) -> str:
+        return f"https://app.altavoz.mx/me/{self.delivery_id}"
 
 
 def creator_rows(count: int) -> list[dict]:

@@ -91,13 +91,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _wrk_figure(pattern: str, out: str) -> str:
+    match = re.search(pattern, out)
+    if match is None:
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{out}")
+    return match.group(1)
+
+
 def wrk(url: str, script: Path | None, duration: int, connections: int) -> tuple[float, str]:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=duration + 30).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
+    rps = float(_wrk_figure(r"Requests/sec:\s+([\d.]+)", out))
+    p99 = _wrk_figure(r"99%\s+([\d.]+\w+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         print(f"  !! {errors.group(1)} non-2xx/3xx responses")
@@ -121,7 +128,8 @@ def main() -> None:
         (tmp / f"{name}.txt").write_text("\n".join(paths) + "\n")
         (tmp / f"{name}.lua").write_text(LUA % (tmp / f"{name}.txt"))
         scripts[name] = tmp / f"{name}.lua"
-    results = {}
+    results: dict[str, dict[str, tuple[float, str]]] = {}
+    drain: tuple[int, int, float]  # set by the write-behind run
     for mode in ("synchronous", "write-behind"):
         port = free_port()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.tracking_settings",
@@ -155,7 +163,7 @@ def main() -> None:
             start = time.perf_counter()
             drained = hits_drain(max_seconds=600)
             elapsed = time.perf_counter() - start
-            results["drain"] = (queued, drained, elapsed)
+            drain = (queued, drained, elapsed)
     print(
         f"gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, loopback"
     )
@@ -167,7 +175,7 @@ def main() -> None:
         for name, label in (("pixel", "open pixel  /t/o/…gif"), ("click", "click       /t/c/…   ")):
             rps, p99 = r[name]
             print(f"  {label}:  {rps:8.0f} req/s  p99 {p99}  ratio {rps / bare:.0%}")
-    queued, drained, elapsed = results["drain"]
+    queued, drained, elapsed = drain
     print(f"write-behind drain (one process): {drained} queued hits recorded in {elapsed:.1f} s "
           f"= {drained / elapsed if elapsed else 0:.0f} events/s")  # fmt: skip
     with connection.cursor() as cursor:

@@ -3,7 +3,7 @@ it starts as planned) or rejects it with a note. Each step is audited."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ Approval = Campaign.Approval
 
 
 @transaction.atomic
-def campaign_submit(*, campaign: Campaign, actor: AbstractBaseUser) -> Campaign:
+def campaign_submit(*, campaign: Campaign, actor: User) -> Campaign:
     """Ask for approval of a complete draft."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != Campaign.Status.DRAFT or campaign.approval_status == Approval.PENDING:
@@ -46,7 +46,7 @@ def _pending(campaign: Campaign, action: str) -> Campaign:
 
 
 @transaction.atomic
-def campaign_approve(*, campaign: Campaign, actor: AbstractBaseUser, note: str = "") -> Campaign:
+def campaign_approve(*, campaign: Campaign, actor: User, note: str = "") -> Campaign:
     """Approve a submitted campaign and start it as its schedule plan says."""
     campaign = _pending(campaign, _("approved"))
     services._approval_decide(campaign, actor=actor, approved=True, note=note)
@@ -54,7 +54,7 @@ def campaign_approve(*, campaign: Campaign, actor: AbstractBaseUser, note: str =
 
 
 @transaction.atomic
-def campaign_reject(*, campaign: Campaign, actor: AbstractBaseUser, note: str) -> Campaign:
+def campaign_reject(*, campaign: Campaign, actor: User, note: str) -> Campaign:
     """Send a submitted campaign back to its editor with a note; it stays a draft."""
     campaign = _pending(campaign, _("rejected"))
     services._approval_decide(campaign, actor=actor, approved=False, note=note)

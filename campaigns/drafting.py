@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -96,7 +96,7 @@ def campaign_schedule_plan_set(
     return campaign
 
 
-def campaign_start(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
+def campaign_start(*, campaign: Campaign, actor: User | None) -> Campaign:
     """Launch now, or schedule at the planned time or crontab (refused unless approved when
     approval is required)."""
     plan = campaign.schedule_plan or {"mode": "now"}

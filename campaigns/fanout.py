@@ -102,6 +102,7 @@ def _channel_create(
     if audience is not None:
         audience_sql, audience_params = audience
     else:
+        assert campaign.segment is not None, "a campaign without a segment has no audience"
         audience_sql, audience_params = (
             segment_creators(campaign.segment).order_by().values("id").query.sql_with_params()
         )

@@ -33,7 +33,8 @@ class BasicsForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("The end date is before the start date."))
         return data
@@ -160,7 +161,8 @@ class ScheduleForm(forms.Form):
         return value.replace(tzinfo=None).replace(tzinfo=zone)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         mode = data.get("mode")
         if mode == "at":
             if data.get("send_at") is None:

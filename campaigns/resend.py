@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ def deliveries_resend(
     campaign: Campaign,
     delivery_ids: Iterable[int],
     include_unknown: bool = False,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> int:
     """Reset the chosen deliveries to pending and kick dispatch; returns how many were reset."""
     from campaigns import tasks

@@ -1,5 +1,5 @@
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, QuerySet
@@ -36,7 +36,18 @@ def deliveries_needing_attention(*, campaign: Campaign):
     ).select_related("creator")
 
 
-def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
+class RunProgress(TypedDict):
+    sent: int
+    failed: int
+    remaining: int
+    unknown: int
+    cancelled: int
+    by_status: dict[str, int]
+    total: int
+    done: int
+
+
+def campaign_progress(*, campaign: Campaign) -> RunProgress:
     """The current run's deliveries per status (one grouped query), with the totals a progress
     bar needs: sent, failed, remaining (pending or in flight), unknown, cancelled, total."""
     counts: dict[str, int] = {}
@@ -48,19 +59,20 @@ def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
     ):
         counts[row["status"]] = row["n"]
     status = Delivery.Status
-    progress = {
+    remaining = sum(
+        counts.get(name, 0) for name in (status.PENDING, status.CLAIMED, status.SENDING)
+    )
+    total = sum(counts.values())
+    return {
         "sent": counts.get(status.SENT, 0),
         "failed": counts.get(status.FAILED, 0),
-        "remaining": sum(
-            counts.get(name, 0) for name in (status.PENDING, status.CLAIMED, status.SENDING)
-        ),
+        "remaining": remaining,
         "unknown": counts.get(status.UNKNOWN, 0),
         "cancelled": counts.get(status.CANCELLED, 0),
         "by_status": counts,
+        "total": total,
+        "done": total - remaining,
     }
-    progress["total"] = sum(counts.values())
-    progress["done"] = progress["total"] - progress["remaining"]
-    return progress
 
 
 def campaign_list_progress(*, campaigns: Iterable[Campaign]) -> dict[int, dict[str, int]]:
@@ -148,7 +160,7 @@ def campaign_sample_creator(*, campaign: Campaign) -> dict[str, Any]:
     """A creator of the campaign's segment to preview messages with (the built-in sample
     creator when the segment is empty or not chosen yet)."""
     creator = None
-    if campaign.segment_id is not None:
+    if campaign.segment is not None:
         creator = segment_creators(campaign.segment).order_by("pk").first()
     if creator is None:
         return creator_context_build(SAMPLE_CREATOR)

@@ -90,7 +90,7 @@ def _page(
     context = {
         "campaign": campaign, "rows": rows, "form": form, "exit_form": exit_form, "error": error,
     }  # fmt: skip
-    if request.htmx_target == "steps":
+    if request.headers.get("HX-Target", "") == "steps":
         return render(request, "campaigns/_sequence_steps.html", context)
     return render(request, "campaigns/sequence.html", context, status=status)
 
@@ -99,7 +99,7 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def campaign_sequence(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
-    request.htmx_target = request.headers.get("HX-Target", "")
+    htmx_target = request.headers.get("HX-Target", "")
     form = SequenceStepForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -116,7 +116,7 @@ def campaign_sequence(request: HttpRequest, pk: int) -> HttpResponse:
             return _page(request, campaign, form, status=400)
         except AltavozError as error:
             return _page(request, campaign, form, status=400, error=str(error))
-        if request.htmx_target:
+        if htmx_target:
             return _page(request, campaign, SequenceStepForm())
         return redirect("campaign-sequence", pk=campaign.pk)
     return _page(request, campaign, form)
@@ -129,17 +129,17 @@ def campaign_sequence_step(request: HttpRequest, pk: int, step_id: int) -> HttpR
     campaign = _campaign(pk)
     step = get_object_or_404(SequenceStep, pk=step_id, campaign=campaign)
     action = request.POST.get("action")
-    request.htmx_target = request.headers.get("HX-Target", "")
+    htmx_target = request.headers.get("HX-Target", "")
     try:
         if action == "remove":
             sequences.sequence_step_remove(step=step)
         elif action in ("up", "down"):
             sequences.sequence_step_move(step=step, offset=-1 if action == "up" else 1)
     except AltavozError as error:
-        if request.htmx_target:
+        if htmx_target:
             return _page(request, campaign, SequenceStepForm(), error=str(error))
         messages.error(request, str(error))
-    if request.htmx_target:
+    if htmx_target:
         return _page(request, campaign, SequenceStepForm())
     return redirect("campaign-sequence", pk=campaign.pk)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
@@ -50,7 +50,7 @@ async def _send(channel: str, items: list[Outgoing]) -> list[SendResult]:
 
 
 def campaign_test_send(
-    *, campaign: Campaign, locale: str, recipients: str, actor: AbstractBaseUser | None
+    *, campaign: Campaign, locale: str, recipients: str, actor: User | None
 ) -> list[TestSendResult]:
     """One test message per typed address: an email address gets the email message, a phone
     number the WhatsApp one, each in `locale` (or the default language)."""

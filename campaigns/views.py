@@ -44,6 +44,7 @@ from campaigns.forms import (
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
 from common.exceptions import AltavozError
+from common.http import AuthenticatedHttpRequest
 from common.inputs import query_id
 from common.sections import page_sections_render
 from creators.models import Channel, Creator, Locale
@@ -105,7 +106,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 @_needs(ADD)
-def campaign_new(request: HttpRequest) -> HttpResponse:
+def campaign_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BasicsForm(request.POST or None)
     if request.method != "POST":
         return _wizard(request, "wizard_basics.html", None, "basics", {"form": form})
@@ -247,7 +248,7 @@ def campaign_message_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_needs(CHANGE)
-def campaign_schedule_step(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     plan = campaign.schedule_plan or {"mode": "now"}
     initial: dict[str, Any] = {"mode": plan.get("mode", "now")}
@@ -279,7 +280,7 @@ def campaign_schedule_step(request: HttpRequest, pk: int) -> HttpResponse:
                  {"time_zone": services.campaign_timezone()})  # fmt: skip
 
 
-def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> dict[str, Any]:
     previews = [
         message_preview(
             campaign=campaign, channel=message.channel, locale=message.locale, fields=message.fields
@@ -318,7 +319,7 @@ def _review_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
 
 @require_GET
 @_needs(VIEW)
-def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     return _wizard(request, "wizard_review.html", campaign, "review",
                    _review_context(request, campaign))  # fmt: skip
@@ -326,7 +327,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(CHANGE)
-def campaign_test_send(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_test_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     form = TestSendForm(request.POST)
     context = _review_context(request, campaign)
@@ -343,7 +344,7 @@ def campaign_test_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _wizard(request, "wizard_review.html", campaign, "review", context)
 
 
-def _review_error(request: HttpRequest, campaign: Campaign, error: Exception,
+def _review_error(request: AuthenticatedHttpRequest, campaign: Campaign, error: Exception,
                   status: int) -> HttpResponse:  # fmt: skip
     context = _review_context(request, campaign)
     context["error"] = str(error)
@@ -352,7 +353,7 @@ def _review_error(request: HttpRequest, campaign: Campaign, error: Exception,
 
 @require_POST
 @_needs(LAUNCH)
-def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Start as planned: now, at the planned time, or on the crontab."""
     campaign = _campaign(pk)
     try:
@@ -367,7 +368,7 @@ def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(CHANGE)
-def campaign_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     try:
         approvals.campaign_submit(campaign=campaign, actor=request.user)
@@ -395,7 +396,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @_needs(APPROVE)
-def campaign_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     try:
         approvals.campaign_approve(campaign=campaign, actor=request.user)
@@ -407,7 +408,7 @@ def campaign_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(APPROVE)
-def campaign_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
@@ -468,7 +469,7 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def _lifecycle(service: Callable[..., Campaign], done: Any) -> Callable:
     @require_POST
     @_needs(LAUNCH)
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         campaign = _campaign(pk)
         try:
             service(campaign=campaign, actor=request.user)
@@ -488,7 +489,7 @@ campaign_cancel = _lifecycle(services.campaign_cancel, gettext_lazy("Campaign ca
 
 @require_POST
 @_needs(LAUNCH)
-def campaign_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     form = ResendForm(request.POST)
     if not form.is_valid():

@@ -94,12 +94,12 @@ class ErrorOut(Schema):
 
     detail: str = Field(..., description="What is wrong and what to do, translated.")
     path: str = Field(
-        "",
+        default="",
         description="The refused field's path in the body or the parameters "
         "(`messages[0].channel`, `rules.all[1].op`); empty when no single field is at fault.",
     )
     errors: list[dict[str, Any]] = Field(
-        [],
+        default=[],
         description="Every problem found: `{path, message}` for invalid input; "
         "`{channel, locale, field, line, message}` for a refused message template.",
     )

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.csv import csv_writer
+from common.http import signed_in_user
 from creators import services
 from creators.columns import HEADER
 from creators.geo import STATE_CHOICES
@@ -127,8 +128,11 @@ def _export_lines(queryset: QuerySet) -> Iterator[str]:
         )
 
 
+_CONSENT_CELLS: dict[str, str] = {ConsentStatus.GRANTED: "yes", ConsentStatus.DENIED: "no"}
+
+
 def _consent_cell(status: str) -> str:
-    return {ConsentStatus.GRANTED: "yes", ConsentStatus.DENIED: "no"}.get(status, "")
+    return _CONSENT_CELLS.get(status, "")
 
 
 @admin.register(Creator)
@@ -258,7 +262,7 @@ class CreatorAdmin(admin.ModelAdmin):
     def mark_opted_out(self, request: HttpRequest, queryset: QuerySet) -> None:
         changed = services.creator_opt_out(
             creators=queryset.iterator(chunk_size=500),
-            actor=request.user,
+            actor=signed_in_user(request),
             source=ConsentChange.Source.ADMIN,
         )
         self.message_user(

@@ -7,6 +7,7 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints
 
 from accounts.permissions import api_permission_check
+from common.http import TokenHttpRequest
 from common.schemas import ApiSchema, ErrorOut, error_responses
 from creators import services
 from creators.importer import ImportHeaderInvalid, creator_import_csv
@@ -139,7 +140,7 @@ def _job_out(job: ImportJob) -> ImportJobOut:
 
 
 @router.post("/creators/imports", response={202: ImportJobOut, **error_responses(400, 401, 403)})
-def creators_import_queue(request: HttpRequest, file: File[UploadedFile]):
+def creators_import_queue(request: TokenHttpRequest, file: File[UploadedFile]):
     """Queue a CSV import on a Celery worker and answer at once (any size; the synchronous
     `/creators/import` holds the request for the whole file). Poll the job's URL."""
     api_permission_check(request, "creators.add_creator")

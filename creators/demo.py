@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -232,7 +232,7 @@ AREA_CODES = {
 
 LEVEL_WEIGHTS = (30, 25, 17, 11, 7, 5, 3, 2)  # levels 0..7: most creators are new
 # Consent per channel: (granted, denied) shares; the rest is unknown (never asked).
-CONSENT_RATES = {
+CONSENT_RATES: dict[str, tuple[float, float]] = {
     Channel.EMAIL: (0.70, 0.06),
     Channel.WHATSAPP: (0.55, 0.10),
     Channel.PUSH: (0.40, 0.15),
@@ -282,7 +282,8 @@ class TableWriter:
         self.names = [f.attname for f in fields]
         self.table = meta.db_table
         quote = connection.ops.quote_name
-        self.column_sql = ", ".join(quote(f.column) for f in fields)
+        # A concrete field always has a column (`column` is None only for non-concrete ones).
+        self.column_sql = ", ".join(quote(cast(str, f.column)) for f in fields)
         self.jsons = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
 
     def write(self, rows: list[Row]) -> None:

@@ -36,7 +36,7 @@ class CreatorFilterForm(forms.Form):
         empty_value=None,
         choices=ANY + [(str(level), str(level)) for level in range(8)],
     )
-    state = forms.ChoiceField(label=_("State"), required=False, choices=ANY + STATE_CHOICES)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[*ANY, *STATE_CHOICES])
     locale = forms.ChoiceField(label=_("Language"), required=False, choices=ANY + Locale.choices)
     consent_email = forms.ChoiceField(
         label=_("Email consent"), required=False, choices=ANY + ConsentStatus.choices

@@ -61,10 +61,13 @@ def _consent_field(channel_label: str, default: str) -> models.CharField:
     )
 
 
+HANDLE_MAX_LENGTH = 64
+
+
 class Creator(models.Model):
     """An affiliate creator. Current consent per channel lives here; its history in ConsentChange."""
 
-    handle = models.CharField(_("handle"), max_length=64, unique=True)
+    handle = models.CharField(_("handle"), max_length=HANDLE_MAX_LENGTH, unique=True)
     name = models.CharField(_("display name"), max_length=150)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -48,9 +48,7 @@ def creator_consent_set(
 
 
 @transaction.atomic
-def creator_opt_out(
-    *, creators: Iterable[Creator], actor: AbstractBaseUser | None, source: str
-) -> int:
+def creator_opt_out(*, creators: Iterable[Creator], actor: User | None, source: str) -> int:
     """Deny consent on every channel a creator has not already denied, with history and one
     `creator.optout` audit entry per creator changed. Returns how many consents changed."""
     changed = 0
@@ -90,7 +88,7 @@ def _data_lines(file: UploadedFile) -> int:
 
 
 @transaction.atomic
-def import_job_create(*, file: UploadedFile, actor: AbstractBaseUser) -> ImportJob:
+def import_job_create(*, file: UploadedFile, actor: User) -> ImportJob:
     """Store the uploaded CSV, record who sent it, and queue its import once committed."""
     job = ImportJob(
         created_by=actor, file_name=(file.name or "")[:255], total_rows=_data_lines(file)

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from common.http import AuthenticatedHttpRequest
 from common.sections import page_sections_render
 from creators import selectors, services
 from creators.columns import HEADER
@@ -49,7 +50,7 @@ def creator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("creators.add_creator", raise_exception=True)
-def creator_import(request: HttpRequest) -> HttpResponse:
+def creator_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CreatorImportForm()
     if request.method == "POST":
         form = CreatorImportForm(request.POST, request.FILES)

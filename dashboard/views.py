@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from common.http import AuthenticatedHttpRequest
 from creators.models import Channel, Creator
 from dashboard import selectors
 from segments.models import Segment
@@ -12,12 +15,12 @@ def _runs_context() -> dict:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.has_perm("agencies.use_portal") and not request.user.has_perm(
         "creators.view_creator"
     ):
         return redirect("agency-home")  # agency people see their briefs, no ops figures
-    context = {
+    context: dict[str, Any] = {
         "creator_count": Creator.objects.count(),
         "segment_count": Segment.objects.count(),
     }

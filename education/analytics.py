@@ -103,7 +103,8 @@ def _reach_sql(where: str) -> str:
 def education_analytics_get(
     *, campaign_id: int | None = None, channel: str = "", level: int | None = None
 ) -> EducationReport:
-    conditions, params = ["TRUE"], []
+    conditions: list[str] = ["TRUE"]
+    params: list[int | str] = []
     if level is not None:
         conditions.append("i.level = %s")
         params.append(level)

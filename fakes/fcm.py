@@ -166,6 +166,7 @@ def app_build(fakes: Fakes) -> web.Application:
         return json_response({"access_token": access, "expires_in": 3599, "token_type": "Bearer"})
 
     async def send(request: web.Request) -> web.StreamResponse:
+        body: Any  # an error body we answer with, or the JSON we were sent (None if not JSON)
         behaviour = fakes.behaviours["fcm"]
         raw = await request.read()
         await behaviour.delay()
@@ -237,6 +238,7 @@ def app_build(fakes: Fakes) -> web.Application:
             status=200,
         )
         if accepted_then_stalled:
+            assert drawn is not None  # it is the failure that accepted and then stalled
             return await failure_apply(request, "timeout", drawn[1], _failure_response)
         return json_response({"name": name})
 

@@ -55,7 +55,7 @@ def _failure_response(kind: str, failure: Failure, status: int | None = None) ->
     retry = f"{failure.retry_after:g}"
     if kind == "429":
         reset = str(int(time.time() + failure.retry_after))
-        headers = {
+        headers: dict[str, str] | None = {
             "Retry-After": retry,
             "X-RateLimit-Limit": "600",
             "X-RateLimit-Remaining": "0",
@@ -132,7 +132,7 @@ def _authorized(fakes: Fakes, request: web.Request) -> bool:
 
 
 def _recipients(body: Any) -> list[str]:
-    found = []
+    found: list[str] = []
     try:
         for p in body["personalizations"]:
             for kind in ("to", "cc", "bcc"):
@@ -151,7 +151,8 @@ def _schedule_events(fakes: Fakes, body: dict[str, Any], message_id: str) -> Non
     rng = behaviour.rng
     delay = float(config.get("delay_ms", 100)) / 1000.0
     categories = body.get("categories")
-    message_args = body.get("custom_args") if isinstance(body.get("custom_args"), dict) else {}
+    custom_args = body.get("custom_args")
+    message_args = custom_args if isinstance(custom_args, dict) else {}
     html = next((c["value"] for c in body.get("content") or [] if c["type"] == "text/html"), "")
     link = HREF.search(html)
     now = int(time.time())
@@ -306,6 +307,7 @@ def app_build(fakes: Fakes) -> web.Application:
         )
         _schedule_events(fakes, body, message_id)
         if accepted_then_stalled:
+            assert drawn is not None  # it is the failure that accepted and then stalled
             return await failure_apply(request, "timeout", drawn[1], _failure_response)
         return web.Response(status=202, headers={"X-Message-Id": message_id})
 

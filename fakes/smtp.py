@@ -33,7 +33,9 @@ def _parts(message: email.message.EmailMessage) -> dict[str, str]:
             try:
                 found[kind] = part.get_content()
             except (LookupError, UnicodeDecodeError):
-                found[kind] = part.get_payload(decode=True).decode("utf-8", "replace")
+                payload = part.get_payload(decode=True)
+                assert isinstance(payload, bytes)  # a text part is not multipart
+                found[kind] = payload.decode("utf-8", "replace")
     return found
 
 
@@ -69,7 +71,7 @@ class SinkHandler:
             if kind == "429":
                 return "421 4.7.0 Too many messages, slow down"
             if kind == "disconnect":
-                if server.transport is not None:
+                if isinstance(server.transport, asyncio.Transport):
                     server.transport.abort()
                 return "421 4.4.2 Connection dropped"
             return "451 4.3.0 Temporary server error, try again later"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -72,7 +72,7 @@ def localisation_tasks(*, source: Market, target: Market) -> list[str]:
 
 @transaction.atomic
 def playbook_adapt(
-    *, playbook: Playbook, actor: AbstractBaseUser | None, market: str = HOME_MARKET
+    *, playbook: Playbook, actor: User | None, market: str = HOME_MARKET
 ) -> AdaptedCampaign:
     target = Market.objects.get(code=market)
     campaign = campaign_create(
@@ -104,7 +104,7 @@ def playbook_adapt(
     return adapted
 
 
-def adaptation_enforce(*, campaign: Campaign, actor: AbstractBaseUser | None) -> None:
+def adaptation_enforce(*, campaign: Campaign, actor: User | None) -> None:
     """An adapted campaign launches only once its required checklist items are done."""
     if not AdaptedCampaign.objects.filter(campaign=campaign).exists():
         return

@@ -58,7 +58,8 @@ class PlaybookForm(forms.ModelForm):
         return list(dict.fromkeys(tag for tag in tags if tag))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, (low, high) in RATE_LIMITS.items():
             value = cleaned.get(name)
             if value is not None and not low <= value <= high:
@@ -81,10 +82,9 @@ class PlaybookFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            ("", _("All kinds")),
-            *Playbook._meta.get_field("kind").choices,
-        ]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("All kinds")), *Campaign.Kind.choices]
 
 
 class CompareForm(forms.Form):
@@ -98,10 +98,9 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            ("", _("All kinds")),
-            *Playbook._meta.get_field("kind").choices,
-        ]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("All kinds")), *Campaign.Kind.choices]
 
 
 class ProposalForm(forms.ModelForm):

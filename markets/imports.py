@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from typing import IO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -64,9 +64,7 @@ def _reader(source: IO[str] | IO[bytes] | str) -> csv.DictReader:
 
 
 @transaction.atomic
-def playbook_import_csv(
-    *, source: IO[str] | IO[bytes] | str, actor: AbstractBaseUser | None
-) -> PlaybookImport:
+def playbook_import_csv(*, source: IO[str] | IO[bytes] | str, actor: User | None) -> PlaybookImport:
     reader = _reader(source)
     header = [ALIASES.get((name or "").strip().lower(), (name or "").strip().lower())
               for name in (reader.fieldnames or [])]  # fmt: skip
@@ -104,7 +102,7 @@ def playbook_import_csv(
         if not form.is_valid():
             for column, errors in form.errors.items():
                 for cause in errors:
-                    result.problems.append(RowProblem(line, "" if column == "__all__" else column, cause))  # fmt: skip
+                    result.problems.append(RowProblem(line, "" if column == "__all__" else column, str(cause)))  # fmt: skip
             continue
         form.save()
         if existing is None:

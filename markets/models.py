@@ -2,12 +2,17 @@
 proposals that argue for a change from that evidence. Campaigns, creators and content keep
 their market as a two-letter code; `markets.selectors` looks the Market up."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HOME_MARKET = "MX"
 
@@ -31,7 +36,7 @@ class Market(models.Model):
         return f"{self.name} ({self.code})"
 
 
-def _percent_field(label: str) -> models.DecimalField:
+def _percent_field(label: "StrOrPromise") -> models.DecimalField:
     return models.DecimalField(label, max_digits=7, decimal_places=2, null=True, blank=True)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ TRANSITIONS: dict[str, set[str]] = {
 DECISIONS = {Status.ACCEPTED, Status.REJECTED}
 
 
-def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _actor(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -43,7 +43,7 @@ def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
 def proposal_save(
     *,
     proposal: Proposal | None,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     evidence_playbooks: Iterable[Playbook] = (),
     evidence_campaigns: Iterable[Campaign] = (),
     **fields: Any,
@@ -71,7 +71,7 @@ def proposal_save(
 
 @transaction.atomic
 def proposal_transition(
-    *, proposal: Proposal, to_status: str, actor: AbstractBaseUser | None, note: str = ""
+    *, proposal: Proposal, to_status: str, actor: User | None, note: str = ""
 ) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if to_status not in TRANSITIONS.get(proposal.status, set()):
@@ -90,9 +90,7 @@ def proposal_transition(
 
 
 @transaction.atomic
-def proposal_outcome_record(
-    *, proposal: Proposal, outcome: str, actor: AbstractBaseUser | None
-) -> Proposal:
+def proposal_outcome_record(*, proposal: Proposal, outcome: str, actor: User | None) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Status.ACCEPTED:
         raise ProposalOutcomeEarly()

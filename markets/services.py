@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from audit.services import audit_record
@@ -13,9 +13,7 @@ from markets.models import Playbook
 
 
 @transaction.atomic
-def playbook_save(
-    *, playbook: Playbook | None, actor: AbstractBaseUser | None, **fields: Any
-) -> Playbook:
+def playbook_save(*, playbook: Playbook | None, actor: User | None, **fields: Any) -> Playbook:
     """Create a playbook, or change one, from already-validated fields (PlaybookForm)."""
     created = playbook is None
     playbook = playbook or Playbook()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.exceptions import AltavozError
+from common.http import AuthenticatedHttpRequest
 from common.inputs import digits_int
 from markets import adapt, imports, proposals, selectors, services
 from markets.compare import comparison_build
@@ -67,7 +68,7 @@ def playbook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _playbook_form(request: HttpRequest, playbook=None) -> HttpResponse:
+def _playbook_form(request: AuthenticatedHttpRequest, playbook=None) -> HttpResponse:
     form = PlaybookForm(request.POST or None, instance=playbook)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PlaybookForm.Meta.fields}
@@ -81,19 +82,19 @@ def _playbook_form(request: HttpRequest, playbook=None) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @_needs(ADD)
-def playbook_new(request: HttpRequest) -> HttpResponse:
+def playbook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _playbook_form(request)
 
 
 @require_http_methods(["GET", "POST"])
 @_needs(CHANGE)
-def playbook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def playbook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _playbook_form(request, selectors.playbook_get(pk=pk))
 
 
 @require_http_methods(["GET", "POST"])
 @_needs(IMPORT)
-def playbook_import(request: HttpRequest) -> HttpResponse:
+def playbook_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PlaybookImportForm(request.POST or None, request.FILES or None)
     result = None
     status = 200
@@ -128,7 +129,7 @@ def market_compare(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @_needs(VIEW, "campaigns.add_campaign")
-def playbook_adapt(request: HttpRequest, pk: int) -> HttpResponse:
+def playbook_adapt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     playbook = selectors.playbook_get(pk=pk)
     try:
         adapted = adapt.playbook_adapt(playbook=playbook, actor=request.user)
@@ -166,7 +167,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _proposal_form(request: HttpRequest, proposal: Proposal | None = None) -> HttpResponse:
+def _proposal_form(
+    request: AuthenticatedHttpRequest, proposal: Proposal | None = None
+) -> HttpResponse:
     initial = {}
     playbook_id = digits_int(request.GET.get("playbook", ""))
     if proposal is None and playbook_id is not None:
@@ -188,19 +191,19 @@ def _proposal_form(request: HttpRequest, proposal: Proposal | None = None) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @_needs(PROPOSAL_ADD)
-def proposal_new(request: HttpRequest) -> HttpResponse:
+def proposal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _proposal_form(request)
 
 
 @require_http_methods(["GET", "POST"])
 @_needs(PROPOSAL_CHANGE)
-def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _proposal_form(request, selectors.proposal_get(pk=pk))
 
 
 @require_POST
 @_needs(PROPOSAL_CHANGE)
-def proposal_move(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(pk=pk)
     form = ProposalDecisionForm(request.POST)
     if not form.is_valid():
@@ -221,7 +224,7 @@ def proposal_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(PROPOSAL_DECIDE)
-def proposal_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(pk=pk)
     form = ProposalOutcomeForm(request.POST)
     try:

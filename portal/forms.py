@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class PreferencesForm(forms.Form):
         label=_("Quiet hours until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
 
-    def __init__(self, *args, creator: Creator, **kwargs) -> None:
+    def __init__(self, data: Any = None, *, creator: Creator, **kwargs: Any) -> None:
         initial = {
             "locale": creator.locale,
             "quiet_hours_start": creator.quiet_hours_start,
@@ -30,14 +32,15 @@ class PreferencesForm(forms.Form):
                 for channel in Channel.values
             },
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
         for channel in Channel.values:
             self.fields[f"channel_{channel}"] = forms.BooleanField(
-                label=CHANNEL_LABELS[channel], required=False
+                label=CHANNEL_LABELS[Channel(channel)], required=False
             )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("quiet_hours_start")) != bool(data.get("quiet_hours_end")):
             raise forms.ValidationError(_("Give both the start and the end of your quiet hours."))
         return data

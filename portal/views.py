@@ -26,6 +26,7 @@ from education.markup import body_render
 from portal import services
 from portal.exceptions import LinkRefused
 from portal.forms import PreferencesForm
+from portal.http import PortalHttpRequest
 from portal.session import portal_session_end, portal_session_start
 from tracking import services as tracking_services
 from tracking.views import client_ip
@@ -83,7 +84,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @creator_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: PortalHttpRequest) -> HttpResponse:
     creator = request.portal_creator
     messages = InboxMessage.objects.filter(creator=creator).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-id"
@@ -93,7 +94,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @creator_required
-def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_message(request: PortalHttpRequest, pk: int) -> HttpResponse:
     message = InboxMessage.objects.filter(pk=pk, creator=request.portal_creator).first()
     if message is None:
         return _not_found(request)
@@ -105,7 +106,7 @@ def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @creator_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: PortalHttpRequest) -> HttpResponse:
     creator = request.portal_creator
     level = education_selectors.creator_level_for_library(creator)
     items = education_selectors.content_items_published(locale=creator.locale, level=level)
@@ -141,7 +142,7 @@ def _path_summary(path, progress: dict, locale: str) -> dict:
 
 @require_GET
 @creator_required
-def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def path_detail(request: PortalHttpRequest, slug: str) -> HttpResponse:
     creator = request.portal_creator
     path = education_selectors.learning_paths_published().filter(slug=slug).first()
     if path is None:
@@ -200,7 +201,7 @@ def learn_item(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @creator_required
-def learn_progress(request: HttpRequest, slug: str) -> HttpResponse:
+def learn_progress(request: PortalHttpRequest, slug: str) -> HttpResponse:
     """The lesson page's script reports progress: `{"percent": 0-100}` (JSON or form)."""
     item = education_selectors.content_item_published_get(slug=slug)
     if item is None:
@@ -220,7 +221,7 @@ def learn_progress(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @creator_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: PortalHttpRequest) -> HttpResponse:
     creator = request.portal_creator
     form = PreferencesForm(request.POST or None, creator=creator)
     saved = False

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from accounts.permissions import api_permission_check
+from common.http import TokenHttpRequest
 from common.schemas import ApiSchema, IsoDate, error_responses
-from creators.models import Creator
+from creators.models import HANDLE_MAX_LENGTH
 from programs import selectors, services
 from programs.models import Metric
 
@@ -17,7 +18,7 @@ router = Router(tags=["programs"])
 
 
 class MetricRowIn(ApiSchema):
-    handle: str = Field(..., max_length=Creator._meta.get_field("handle").max_length + 1)
+    handle: str = Field(..., max_length=HANDLE_MAX_LENGTH + 1)
     date: IsoDate
     # Checked per row by the service (a bad row comes back in `errors`, the rest land).
     metric: str = Field(..., max_length=40, description=f"One of {', '.join(Metric.values)}.")
@@ -58,7 +59,7 @@ class ProgressRow(Schema):
 
 
 @router.post("/creator-metrics", response={200: MetricsOut, **error_responses(400, 401, 403)})
-def creator_metrics_post(request: HttpRequest, payload: MetricsIn) -> Status:
+def creator_metrics_post(request: TokenHttpRequest, payload: MetricsIn) -> Status:
     """Record daily metric rows; bad rows come back by position (1-based), good rows land.
 
     Needs `programs.import_metrics` (a manager's token), as the import page does."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+import datetime
 from typing import Any
 
 from django import forms
@@ -143,7 +143,7 @@ class CalendarForm(forms.Form):
         label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False
     )
 
-    def values(self, today: date) -> dict[str, Any]:
+    def values(self, today: datetime.date) -> dict[str, Any]:
         data = self.cleaned_data if self.is_valid() else {}
         return {
             "view": data.get("view") or "month",

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -197,7 +197,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
         items.append(ChecklistItem("channels", _("Channels chosen"), False,
                                    fix=_("Choose channels in the campaign's audience step.")))  # fmt: skip
     urls: set[str] = set()
-    slugs: set[str] = set()
+    slugs: set[tuple[str, str]] = set()
     for channel in campaign.channels:
         for locale in locales:
             label = _("Message: %(channel)s · %(locale)s") % {
@@ -216,8 +216,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
             items.append(ChecklistItem(f"message:{channel}:{locale}", label, not problem,
                          fix=_("Fix the message so it renders for every creator.") if problem else "",
                          detail=problem))  # fmt: skip
-    needs_pages = program is not None and campaign.kind in ("mission", "competition")
-    if needs_pages:
+    if program is not None and campaign.kind in ("mission", "competition"):
         pages = {
             _("rules"): program.rules_url or program.rules_text,
             _("FAQ"): program.faq_url,
@@ -299,7 +298,7 @@ def _test_send_items(campaign: Campaign) -> list[ChecklistItem]:
 # --- The gate ---------------------------------------------------------------------------------
 
 
-def campaign_readiness_enforce(*, campaign: Campaign, actor: AbstractBaseUser | None) -> None:
+def campaign_readiness_enforce(*, campaign: Campaign, actor: User | None) -> None:
     """Refuse to launch a program's campaign while required items fail, unless overridden."""
     if not Program.objects.filter(campaign=campaign).exists():
         return
@@ -311,9 +310,7 @@ def campaign_readiness_enforce(*, campaign: Campaign, actor: AbstractBaseUser | 
 
 
 @transaction.atomic
-def readiness_override(
-    *, campaign: Campaign, reason: str, actor: AbstractBaseUser
-) -> ReadinessOverride:
+def readiness_override(*, campaign: Campaign, reason: str, actor: User) -> ReadinessOverride:
     """Record that `actor` lets the campaign launch despite failing items, and why (audited)."""
     reason = (reason or "").strip()
     if len(reason) < 10:
@@ -332,9 +329,7 @@ def readiness_override(
 
 
 @transaction.atomic
-def campaign_launch_overriding(
-    *, campaign: Campaign, reason: str, actor: AbstractBaseUser
-) -> Campaign:
+def campaign_launch_overriding(*, campaign: Campaign, reason: str, actor: User) -> Campaign:
     """Override the checklist (audited, with the reason) and start the campaign as planned.
 
     One transaction: if the campaign cannot start for another reason, no override is kept.
@@ -347,7 +342,7 @@ def campaign_launch_overriding(
 
 @transaction.atomic
 def manual_item_add(
-    *, campaign: Campaign, label: str, required: bool, actor: AbstractBaseUser | None
+    *, campaign: Campaign, label: str, required: bool, actor: User | None
 ) -> ManualChecklistItem:
     item = ManualChecklistItem.objects.create(
         campaign=campaign, label=label.strip()[:200], required=required
@@ -359,7 +354,7 @@ def manual_item_add(
 
 @transaction.atomic
 def manual_item_set_done(
-    *, item: ManualChecklistItem, done: bool, actor: AbstractBaseUser | None
+    *, item: ManualChecklistItem, done: bool, actor: User | None
 ) -> ManualChecklistItem:
     item.done = done
     item.done_by = actor if done and actor is not None and actor.is_authenticated else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Case,
@@ -22,8 +22,19 @@ from django.shortcuts import get_object_or_404
 
 from programs.models import Band, Enrolment, Program
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class EnrolmentProgress(TypedDict):
+    """What `program_progress` adds to each enrolment (so `band` and `total` filter)."""
+
+    total: Decimal
+    band: str
+
+
 # A creator is in the first band whose share of the threshold they reached (done ≥ 100 %).
-BAND_EDGES: tuple[tuple[str, Decimal], ...] = (
+BAND_EDGES: tuple[tuple[Band, Decimal], ...] = (
     (Band.DONE, Decimal("1")),
     (Band.ALMOST, Decimal("0.9")),
     (Band.HALFWAY, Decimal("0.5")),
@@ -38,7 +49,9 @@ def program_list() -> QuerySet[Program]:
     return Program.objects.select_related("campaign").order_by("-starts_on", "-pk")
 
 
-def program_progress(*, program: Program) -> QuerySet[Enrolment]:
+def program_progress(
+    *, program: Program
+) -> QuerySet[WithAnnotations[Enrolment, EnrolmentProgress]]:
     """Each enrolment with `total` (the metric summed over the program's period) and `band`."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
     in_period = Q(
@@ -74,7 +87,9 @@ def program_band_counts(*, program: Program) -> dict[str, int]:
     return counts
 
 
-def program_band_creators(*, program: Program, band: str) -> QuerySet[Enrolment]:
+def program_band_creators(
+    *, program: Program, band: str
+) -> QuerySet[WithAnnotations[Enrolment, EnrolmentProgress]]:
     """Enrolments currently in `band` (use `.values("creator_id")` as a subquery)."""
     return program_progress(program=program).filter(band=band)
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -69,7 +69,7 @@ def program_save(
     campaign: Campaign,
     starts_on: date,
     ends_on: date,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     **fields: Any,
 ) -> Program:
     """Create or change the program of `campaign`; the campaign's period follows it."""
@@ -104,7 +104,7 @@ def enrolment_create(*, program: Program, creator: Creator, source: str) -> Enro
 
 
 @transaction.atomic
-def program_enrol_eligible(*, program: Program, actor: AbstractBaseUser | None = None) -> int:
+def program_enrol_eligible(*, program: Program, actor: User | None = None) -> int:
     """Enrol every creator of the campaign's segment (source `auto`) in one INSERT … SELECT."""
     if program.campaign.segment is None:
         raise ProgramInvalid(_("Choose the campaign's segment (the eligible creators) first."))
@@ -190,7 +190,7 @@ def _metrics_write(
 
 @transaction.atomic
 def creator_metrics_record(
-    *, rows: Iterable[tuple[int, dict[str, Any]]], actor: AbstractBaseUser | None = None
+    *, rows: Iterable[tuple[int, dict[str, Any]]], actor: User | None = None
 ) -> MetricImportResult:
     """Record daily metric rows, each `(line, {handle, date, metric, value})`: bad rows are
     reported by their line and the good ones land."""
@@ -218,7 +218,7 @@ def creator_metrics_record(
 
 
 def creator_metrics_import_csv(
-    *, file: IO[bytes] | IO[str], actor: AbstractBaseUser | None = None
+    *, file: IO[bytes] | IO[str], actor: User | None = None
 ) -> MetricImportResult:
     """CSV with header handle,date,metric,value (UTF-8); line 1 is the header."""
     raw = file.read()
@@ -249,7 +249,7 @@ def band_message_send(
     program: Program,
     band: str,
     messages: list[dict[str, Any]],
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Campaign:
     """Launch a campaign to the creators now in `band` who never got this band's message.
 
@@ -312,7 +312,7 @@ def band_message_send(
 
 
 @transaction.atomic
-def program_notes_set(*, program: Program, notes: str, actor: AbstractBaseUser | None) -> Program:
+def program_notes_set(*, program: Program, notes: str, actor: User | None) -> Program:
     program.notes = notes
     program.save(update_fields=["notes"])
     audit_record(actor=actor, action="program.notes", target=program)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns.models import Campaign
 from common.csv import csv_writer
 from common.exceptions import AltavozError
+from common.http import AuthenticatedHttpRequest
 from creators.models import Channel
 from programs import calendar, readiness, selectors, services
 from programs.forms import (
@@ -55,7 +56,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @_needs(ADD)
-def program_new(request: HttpRequest) -> HttpResponse:
+def program_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     chooser = ProgramNewForm(request.POST or request.GET or None)
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and chooser.is_valid() and form.is_valid():
@@ -76,7 +77,7 @@ def program_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @_needs(CHANGE)
-def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def program_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(pk=pk)
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +127,7 @@ def program_leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(CHANGE)
-def program_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def program_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(pk=pk)
     try:
         count = services.program_enrol_eligible(program=program, actor=request.user)
@@ -139,7 +140,7 @@ def program_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(IMPORT)
-def program_metrics_import(request: HttpRequest, pk: int) -> HttpResponse:
+def program_metrics_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(pk=pk)
     form = MetricImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -152,7 +153,7 @@ def program_metrics_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_needs(LAUNCH)
-def program_band_message(request: HttpRequest, pk: int) -> HttpResponse:
+def program_band_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(pk=pk)
     form = BandMessageForm(request.POST)
     if not form.is_valid():
@@ -194,7 +195,7 @@ def campaign_readiness(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 
 @require_POST
 @_needs("campaigns.change_campaign")
-def campaign_checklist_add(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def campaign_checklist_add(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
     """htmx: add an item by hand; answers with the checklist."""
     campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=campaign_pk)
     form = ManualItemForm(request.POST)
@@ -206,7 +207,9 @@ def campaign_checklist_add(request: HttpRequest, campaign_pk: int) -> HttpRespon
 
 @require_POST
 @_needs("campaigns.change_campaign")
-def campaign_checklist_tick(request: HttpRequest, campaign_pk: int, item_pk: int) -> HttpResponse:
+def campaign_checklist_tick(
+    request: AuthenticatedHttpRequest, campaign_pk: int, item_pk: int
+) -> HttpResponse:
     """htmx: tick an item added by hand off (or on again); answers with the checklist."""
     item = get_object_or_404(ManualChecklistItem, pk=item_pk, campaign_id=campaign_pk)
     readiness.manual_item_set_done(item=item, done=request.POST.get("done") == "1",
@@ -216,7 +219,9 @@ def campaign_checklist_tick(request: HttpRequest, campaign_pk: int, item_pk: int
 
 @require_POST
 @_needs(OVERRIDE)
-def campaign_readiness_override(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def campaign_readiness_override(
+    request: AuthenticatedHttpRequest, campaign_pk: int
+) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=campaign_pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
@@ -255,7 +260,7 @@ def program_calendar(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @_needs(VIEW)
-def program_postmortem(request: HttpRequest, pk: int) -> HttpResponse:
+def program_postmortem(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(pk=pk)
     form = NotesForm(request.POST or None, initial={"notes": program.notes})
     if request.method == "POST":

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from common.http import signed_in_user
 from segments import selectors, services
 from segments.exceptions import SegmentHandlesEmpty, SegmentRulesInvalid
 from segments.models import Segment
@@ -36,7 +37,8 @@ class SegmentAdminForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kind = cleaned.get("kind") or (self.instance.kind if self.instance.pk else None)
         if kind == Segment.Kind.DYNAMIC and "rules" in cleaned:
             try:
@@ -67,7 +69,7 @@ class SegmentAdmin(admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "kind"] if obj is not None else fields
 
-    def get_fields(self, request: HttpRequest, obj: Segment | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Segment | None = None) -> tuple[str, ...]:
         fields = ["name", "kind", "description"]
         if obj is None or obj.kind == Segment.Kind.DYNAMIC:
             fields.append("rules")
@@ -75,7 +77,7 @@ class SegmentAdmin(admin.ModelAdmin):
             fields.append("handles")
         if obj is not None:
             fields += ["live_count", "sample", "created_by", "created_at", "updated_at"]
-        return fields
+        return tuple(fields)
 
     @admin.display(description=_("creators now"))
     def live_count(self, obj: Segment) -> str:
@@ -96,7 +98,7 @@ class SegmentAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Segment, form: SegmentAdminForm, change: bool
     ) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
         handles = form.handle_list()
         if obj.kind == Segment.Kind.STATIC and handles:

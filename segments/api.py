@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from accounts.permissions import api_permission_check
+from common.http import TokenHttpRequest
 from common.schemas import ApiSchema, error_responses
 from creators.models import Creator
 from segments import selectors, services
@@ -73,7 +74,7 @@ class SegmentPreview(Schema):
 
 
 @router.post("/segments", response={201: SegmentCreated, **error_responses(400, 401, 403)})
-def segment_create(request: HttpRequest, payload: SegmentIn) -> Status:
+def segment_create(request: TokenHttpRequest, payload: SegmentIn) -> Status:
     api_permission_check(request, "segments.add_segment")
     try:
         segment = services.segment_create(
@@ -90,7 +91,7 @@ def segment_create(request: HttpRequest, payload: SegmentIn) -> Status:
 @router.post(
     "/segments/static", response={201: StaticSegmentCreated, **error_responses(400, 401, 403)}
 )
-def segment_static_create(request: HttpRequest, payload: StaticSegmentIn) -> Status:
+def segment_static_create(request: TokenHttpRequest, payload: StaticSegmentIn) -> Status:
     api_permission_check(request, "segments.add_segment")
     result = services.segment_static_create(
         name=payload.name,

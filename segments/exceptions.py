@@ -1,5 +1,6 @@
 """Errors the segments app raises on purpose; each message says what to fix."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from common.exceptions import AltavozError
@@ -21,7 +22,7 @@ class SegmentHandlesEmpty(AltavozError):
 
 
 class SegmentKindMismatch(AltavozError):
-    def __init__(self, segment_name: str, expected: str) -> None:
+    def __init__(self, segment_name: str, expected: str | Promise) -> None:
         super().__init__(
             _("Segment “%(name)s” is not a %(kind)s segment.")
             % {"name": segment_name, "kind": expected}

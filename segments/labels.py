@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,16 +61,18 @@ _CONSENT_CHANNELS = {column: Channel(channel) for channel, column in CONSENT_FIE
 def field_label(name: str) -> str:
     if name in _CONSENT_CHANNELS:
         return _("%(channel)s consent") % {"channel": _CONSENT_CHANNELS[name].label}
-    return str(capfirst(Creator._meta.get_field(name).verbose_name))
+    field = Creator._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is not a column of Creator"
+    return str(capfirst(field.verbose_name))
 
 
 def field_choices(name: str) -> list[tuple[str, str]]:
     """(value, label) pairs the field's value is picked from, or [] for a free value."""
     if name in SUGGESTED_CHOICES:
         return [(value, str(label)) for value, label in SUGGESTED_CHOICES[name]]
-    return [
-        (str(value), str(label)) for value, label in Creator._meta.get_field(name).choices or ()
-    ]
+    field = Creator._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is not a column of Creator"
+    return [(str(value), str(label)) for value, label in field.choices or ()]
 
 
 def builder_fields() -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ def segment_count(segment: Segment, *, now: datetime | None = None) -> int:
     return segment_creators(segment, now=now).count()
 
 
-def _sample_walk(creators: QuerySet[Creator], n: int) -> list[Any]:
+def _sample_walk(creators: QuerySet[Creator, Any], n: int) -> list[Any]:
     """Up to `n` rows of `creators` (already narrowed with values/values_list), walking ids
     from a random starting id."""
     if n <= 0:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ def segment_create(
     name: str,
     rules: Any,
     description: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> Segment:
     """Create a dynamic segment; invalid rules raise SegmentRulesInvalid and nothing is saved."""
     name = _name_clean(name)
@@ -67,7 +67,7 @@ def segment_update(
     name: str | None = None,
     rules: Any = None,
     description: str | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Segment:
     """Change a segment's name, description or (dynamic only) rules; None leaves a value as is."""
     update_fields = ["updated_at"]
@@ -144,7 +144,7 @@ def segment_static_create(
     name: str,
     handles: Iterable[str],
     description: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> StaticMembersResult:
     """Create a static segment from a list of handles; unknown handles are reported, not fatal."""
     segment = Segment.objects.create(
@@ -170,7 +170,7 @@ def segment_snapshot_create(
     name: str,
     rules: Any,
     description: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     now: datetime | None = None,
 ) -> Segment:
     """Create a static segment holding the creators the rules select right now.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import AltavozError
+from common.http import AuthenticatedHttpRequest
 from segments import selectors, services
 from segments.exceptions import SegmentNameInvalid, SegmentRulesInvalid
 from segments.forms import SegmentBuilderForm
@@ -79,7 +80,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("segments.add_segment", raise_exception=True)
-def segment_create(request: HttpRequest) -> HttpResponse:
+def segment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _builder_response(request, SegmentBuilderForm(), None)
     form = SegmentBuilderForm(request.POST)
@@ -107,7 +108,7 @@ def segment_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("segments.change_segment", raise_exception=True)
-def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def segment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
     if request.method != "POST":
         return _builder_response(request, SegmentBuilderForm(segment=segment), segment)

@@ -79,12 +79,13 @@ def api_client(db, django_user_model):
 def role_client(db, django_user_model):
     """`role_client("editor")`: a logged-in test client for a fresh user in that role group."""
     from django.contrib.auth.models import Group
-    from django.test import Client
 
-    def make(role: str) -> Client:
+    from tests.clients import UserClient
+
+    def make(role: str) -> UserClient:
         user = django_user_model.objects.create_user(username=f"{role}-user", password="x")
         user.groups.add(Group.objects.get(name=role))
-        client = Client()
+        client = UserClient()
         client.force_login(user)
         client.user = user
         return client

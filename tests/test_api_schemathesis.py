@@ -46,7 +46,7 @@ CONTENT_CHECKED = [
 
 def _config(tmp_path: Path, *, campaign_id: int, segment_id: int, handle: str,
             job_id: int, program_id: int, inbox_id: int, creator_token: str) -> Path:  # fmt: skip
-    pinned = {
+    pinned: dict[str, dict[str, object]] = {
         "/api/campaigns/{pk}": {"path.pk": campaign_id},
         "/api/campaigns/{pk}/stats": {"path.pk": campaign_id},
         "/api/campaigns/{pk}/policies": {"path.pk": campaign_id},

@@ -188,7 +188,9 @@ def production_server(transactional_db, tmp_path):
 
 
 def _csrf_token(html: bytes) -> str:
-    return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert match is not None, html
+    return match.group(1).decode()
 
 
 def test_production_image_serves_the_main_pages_with_hashed_static_files(

@@ -81,6 +81,12 @@ class CreatorAppToken(HttpBearer):
         return selectors.creator_for_app_token(token=token)
 
 
+class CreatorAppRequest(HttpRequest):
+    """A request `CreatorAppToken` let in: `auth` is the creator whose app token it carries."""
+
+    auth: Creator
+
+
 class InboxMessageOut(Schema):
     id: int
     title: str
@@ -94,7 +100,7 @@ class InboxMessageOut(Schema):
 @app_router.get(
     "/inbox", auth=CreatorAppToken(), response={200: list[InboxMessageOut], 401: ErrorOut}
 )
-def inbox_list(request: HttpRequest):
+def inbox_list(request: CreatorAppRequest):
     return list(
         InboxMessage.objects.filter(creator=request.auth).order_by("-created_at", "-id")[:100]
     )
@@ -105,7 +111,7 @@ def inbox_list(request: HttpRequest):
     auth=CreatorAppToken(),
     response={200: InboxMessageOut, **error_responses(400, 401, 404)},
 )
-def inbox_read(request: HttpRequest, pk: int):
+def inbox_read(request: CreatorAppRequest, pk: int):
     message = get_object_or_404(InboxMessage, pk=pk, creator=request.auth)
     services.inbox_message_read(
         message=message,

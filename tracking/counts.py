@@ -65,10 +65,10 @@ def delivery_counts_get(*, campaign: Campaign) -> dict[str, Any]:
     A finished campaign's counts come from its snapshot (taken by the
     `delivery_counts_warm` task, or here on a miss); a running one's from one grouped
     query, cached for `TRACKING_DELIVERY_COUNTS_TTL` seconds and kept warm by that task."""
-    finished = campaign.status == Campaign.Status.SENT and campaign.finished_at is not None
-    if finished:
+    finished_at = campaign.finished_at if campaign.status == Campaign.Status.SENT else None
+    if finished_at is not None:
         snapshot = DeliveryCountsSnapshot.objects.filter(
-            campaign_id=campaign.pk, finished_at=campaign.finished_at
+            campaign_id=campaign.pk, finished_at=finished_at
         ).first()
         if snapshot is not None and "statuses" in snapshot.counts:
             return snapshot.counts
@@ -86,6 +86,7 @@ def delivery_counts_get(*, campaign: Campaign) -> dict[str, Any]:
 
 def delivery_counts_snapshot_take(*, campaign: Campaign) -> dict[str, Any]:
     """Count a finished campaign's deliveries once and keep the result."""
+    assert campaign.finished_at is not None, "only a finished campaign has a snapshot"
     result = _delivery_counts_count(campaign.pk)
     DeliveryCountsSnapshot.objects.update_or_create(
         campaign_id=campaign.pk,

@@ -201,12 +201,11 @@ def _hourly(campaign_id: int) -> list[dict[str, Any]]:
 
 
 def _top_links(campaign_id: int, limit: int = 10) -> list[dict[str, Any]]:
-    rows = (
+    rows = list(
         LinkRollup.objects.filter(campaign_id=campaign_id)
         .order_by("-clicks", "-bot_clicks", "link_id")
         .values("link_id", "clicks", "bot_clicks")[:limit]
     )
-    rows = list(rows)
     urls = dict(
         TrackedLink.objects.filter(pk__in=[row["link_id"] for row in rows]).values_list("pk", "url")
     )

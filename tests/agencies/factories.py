@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import Client
 
 from agencies import services
 from agencies.models import Agency, Brief, Deliverable
+from tests.clients import UserClient
 
 PASSWORD = "agency-test-password"
 
@@ -52,8 +52,8 @@ def brief_make(*, agency: Agency, author, title: str = "Cómo vender en vivo",
     )
 
 
-def client_for(user) -> Client:
-    client = Client()
+def client_for(user) -> UserClient:
+    client = UserClient()
     client.force_login(user)
     client.user = user
     return client

@@ -10,7 +10,7 @@ from tests.campaigns.factories import campaign_make, creators_make
 from tests.campaigns.outbox import delivery_ids_received
 
 
-def _history(creator_id: int) -> list[tuple[str, str, bool]]:
+def _history(creator_id: int) -> list[tuple[str, str, str | bool]]:
     rows = Delivery.objects.filter(creator_id=creator_id).order_by("id")
     by_id = {row.id: row for row in rows}
     return [

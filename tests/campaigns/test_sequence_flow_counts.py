@@ -28,7 +28,7 @@ def _recount(campaign, step_order: dict[int, int]) -> dict[int, tuple[int, ...]]
         campaign=campaign, kind__in=HUMAN_KINDS, automated_reason=""
     ).values_list("delivery_id", "kind"):
         human[delivery_id].add(kind)
-    last = defaultdict(int)
+    last: defaultdict[int, int] = defaultdict(int)
     clicked_any = set()
     for d in deliveries:
         last[d.creator_id] = max(last[d.creator_id], step_order[d.step])
@@ -37,7 +37,7 @@ def _recount(campaign, step_order: dict[int, int]) -> dict[int, tuple[int, ...]]
     denied = set(Creator.objects.filter(consent_email="denied").values_list("pk", flat=True)) | set(
         Creator.objects.filter(consent_push="denied").values_list("pk", flat=True)
     )
-    counts = {}
+    counts: dict[int, tuple[int, ...]] = {}
     for step, number in step_order.items():
         rows = [d for d in deliveries if d.step == step]
         counts[step] = (

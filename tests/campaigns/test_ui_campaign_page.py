@@ -48,6 +48,7 @@ def sending_campaign() -> Campaign:
 def _progress(html: str) -> dict[str, int]:
     text = re.search(r"sent (\d+) / failed (\d+) / remaining (\d+)", html)
     bar = re.search(r'<progress data-testid="progress" value="(\d+)" max="(\d+)"', html)
+    assert text is not None and bar is not None, html
     return {
         "sent": int(text.group(1)), "failed": int(text.group(2)), "remaining": int(text.group(3)),
         "value": int(bar.group(1)), "max": int(bar.group(2)),

@@ -1,7 +1,7 @@
 import pytest
-from django.test import Client
 
 from portal.session import CREATOR_KEY
+from tests.clients import CreatorClient
 from tracking.tokens import portal_token_make
 
 
@@ -11,8 +11,8 @@ def portal_client():
     link of a delivery to that creator."""
     from tests.portal.factories import delivery_make
 
-    def make(creator) -> Client:
-        client = Client()
+    def make(creator) -> CreatorClient:
+        client = CreatorClient()
         delivery = delivery_make(creator)
         response = client.get(f"/p/{portal_token_make(delivery_id=delivery.pk)}/")
         assert response.status_code == 302, response.content

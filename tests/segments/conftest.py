@@ -1,8 +1,10 @@
 """A few hundred varied creators for segment tests, and the fixed clock they are judged at."""
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -64,7 +66,7 @@ def build_creators(count: int = 320, seed: int = 20260615) -> list[Creator]:
 
 
 @pytest.fixture
-def varied_creators(db) -> list[dict]:
+def varied_creators(db) -> list[Mapping[str, Any]]:
     """320 creators saved to PostgreSQL, returned as they read back (`values()` dicts)."""
     Creator.objects.bulk_create(build_creators())
     return list(Creator.objects.values())

@@ -20,6 +20,7 @@ def traffic_play(campaign: Campaign, *, seed: int = 7) -> None:
     deliveries = list(Delivery.objects.filter(campaign=campaign).order_by("id"))
     for delivery in deliveries:
         base = delivery.sent_at
+        assert base is not None, "traffic is played on sent deliveries"
         record = lambda _id=delivery.pk, **kw: services.event_record(delivery_id=_id, **kw)  # noqa: E731
         when = lambda _base=base: _base + timedelta(minutes=rng.randint(1, 60 * 30))  # noqa: E731
         if delivery.channel in ("email", "whatsapp") and rng.random() < 0.9:

@@ -19,7 +19,9 @@ URLS = (
 
 @pytest.fixture
 def email_delivery(campaign) -> Delivery:
-    return Delivery.objects.filter(campaign=campaign, channel="email").first()
+    delivery = Delivery.objects.filter(campaign=campaign, channel="email").first()
+    assert delivery is not None
+    return delivery
 
 
 def tracked(delivery: Delivery, url: str) -> str:

@@ -9,7 +9,9 @@ HUMAN = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.
 
 @pytest.fixture
 def email_delivery(campaign) -> Delivery:
-    return Delivery.objects.filter(campaign=campaign, channel="email").first()
+    delivery = Delivery.objects.filter(campaign=campaign, channel="email").first()
+    assert delivery is not None
+    return delivery
 
 
 def test_pixel_is_a_no_cache_gif_and_records_a_human_open(client, email_delivery):

@@ -28,8 +28,9 @@ VECTOR_BODY = (
 
 def contract_sample() -> list[dict]:
     text = CONTRACT.read_text()
-    block = re.search(r"## Sample request body.*?```json\n(.*?)```", text, re.S).group(1)
-    return json.loads(block)
+    block = re.search(r"## Sample request body.*?```json\n(.*?)```", text, re.S)
+    assert block is not None, "the contract has a sample request body"
+    return json.loads(block.group(1))
 
 
 def sample_for(deliveries: list[Delivery]) -> list[dict]:

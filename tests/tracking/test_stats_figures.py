@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from collections import defaultdict
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -17,9 +18,9 @@ from tracking.models import Event
 RECEIPTS = {"email", "whatsapp"}
 
 
-def recount(campaign) -> dict[str, dict[str, float]]:
+def recount(campaign) -> dict[str, Any]:
     deliveries = {d.pk: d for d in Delivery.objects.filter(campaign=campaign)}
-    per: dict[str, dict[str, set | int]] = defaultdict(lambda: defaultdict(set))
+    per: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for d in deliveries.values():
         per[d.channel]["targeted"].add(d.pk)
         if d.status == "sent":
@@ -84,8 +85,11 @@ def test_stats_api_equals_the_recount(api_client, busy_campaign):
 
 
 def cell(html: str, row_attr: str, figure: str) -> str:
-    row = re.search(rf"<tr {re.escape(row_attr)}>(.*?)</tr>", html, re.S).group(1)
-    return re.search(rf'data-figure="{figure}"[^>]*>([^<]*)<', row).group(1).strip()
+    row = re.search(rf"<tr {re.escape(row_attr)}>(.*?)</tr>", html, re.S)
+    assert row is not None, f"no row {row_attr}"
+    value = re.search(rf'data-figure="{figure}"[^>]*>([^<]*)<', row.group(1))
+    assert value is not None, f"no {figure} in row {row_attr}"
+    return value.group(1).strip()
 
 
 def test_campaign_page_and_csv_show_the_recount(client, django_user_model, busy_campaign, settings):

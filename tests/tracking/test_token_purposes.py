@@ -40,7 +40,9 @@ def _b36(number: int) -> str:
 
 
 def _delivery(campaign, channel: str) -> Delivery:
-    return Delivery.objects.filter(campaign=campaign, channel=channel).first()
+    delivery = Delivery.objects.filter(campaign=campaign, channel=channel).first()
+    assert delivery is not None
+    return delivery
 
 
 def _push_open(client: Client, token: str):

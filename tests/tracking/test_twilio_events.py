@@ -24,7 +24,9 @@ def test_contract_test_vector_validates():
 
 @pytest.fixture
 def whatsapp(campaign) -> Delivery:
-    return Delivery.objects.filter(campaign=campaign, channel="whatsapp").first()
+    delivery = Delivery.objects.filter(campaign=campaign, channel="whatsapp").first()
+    assert delivery is not None
+    return delivery
 
 
 def post(client, delivery: Delivery, status: str, signature: str | None = None, **extra):

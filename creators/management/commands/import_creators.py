@@ -25,9 +25,9 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}") from None
         except ImportHeaderInvalid as error:
             raise CommandError(str(error)) from None
-        for error in result.errors[:show_errors]:
-            field = error["field"] or "-"
-            self.stderr.write(f"line {error['line']}: {field}: {error['message']}")
+        for problem in result.errors[:show_errors]:
+            field = problem["field"] or "-"
+            self.stderr.write(f"line {problem['line']}: {field}: {problem['message']}")
         if result.errors_total > show_errors:
             self.stderr.write(
                 f"... {result.errors_total - min(show_errors, result.errors_total)} more"
