@@ -208,30 +208,6 @@ def _deliveries_update(values: list[tuple], *, now: datetime) -> None:
     table = Delivery._meta.db_table
     held = (Delivery.Status.CLAIMED, Delivery.Status.SENDING)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":  # the SQLite demo database
-            adapt = connection.ops.adapt_datetimefield_value
-            cursor.executemany(
-                f"""
-                UPDATE {table} SET status = %s, sent_at = %s, provider_message_id = %s,
-                    error_code = %s, error_message = %s, not_before = %s, updated_at = %s
-                WHERE id = %s AND status IN (%s, %s)
-                """,
-                [
-                    (
-                        status,
-                        adapt(sent_at),
-                        provider_id,
-                        code,
-                        message,
-                        adapt(not_before),
-                        adapt(now),
-                        delivery_id,
-                        *held,
-                    )
-                    for delivery_id, status, sent_at, provider_id, code, message, not_before in values
-                ],  # fmt: skip
-            )
-            return
         # One array per column: eight parameters whatever the batch size, so the statement
         # stays short (psycopg parses a client-side query per execution, and a VALUES list
         # of seven placeholders per row cost more than the sends themselves).

@@ -108,30 +108,6 @@ def _channel_create(
         )
     adapt = connection.ops.adapt_datetimefield_value
     table, creators_table = Delivery._meta.db_table, Creator._meta.db_table
-    if connection.vendor != "postgresql":
-        # The SQLite demo: no sending policies (launch refuses a campaign that has any; see
-        # policies.campaign_policies_validate), so a plain INSERT … SELECT.
-        locale_placeholders = ", ".join(["%s"] * len(locales))
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (campaign_id, run, step, channel, creator_id, locale, status, variant,
-                                 attempts, provider_message_id, error_code, error_message,
-                                 created_at, updated_at)
-            SELECT %s, %s, %s, %s, c.id,
-                   CASE WHEN c.locale IN ({locale_placeholders}) THEN c.locale ELSE %s END,
-                   %s, '', 0, '', '', '', %s, %s
-            FROM {creators_table} c
-            WHERE c.id IN ({audience_sql}) AND {reachable_condition(channel)}
-            ON CONFLICT DO NOTHING
-            """,
-            [campaign.pk, run, step_id, channel, *locales, campaign.default_locale,
-             Delivery.Status.PENDING.value, adapt(now), adapt(now), *audience_params],
-        )  # fmt: skip
-        created = max(cursor.rowcount, 0)
-        if not step:
-            _skips_count(cursor, campaign=campaign, run=run, channel=channel,
-                         audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
-        return created
     split = policies.Split(0.0, 1.0, ()) if step else policies.campaign_split(campaign)
     uses_bucket = bool(split.holdout or split.weights)
     bucket = policies.bucket_sql(campaign.pk) if uses_bucket else "0.5"

@@ -284,10 +284,6 @@ def _count_event(
         deltas.add(moment, "unsubscribed")
 
 
-def _aware(value: datetime) -> datetime:
-    return timezone.make_aware(value, connection.timezone) if timezone.is_naive(value) else value
-
-
 _DELIVERY_COLUMNS = (
     "campaign_id, channel, locale, status, sent_at, first_delivered_at, first_opened_at, "
     "first_clicked_at"
@@ -322,19 +318,13 @@ def event_record(
     # in one transaction, and thousands of subtransactions slow every PostgreSQL session.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
-            # SQLite (the demo) has no row locks: its writers are serialised by the database.
-            f"SELECT {_DELIVERY_COLUMNS} FROM {delivery_table} WHERE id = %s"
-            + (" FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""),
+            f"SELECT {_DELIVERY_COLUMNS} FROM {delivery_table} WHERE id = %s FOR NO KEY UPDATE",
             [delivery_id],
         )
         row = cursor.fetchone()
         if row is None:
             return None
-        # SQLite (the demo) hands raw datetimes back naive where the ORM wrote them: read
-        # every one as aware, as PostgreSQL returns them, before comparing with occurred_at.
-        campaign_id, channel, locale, status, sent_at, *firsts = (
-            _aware(value) if isinstance(value, datetime) else value for value in row
-        )
+        campaign_id, channel, locale, status, sent_at, *firsts = row
         if classify is not None and not automated_reason:
             automated_reason = classify(sent_at, channel)
         current = dict(zip(FIRST_FIELDS, firsts, strict=True))

@@ -7,8 +7,6 @@ from django.db import DatabaseError, migrations, models, transaction
 def body_compression_lz4(apps, schema_editor):
     """Batches are megabytes: lz4 stores them about twice as fast as the default pglz. Only on
     a PostgreSQL built with lz4 (14+); elsewhere the default stays."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
     try:
         with transaction.atomic(using=schema_editor.connection.alias):
             schema_editor.execute(
