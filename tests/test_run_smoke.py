@@ -7,6 +7,7 @@ drives the real web server, Celery worker and beat that it starts from Procfile.
 """
 
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -23,6 +24,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import URLResolver, get_resolver
 
 from config.embedded_db import embedded_database_stop
 
@@ -188,7 +190,7 @@ def _wait_for(predicate, timeout: float, what: str, log: Path) -> None:
 
 def _get(opener, url: str) -> tuple[int, str]:
     try:
-        with opener.open(url, timeout=5) as response:
+        with opener.open(url, timeout=20) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -202,6 +204,29 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def _ops_urls(ids: dict[str, int]) -> list[str]:
+    """Every GET route of the ops app (not the admin, the API or the portal), with the ids
+    of demo objects filled in (a route of an object the demo lacks may 404, never 500)."""
+
+    def routes(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    skipped = ("admin/", "api/", "accounts/logout/", "i18n/", "p/", "me/", "u/", "learn/",
+               "t/", "hooks/")  # fmt: skip
+    urls = []
+    for route in routes(get_resolver().url_patterns):
+        if route.startswith(skipped) or "<" in route.split("/")[0]:
+            continue
+        pk = ids.get(route.split("/")[0], 1)
+        url = re.sub(r"<int:[a-z_]+>", str(pk), route)
+        urls.append("/" + re.sub(r"<(str|slug|path):[a-z_]+>", "x", url))
+    return urls
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -307,6 +332,8 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             "'locale': 'es-MX', 'title': 'Hola', 'body': 'Hola {{ creator.first_name }}'}, "
             "{'channel': 'email', 'locale': 'es-MX', 'subject': 'Hola', "
             "'html': '<p><a href=\"https://shop.example/m\">Mira</a></p>'}]); "
+            # A sending policy (a 20 % holdout, computed in PostgreSQL SQL) works in the demo.
+            "c.holdout_percent = 20; c.save(update_fields=['holdout_percent']); "
             "services.campaign_launch(campaign=c); print('campaign', c.pk)"
         )
         campaign_id = re.search(r"campaign (\d+)", _manage(env, "shell", "-c", launch)).group(1)
@@ -329,9 +356,37 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             "no email click from the SendGrid fake was recorded",
             log,
         )  # fmt: skip
+        holdouts = _manage(env, "shell", "-c", (
+            "from campaigns.models import Delivery; print('holdouts', Delivery.objects.filter("
+            f"campaign_id={campaign_id}, status='holdout').count())"
+        ))  # fmt: skip
+        assert int(re.search(r"holdouts (\d+)", holdouts).group(1)) > 0
         for page in (f"/campaigns/{campaign_id}/", f"/stats/campaigns/{campaign_id}/",
                      "/education/analytics/", "/programs/calendar/", "/markets/compare/"):  # fmt: skip
             assert _get(opener, f"{base}{page}")[0] == 200, page
+        # Every ops page answers on the demo database without a server error, and so does
+        # every page of the portal, reached as a creator from a message's magic link.
+        ids = json.loads(_manage(env, "shell", "-c", (
+            "import json; from campaigns.models import Delivery; from creators.models import "
+            "Creator; from segments.models import Segment; from tracking.tokens import "
+            f"portal_token_make; d = Delivery.objects.filter(campaign_id={campaign_id}, "
+            "channel='inbox', status='sent').first(); print(json.dumps({'creators': "
+            "Creator.objects.order_by('pk').first().pk, 'campaigns': d.campaign_id, 'stats': "
+            "d.campaign_id, 'readiness': d.campaign_id, 'segments': Segment.objects.order_by("
+            "'pk').first().pk, 'token': portal_token_make(delivery_id=d.pk)}))"
+        )).strip().splitlines()[-1])  # fmt: skip
+        failures = [
+            f"{url}: {status}"
+            for url in _ops_urls(ids)
+            if (status := _get(opener, f"{base}{url}")[0]) >= 500 or status == 0
+        ]
+        assert failures == [], failures
+        creator = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        assert _get(creator, f"{base}/p/{ids['token']}/")[0] == 200  # redirected to /me/
+        for page in ("/me/", "/me/inbox/", "/me/learn/", "/me/preferences/"):
+            assert _get(creator, f"{base}{page}")[0] == 200, page
         assert "Traceback" not in log.read_text()
         # Every file the broker writes stays under ALTAVOZ_VAR_DIR.
         assert (tmp_path / "broker" / "control" / "celery.pidbox.exchange").exists()
