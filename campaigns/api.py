@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
-from django.db.models import Model
-from django.http import HttpRequest
+from django.db.models import CharField, Model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -28,7 +27,8 @@ from campaigns.exceptions import (
 from campaigns.idempotency import idempotent_call
 from campaigns.models import Campaign, Message
 from common.exceptions import AltavozError
-from common.markets import MARKETS
+from common.http import TokenHttpRequest
+from common.markets import MarketCode
 from common.schemas import UNION_TAGS, ApiSchema, IsoDateTime, IsoTime, error_responses
 from creators.models import Channel, Locale
 from segments.models import Segment
@@ -37,7 +37,9 @@ router = Router(tags=["campaigns"])
 
 
 def _max_length(model: type[Model], field: str) -> int:
-    return model._meta.get_field(field).max_length  # type: ignore[return-value]
+    model_field = model._meta.get_field(field)
+    assert isinstance(model_field, CharField) and model_field.max_length is not None
+    return model_field.max_length
 
 
 # Text a message cannot go without: at least one character that is not a blank.
@@ -45,7 +47,6 @@ Required = Annotated[str, StringConstraints(pattern=r"\S")]
 Variant = Annotated[
     str, StringConstraints(max_length=_max_length(Message, "variant"), pattern=r"^[A-Za-z0-9_-]*$")
 ]
-MarketCode = Literal[tuple(code for code, *_rest in MARKETS)]  # type: ignore[valid-type]
 
 
 class _MessageBase(ApiSchema):
@@ -177,7 +178,7 @@ class CampaignOut(Schema):
 
 
 def _idempotent(
-    request: HttpRequest, endpoint: str, action: Callable[[], tuple[int, dict]]
+    request: TokenHttpRequest, endpoint: str, action: Callable[[], tuple[int, dict]]
 ) -> Status:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
@@ -191,7 +192,7 @@ def _idempotent(
     "/campaigns",
     response={201: CampaignCreated, **error_responses(400, 401, 403, 404)},
 )
-def campaign_create(request: HttpRequest, payload: CampaignIn):
+def campaign_create(request: TokenHttpRequest, payload: CampaignIn):
     api_permission_check(request, "campaigns.add_campaign")
 
     def create() -> tuple[int, dict]:
@@ -239,7 +240,7 @@ def _message_error_path(messages: list[Any], error: dict[str, Any]) -> str:
 
 
 def _lifecycle(
-    request: HttpRequest, pk: int, service: Callable[..., Campaign], endpoint: str
+    request: TokenHttpRequest, pk: int, service: Callable[..., Campaign], endpoint: str
 ) -> Status:
     campaign = get_object_or_404(Campaign, pk=pk)
 
@@ -261,7 +262,7 @@ def _lifecycle(
     "/campaigns/{pk}/launch",
     response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
 )
-def campaign_launch(request: HttpRequest, pk: int):
+def campaign_launch(request: TokenHttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_launch, "campaign_launch")
 
@@ -270,7 +271,7 @@ def campaign_launch(request: HttpRequest, pk: int):
     "/campaigns/{pk}/pause",
     response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
 )
-def campaign_pause(request: HttpRequest, pk: int):
+def campaign_pause(request: TokenHttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_pause, "campaign_pause")
 
@@ -279,7 +280,7 @@ def campaign_pause(request: HttpRequest, pk: int):
     "/campaigns/{pk}/resume",
     response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
 )
-def campaign_resume(request: HttpRequest, pk: int):
+def campaign_resume(request: TokenHttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_resume, "campaign_resume")
 
@@ -288,13 +289,13 @@ def campaign_resume(request: HttpRequest, pk: int):
     "/campaigns/{pk}/cancel",
     response={202: CampaignStatusOut, **error_responses(400, 401, 403, 404, 409)},
 )
-def campaign_cancel(request: HttpRequest, pk: int):
+def campaign_cancel(request: TokenHttpRequest, pk: int):
     api_permission_check(request, "campaigns.launch_campaign")
     return _lifecycle(request, pk, services.campaign_cancel, "campaign_cancel")
 
 
 @router.get("/campaigns/{pk}", response={200: CampaignOut, **error_responses(400, 401, 403, 404)})
-def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
+def campaign_detail(request: TokenHttpRequest, pk: int) -> CampaignOut:
     api_permission_check(request, "campaigns.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     counts = selectors.campaign_delivery_counts(campaign=campaign)
@@ -316,7 +317,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> CampaignOut:
     "/campaigns/{pk}/policies",
     response={200: PoliciesOut, **error_responses(400, 401, 403, 404, 409)},
 )
-def campaign_policies_set(request: HttpRequest, pk: int, payload: PoliciesIn):
+def campaign_policies_set(request: TokenHttpRequest, pk: int, payload: PoliciesIn):
     api_permission_check(request, "campaigns.change_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     policy = payload.dict(exclude_unset=True)

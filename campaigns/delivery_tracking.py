@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
@@ -18,10 +18,23 @@ from django.db.models import QuerySet
 from campaigns.rendering import LinkBuilder
 
 
+class DeliveryLinkBuilder(LinkBuilder, Protocol):
+    """A delivery's links: what its templates need, and the URLs dispatch hands the provider."""
+
+    def status_callback(self) -> str:
+        """Where the provider reports the delivery's status (Twilio's StatusCallback), or ""
+        where no provider does."""
+        ...
+
+    def unsubscribe_one_click(self) -> str:
+        """The RFC 8058 one-click unsubscribe URL (List-Unsubscribe-Post)."""
+        ...
+
+
 @dataclass(frozen=True)
 class DeliveryTracking:
-    # links_for(delivery_id=, channel=, locale=, campaign_id=, link_cache=) -> LinkBuilder
-    links_for: Callable[..., LinkBuilder]
+    # links_for(delivery_id=, channel=, locale=, campaign_id=, link_cache=) -> DeliveryLinkBuilder
+    links_for: Callable[..., DeliveryLinkBuilder]
     # content_add(content, channel=, links=) -> content with the pixel / push-open token
     content_add: Callable[..., dict[str, Any]]
     # settle_from_provider(delivery_id=, accepted=, provider_message_id=, error_code=) -> bool:

@@ -83,7 +83,8 @@ def deliveries_claim(
         "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
     adapt = connection.ops.adapt_datetimefield_value
-    status_sql, cap_params = "%s", [Delivery.Status.CLAIMED]
+    status_sql = "%s"
+    cap_params: list[str | int | None] = [Delivery.Status.CLAIMED]
     if cap is not None:
         recent = policies.cap_count_sql(
             creator=f"{table}.creator_id", channel=f"{table}.channel",
@@ -106,9 +107,9 @@ def deliveries_claim(
 
 
 def _claim_once(
-    *, table: str, status_sql: str, cap_params: list, cap: policies.FrequencyCap | None,
-    cap_channels: tuple[str, ...], now: Any, skip_locked: str, campaign_id: int, run: int,
-    limit: int,
+    *, table: str, status_sql: str, cap_params: list[str | int | None],
+    cap: policies.FrequencyCap | None, cap_channels: tuple[str, ...], now: Any, skip_locked: str,
+    campaign_id: int, run: int, limit: int,
 ) -> list[tuple]:  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         if cap is not None:

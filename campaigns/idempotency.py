@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ IN_PROGRESS = 0
 
 def idempotent_call(
     *,
-    user: AbstractBaseUser,
+    user: User,
     endpoint: str,
     key: str,
     action: Callable[[], tuple[int, dict]],

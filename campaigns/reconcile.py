@@ -31,7 +31,7 @@ from campaigns.delivery_tracking import delivery_tracking
 from campaigns.models import Campaign, Delivery
 from campaigns.resend import deliveries_resend
 from channels.base import Reconciled, Unsettled, Verdict
-from channels.registry import adapter_for
+from channels.registry import reconciling_adapter_for
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _whatsapp_reconcile(rows) -> list[Reconciled]:
 async def _adapter_reconcile(
     channel: str, unsettled: list[Unsettled], known_ids: frozenset[str]
 ) -> list[Reconciled]:
-    adapter = adapter_for(channel)
+    adapter = reconciling_adapter_for(channel)
     try:
         return await adapter.reconcile(unsettled, known_ids=known_ids)
     finally:

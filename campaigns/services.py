@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,9 +37,7 @@ Status = Campaign.Status
 OPEN_STATES = [Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING]
 
 
-def _transition(
-    campaign: Campaign, to_status: str, *, actor: AbstractBaseUser | None, note: str = ""
-) -> None:
+def _transition(campaign: Campaign, to_status: str, *, actor: User | None, note: str = "") -> None:
     CampaignTransition.objects.create(
         campaign=campaign,
         from_status=campaign.status,
@@ -63,7 +61,7 @@ def _refuse(campaign: Campaign, action: str) -> CampaignStateError:
 @transaction.atomic
 def campaign_create(
     *,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     name: str,
     kind: str,
     market: str = "MX",
@@ -213,7 +211,7 @@ def approval_required() -> bool:
     return bool(settings.REQUIRE_APPROVAL)
 
 
-def _check_approved(campaign: Campaign, *, actor: AbstractBaseUser | None) -> None:
+def _check_approved(campaign: Campaign, *, actor: User | None) -> None:
     """With REQUIRE_APPROVAL on, only an approved campaign starts. Someone who may approve
     (a manager) approves it by launching it; the approval is recorded and audited."""
     if not approval_required() or campaign.approval_status == Campaign.Approval.APPROVED:
@@ -230,9 +228,7 @@ def approval_reset(*, campaign: Campaign) -> None:
         campaign.save(update_fields=["approval_status"])
 
 
-def _approval_decide(
-    campaign: Campaign, *, actor: AbstractBaseUser, approved: bool, note: str = ""
-) -> None:
+def _approval_decide(campaign: Campaign, *, actor: User, approved: bool, note: str = "") -> None:
     campaign.approval_status = (
         Campaign.Approval.APPROVED if approved else Campaign.Approval.REJECTED
     )
@@ -253,7 +249,7 @@ def _approval_decide(
 
 
 @transaction.atomic
-def campaign_launch(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+def campaign_launch(*, campaign: Campaign, actor: User | None = None) -> Campaign:
     """Start sending now: allocate a run, fan out and dispatch on commit.
 
     Launching a campaign that is already sending or sent is refused, so a double click or a
@@ -268,7 +264,7 @@ def campaign_launch(*, campaign: Campaign, actor: AbstractBaseUser | None = None
     return _run_start(campaign, actor=actor)
 
 
-def _run_start(campaign: Campaign, *, actor: AbstractBaseUser | None, note: str = "") -> Campaign:
+def _run_start(campaign: Campaign, *, actor: User | None, note: str = "") -> Campaign:
     from campaigns import tasks
 
     _transition(campaign, Status.SENDING, actor=actor, note=note)
@@ -311,7 +307,7 @@ def campaign_schedule(
     campaign: Campaign,
     send_at: datetime | None = None,
     crontab: dict[str, str] | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Campaign:
     """Send at a time (one-off) or on a crontab (recurring), through django-celery-beat, so the
     schedule is editable in the admin and survives restarts."""
@@ -371,7 +367,7 @@ def campaign_launch_scheduled(*, campaign_id: int) -> Campaign | None:
 
 
 @transaction.atomic
-def campaign_pause(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+def campaign_pause(*, campaign: Campaign, actor: User | None = None) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in (Status.SENDING, Status.SCHEDULED):
         raise _refuse(campaign, _("paused"))
@@ -383,7 +379,7 @@ def campaign_pause(*, campaign: Campaign, actor: AbstractBaseUser | None = None)
 
 
 @transaction.atomic
-def campaign_resume(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+def campaign_resume(*, campaign: Campaign, actor: User | None = None) -> Campaign:
     from campaigns import tasks
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -411,7 +407,7 @@ def campaign_resume(*, campaign: Campaign, actor: AbstractBaseUser | None = None
 
 
 @transaction.atomic
-def campaign_cancel(*, campaign: Campaign, actor: AbstractBaseUser | None = None) -> Campaign:
+def campaign_cancel(*, campaign: Campaign, actor: User | None = None) -> Campaign:
     """Stop for good: pending deliveries become `cancelled` (in-flight ones finish)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status in (Status.SENT, Status.CANCELLED):
@@ -536,7 +532,7 @@ POLICY_FIELDS = (
 
 @transaction.atomic
 def campaign_policies_set(
-    *, campaign: Campaign, actor: AbstractBaseUser | None = None, **policy: Any
+    *, campaign: Campaign, actor: User | None = None, **policy: Any
 ) -> Campaign:
     """Set a campaign's sending policies (docs/policies.md) while it can still be edited."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import aiohttp
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.conf import settings
 from channels.base import Outcome, Outgoing, SendResult
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def session_create() -> aiohttp.ClientSession:
@@ -57,14 +58,14 @@ def transport_failure(outgoing: Outgoing, error: BaseException) -> SendResult:
 
 
 async def gather_bounded(
-    items: Sequence[T], send_one: Callable[[T], Awaitable[SendResult]], limit: int
-) -> list[SendResult]:
+    items: Sequence[T], send_one: Callable[[T], Awaitable[R]], limit: int
+) -> list[R]:
     """Run `send_one` over `items` with at most `limit` in flight; results keep the input order.
 
     A fixed pool of `limit` workers pulling indexes, rather than one task per item behind a
     semaphore: asyncio.Semaphore's bookkeeping grows with its waiters, which made a batch of
     a thousand messages quadratic."""
-    results: list[SendResult | None] = [None] * len(items)
+    results: list[R | None] = [None] * len(items)
     indexes = iter(range(len(items)))
 
     async def worker() -> None:
@@ -72,4 +73,4 @@ async def gather_bounded(
             results[index] = await send_one(items[index])
 
     await asyncio.gather(*(worker() for _ in range(min(limit, len(items)))))
-    return results  # type: ignore[return-value]
+    return cast("list[R]", results)  # every worker has filled its indexes by now

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from channels.base import ChannelAdapter
+from channels.base import ChannelAdapter, ReconcilingAdapter
 
 ADAPTERS: dict[str, str] = {
     "email": "channels.email.EmailAdapter",
@@ -20,6 +20,11 @@ PROVIDERS: dict[str, str] = {
 
 
 def adapter_for(code: str) -> ChannelAdapter:
+    return import_string(ADAPTERS[code])()
+
+
+def reconciling_adapter_for(code: str) -> ReconcilingAdapter:
+    """The adapter of a channel whose provider can say what it took (WhatsApp's Twilio)."""
     return import_string(ADAPTERS[code])()
 
 

@@ -13,9 +13,9 @@ import functools
 import json
 import logging
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import aiohttp
 import yarl
@@ -85,7 +85,9 @@ class PooledTwilioHttpClient(AsyncHttpClient):
         async with self.session.request(
             method.upper(),
             _url(uri),
-            params=params or None,
+            # The SDK types its query as dict[str, object] (this method's signature); the
+            # values it builds are the str and int aiohttp takes.
+            params=cast("Mapping[str, str | int]", params) or None,
             data=body,
             headers=headers,
             allow_redirects=allow_redirects,
@@ -226,8 +228,9 @@ class WhatsAppAdapter:
     async def _reconcile_one(
         self, messages: MessageList, item: Unsettled, known_ids: frozenset[str]
     ) -> Reconciled:
-        since = (item.since or item.until) - RECONCILE_SLACK
-        until = (item.until or item.since) + RECONCILE_SLACK
+        start, end = item.since or item.until, item.until or item.since
+        assert start is not None and end is not None, "an unsettled delivery has its times"
+        since, until = start - RECONCILE_SLACK, end + RECONCILE_SLACK
         try:
             found = await messages.list_async(
                 to=f"whatsapp:{item.phone}", date_sent_after=since.astimezone(UTC), page_size=50

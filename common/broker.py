@@ -17,7 +17,8 @@ from kombu.transport import filesystem
 
 
 class Channel(filesystem.Channel):
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str, timeout: float | None = None) -> Any:
+        # kombu's virtual channels take a timeout here; the filesystem one polls without it.
         try:
             return super()._get(queue)
         except FileNotFoundError:

@@ -2,7 +2,13 @@
 zones. markets/seed.py writes them as rows; apps below markets (campaigns' API) check market
 codes against this list."""
 
-MARKETS = [
+from typing import Literal
+
+# The codes of MARKETS, for types (an API field that takes a market): mypy checks every code
+# in MARKETS is one of these, and tests/common/test_markets.py that each of these is in MARKETS.
+MarketCode = Literal["MX", "BR", "US", "ID", "GB", "ES", "CO"]
+
+MARKETS: list[tuple[MarketCode, str, str, str, list[str]]] = [
     ("MX", "México", "es-MX", "MXN",
      ["America/Mexico_City", "America/Monterrey", "America/Tijuana", "America/Hermosillo",
       "America/Cancun", "America/Chihuahua", "America/Mazatlan"]),

@@ -59,7 +59,9 @@ def _mx_phone_fast_re() -> re.Pattern[str]:
     tests/creators/test_import_phone_fast_path.py checks it agrees with phonenumbers.
     """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region("MX")
+    assert metadata is not None, "phonenumbers ships metadata for MX"
     general = metadata.general_desc
+    assert general is not None, "MX metadata has a general description"
     types = [
         getattr(metadata, name)
         for name in (

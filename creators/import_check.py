@@ -100,6 +100,20 @@ class _RowChecker:
         return code
 
     def check(self, line: int, values: tuple[str, ...]) -> Row | None:  # noqa: C901
+        # Each cell is read in place: what is blank or invalid becomes None.
+        handle: str | None
+        email: str | None
+        phone: str | None
+        locale: str | None
+        tz: str | None
+        state: str | None
+        market: str | None
+        level: str | None
+        followers: str | None
+        gmv: str | None
+        category: str | None
+        content_type: str | None
+        tags: str | None
         (
             handle,
             name,

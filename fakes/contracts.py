@@ -287,18 +287,15 @@ def contracts_load(directory: str | os.PathLike[str] | None = None) -> Contracts
     twilio_message = RequestValidator(_resolve_local_refs(message_schema, components))
 
     listing = twilio["paths"][TWILIO_CREATE_PATH]["get"]
-    query_schema = {
-        "type": "object",
-        "properties": {
-            parameter["name"]: _openapi30_nullable(_strip(parameter["schema"]))
-            for parameter in listing["parameters"]
-            if parameter["in"] == "query"
-        },
-        "additionalProperties": False,
+    query_properties = {
+        parameter["name"]: _openapi30_nullable(_strip(parameter["schema"]))
+        for parameter in listing["parameters"]
+        if parameter["in"] == "query"
     }
+    query_schema = {"type": "object", "properties": query_properties, "additionalProperties": False}
     list_typed = {
         name: prop["type"]
-        for name, prop in query_schema["properties"].items()
+        for name, prop in query_properties.items()
         if prop.get("type") in {"integer", "number", "boolean"}
     }
     twilio_list_query = RequestValidator(query_schema)

@@ -322,6 +322,7 @@ def app_build(fakes: Fakes) -> web.Application:
         )
         _schedule_callbacks(fakes, resource, doc.get("StatusCallback", ""))
         if accepted_then_stalled:
+            assert drawn is not None
             return await failure_apply(request, "timeout", drawn[1], _failure_response)
         return json_response(resource, 201)
 

@@ -463,9 +463,9 @@ class TagsContain(Lookup):
     def get_prep_lookup(self) -> Any:
         return list(self.rhs)
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} @> %s::jsonb", [*lhs_params, json.dumps(self.rhs)]
+        return f"{lhs} @> %s::jsonb", (*lhs_params, json.dumps(self.rhs))
 
 
 # A condition that is always true or always false and still compiles to SQL (an empty Q would

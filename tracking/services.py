@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -168,13 +169,17 @@ ROLLUP_COLUMNS = [
 ]  # fmt: skip
 
 
+# A Rollup row: campaign_id, channel, locale, variant, hour.
+_RollupKey = tuple[int, str, str, str, datetime]
+
+
 class _DeltaSink:
     """Rollup increments of one event or of many (a webhook batch), written by one upsert per
     table. A batch writes once at its end: thousands of upserts of the same few rollup rows
     in one transaction would each walk the row's growing chain of versions."""
 
     def __init__(self) -> None:
-        self.rollups: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.rollups: dict[_RollupKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.failures: dict[tuple[int, str, str], int] = defaultdict(int)
         self.links: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
@@ -214,27 +219,27 @@ class _DeltaSink:
         failures = sorted((key, n) for key, n in self.failures.items() if n)
         table = FailureRollup._meta.db_table
         for start in range(0, len(failures), chunk):
-            rows = failures[start : start + chunk]
+            failure_rows = failures[start : start + chunk]
             cursor.execute(
                 f"INSERT INTO {table} (campaign_id, channel, error_code, count) VALUES "
-                + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+                + ", ".join(["(%s, %s, %s, %s)"] * len(failure_rows))
                 + " ON CONFLICT (campaign_id, channel, error_code) DO UPDATE SET "
                 f"count = {table}.count + EXCLUDED.count",
-                [value for key, n in rows for value in (*key, n)],
+                [value for key, n in failure_rows for value in (*key, n)],
             )
         links = sorted((key, c) for key, c in self.links.items() if any(c.values()))
         table = LinkRollup._meta.db_table
         for start in range(0, len(links), chunk):
-            rows = links[start : start + chunk]
+            link_rows = links[start : start + chunk]
             cursor.execute(
                 f"INSERT INTO {table} (campaign_id, link_id, clicks, bot_clicks) VALUES "
-                + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+                + ", ".join(["(%s, %s, %s, %s)"] * len(link_rows))
                 + " ON CONFLICT (campaign_id, link_id) DO UPDATE SET "
                 f"clicks = {table}.clicks + EXCLUDED.clicks, "
                 f"bot_clicks = {table}.bot_clicks + EXCLUDED.bot_clicks",
                 [
                     value
-                    for key, counts in rows
+                    for key, counts in link_rows
                     for value in (*key, counts.get("clicks", 0), counts.get("bot_clicks", 0))
                 ],
             )
@@ -324,6 +329,12 @@ def event_record(
         row = cursor.fetchone()
         if row is None:
             return None
+        campaign_id: int
+        channel: str
+        locale: str
+        status: str
+        sent_at: datetime | None
+        firsts: list[datetime | None]
         campaign_id, channel, locale, status, sent_at, *firsts = row
         if classify is not None and not automated_reason:
             automated_reason = classify(sent_at, channel)
@@ -584,10 +595,10 @@ def suppression_add(*, channel: str, address: str, reason: str, detail: str = ""
     )
 
 
-def _sendgrid_time(event: dict) -> datetime:
+def _sendgrid_time(event: dict[str, Any]) -> datetime:
     try:
-        return datetime.fromtimestamp(int(event.get("timestamp")), tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
+        return datetime.fromtimestamp(int(event["timestamp"]), tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return timezone.now()
 
 
@@ -610,15 +621,26 @@ def email_deliveries_get(
     rows = Delivery.objects.filter(pk__in=delivery_ids)
     if lock:
         rows = rows.order_by("pk").select_for_update(no_key=True, of=("self",))
-    rows = rows.values_list("pk", "channel", "creator__email", "status")
+    facts = rows.values_list("pk", "channel", "creator__email", "status")
     return {
         pk: DeliveryFacts(channel, (email or "").strip().lower(), status)
-        for pk, channel, email, status in rows
+        for pk, channel, email, status in facts
     }
 
 
+class ProviderEventFacts(TypedDict):
+    """The `event_record` arguments every kind of one provider event shares."""
+
+    delivery_id: int
+    source: str
+    occurred_at: datetime
+    provider_event_id: str
+    user_agent: str
+    ip: str
+
+
 def sendgrid_event_record(
-    *, event: dict, deliveries: dict[int, DeliveryFacts] | None = None
+    *, event: dict[str, Any], deliveries: dict[int, DeliveryFacts] | None = None
 ) -> Applied:
     """One verified SendGrid Event Webhook event, matched to its delivery by `delivery_id`.
 
@@ -654,7 +676,7 @@ def sendgrid_event_record(
     at = _sendgrid_time(event)
     sg_id = str(event.get("sg_event_id", ""))[:120]
     agent = str(event.get("useragent", ""))
-    common = {
+    common: ProviderEventFacts = {
         "delivery_id": delivery_id, "source": Event.Source.SENDGRID, "occurred_at": at,
         "provider_event_id": sg_id, "user_agent": agent, "ip": str(event.get("ip", "")),
     }  # fmt: skip
@@ -755,8 +777,11 @@ def _webhook_batch_apply(batch_id: int) -> WebhookBatch | None:
         if batch is None:
             return None
         events = [event for event in json.loads(batch.body) if isinstance(event, dict)]
-        ids = {delivery_id_parse(event.get("delivery_id")) for event in events}
-        ids.discard(None)
+        ids = {
+            delivery_id
+            for event in events
+            if (delivery_id := delivery_id_parse(event.get("delivery_id"))) is not None
+        }
         deliveries = email_deliveries_get(delivery_ids=list(ids), lock=True)
         outcomes: dict[Applied, int] = dict.fromkeys(Applied, 0)
         with events_batched():
@@ -806,6 +831,21 @@ def webhook_batches_sweep(*, older_than: timedelta, max_seconds: float = 50.0) -
 
 
 # --- Opens and clicks from creators -------------------------------------------------------------
+
+
+class HitFacts(TypedDict):
+    """What the open pixel learns from a request: `open_pixel_record`'s arguments."""
+
+    delivery_id: int
+    method: str
+    user_agent: str
+    ip: str
+
+
+class ClickFacts(HitFacts):
+    """What the click redirect learns from a request: `click_record`'s arguments."""
+
+    link_id: int
 
 
 def open_pixel_record(

@@ -35,7 +35,7 @@ def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
     delivery_id = open_token_read(token)
     if delivery_id is None:
         raise Http404
-    facts = {
+    facts: services.HitFacts = {
         "delivery_id": delivery_id,
         "method": request.method or "GET",
         "user_agent": request.headers.get("User-Agent", ""),
@@ -66,7 +66,7 @@ def click_redirect(request: HttpRequest, token: str) -> HttpResponse:
     url = tracked_link_url(click.link_id)
     if url is None:
         raise Http404
-    facts = {
+    facts: services.ClickFacts = {
         "delivery_id": click.delivery_id,
         "link_id": click.link_id,
         "method": request.method or "GET",

@@ -15,6 +15,7 @@ import logging
 import time
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -39,10 +40,16 @@ def hit_enqueue(*, kind: str, delivery_id: int, method: str, user_agent: str, ip
         _client().rpush(QUEUE, json.dumps(hit, separators=(",", ":")))
     except redis.RedisError:
         logger.warning("tracking queue unavailable: recording the %s synchronously", kind)
-        facts = {"delivery_id": delivery_id, "method": method, "user_agent": user_agent, "ip": ip}
+        facts: services.HitFacts = {
+            "delivery_id": delivery_id,
+            "method": method,
+            "user_agent": user_agent,
+            "ip": ip,
+        }
         if kind == "open":
             services.open_pixel_record(**facts)
         else:
+            assert link_id is not None, "a click names its link"
             services.click_record(link_id=link_id, **facts)
 
 
@@ -53,7 +60,9 @@ def hits_drain(*, batch: int = 500, max_seconds: float = 5.0) -> int:
     client = _client()
     done, deadline = 0, time.monotonic() + max_seconds
     while time.monotonic() < deadline:
-        raw = client.lpop(QUEUE, batch)
+        # With a count, LPOP answers a list of the values it took, or None when the queue is
+        # empty; redis-py types every LPOP answer alike.
+        raw = cast("list[bytes] | None", client.lpop(QUEUE, batch))
         if not raw:
             break
         for item in raw:

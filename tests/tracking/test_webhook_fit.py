@@ -42,7 +42,7 @@ def twilio_post(client, d: str, status: str, **extra):
 @pytest.fixture
 def by_channel(campaign) -> dict[str, Delivery]:
     deliveries = Delivery.objects.filter(campaign=campaign).select_related("creator")
-    return {channel: deliveries.filter(channel=channel).first() for channel in ("email", "inbox", "whatsapp")}  # fmt: skip
+    return {channel: deliveries.filter(channel=channel).earliest("pk") for channel in ("email", "inbox", "whatsapp")}  # fmt: skip
 
 
 def test_sendgrid_overflowing_delivery_id_is_acknowledged_and_ignored(
