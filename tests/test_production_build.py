@@ -267,7 +267,7 @@ def test_production_image_serves_the_main_pages_with_hashed_static_files(
              "password": "wrong", "next": ""},
         )  # fmt: skip
     # The page speaks the app's default language, es-MX, to a client that asks for none.
-    assert status == 200 and "en pausa durante 15 minutos".encode() in page
+    assert status == 200 and b"en pausa durante 15 minutos" in page
     other = ProxiedClient(base, address=f"192.0.2.{secrets.randbelow(250) + 1}")
     _status, _headers, page = other.get("/accounts/login/")
     status, headers, _ = other.post(
