@@ -26,8 +26,9 @@ import uvloop
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
+from psycopg.errors import DeadlockDetected
 
 from campaigns import fanout, policies
 from campaigns.delivery_tracking import delivery_tracking
@@ -196,10 +197,20 @@ def deliveries_settle(*, claimed: dict[int, Claimed], results: list[SendResult])
             )
         )
         dead_tokens.extend(result.dead_device_tokens)
-    with transaction.atomic():
-        _deliveries_update(values, now=now)
-        if dead_tokens:
-            Device.objects.filter(token__in=dead_tokens).delete()
+    # By delivery id: rows are locked in id order, as webhook batches lock them.
+    values.sort(key=lambda value: value[0])
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _deliveries_update(values, now=now)
+                if dead_tokens:
+                    Device.objects.filter(token__in=dead_tokens).delete()
+            break
+        except OperationalError as error:
+            # Another transaction locking the same rows in another order: PostgreSQL picked
+            # this one to roll back. Nothing was written; settle again.
+            if not isinstance(error.__cause__, DeadlockDetected) or attempt == 2:
+                raise
     return counts
 
 
@@ -213,6 +224,13 @@ def _deliveries_update(values: list[tuple], *, now: datetime) -> None:
         # stays short (psycopg parses a client-side query per execution, and a VALUES list
         # of seven placeholders per row cost more than the sends themselves).
         columns = list(zip(*values, strict=True))
+        # Lock first, in id order (an UPDATE ... FROM locks rows in its join's order, which
+        # can cross a webhook batch's id-ordered locks and deadlock).
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id = ANY(%s::bigint[]) AND status IN (%s, %s)"
+            " ORDER BY id FOR NO KEY UPDATE",
+            [list(columns[0]), *held],
+        )
         cursor.execute(
             f"""
             UPDATE {table} SET status = v.status, sent_at = v.sent_at,

@@ -373,7 +373,8 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             "channel='inbox', status='sent').first(); print(json.dumps({'creators': "
             "Creator.objects.order_by('pk').first().pk, 'campaigns': d.campaign_id, 'stats': "
             "d.campaign_id, 'readiness': d.campaign_id, 'segments': Segment.objects.order_by("
-            "'pk').first().pk, 'token': portal_token_make(delivery_id=d.pk)}))"
+            "'pk').first().pk, 'token': portal_token_make(delivery_id=d.pk), 'message': "
+            "d.inbox_message.pk}))"
         )).strip().splitlines()[-1])  # fmt: skip
         failures = [
             f"{url}: {status}"
@@ -385,7 +386,7 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
         assert _get(creator, f"{base}/p/{ids['token']}/")[0] == 200  # redirected to /me/
-        for page in ("/me/", "/me/inbox/", "/me/learn/", "/me/preferences/"):
+        for page in ("/me/", f"/me/inbox/{ids['message']}/", "/me/learn/", "/me/preferences/"):
             assert _get(creator, f"{base}{page}")[0] == 200, page
         assert "Traceback" not in log.read_text()
         # Every file the broker writes stays under ALTAVOZ_VAR_DIR.
