@@ -1,4 +1,12 @@
-"""Celery tasks: each loads by id and calls a service."""
+"""Celery tasks, and the small helpers that queue them.
+
+Most tasks load by id and call a service. Two orchestrate: `campaign_fanout` creates a run's
+deliveries, queues the A/B winner pick and starts `DISPATCH_PARALLELISM` dispatchers; and
+`dispatch_watchdog` (beat, every few seconds) marks lost in-flight deliveries `unknown`,
+reconciles old `unknown` ones (campaigns/reconcile.py), queues fan-outs that never ran,
+finishes settled campaigns and restarts dispatch nobody is doing. Queuing goes through
+`services.enqueue_or_leave_to_watchdog`, so a broker outage delays work, never loses it.
+"""
 
 from __future__ import annotations
 
