@@ -68,10 +68,13 @@ def signin_failure_record(*, username: str, address: str, site: str) -> SigninPa
     audit it; when it reaches a limit, pause that scope and return the pause."""
     known = signin_address_is_known(username=username, address=address)
     limits = (
-        ("account", signin.account_key(username=username, address=address, known=known),
-         settings.SIGNIN_ACCOUNT_FAILURES),
+        (
+            "account",
+            signin.account_key(username=username, address=address, known=known),
+            settings.SIGNIN_ACCOUNT_FAILURES,
+        ),
         ("address", signin.address_key(address=address), settings.SIGNIN_ADDRESS_FAILURES),
-    )  # fmt: skip
+    )
     now = timezone.now()
     pause_seconds = settings.SIGNIN_PAUSE_MINUTES * 60
     started: SigninPause | None = None
@@ -87,9 +90,14 @@ def signin_failure_record(*, username: str, address: str, site: str) -> SigninPa
         cache.set(signin.pause_key(key), pause.until.timestamp(), timeout=pause_seconds + 60)
         cache.delete(signin.failures_key(key))
         _signin_audit(
-            action="signin.pause", username=username, address=address, site=site,
-            scope=scope, failures=failures, minutes=settings.SIGNIN_PAUSE_MINUTES,
-        )  # fmt: skip
+            action="signin.pause",
+            username=username,
+            address=address,
+            site=site,
+            scope=scope,
+            failures=failures,
+            minutes=settings.SIGNIN_PAUSE_MINUTES,
+        )
         if started is None or pause.until > started.until:
             started = pause
     return started
@@ -102,9 +110,13 @@ def signin_throttle_check(*, username: str, address: str, site: str) -> None:
     if pause is None:
         return
     _signin_audit(
-        action="signin.refuse", username=username, address=address, site=site,
-        scope=pause.scope, until=pause.until.isoformat(),
-    )  # fmt: skip
+        action="signin.refuse",
+        username=username,
+        address=address,
+        site=site,
+        scope=pause.scope,
+        until=pause.until.isoformat(),
+    )
     raise SigninPaused(minutes=pause.minutes_left(now=timezone.now()))
 
 

@@ -29,10 +29,23 @@ class BriefForm(forms.ModelForm):
     class Meta:
         model = Brief
         fields = [
-            "agency", "title", "objective", "audience", "key_messages", "tone", "dos", "donts",
-            "references", "language", "format", "length", "first_draft_due", "final_due",
-            "campaign", "education_slug",
-        ]  # fmt: skip
+            "agency",
+            "title",
+            "objective",
+            "audience",
+            "key_messages",
+            "tone",
+            "dos",
+            "donts",
+            "references",
+            "language",
+            "format",
+            "length",
+            "first_draft_due",
+            "final_due",
+            "campaign",
+            "education_slug",
+        ]
         widgets = {
             "first_draft_due": forms.DateInput(attrs={"type": "date"}),
             "final_due": forms.DateInput(attrs={"type": "date"}),
@@ -42,7 +55,7 @@ class BriefForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         agency, campaign = self.fields["agency"], self.fields["campaign"]
         assert isinstance(agency, forms.ModelChoiceField)
@@ -63,8 +76,9 @@ class VersionForm(forms.Form):
     )
     upload = forms.FileField(label=_("File"), required=False)
     video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
-    note = forms.CharField(label=_("Note to the reviewer"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    note = forms.CharField(
+        label=_("Note to the reviewer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CommentForm(forms.Form):
@@ -77,10 +91,11 @@ class CommentForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
-    checked = forms.MultipleChoiceField(label=_("Checklist"), required=False,
-                                        widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    checked = forms.MultipleChoiceField(
+        label=_("Checklist"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args, checklist=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, checklist=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         checked = self.fields["checked"]
         assert isinstance(checked, forms.ChoiceField)
@@ -88,12 +103,17 @@ class ReviewForm(forms.Form):
 
 
 class TrackingFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any"))] + Deliverable.Status.choices)  # fmt: skip
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + Deliverable.Status.choices
+    )
     agency = forms.ModelChoiceField(
         label=_("Agency"), required=False, queryset=Agency.objects.all()
     )
-    campaign = forms.ModelChoiceField(label=_("Campaign"), required=False,
-                                      queryset=Campaign.objects.filter(briefs__isnull=False).distinct())  # fmt: skip
-    due_before = forms.DateField(label=_("Due on or before"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        required=False,
+        queryset=Campaign.objects.filter(briefs__isnull=False).distinct(),
+    )
+    due_before = forms.DateField(
+        label=_("Due on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -75,13 +75,19 @@ def _may_act(user: User, side: str, deliverable: Deliverable) -> bool:
 
 @transaction.atomic
 def agency_create(
-    *, actor: User | None, name: str, contact_name: str = "",
-    contact_email: str = "", contact_phone: str = "",
-) -> Agency:  # fmt: skip
+    *,
+    actor: User | None,
+    name: str,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> Agency:
     agency = Agency.objects.create(
-        name=name, contact_name=contact_name, contact_email=contact_email,
+        name=name,
+        contact_name=contact_name,
+        contact_email=contact_email,
         contact_phone=contact_phone,
-    )  # fmt: skip
+    )
     audit_record(actor=actor, action="agency.create", target=agency)
     return agency
 
@@ -93,8 +99,9 @@ def agency_member_add(*, actor: User | None, agency: Agency, user: User) -> Agen
         user=user, defaults={"agency": agency}
     )
     user.groups.add(Group.objects.get(name=Role.AGENCY.value))
-    audit_record(actor=actor, action="agency.member_add", target=agency,
-                 detail={"user": user.get_username()})  # fmt: skip
+    audit_record(
+        actor=actor, action="agency.member_add", target=agency, detail={"user": user.get_username()}
+    )
     return membership
 
 
@@ -119,8 +126,7 @@ def brief_create(
     )
     for spec in deliverables:
         Deliverable.objects.create(brief=brief, **spec)
-    audit_record(actor=actor, action="brief.create", target=brief,
-                 detail={"agency": agency.name})  # fmt: skip
+    audit_record(actor=actor, action="brief.create", target=brief, detail={"agency": agency.name})
     notifications_create(
         users=agency_users(agency=agency),
         text=_("New brief: %(title)s") % {"title": brief.title},
@@ -159,11 +165,18 @@ def deliverable_transition(
         fields.append("approved_at")
     deliverable.save(update_fields=fields)
     DeliverableTransition.objects.create(
-        deliverable=deliverable, from_status=from_status, to_status=to_status, actor=actor,
+        deliverable=deliverable,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
         note=note,
-    )  # fmt: skip
-    audit_record(actor=actor, action=f"deliverable.{to_status}", target=deliverable,
-                 detail={"from": from_status, "to": to_status})  # fmt: skip
+    )
+    audit_record(
+        actor=actor,
+        action=f"deliverable.{to_status}",
+        target=deliverable,
+        detail={"from": from_status, "to": to_status},
+    )
     return deliverable
 
 
@@ -215,20 +228,30 @@ def version_submit(
     if upload is not None:
         filetype = upload_check(upload=upload)
         file_fields = {
-            "file_path": upload_store(upload=upload, deliverable_id=deliverable.pk,
-                                      filetype=filetype),
+            "file_path": upload_store(
+                upload=upload, deliverable_id=deliverable.pk, filetype=filetype
+            ),
             "file_name": (upload.name or "")[:200],
             "file_type": filetype,
             "file_size": upload.size,
-        }  # fmt: skip
+        }
     number = deliverable.versions.count() + 1
     version = DeliverableVersion.objects.create(
-        deliverable=deliverable, number=number, text=text, video_url=video_url, note=note,
-        created_by=actor, **file_fields,
-    )  # fmt: skip
+        deliverable=deliverable,
+        number=number,
+        text=text,
+        video_url=video_url,
+        note=note,
+        created_by=actor,
+        **file_fields,
+    )
     deliverable_transition(deliverable=deliverable, to_status=S.SUBMITTED, actor=actor, note=note)
-    audit_record(actor=actor, action="deliverable_version.submit", target=version,
-                 detail={"number": number, "file_type": version.file_type})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="deliverable_version.submit",
+        target=version,
+        detail={"number": number, "file_type": version.file_type},
+    )
     notifications_create(
         users=reviewers_of(deliverable=deliverable),
         text=_("%(title)s: version %(number)d is ready for review.")
@@ -243,8 +266,12 @@ def version_file_open(*, version: DeliverableVersion, actor: User) -> IO[bytes]:
     if not version.file_path:
         raise UploadRefused(_("This version has no file."))
     handle = agency_files_storage().open(version.file_path, "rb")
-    audit_record(actor=actor, action="deliverable_version.download", target=version,
-                 detail={"file": version.file_name})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="deliverable_version.download",
+        target=version,
+        detail={"file": version.file_name},
+    )
     return handle
 
 
@@ -279,8 +306,12 @@ def comment_add(
     comment = ReviewComment.objects.create(
         version=version, author=actor, body=body, line=line, quote=quote, parent=parent
     )
-    audit_record(actor=actor, action="review_comment.add", target=comment,
-                 target_label=f"{version} #{comment.pk}")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="review_comment.add",
+        target=comment,
+        target_label=f"{version} #{comment.pk}",
+    )
     return comment
 
 
@@ -288,8 +319,12 @@ def comment_add(
 def comment_resolve(*, comment: ReviewComment, actor: User) -> ReviewComment:
     comment.resolved_at, comment.resolved_by = timezone.now(), actor
     comment.save(update_fields=["resolved_at", "resolved_by"])
-    audit_record(actor=actor, action="review_comment.resolve", target=comment,
-                 target_label=f"{comment.version} #{comment.pk}")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="review_comment.resolve",
+        target=comment,
+        target_label=f"{comment.version} #{comment.pk}",
+    )
     return comment
 
 
@@ -309,16 +344,19 @@ def review_submit(
     if latest is None or latest.pk != version.pk:
         raise VersionNotLatest()
     to_status = S.APPROVED if decision == Review.Decision.APPROVE else S.CHANGES_REQUESTED
-    deliverable_transition(deliverable=deliverable, to_status=to_status, actor=actor,
-                           note=summary)  # fmt: skip
+    deliverable_transition(deliverable=deliverable, to_status=to_status, actor=actor, note=summary)
     review = Review.objects.create(
         version=version, reviewer=actor, decision=decision, summary=summary
     )
     review.checked_items.set(
         [item for item in checked_items if item.brief_id == deliverable.brief_id]
     )
-    audit_record(actor=actor, action=f"review.{decision}", target=deliverable,
-                 detail={"version": version.number})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=f"review.{decision}",
+        target=deliverable,
+        detail={"version": version.number},
+    )
     if to_status == S.APPROVED:
         text = _("%(title)s version %(number)d was approved.")
     else:
@@ -375,7 +413,7 @@ EDUCATION_KINDS: dict[str, str] = {
 
 
 @transaction.atomic
-def deliverable_education_draft(*, deliverable: Deliverable, actor: User):  # noqa: ANN201
+def deliverable_education_draft(*, deliverable: Deliverable, actor: User):
     """Turn an approved deliverable into a draft education item in the brief's language: its
     latest version's text becomes the body (and its video link the video), the agency is
     credited, and ops finish it in the education editor. Returns the `ContentItem`."""
@@ -398,15 +436,24 @@ def deliverable_education_draft(*, deliverable: Deliverable, actor: User):  # no
         n += 1
         slug = f"{base}-{n}"
     item = ContentItem.objects.create(
-        slug=slug, kind=kind, topic=ContentItem.Topic.CONTENT_QUALITY,
-        owner=actor if actor.is_authenticated else None, agency=brief.agency.name[:120],
-    )  # fmt: skip
+        slug=slug,
+        kind=kind,
+        topic=ContentItem.Topic.CONTENT_QUALITY,
+        owner=actor if actor.is_authenticated else None,
+        agency=brief.agency.name[:120],
+    )
     content_version_save(
-        item=item, locale=brief.language, title=deliverable.title[:200], summary="",
-        body=latest.text if latest else "", video_url=latest.video_url if latest else "",
-    )  # fmt: skip
+        item=item,
+        locale=brief.language,
+        title=deliverable.title[:200],
+        summary="",
+        body=latest.text if latest else "",
+        video_url=latest.video_url if latest else "",
+    )
     audit_record(
-        actor=actor, action="deliverable.to_education", target=deliverable,
+        actor=actor,
+        action="deliverable.to_education",
+        target=deliverable,
         detail={"education_item": item.slug},
-    )  # fmt: skip
+    )
     return item

@@ -58,7 +58,7 @@ def _portal_or(ops_permission: str) -> Callable:
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+        def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
             if not (request.user.has_perm(PORTAL) or request.user.has_perm(ops_permission)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -165,7 +165,7 @@ def _deliverable_page(
             Deliverable.Status.BRIEFED,
             Deliverable.Status.IN_PROGRESS,
             Deliverable.Status.CHANGES_REQUESTED,
-        ),  # fmt: skip
+        ),
         "can_start": is_member and deliverable.status == Deliverable.Status.BRIEFED,
         "can_review": can_review,
         "can_comment": is_member or is_reviewer,
@@ -215,7 +215,7 @@ def deliverable_diff(request: AuthenticatedHttpRequest, deliverable_pk: int) -> 
             "right": right,
             "rows": rows,
             "numbers": numbers,
-        },  # fmt: skip
+        },
     )
 
 

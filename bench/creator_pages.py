@@ -220,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:<34}{rows[0]:>6}{request_ms:>10.1f}"
                 f"{f'{partial_ms:.1f}' if partial_ms else '-':>10}{raw_ms:>10.1f}  {'yes' if ok else 'NO'}"
             )
-        print(f"\ntarget: every page under {TARGET_MS:.0f} ms; {len(pages) - failures}/"
-              f"{len(pages)} met")  # fmt: skip
+        print(
+            f"\ntarget: every page under {TARGET_MS:.0f} ms; {len(pages) - failures}/"
+            f"{len(pages)} met"
+        )
         return 1 if failures else 0
     finally:
         connection.close()

@@ -67,7 +67,7 @@ def adapter_alone_measure(*, messages: int, latency_ms: float, fakes) -> float:
             content={"body": f"Hola creador {i}, tu nivel es 3: https://shop.example/m"},
             phone=f"+5255{i:08d}",
             status_callback_url=f"http://127.0.0.1:8000/webhooks/twilio/status/{i}?s=0123456789abcdef",
-        )  # fmt: skip
+        )
         for i in range(messages)
     ]
     chunk = min(settings.DISPATCH_SEND_CHUNK, settings.CHANNEL_CONCURRENCY)
@@ -156,12 +156,29 @@ def main(argv: list[str] | None = None) -> int:
         )
         cursor.execute("VACUUM ANALYZE creators_creator")
 
-    log = open(tmp / "worker.log", "wb")  # noqa: SIM115
+    log = open(tmp / "worker.log", "wb")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--pool=prefork",
-         "--include=bench.naive", "--without-mingle", "--without-gossip", "--loglevel=WARNING", "-n", "bench@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency=1",
+            "--pool=prefork",
+            "--include=bench.naive",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-n",
+            "bench@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     time.sleep(5)
 
     def campaign_for(first_id: int, count: int, name: str) -> Campaign:
@@ -169,11 +186,19 @@ def main(argv: list[str] | None = None) -> int:
             name=name, rules={"all": [{"field": "level", "op": "gte", "value": 0}]}
         )
         campaign = services.campaign_create(
-            owner=None, name=name, kind=Campaign.Kind.ANNOUNCEMENT, segment=segment,
-            messages=[{"channel": "whatsapp", "locale": locale,
-                       "body": "Hola {{ creator.first_name }}, tu nivel es {{ creator.level }}: https://shop.example/m"}
-                      for locale in ("es-MX", "en")],
-        )  # fmt: skip
+            owner=None,
+            name=name,
+            kind=Campaign.Kind.ANNOUNCEMENT,
+            segment=segment,
+            messages=[
+                {
+                    "channel": "whatsapp",
+                    "locale": locale,
+                    "body": "Hola {{ creator.first_name }}, tu nivel es {{ creator.level }}: https://shop.example/m",
+                }
+                for locale in ("es-MX", "en")
+            ],
+        )
         # Launch by hand (the service would start dispatch at once): the timing starts later.
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENDING, last_run=1)
         campaign.refresh_from_db()

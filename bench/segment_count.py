@@ -127,11 +127,29 @@ STATES = [
     ("BCS", "America/Mazatlan"),
     ("COL", "America/Mexico_City"),
 ]
-CATEGORIES = ["belleza", "moda", "hogar", "tecnología", "mascotas", "deportes", "bebés",
-              "cocina", "salud", "juguetes"]  # fmt: skip
+CATEGORIES = [
+    "belleza",
+    "moda",
+    "hogar",
+    "tecnología",
+    "mascotas",
+    "deportes",
+    "bebés",
+    "cocina",
+    "salud",
+    "juguetes",
+]
 # tag, share of creators that carry it
-TAGS = [("vip", 0.03), ("nuevo", 0.12), ("live-top", 0.05), ("mayoreo", 0.08),
-        ("afiliado-2024", 0.25), ("beta", 0.02), ("embajador", 0.01), ("pausa", 0.04)]  # fmt: skip
+TAGS = [
+    ("vip", 0.03),
+    ("nuevo", 0.12),
+    ("live-top", 0.05),
+    ("mayoreo", 0.08),
+    ("afiliado-2024", 0.25),
+    ("beta", 0.02),
+    ("embajador", 0.01),
+    ("pausa", 0.04),
+]
 
 
 def _consent_sql(granted: float, denied: float) -> str:

@@ -81,18 +81,25 @@ def main(argv: list[str] | None = None) -> int:
             for locale in ("es-MX", "en")
         ]
         campaign = services.campaign_create(
-            owner=None, name="Sequence bench", kind=Campaign.Kind.ANNOUNCEMENT,
-            segment=segment, messages=inbox,
-        )  # fmt: skip
+            owner=None,
+            name="Sequence bench",
+            kind=Campaign.Kind.ANNOUNCEMENT,
+            segment=segment,
+            messages=inbox,
+        )
         step = sequences.sequence_step_save(
-            campaign=campaign, channel="inbox", wait_minutes=3 * 24 * 60,
+            campaign=campaign,
+            channel="inbox",
+            wait_minutes=3 * 24 * 60,
             condition=SequenceStep.Condition.NOT_OPENED,
             messages=[{k: v for k, v in m.items() if k != "channel"} for m in inbox],
-        )  # fmt: skip
+        )
         Campaign.objects.filter(pk=campaign.pk).update(
-            status=Campaign.Status.SENDING, last_run=1, launched_at=launched,
+            status=Campaign.Status.SENDING,
+            last_run=1,
+            launched_at=launched,
             sequence_exit=["clicked", "unsubscribed"],
-        )  # fmt: skip
+        )
         campaign.refresh_from_db()
         step.refresh_from_db()
         adapt = connection.ops.adapt_datetimefield_value
@@ -100,11 +107,12 @@ def main(argv: list[str] | None = None) -> int:
             cursor.execute(
                 DELIVERIES_SQL,
                 {
-                    "campaign": campaign.pk, "at": adapt(launched),
+                    "campaign": campaign.pk,
+                    "at": adapt(launched),
                     "opened": adapt(launched + timedelta(hours=1)),
                     "clicked": adapt(launched + timedelta(hours=2)),
                 },
-            )  # fmt: skip
+            )
             deliveries = cursor.rowcount
             cursor.execute("VACUUM ANALYZE campaigns_delivery")
         now = timezone.now()

@@ -19,7 +19,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -61,9 +61,13 @@ def generate(deliveries: int, events_per: int) -> Campaign:
         [deliveries],
     )
     campaign = Campaign.objects.create(
-        name=CAMPAIGN_NAME, kind="mission", status="sent", last_run=1, finished_at=timezone.now(),
+        name=CAMPAIGN_NAME,
+        kind="mission",
+        status="sent",
+        last_run=1,
+        finished_at=timezone.now(),
         channels=["email", "whatsapp", "push", "inbox"],
-    )  # fmt: skip
+    )
     sql(
         """
         INSERT INTO campaigns_delivery (campaign_id, run, channel, creator_id, locale, status,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -52,8 +52,9 @@ end
 
 def prepare(deliveries: int) -> tuple[list[str], list[str]]:
     Campaign.objects.filter(name=NAME).delete()
-    campaign = Campaign.objects.create(name=NAME, kind="mission", status="sent", last_run=1,
-                                       channels=["email"])  # fmt: skip
+    campaign = Campaign.objects.create(
+        name=NAME, kind="mission", status="sent", last_run=1, channels=["email"]
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -132,13 +133,28 @@ def main() -> None:
     drain: tuple[int, int, float]  # set by the write-behind run
     for mode in ("synchronous", "write-behind"):
         port = free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.tracking_settings",
-               "TRACKING_WRITE_BEHIND": "true" if mode == "write-behind" else "false"}  # fmt: skip
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.tracking_settings",
+            "TRACKING_WRITE_BEHIND": "true" if mode == "write-behind" else "false",
+        }
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(args.workers), "-b",
-             f"127.0.0.1:{port}", "--log-level", "warning", "--access-logfile", "/dev/null"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "--access-logfile",
+                "/dev/null",
+            ],
             env=env,
-        )  # fmt: skip
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(100):
@@ -176,13 +192,16 @@ def main() -> None:
             rps, p99 = r[name]
             print(f"  {label}:  {rps:8.0f} req/s  p99 {p99}  ratio {rps / bare:.0%}")
     queued, drained, elapsed = drain
-    print(f"write-behind drain (one process): {drained} queued hits recorded in {elapsed:.1f} s "
-          f"= {drained / elapsed if elapsed else 0:.0f} events/s")  # fmt: skip
+    print(
+        f"write-behind drain (one process): {drained} queued hits recorded in {elapsed:.1f} s "
+        f"= {drained / elapsed if elapsed else 0:.0f} events/s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT e.kind, e.automated, COUNT(*) FROM tracking_event e JOIN campaigns_campaign c "
-            "ON c.id = e.campaign_id WHERE c.name = %s GROUP BY 1, 2", [NAME],
-        )  # fmt: skip
+            "ON c.id = e.campaign_id WHERE c.name = %s GROUP BY 1, 2",
+            [NAME],
+        )
         print("events written (kind, automated, n):", cursor.fetchall())
 
 

@@ -35,29 +35,81 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     raw_id_fields = ("segment", "owner", "periodic_task")
     readonly_fields = (
-        "status", "last_run", "launched_at", "finished_at", "channels", "winner_variant",
+        "status",
+        "last_run",
+        "launched_at",
+        "finished_at",
+        "channels",
+        "winner_variant",
         "winner_picked_at",
-    )  # fmt: skip
+    )
     inlines = [MessageInline, TransitionInline]
     fieldsets = (
-        (None, {"fields": (
-            "name", "kind", "market", "segment", "default_locale", "owner", "status", "channels",
-            "send_at", "starts_on", "ends_on", "periodic_task", "last_run", "launched_at",
-            "finished_at",
-        )}),
-        (_("Sending policies"), {"fields": (
-            "quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_seconds",
-            "transactional", "channel_priority",
-        )}),
-        (_("A/B test and holdout"), {"fields": (
-            "variant_weights", "holdout_percent", "test_percent", "winner_metric",
-            "winner_after_minutes", "winner_variant", "winner_picked_at",
-        )}),
-        (_("Approval"), {"classes": ("collapse",), "fields": (
-            "schedule_plan", "approval_status", "approval_requested_by", "approval_requested_at",
-            "approval_decided_by", "approval_decided_at", "approval_note",
-        )}),
-    )  # fmt: skip
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "kind",
+                    "market",
+                    "segment",
+                    "default_locale",
+                    "owner",
+                    "status",
+                    "channels",
+                    "send_at",
+                    "starts_on",
+                    "ends_on",
+                    "periodic_task",
+                    "last_run",
+                    "launched_at",
+                    "finished_at",
+                )
+            },
+        ),
+        (
+            _("Sending policies"),
+            {
+                "fields": (
+                    "quiet_hours_start",
+                    "quiet_hours_end",
+                    "send_local_time",
+                    "spread_seconds",
+                    "transactional",
+                    "channel_priority",
+                )
+            },
+        ),
+        (
+            _("A/B test and holdout"),
+            {
+                "fields": (
+                    "variant_weights",
+                    "holdout_percent",
+                    "test_percent",
+                    "winner_metric",
+                    "winner_after_minutes",
+                    "winner_variant",
+                    "winner_picked_at",
+                )
+            },
+        ),
+        (
+            _("Approval"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "schedule_plan",
+                    "approval_status",
+                    "approval_requested_by",
+                    "approval_requested_at",
+                    "approval_decided_by",
+                    "approval_decided_at",
+                    "approval_note",
+                ),
+            },
+        ),
+    )
 
 
 @admin.register(Delivery)

@@ -30,10 +30,14 @@ def campaign_submit(*, campaign: Campaign, actor: User) -> Campaign:
     campaign.approval_note = ""
     campaign.save(
         update_fields=[
-            "approval_status", "approval_requested_by", "approval_requested_at",
-            "approval_decided_by", "approval_decided_at", "approval_note",
+            "approval_status",
+            "approval_requested_by",
+            "approval_requested_at",
+            "approval_decided_by",
+            "approval_decided_at",
+            "approval_note",
         ]
-    )  # fmt: skip
+    )
     audit_record(actor=actor, action="campaign.submit", target=campaign, detail={})
     return campaign
 

@@ -44,9 +44,24 @@ from creators.models import Creator, Device
 logger = logging.getLogger(__name__)
 
 CREATOR_FIELDS = (
-    "id", "handle", "name", "email", "phone", "locale", "timezone", "state", "market", "level",
-    "followers", "gmv_30d", "category", "content_type", "joined_at", "last_active_at", "tags",
-)  # fmt: skip
+    "id",
+    "handle",
+    "name",
+    "email",
+    "phone",
+    "locale",
+    "timezone",
+    "state",
+    "market",
+    "level",
+    "followers",
+    "gmv_30d",
+    "category",
+    "content_type",
+    "joined_at",
+    "last_active_at",
+    "tags",
+)
 
 
 @dataclass(slots=True)
@@ -71,9 +86,14 @@ def heartbeat_key(campaign_id: int) -> str:
 
 
 def deliveries_claim(
-    *, campaign_id: int, run: int, limit: int, now: datetime | None = None,
-    cap: policies.FrequencyCap | None = None, cap_channels: tuple[str, ...] = (),
-) -> list[Claimed]:  # fmt: skip
+    *,
+    campaign_id: int,
+    run: int,
+    limit: int,
+    now: datetime | None = None,
+    cap: policies.FrequencyCap | None = None,
+    cap_channels: tuple[str, ...] = (),
+) -> list[Claimed]:
     """Flip up to `limit` due pending deliveries to `claimed` and return them (committed).
 
     Under a frequency cap the creator's messages are counted again, under the channels' cap
@@ -88,19 +108,31 @@ def deliveries_claim(
     cap_params: list[str | int | None] = [Delivery.Status.CLAIMED]
     if cap is not None:
         recent = policies.cap_count_sql(
-            creator=f"{table}.creator_id", channel=f"{table}.channel",
-            states=policies.CAP_CLAIM_STATES, exclude_id=f"{table}.id",
-        )  # fmt: skip
+            creator=f"{table}.creator_id",
+            channel=f"{table}.channel",
+            states=policies.CAP_CLAIM_STATES,
+            exclude_id=f"{table}.id",
+        )
         status_sql = f"CASE WHEN {recent} >= %s THEN %s ELSE %s END"
         cap_params = [
-            adapt(now - cap.window), cap.limit, Delivery.Status.SKIPPED_CAP, Delivery.Status.CLAIMED,
-        ]  # fmt: skip
+            adapt(now - cap.window),
+            cap.limit,
+            Delivery.Status.SKIPPED_CAP,
+            Delivery.Status.CLAIMED,
+        ]
     while True:
         rows = _claim_once(
-            table=table, status_sql=status_sql, cap_params=cap_params, cap=cap,
-            cap_channels=cap_channels, now=adapt(now), skip_locked=skip_locked,
-            campaign_id=campaign_id, run=run, limit=limit,
-        )  # fmt: skip
+            table=table,
+            status_sql=status_sql,
+            cap_params=cap_params,
+            cap=cap,
+            cap_channels=cap_channels,
+            now=adapt(now),
+            skip_locked=skip_locked,
+            campaign_id=campaign_id,
+            run=run,
+            limit=limit,
+        )
         claimed = [Claimed(*row[:7]) for row in rows if row[7] == Delivery.Status.CLAIMED]
         # A batch that was all over the cap is not the end of the run: claim on.
         if claimed or not rows:
@@ -108,10 +140,18 @@ def deliveries_claim(
 
 
 def _claim_once(
-    *, table: str, status_sql: str, cap_params: list[str | int | None],
-    cap: policies.FrequencyCap | None, cap_channels: tuple[str, ...], now: Any, skip_locked: str,
-    campaign_id: int, run: int, limit: int,
-) -> list[tuple]:  # fmt: skip
+    *,
+    table: str,
+    status_sql: str,
+    cap_params: list[str | int | None],
+    cap: policies.FrequencyCap | None,
+    cap_channels: tuple[str, ...],
+    now: Any,
+    skip_locked: str,
+    campaign_id: int,
+    run: int,
+    limit: int,
+) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cursor:
         if cap is not None:
             policies.cap_lock(cursor, list(cap_channels))
@@ -400,9 +440,12 @@ class Dispatcher:
     ) -> Outgoing:
         tracking = delivery_tracking()
         links = tracking.links_for(
-            delivery_id=row.id, channel=row.channel, locale=row.locale, campaign_id=self.campaign.pk,
+            delivery_id=row.id,
+            channel=row.channel,
+            locale=row.locale,
+            campaign_id=self.campaign.pk,
             link_cache=self.link_cache,
-        )  # fmt: skip
+        )
         renderer = (
             self.renderers.get((row.step, row.channel, row.locale, row.variant))
             or self.renderers.get(

@@ -40,9 +40,14 @@ def reachable_condition(channel: str) -> str:
 
 
 def deliveries_create(
-    *, campaign: Campaign, run: int, now: datetime | None = None, phase: str = "",
-    step: SequenceStep | None = None, audience: tuple[str, tuple] | None = None,
-) -> int:  # fmt: skip
+    *,
+    campaign: Campaign,
+    run: int,
+    now: datetime | None = None,
+    phase: str = "",
+    step: SequenceStep | None = None,
+    audience: tuple[str, tuple] | None = None,
+) -> int:
     """Create the run's deliveries for the campaign's channels; returns how many are new.
 
     Policies (campaigns/policies.py, docs/policies.md) are applied in the same statement:
@@ -70,9 +75,16 @@ def deliveries_create(
             policies.cap_lock(cursor, channels)
         for channel in channels:
             created += _channel_create(
-                cursor, campaign=campaign, run=run, channel=channel, now=now, phase=phase, cap=cap,
-                step=step, audience=audience,
-            )  # fmt: skip
+                cursor,
+                campaign=campaign,
+                run=run,
+                channel=channel,
+                now=now,
+                phase=phase,
+                cap=cap,
+                step=step,
+                audience=audience,
+            )
     _fanout_done(campaign, run=run, step=step, phase=phase)
     return created
 
@@ -87,10 +99,17 @@ def _fanout_done(campaign: Campaign, *, run: int, step: SequenceStep | None, pha
 
 
 def _channel_create(
-    cursor, *, campaign: Campaign, run: int, channel: str, now: datetime, phase: str,
-    cap: policies.FrequencyCap | None, step: SequenceStep | None = None,
+    cursor,
+    *,
+    campaign: Campaign,
+    run: int,
+    channel: str,
+    now: datetime,
+    phase: str,
+    cap: policies.FrequencyCap | None,
+    step: SequenceStep | None = None,
     audience: tuple[str, tuple] | None = None,
-) -> int:  # fmt: skip
+) -> int:
     step_id = step.pk if step else 0
     locales = sorted(
         Message.objects.filter(campaign=campaign, step=step_id, channel=channel)
@@ -162,24 +181,40 @@ def _channel_create(
         ON CONFLICT DO NOTHING
         """,
         [
-            adapt(now), adapt(now),
-            *locales, campaign.default_locale, *quiet_params, *base_params, *recent_params,
+            adapt(now),
+            adapt(now),
+            *locales,
+            campaign.default_locale,
+            *quiet_params,
+            *base_params,
+            *recent_params,
             *audience_params,
             adapt(now),
         ],
-    )  # fmt: skip
+    )
     created = max(cursor.rowcount, 0)
     if phase != "remainder" and not campaign.channel_priority and not step:
         # Who this channel left out, by reason (with a priority, another channel may reach them).
-        _skips_count(cursor, campaign=campaign, run=run, channel=channel,
-                     audience_sql=audience_sql, audience_params=audience_params)  # fmt: skip
+        _skips_count(
+            cursor,
+            campaign=campaign,
+            run=run,
+            channel=channel,
+            audience_sql=audience_sql,
+            audience_params=audience_params,
+        )
     return created
 
 
 def _skips_count(
-    cursor, *, campaign: Campaign, run: int, channel: str, audience_sql: str,
+    cursor,
+    *,
+    campaign: Campaign,
+    run: int,
+    channel: str,
+    audience_sql: str,
     audience_params: tuple,
-) -> None:  # fmt: skip
+) -> None:
     """Count, by reason, the audience members this channel's fan-out left out."""
     consent = f"c.{CONSENT_FIELDS[channel]}"
     granted = ConsentStatus.GRANTED.value
@@ -196,13 +231,17 @@ def _skips_count(
         ON CONFLICT (campaign_id, run, channel, reason) DO UPDATE SET count = EXCLUDED.count
         """,
         [
-            campaign.pk, run, channel,
-            granted, FanoutSkip.Reason.UNREACHABLE.value,
-            ConsentStatus.DENIED.value, FanoutSkip.Reason.DENIED.value,
+            campaign.pk,
+            run,
+            channel,
+            granted,
+            FanoutSkip.Reason.UNREACHABLE.value,
+            ConsentStatus.DENIED.value,
+            FanoutSkip.Reason.DENIED.value,
             FanoutSkip.Reason.UNKNOWN.value,
             *audience_params,
         ],
-    )  # fmt: skip
+    )
 
 
 def fallback_deliveries_create(

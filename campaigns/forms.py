@@ -131,23 +131,29 @@ class ScheduleForm(forms.Form):
 
     # Sending policies (docs/policies.md); empty keeps the defaults.
     quiet_hours_start = forms.TimeField(
-        label=_("Quiet hours start"), required=False,
+        label=_("Quiet hours start"),
+        required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )  # fmt: skip
+    )
     quiet_hours_end = forms.TimeField(
-        label=_("Quiet hours end"), required=False,
+        label=_("Quiet hours end"),
+        required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("In each creator's own time zone. Empty: the default quiet hours."),
-    )  # fmt: skip
+    )
     send_local_time = forms.TimeField(
-        label=_("Send at local time"), required=False,
+        label=_("Send at local time"),
+        required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("The same local hour in every time zone, e.g. 10:00."),
-    )  # fmt: skip
+    )
     spread_hours = forms.DecimalField(
-        label=_("Spread the sends over (hours)"), required=False, min_value=0, max_value=168,
+        label=_("Spread the sends over (hours)"),
+        required=False,
+        min_value=0,
+        max_value=168,
         decimal_places=2,
-    )  # fmt: skip
+    )
 
     CRON_KEYS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
     POLICY_KEYS = ("quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_hours")

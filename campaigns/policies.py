@@ -20,13 +20,19 @@ from campaigns.models import Campaign, Delivery
 
 # Deliveries that count against a frequency cap at fan-out (already planned or sent)...
 CAP_FANOUT_STATES = (
-    Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING,
-    Delivery.Status.SENT, Delivery.Status.UNKNOWN,
-)  # fmt: skip
+    Delivery.Status.PENDING,
+    Delivery.Status.CLAIMED,
+    Delivery.Status.SENDING,
+    Delivery.Status.SENT,
+    Delivery.Status.UNKNOWN,
+)
 # ...and at claim time (on their way or sent: another campaign's pending row may never go).
 CAP_CLAIM_STATES = (
-    Delivery.Status.CLAIMED, Delivery.Status.SENDING, Delivery.Status.SENT, Delivery.Status.UNKNOWN,
-)  # fmt: skip
+    Delivery.Status.CLAIMED,
+    Delivery.Status.SENDING,
+    Delivery.Status.SENT,
+    Delivery.Status.UNKNOWN,
+)
 
 
 def quiet_hours_parse(value: str) -> tuple[time, time] | None:

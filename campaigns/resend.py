@@ -64,9 +64,11 @@ def deliveries_resend(
     )
     if campaign.status in (Status.SENT, Status.SCHEDULED):
         services._transition(
-            campaign, Status.SENDING, actor=actor, note=_("Re-send of %(count)d deliveries")
-            % {"count": reset}
-        )  # fmt: skip
+            campaign,
+            Status.SENDING,
+            actor=actor,
+            note=_("Re-send of %(count)d deliveries") % {"count": reset},
+        )
         campaign.finished_at = None
         campaign.save(update_fields=["status", "finished_at"])
     if campaign.status == Status.SENDING:

@@ -173,12 +173,20 @@ def creator_deliveries_get(*, creator: Creator) -> QuerySet[Delivery]:
         Delivery.objects.filter(creator=creator)
         .select_related("campaign")
         .only(
-            "id", "channel", "status", "sent_at", "created_at", "first_delivered_at",
-            "first_opened_at", "first_clicked_at", "error_message", "campaign__id",
+            "id",
+            "channel",
+            "status",
+            "sent_at",
+            "created_at",
+            "first_delivered_at",
+            "first_opened_at",
+            "first_clicked_at",
+            "error_message",
+            "campaign__id",
             "campaign__name",
         )
         .order_by("-created_at", "-id")
-    )  # fmt: skip
+    )
 
 
 def campaign_skips_get(*, campaign: Campaign) -> QuerySet[FanoutSkip]:

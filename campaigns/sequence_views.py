@@ -28,16 +28,18 @@ class SequenceStepForm(forms.Form):
         label=gettext_lazy("Wait (hours after the previous step)"), min_value=0, initial=72
     )
     local_time = forms.TimeField(
-        label=gettext_lazy("At local time (optional)"), required=False,
+        label=gettext_lazy("At local time (optional)"),
+        required=False,
         widget=forms.TimeInput(attrs={"type": "time"}),
-    )  # fmt: skip
+    )
     condition = forms.ChoiceField(
         label=gettext_lazy("Send to"), choices=SequenceStep.Condition.choices
     )
     rules = forms.CharField(
-        label=gettext_lazy("Segment rule (JSON, for “Matches a segment rule”)"), required=False,
+        label=gettext_lazy("Segment rule (JSON, for “Matches a segment rule”)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )  # fmt: skip
+    )
     title = forms.CharField(label=gettext_lazy("Title or subject"), max_length=200)
     body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -66,15 +68,19 @@ class SequenceStepForm(forms.Form):
 class SequenceExitForm(forms.Form):
     exit_rule = forms.MultipleChoiceField(
         label=gettext_lazy("A creator leaves the sequence when they have"),
-        choices=list(SequenceStep.EXITS.items()), required=False,
+        choices=list(SequenceStep.EXITS.items()),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
 
 
 def _page(
-    request: HttpRequest, campaign: Campaign, form: SequenceStepForm, status: int = 200,
+    request: HttpRequest,
+    campaign: Campaign,
+    form: SequenceStepForm,
+    status: int = 200,
     error: str = "",
-) -> HttpResponse:  # fmt: skip
+) -> HttpResponse:
     """The whole page, or (htmx) the steps panel; htmx only swaps 2xx answers, so a refused
     form comes back as 200 with its errors in the panel."""
     steps = sequences.steps_live(campaign=campaign)
@@ -82,14 +88,22 @@ def _page(
         campaign.sequence_steps.filter(runs__run=campaign.last_run).values_list("pk", flat=True)
     )
     rows = [
-        {"step": step, "number": number, "executed": step.pk in executed,
-         "would_reach": sequences.step_preview_count(step=step)}
+        {
+            "step": step,
+            "number": number,
+            "executed": step.pk in executed,
+            "would_reach": sequences.step_preview_count(step=step),
+        }
         for number, step in enumerate(steps, start=1)
-    ]  # fmt: skip
+    ]
     exit_form = SequenceExitForm(initial={"exit_rule": campaign.sequence_exit})
     context = {
-        "campaign": campaign, "rows": rows, "form": form, "exit_form": exit_form, "error": error,
-    }  # fmt: skip
+        "campaign": campaign,
+        "rows": rows,
+        "form": form,
+        "exit_form": exit_form,
+        "error": error,
+    }
     if request.headers.get("HX-Target", "") == "steps":
         return render(request, "campaigns/_sequence_steps.html", context)
     return render(request, "campaigns/sequence.html", context, status=status)
@@ -107,10 +121,14 @@ def campaign_sequence(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             sequences.sequence_step_save(
-                campaign=campaign, channel=data["channel"], wait_minutes=data["wait_hours"] * 60,
-                local_time=data["local_time"], condition=data["condition"], rules=data["rules"],
+                campaign=campaign,
+                channel=data["channel"],
+                wait_minutes=data["wait_hours"] * 60,
+                local_time=data["local_time"],
+                condition=data["condition"],
+                rules=data["rules"],
                 messages=[{"locale": campaign.default_locale, **form.message_fields()}],
-            )  # fmt: skip
+            )
         except SegmentRulesInvalid as error:
             form.add_error("rules", str(error))
             return _page(request, campaign, form, status=400)

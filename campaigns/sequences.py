@@ -268,10 +268,16 @@ def _editable(step: SequenceStep) -> None:
 
 @transaction.atomic
 def sequence_step_save(
-    *, campaign: Campaign, channel: str, wait_minutes: int, messages: list[dict],
-    local_time=None, condition: str = Condition.ALL, rules: dict | None = None,
+    *,
+    campaign: Campaign,
+    channel: str,
+    wait_minutes: int,
+    messages: list[dict],
+    local_time=None,
+    condition: str = Condition.ALL,
+    rules: dict | None = None,
     step: SequenceStep | None = None,
-) -> SequenceStep:  # fmt: skip
+) -> SequenceStep:
     """Add a step at the end (or change `step`, if not executed yet) with its messages, one
     {"locale": …, **fields} per language, checked as any campaign message."""
     from campaigns import services
@@ -288,9 +294,12 @@ def sequence_step_save(
     for message in messages:
         fields = {key: value for key, value in message.items() if key != "locale"}
         services.campaign_message_set(
-            campaign=campaign, channel=channel, locale=message["locale"], fields=fields,
+            campaign=campaign,
+            channel=channel,
+            locale=message["locale"],
+            fields=fields,
             step=step.pk,
-        )  # fmt: skip
+        )
     if not Message.objects.filter(
         campaign=campaign, step=step.pk, channel=channel, locale=campaign.default_locale
     ).exists():

@@ -99,9 +99,14 @@ def campaign_create(
 
 
 def campaign_message_set(
-    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any], variant: str = "",
+    *,
+    campaign: Campaign,
+    channel: str,
+    locale: str,
+    fields: dict[str, Any],
+    variant: str = "",
     step: int = 0,
-) -> Message:  # fmt: skip
+) -> Message:
     """Save one channel × language (× A/B variant) message after checking every template.
     `step`: a SequenceStep's id for a follow-up's message (0: the campaign's own).
 
@@ -150,12 +155,23 @@ def message_fields_validate(*, channel: str, locale: str, fields: dict[str, Any]
     errors: list[dict[str, Any]] = []
     for name in fields:
         if name not in CHANNEL_FIELDS[channel]:
-            errors.append({"field": name, "line": 0, "message": _("%(channel)s messages have no field “%(field)s”.")
-                           % {"channel": channel, "field": name}})  # fmt: skip
+            errors.append(
+                {
+                    "field": name,
+                    "line": 0,
+                    "message": _("%(channel)s messages have no field “%(field)s”.")
+                    % {"channel": channel, "field": name},
+                }
+            )
     for alternatives in REQUIRED_FIELDS[channel]:
         if not any(str(fields.get(name) or "").strip() for name in alternatives):
-            errors.append({"field": alternatives[0], "line": 0, "message": _("Required: %(fields)s.")
-                           % {"fields": " / ".join(alternatives)}})  # fmt: skip
+            errors.append(
+                {
+                    "field": alternatives[0],
+                    "line": 0,
+                    "message": _("Required: %(fields)s.") % {"fields": " / ".join(alternatives)},
+                }
+            )
     if (
         channel == "whatsapp"
         and fields.get("content_sid")
@@ -237,9 +253,12 @@ def _approval_decide(campaign: Campaign, *, actor: User, approved: bool, note: s
     campaign.approval_note = note[:500]
     campaign.save(
         update_fields=[
-            "approval_status", "approval_decided_by", "approval_decided_at", "approval_note"
+            "approval_status",
+            "approval_decided_by",
+            "approval_decided_at",
+            "approval_note",
         ]
-    )  # fmt: skip
+    )
     audit_record(
         actor=actor,
         action="campaign.approve" if approved else "campaign.reject",
@@ -275,10 +294,14 @@ def _run_start(campaign: Campaign, *, actor: User | None, note: str = "") -> Cam
     campaign.winner_variant, campaign.winner_picked_at = "", None
     campaign.save(
         update_fields=[
-            "status", "last_run", "launched_at", "finished_at", "winner_variant",
+            "status",
+            "last_run",
+            "launched_at",
+            "finished_at",
+            "winner_variant",
             "winner_picked_at",
         ]
-    )  # fmt: skip
+    )
     run = campaign.last_run
     transaction.on_commit(
         lambda: enqueue_or_leave_to_watchdog(tasks.campaign_fanout_enqueue, campaign.pk, run)
@@ -524,10 +547,18 @@ def campaign_winner_pick(*, campaign_id: int, run: int, now: datetime | None = N
 
 
 POLICY_FIELDS = (
-    "quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_seconds",
-    "transactional", "channel_priority", "variant_weights", "holdout_percent", "test_percent",
-    "winner_metric", "winner_after_minutes",
-)  # fmt: skip
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "send_local_time",
+    "spread_seconds",
+    "transactional",
+    "channel_priority",
+    "variant_weights",
+    "holdout_percent",
+    "test_percent",
+    "winner_metric",
+    "winner_after_minutes",
+)
 
 
 @transaction.atomic

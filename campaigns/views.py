@@ -71,8 +71,14 @@ def _campaign(pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.select_related("segment", "owner"), pk=pk)
 
 
-def _wizard(request: HttpRequest, template: str, campaign: Campaign | None, step: str,
-            context: dict[str, Any], status: int = 200) -> HttpResponse:  # fmt: skip
+def _wizard(
+    request: HttpRequest,
+    template: str,
+    campaign: Campaign | None,
+    step: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         f"campaigns/{template}",
@@ -116,9 +122,16 @@ def campaign_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("campaign-audience", pk=campaign.pk)
 
 
-def _edit(request: HttpRequest, campaign: Campaign, template: str, step: str,
-          form: Any, service: Callable[..., Any], next_url: str,
-          context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+def _edit(
+    request: HttpRequest,
+    campaign: Campaign,
+    template: str,
+    step: str,
+    form: Any,
+    service: Callable[..., Any],
+    next_url: str,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
     """A wizard step's POST: validate, call the step's service, go on (or show why not)."""
     context = {"form": form, **(context or {})}
     if request.method != "POST":
@@ -138,8 +151,15 @@ def campaign_basics(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     initial = {name: getattr(campaign, name) for name in BasicsForm.base_fields}
     form = BasicsForm(request.POST or None, initial=initial)
-    return _edit(request, campaign, "wizard_basics.html", "basics", form,
-                 drafting.campaign_basics_set, reverse("campaign-audience", args=[pk]))  # fmt: skip
+    return _edit(
+        request,
+        campaign,
+        "wizard_basics.html",
+        "basics",
+        form,
+        drafting.campaign_basics_set,
+        reverse("campaign-audience", args=[pk]),
+    )
 
 
 @_needs(CHANGE)
@@ -152,9 +172,16 @@ def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
     counts = (
         selectors.segment_reachable_counts(segment=campaign.segment) if campaign.segment else None
     )
-    return _edit(request, campaign, "wizard_audience.html", "audience", form,
-                 drafting.campaign_audience_set, reverse("campaign-messages", args=[pk]),
-                 {"counts": counts, "channel_labels": dict(Channel.choices)})  # fmt: skip
+    return _edit(
+        request,
+        campaign,
+        "wizard_audience.html",
+        "audience",
+        form,
+        drafting.campaign_audience_set,
+        reverse("campaign-messages", args=[pk]),
+        {"counts": counts, "channel_labels": dict(Channel.choices)},
+    )
 
 
 @require_GET
@@ -184,17 +211,24 @@ def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
             values = dict(message.fields) if message else {}
             if "variables" in values:
                 values["variables"] = variables_format(values["variables"])
-            tabs.append({
-                "key": f"{channel}-{locale}",
-                "channel": channel,
-                "locale": locale,
-                "label": f"{labels.get(channel, channel)} · {locale}",
-                "saved": message is not None,
-                "fields": [
-                    {"name": name, "label": label, "multiline": multiline, "value": values.get(name, "")}
-                    for name, label, multiline in message_form_fields(channel)
-                ],
-            })  # fmt: skip
+            tabs.append(
+                {
+                    "key": f"{channel}-{locale}",
+                    "channel": channel,
+                    "locale": locale,
+                    "label": f"{labels.get(channel, channel)} · {locale}",
+                    "saved": message is not None,
+                    "fields": [
+                        {
+                            "name": name,
+                            "label": label,
+                            "multiline": multiline,
+                            "value": values.get(name, ""),
+                        }
+                        for name, label, multiline in message_form_fields(channel)
+                    ],
+                }
+            )
     return tabs
 
 
@@ -255,29 +289,48 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     if plan.get("crontab"):
         initial["cron"] = " ".join(plan["crontab"].get(key, "*") for key in ScheduleForm.CRON_KEYS)
     initial.update(
-        quiet_hours_start=campaign.quiet_hours_start, quiet_hours_end=campaign.quiet_hours_end,
+        quiet_hours_start=campaign.quiet_hours_start,
+        quiet_hours_end=campaign.quiet_hours_end,
         send_local_time=campaign.send_local_time,
         spread_hours=(campaign.spread_seconds / 3600) if campaign.spread_seconds else None,
-    )  # fmt: skip
+    )
     form = ScheduleForm(request.POST or None, initial=initial)
 
-    def save(*, campaign: Campaign, mode: str, send_at: Any = None, crontab: Any = None,
-             quiet_hours_start: Any = None, quiet_hours_end: Any = None,
-             send_local_time: Any = None, spread_hours: Any = None,
-             **_ignored: Any) -> Campaign:  # fmt: skip
+    def save(
+        *,
+        campaign: Campaign,
+        mode: str,
+        send_at: Any = None,
+        crontab: Any = None,
+        quiet_hours_start: Any = None,
+        quiet_hours_end: Any = None,
+        send_local_time: Any = None,
+        spread_hours: Any = None,
+        **_ignored: Any,
+    ) -> Campaign:
         with transaction.atomic():
             services.campaign_policies_set(
-            campaign=campaign, actor=request.user, quiet_hours_start=quiet_hours_start,
-            quiet_hours_end=quiet_hours_end, send_local_time=send_local_time,
-            spread_seconds=int((spread_hours or 0) * 3600),
-            )  # fmt: skip
+                campaign=campaign,
+                actor=request.user,
+                quiet_hours_start=quiet_hours_start,
+                quiet_hours_end=quiet_hours_end,
+                send_local_time=send_local_time,
+                spread_seconds=int((spread_hours or 0) * 3600),
+            )
             return drafting.campaign_schedule_plan_set(
                 campaign=campaign, mode=mode, send_at=send_at, crontab=crontab
             )
 
-    return _edit(request, campaign, "wizard_schedule.html", "schedule", form, save,
-                 reverse("campaign-review", args=[pk]),
-                 {"time_zone": services.campaign_timezone()})  # fmt: skip
+    return _edit(
+        request,
+        campaign,
+        "wizard_schedule.html",
+        "schedule",
+        form,
+        save,
+        reverse("campaign-review", args=[pk]),
+        {"time_zone": services.campaign_timezone()},
+    )
 
 
 def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> dict[str, Any]:
@@ -300,13 +353,14 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
         "previews": previews,
         "counts": (
             selectors.segment_reachable_counts(segment=campaign.segment)
-            if campaign.segment else None
+            if campaign.segment
+            else None
         ),
         "channel_labels": dict(Channel.choices),
         "problem": problem,
         "approval_required": approval,
-        "can_launch": user.has_perm(LAUNCH) and (not approval or user.has_perm(APPROVE)
-                                                 or campaign.approval_status == "approved"),
+        "can_launch": user.has_perm(LAUNCH)
+        and (not approval or user.has_perm(APPROVE) or campaign.approval_status == "approved"),
         "can_submit": approval and not user.has_perm(APPROVE) and user.has_perm(CHANGE),
         "can_approve": user.has_perm(APPROVE) and campaign.approval_status == "pending",
         "test_form": TestSendForm(initial={"locale": campaign.default_locale}),
@@ -314,15 +368,16 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
         "reject_form": RejectForm(),
         "time_zone": services.campaign_timezone(),
         "planned_at": parse_datetime((campaign.schedule_plan or {}).get("send_at") or ""),
-    }  # fmt: skip
+    }
 
 
 @require_GET
 @_needs(VIEW)
 def campaign_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
-    return _wizard(request, "wizard_review.html", campaign, "review",
-                   _review_context(request, campaign))  # fmt: skip
+    return _wizard(
+        request, "wizard_review.html", campaign, "review", _review_context(request, campaign)
+    )
 
 
 @require_POST
@@ -344,8 +399,9 @@ def campaign_test_send(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return _wizard(request, "wizard_review.html", campaign, "review", context)
 
 
-def _review_error(request: AuthenticatedHttpRequest, campaign: Campaign, error: Exception,
-                  status: int) -> HttpResponse:  # fmt: skip
+def _review_error(
+    request: AuthenticatedHttpRequest, campaign: Campaign, error: Exception, status: int
+) -> HttpResponse:
     context = _review_context(request, campaign)
     context["error"] = str(error)
     return _wizard(request, "wizard_review.html", campaign, "review", context, status)

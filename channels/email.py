@@ -133,10 +133,15 @@ def _sendgrid_send(items: list[Outgoing]) -> list[SendResult]:
         if error.status_code == 429 or error.status_code >= 500:
             retry_after = retry_after_seconds((error.headers or {}).get("Retry-After"))
             return [
-                SendResult(item.delivery_id, Outcome.UNAVAILABLE, error_code=f"http_{error.status_code}",
-                           error_message=body, retry_after=retry_after)
+                SendResult(
+                    item.delivery_id,
+                    Outcome.UNAVAILABLE,
+                    error_code=f"http_{error.status_code}",
+                    error_message=body,
+                    retry_after=retry_after,
+                )
                 for item in items
-            ]  # fmt: skip
+            ]
         if len(items) > 1:
             # The API refuses a whole request for one bad personalization; nothing was
             # accepted, so each message can safely go on its own to find the culprit.

@@ -118,9 +118,12 @@ class PushAdapter:
         if response.status == 429 or response.status >= 500:
             logger.warning("fcm busy: status=%s body=%s", response.status, error_text(body, 200))
             return SendResult(
-                item.delivery_id, Outcome.UNAVAILABLE, error_code=error_code,
-                error_message=error_text(body), retry_after=retry_after,
-            )  # fmt: skip
+                item.delivery_id,
+                Outcome.UNAVAILABLE,
+                error_code=error_code,
+                error_message=error_text(body),
+                retry_after=retry_after,
+            )
         result = SendResult(
             item.delivery_id,
             Outcome.REJECTED,
@@ -173,8 +176,11 @@ def combine_device_results(item: Outgoing, results: list[tuple[str, SendResult]]
             (result for _token, result in results), key=lambda result: order.index(result.outcome)
         )
         combined = SendResult(
-            item.delivery_id, combined.outcome, error_code=combined.error_code,
-            error_message=combined.error_message, retry_after=combined.retry_after,
-        )  # fmt: skip
+            item.delivery_id,
+            combined.outcome,
+            error_code=combined.error_code,
+            error_message=combined.error_message,
+            retry_after=combined.retry_after,
+        )
     combined.dead_device_tokens = dead
     return combined

@@ -292,8 +292,17 @@ class CreatorAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Read-only: imports are started from the ops app (/creators/import/)."""
 
-    list_display = ("file_name", "created_by", "status", "total_rows", "created", "updated",
-                    "rejected", "created_at", "finished_at")  # fmt: skip
+    list_display = (
+        "file_name",
+        "created_by",
+        "status",
+        "total_rows",
+        "created",
+        "updated",
+        "rejected",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("status",)
     search_fields = ("file_name",)
     exclude = ("errors",)

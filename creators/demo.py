@@ -188,29 +188,81 @@ HANDLE_WORDS = (
     "hauls",
 )
 EMAIL_DOMAINS = (
-    ("gmail.com", 62), ("hotmail.com", 18), ("outlook.com", 9), ("yahoo.com.mx", 6),
-    ("icloud.com", 4), ("live.com.mx", 1),
-)  # fmt: skip
+    ("gmail.com", 62),
+    ("hotmail.com", 18),
+    ("outlook.com", 9),
+    ("yahoo.com.mx", 6),
+    ("icloud.com", 4),
+    ("live.com.mx", 1),
+)
 
 # Categories with how common they are among affiliate creators.
 CATEGORIES = (
-    ("Belleza", 22), ("Moda", 20), ("Hogar", 12), ("Tecnología", 9), ("Alimentos", 8),
-    ("Mascotas", 6), ("Deportes", 6), ("Bebés", 6), ("Salud", 5), ("Juguetes", 3),
-    ("Automotriz", 2), ("Papelería", 1),
-)  # fmt: skip
+    ("Belleza", 22),
+    ("Moda", 20),
+    ("Hogar", 12),
+    ("Tecnología", 9),
+    ("Alimentos", 8),
+    ("Mascotas", 6),
+    ("Deportes", 6),
+    ("Bebés", 6),
+    ("Salud", 5),
+    ("Juguetes", 3),
+    ("Automotriz", 2),
+    ("Papelería", 1),
+)
 CONTENT_TYPES = ((ContentType.VIDEO, 55), (ContentType.LIVE, 15), (ContentType.BOTH, 30))
 TAGS = (
-    "top-seller", "nuevo", "embajador", "live-frecuente", "hot-sale-2024", "buen-fin-2024",
-    "muestras-enviadas", "beta-app", "vip", "micro", "agencia", "bilingue", "reactivar",
-)  # fmt: skip
+    "top-seller",
+    "nuevo",
+    "embajador",
+    "live-frecuente",
+    "hot-sale-2024",
+    "buen-fin-2024",
+    "muestras-enviadas",
+    "beta-app",
+    "vip",
+    "micro",
+    "agencia",
+    "bilingue",
+    "reactivar",
+)
 
 # Rough share of creators per state (population-weighted, a bit more urban), keyed by code.
 STATE_WEIGHTS = {
-    "MEX": 130, "CMX": 125, "JAL": 75, "NLE": 65, "PUE": 50, "VER": 50, "GUA": 45, "CHH": 28,
-    "BCN": 30, "MIC": 30, "OAX": 22, "CHP": 22, "TAM": 26, "SON": 22, "COA": 23, "GRO": 18,
-    "HID": 20, "SIN": 20, "QUE": 22, "YUC": 17, "SLP": 18, "ROO": 16, "MOR": 14, "AGU": 11,
-    "DUR": 11, "TAB": 14, "ZAC": 9, "TLA": 9, "NAY": 8, "CAM": 6, "COL": 6, "BCS": 7,
-}  # fmt: skip
+    "MEX": 130,
+    "CMX": 125,
+    "JAL": 75,
+    "NLE": 65,
+    "PUE": 50,
+    "VER": 50,
+    "GUA": 45,
+    "CHH": 28,
+    "BCN": 30,
+    "MIC": 30,
+    "OAX": 22,
+    "CHP": 22,
+    "TAM": 26,
+    "SON": 22,
+    "COA": 23,
+    "GRO": 18,
+    "HID": 20,
+    "SIN": 20,
+    "QUE": 22,
+    "YUC": 17,
+    "SLP": 18,
+    "ROO": 16,
+    "MOR": 14,
+    "AGU": 11,
+    "DUR": 11,
+    "TAB": 14,
+    "ZAC": 9,
+    "TLA": 9,
+    "NAY": 8,
+    "CAM": 6,
+    "COL": 6,
+    "BCS": 7,
+}
 # States split across time zones: (zone, share) replacing the state's main zone for a share.
 ZONE_SPLITS = {
     "CHH": ("America/Ciudad_Juarez", 0.40),
@@ -220,15 +272,39 @@ ZONE_SPLITS = {
 }
 # Mobile area codes by state (ten-digit national numbers: area code + subscriber number).
 AREA_CODES = {
-    "AGU": ("449",), "BCN": ("664", "686", "646"), "BCS": ("612", "624"), "CAM": ("981",),
-    "CHP": ("961", "962"), "CHH": ("614", "656"), "CMX": ("55", "56"), "COA": ("844", "871"),
-    "COL": ("312", "314"), "DUR": ("618",), "GUA": ("477", "462", "473"), "GRO": ("744", "747"),
-    "HID": ("771",), "JAL": ("33", "322"), "MEX": ("55", "722", "56"), "MIC": ("443", "452"),
-    "MOR": ("777",), "NAY": ("311",), "NLE": ("81",), "OAX": ("951",), "PUE": ("222", "221"),
-    "QUE": ("442", "446"), "ROO": ("998", "984"), "SLP": ("444",), "SIN": ("667", "669"),
-    "SON": ("662", "644"), "TAB": ("993",), "TAM": ("833", "899", "834"), "TLA": ("246",),
-    "VER": ("229", "228", "921"), "YUC": ("999",), "ZAC": ("492",),
-}  # fmt: skip
+    "AGU": ("449",),
+    "BCN": ("664", "686", "646"),
+    "BCS": ("612", "624"),
+    "CAM": ("981",),
+    "CHP": ("961", "962"),
+    "CHH": ("614", "656"),
+    "CMX": ("55", "56"),
+    "COA": ("844", "871"),
+    "COL": ("312", "314"),
+    "DUR": ("618",),
+    "GUA": ("477", "462", "473"),
+    "GRO": ("744", "747"),
+    "HID": ("771",),
+    "JAL": ("33", "322"),
+    "MEX": ("55", "722", "56"),
+    "MIC": ("443", "452"),
+    "MOR": ("777",),
+    "NAY": ("311",),
+    "NLE": ("81",),
+    "OAX": ("951",),
+    "PUE": ("222", "221"),
+    "QUE": ("442", "446"),
+    "ROO": ("998", "984"),
+    "SLP": ("444",),
+    "SIN": ("667", "669"),
+    "SON": ("662", "644"),
+    "TAB": ("993",),
+    "TAM": ("833", "899", "834"),
+    "TLA": ("246",),
+    "VER": ("229", "228", "921"),
+    "YUC": ("999",),
+    "ZAC": ("492",),
+}
 
 LEVEL_WEIGHTS = (30, 25, 17, 11, 7, 5, 3, 2)  # levels 0..7: most creators are new
 # Consent per channel: (granted, denied) shares; the rest is unknown (never asked).

@@ -99,7 +99,7 @@ class _RowChecker:
             cache_[value] = code
         return code
 
-    def check(self, line: int, values: tuple[str, ...]) -> Row | None:  # noqa: C901
+    def check(self, line: int, values: tuple[str, ...]) -> Row | None:
         # Each cell is read in place: what is blank or invalid becomes None.
         handle: str | None
         email: str | None

@@ -15,9 +15,21 @@ from creators.models import CONSENT_FIELDS, ConsentChange, Creator, Device, Impo
 # than the page itself, and "1,000+" is all a person needs to know to narrow the search.
 COUNT_CAP = 1000
 LIST_FIELDS = (
-    "id", "handle", "name", "email", "phone", "state", "level", "locale", "followers",
-    "last_active_at", "consent_email", "consent_whatsapp", "consent_push", "consent_inbox",
-)  # fmt: skip
+    "id",
+    "handle",
+    "name",
+    "email",
+    "phone",
+    "state",
+    "level",
+    "locale",
+    "followers",
+    "last_active_at",
+    "consent_email",
+    "consent_whatsapp",
+    "consent_push",
+    "consent_inbox",
+)
 
 
 def creator_search(

@@ -109,9 +109,14 @@ def sends_upcoming_list(*, now: datetime | None = None, limit: int = 10) -> list
         if campaign.send_at is None and task is not None and task.crontab is not None:
             crontab = task.crontab
             rule = " ".join(
-                (crontab.minute, crontab.hour, crontab.day_of_month, crontab.month_of_year,
-                 crontab.day_of_week)
-            )  # fmt: skip
+                (
+                    crontab.minute,
+                    crontab.hour,
+                    crontab.day_of_month,
+                    crontab.month_of_year,
+                    crontab.day_of_week,
+                )
+            )
             next_at = now + crontab.schedule.remaining_estimate(now) if task.enabled else None
             upcoming.append(UpcomingSend(campaign, next_at, rule))
         else:

@@ -199,9 +199,13 @@ def education_analytics_get(
         )
         sent, opened, clicked, visited, started, completed = cursor.fetchone()
         report.funnel = [
-            ("sent", sent), ("opened", opened), ("clicked", clicked),
-            ("visited", visited), ("started", started), ("completed", completed),
-        ]  # fmt: skip
+            ("sent", sent),
+            ("opened", opened),
+            ("clicked", clicked),
+            ("visited", visited),
+            ("started", started),
+            ("completed", completed),
+        ]
 
         path_where, path_params = ("lp.level = %s", [level]) if level is not None else ("TRUE", [])
         cursor.execute(

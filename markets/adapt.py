@@ -40,15 +40,17 @@ def _purposes(playbook: Playbook, channel: str) -> str:
 def message_skeleton(*, playbook: Playbook, channel: str) -> dict[str, Any]:
     """Placeholder fields in Mexican Spanish; each bracket is for the editor to replace."""
     purposes = _purposes(playbook, channel)
-    body = (f"Hola {{{{ creator.first_name }}}}: [escribe aquí el mensaje — {purposes}; "
-            "ejemplos locales, montos en MXN]")  # fmt: skip
+    body = (
+        f"Hola {{{{ creator.first_name }}}}: [escribe aquí el mensaje — {purposes}; "
+        "ejemplos locales, montos en MXN]"
+    )
     if channel == "email":
         return {
             "subject": f"[Asunto] {{{{ creator.first_name }}}}, {purposes}",
             "html": f"<p>Hola {{{{ creator.first_name }}}}:</p><p>[escribe aquí el correo — "
-                    f"{purposes}; ejemplos locales, montos en MXN]</p>",
+            f"{purposes}; ejemplos locales, montos en MXN]</p>",
             "text": body,
-        }  # fmt: skip
+        }
     if channel == "whatsapp":
         return {"body": body}
     if channel == "push":
@@ -59,15 +61,26 @@ def message_skeleton(*, playbook: Playbook, channel: str) -> dict[str, Any]:
 def localisation_tasks(*, source: Market, target: Market) -> list[str]:
     zones = ", ".join(target.time_zones[:4]) + ("…" if len(target.time_zones) > 4 else "")
     return [
-        _("Localise the language: rewrite the skeletons in %(language)s (the playbook is from %(market)s, in %(source)s).")
-        % {"language": target.default_language, "market": source.name, "source": source.default_language},
-        _("Localise the currency: amounts, prizes and thresholds in %(currency)s (the playbook used %(source)s).")
+        _(
+            "Localise the language: rewrite the skeletons in %(language)s (the playbook is from %(market)s, in %(source)s)."
+        )
+        % {
+            "language": target.default_language,
+            "market": source.name,
+            "source": source.default_language,
+        },
+        _(
+            "Localise the currency: amounts, prizes and thresholds in %(currency)s (the playbook used %(source)s)."
+        )
         % {"currency": target.currency, "source": source.currency},
         _("Localise the examples: Mexican creators, products, dates and holidays."),
-        _("Localise the time zones: plan the send and each step's day for %(zones)s.") % {"zones": zones},
-        _("Localise the legal wording: privacy notice, contest terms and consumer-protection rules for %(market)s.")
+        _("Localise the time zones: plan the send and each step's day for %(zones)s.")
+        % {"zones": zones},
+        _(
+            "Localise the legal wording: privacy notice, contest terms and consumer-protection rules for %(market)s."
+        )
         % {"market": target.name},
-    ]  # fmt: skip
+    ]
 
 
 @transaction.atomic
@@ -88,7 +101,7 @@ def playbook_adapt(
                 **message_skeleton(playbook=playbook, channel=channel),
             }
             for channel in playbook.channels
-        ],  # fmt: skip
+        ],
     )
     adapted = AdaptedCampaign.objects.create(
         playbook=playbook,
@@ -98,9 +111,12 @@ def playbook_adapt(
     )
     for label in localisation_tasks(source=playbook.market, target=target):
         manual_item_add(campaign=campaign, label=label, required=True, actor=actor)
-    audit_record(actor=actor, action="playbook.adapt", target=playbook,
-                 detail={"campaign": campaign.pk, "market": target.code,
-                         "steps": adapted.steps})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="playbook.adapt",
+        target=playbook,
+        detail={"campaign": campaign.pk, "market": target.code, "steps": adapted.steps},
+    )
     return adapted
 
 
@@ -109,8 +125,9 @@ def adaptation_enforce(*, campaign: Campaign, actor: User | None) -> None:
     if not AdaptedCampaign.objects.filter(campaign=campaign).exists():
         return
     open_items = list(
-        ManualChecklistItem.objects.filter(campaign=campaign, required=True, done=False)
-        .values_list("label", flat=True)
-    )  # fmt: skip
+        ManualChecklistItem.objects.filter(
+            campaign=campaign, required=True, done=False
+        ).values_list("label", flat=True)
+    )
     if open_items:
         raise AdaptationNotReady(open_items)

@@ -43,8 +43,14 @@ def spread_of(values: list[float]) -> Spread | None:
         q1 = q3 = ordered[0]
     else:
         q1, _median, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
-    return Spread(n=len(ordered), median=statistics.median(ordered), q1=q1, q3=q3,
-                  low=ordered[0], high=ordered[-1])  # fmt: skip
+    return Spread(
+        n=len(ordered),
+        median=statistics.median(ordered),
+        q1=q1,
+        q3=q3,
+        low=ordered[0],
+        high=ordered[-1],
+    )
 
 
 @dataclass
@@ -89,7 +95,9 @@ def comparison_build(
             bucket.setdefault((campaign.kind, channel, "open_rate"), []).append(
                 100 * figures.open_rate
             )
-            bucket.setdefault((campaign.kind, channel, "click_rate"), []).append(100 * figures.click_rate)  # fmt: skip
+            bucket.setdefault((campaign.kind, channel, "click_rate"), []).append(
+                100 * figures.click_rate
+            )
     playbooks = Playbook.objects.exclude(market_id=market)
     if kind:
         playbooks = playbooks.filter(kind=kind)
@@ -101,7 +109,9 @@ def comparison_build(
             if value is None:
                 continue
             for channel in playbook.channels:
-                samples.playbooks.setdefault((playbook.kind, channel, metric), []).append(float(value))  # fmt: skip
+                samples.playbooks.setdefault((playbook.kind, channel, metric), []).append(
+                    float(value)
+                )
     keys = set(samples.recent) | set(samples.history) | set(samples.playbooks)
     kinds, channels = list(Campaign.Kind.values), list(Channel.values)
     rows = [
@@ -112,9 +122,14 @@ def comparison_build(
             recent=spread_of(samples.recent.get((k, c, m), [])),
             history=spread_of(samples.history.get((k, c, m), [])),
             playbooks=spread_of(samples.playbooks.get((k, c, m), [])),
-        )  # fmt: skip
+        )
         for k, c, m in keys
     ]
-    rows.sort(key=lambda row: (kinds.index(row.kind), channels.index(row.channel),
-                               METRICS.index(row.metric)))  # fmt: skip
+    rows.sort(
+        key=lambda row: (
+            kinds.index(row.kind),
+            channels.index(row.channel),
+            METRICS.index(row.metric),
+        )
+    )
     return rows

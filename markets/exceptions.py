@@ -24,9 +24,12 @@ class ProposalStateError(AltavozError):
 class ProposalNotEditable(AltavozError):
     def __init__(self, status: str) -> None:
         super().__init__(
-            _("Only a draft proposal is edited; this one is “%(status)s”. Move it back to draft "
-              "first.") % {"status": status}
-        )  # fmt: skip
+            _(
+                "Only a draft proposal is edited; this one is “%(status)s”. Move it back to draft "
+                "first."
+            )
+            % {"status": status}
+        )
 
 
 class ProposalOutcomeEarly(AltavozError):

@@ -25,16 +25,34 @@ class PlaybookForm(forms.ModelForm):
     market = forms.ModelChoiceField(label=_("Market"), queryset=Market.objects.all())
     steps = forms.CharField(
         label=_("Channel sequence"),
-        help_text=_("channel@day:purpose, separated by “;”, e.g. "
-                    "whatsapp@0:announce;push@3:remind;email@6:recap"),
-    )  # fmt: skip
+        help_text=_(
+            "channel@day:purpose, separated by “;”, e.g. "
+            "whatsapp@0:announce;push@3:remind;email@6:recap"
+        ),
+    )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
 
     class Meta:
         model = Playbook
-        fields = ["market", "title", "kind", "steps", "cadence", "content_formats", "incentive",
-                  "audience", "open_rate", "click_rate", "completion_rate", "uplift",
-                  "results_source", "results_date", "notes", "tags", "applicability"]  # fmt: skip
+        fields = [
+            "market",
+            "title",
+            "kind",
+            "steps",
+            "cadence",
+            "content_formats",
+            "incentive",
+            "audience",
+            "open_rate",
+            "click_rate",
+            "completion_rate",
+            "uplift",
+            "results_source",
+            "results_date",
+            "notes",
+            "tags",
+            "applicability",
+        ]
         widgets = {
             "incentive": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -63,8 +81,11 @@ class PlaybookForm(forms.ModelForm):
         for name, (low, high) in RATE_LIMITS.items():
             value = cleaned.get(name)
             if value is not None and not low <= value <= high:
-                self.add_error(name, _("Give a percentage between %(low)s and %(high)s.")
-                               % {"low": low, "high": high})  # fmt: skip
+                self.add_error(
+                    name,
+                    _("Give a percentage between %(low)s and %(high)s.")
+                    % {"low": low, "high": high},
+                )
         return cleaned
 
 
@@ -74,9 +95,12 @@ class PlaybookImportForm(forms.Form):
 
 class PlaybookFilterForm(forms.Form):
     market = forms.ModelChoiceField(
-        label=_("Market"), queryset=Market.objects.all(), required=False,
-        empty_label=_("All markets"), to_field_name="code",
-    )  # fmt: skip
+        label=_("Market"),
+        queryset=Market.objects.all(),
+        required=False,
+        empty_label=_("All markets"),
+        to_field_name="code",
+    )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     tag = forms.CharField(label=_("Tag"), required=False)
 
@@ -90,11 +114,15 @@ class PlaybookFilterForm(forms.Form):
 class CompareForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     playbook_market = forms.ModelChoiceField(
-        label=_("Playbooks from"), queryset=Market.objects.exclude(code="MX"), required=False,
-        empty_label=_("All other markets"), to_field_name="code",
-    )  # fmt: skip
-    days = forms.IntegerField(label=_("Recent = last days"), min_value=1, max_value=3650,
-                              required=False, initial=90)  # fmt: skip
+        label=_("Playbooks from"),
+        queryset=Market.objects.exclude(code="MX"),
+        required=False,
+        empty_label=_("All other markets"),
+        to_field_name="code",
+    )
+    days = forms.IntegerField(
+        label=_("Recent = last days"), min_value=1, max_value=3650, required=False, initial=90
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,22 +133,40 @@ class CompareForm(forms.Form):
 
 class ProposalForm(forms.ModelForm):
     evidence_playbooks = forms.ModelMultipleChoiceField(
-        label=_("Playbooks as evidence"), required=False,
+        label=_("Playbooks as evidence"),
+        required=False,
         queryset=Playbook.objects.select_related("market").order_by("market_id", "title"),
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     evidence_campaigns = forms.ModelMultipleChoiceField(
-        label=_("Our campaigns as evidence"), required=False,
+        label=_("Our campaigns as evidence"),
+        required=False,
         queryset=Campaign.objects.exclude(status=Campaign.Status.DRAFT).order_by("-created_at"),
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Proposal
-        fields = ["title", "problem", "evidence_playbooks", "evidence_campaigns", "evidence_notes",
-                  "proposed_change", "expected_effect", "measurement"]  # fmt: skip
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in
-                   ("problem", "evidence_notes", "proposed_change", "expected_effect", "measurement")}  # fmt: skip
+        fields = [
+            "title",
+            "problem",
+            "evidence_playbooks",
+            "evidence_campaigns",
+            "evidence_notes",
+            "proposed_change",
+            "expected_effect",
+            "measurement",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "problem",
+                "evidence_notes",
+                "proposed_change",
+                "expected_effect",
+                "measurement",
+            )
+        }
 
 
 class ProposalDecisionForm(forms.Form):

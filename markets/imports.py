@@ -66,8 +66,10 @@ def _reader(source: IO[str] | IO[bytes] | str) -> csv.DictReader:
 @transaction.atomic
 def playbook_import_csv(*, source: IO[str] | IO[bytes] | str, actor: User | None) -> PlaybookImport:
     reader = _reader(source)
-    header = [ALIASES.get((name or "").strip().lower(), (name or "").strip().lower())
-              for name in (reader.fieldnames or [])]  # fmt: skip
+    header = [
+        ALIASES.get((name or "").strip().lower(), (name or "").strip().lower())
+        for name in (reader.fieldnames or [])
+    ]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise PlaybookImportInvalid(
@@ -77,7 +79,13 @@ def playbook_import_csv(*, source: IO[str] | IO[bytes] | str, actor: User | None
     result = PlaybookImport()
     for number, (line, raw) in enumerate(csv_rows_numbered(reader), start=1):
         if number > MAX_ROWS:
-            result.problems.append(RowProblem(line, "", _("More than %(max)d rows: the rest were not read.") % {"max": MAX_ROWS}))  # fmt: skip
+            result.problems.append(
+                RowProblem(
+                    line,
+                    "",
+                    _("More than %(max)d rows: the rest were not read.") % {"max": MAX_ROWS},
+                )
+            )
             break
         values = list(raw.values())
         row = {
@@ -102,14 +110,23 @@ def playbook_import_csv(*, source: IO[str] | IO[bytes] | str, actor: User | None
         if not form.is_valid():
             for column, errors in form.errors.items():
                 for cause in errors:
-                    result.problems.append(RowProblem(line, "" if column == "__all__" else column, str(cause)))  # fmt: skip
+                    result.problems.append(
+                        RowProblem(line, "" if column == "__all__" else column, str(cause))
+                    )
             continue
         form.save()
         if existing is None:
             result.created += 1
         else:
             result.updated += 1
-    audit_record(actor=actor, action="playbook.import", target_type="playbook",
-                 detail={"created": result.created, "updated": result.updated,
-                         "bad_lines": result.bad_lines})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="playbook.import",
+        target_type="playbook",
+        detail={
+            "created": result.created,
+            "updated": result.updated,
+            "bad_lines": result.bad_lines,
+        },
+    )
     return result

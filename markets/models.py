@@ -67,9 +67,11 @@ class Playbook(models.Model):
     notes = models.TextField(_("what made it work"), blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     applicability = models.PositiveSmallIntegerField(
-        _("applicability to Mexico (1–5)"), null=True, blank=True,
+        _("applicability to Mexico (1–5)"),
+        null=True,
+        blank=True,
         choices=[(n, str(n)) for n in range(1, 6)],
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -106,14 +108,19 @@ class AdaptedCampaign(models.Model):
         Playbook, verbose_name=_("playbook"), on_delete=models.PROTECT, related_name="adaptations"
     )
     campaign = models.OneToOneField(
-        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE,
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
         related_name="adaptation",
-    )  # fmt: skip
+    )
     steps = models.JSONField(_("schedule plan"), default=list)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created"), default=now)
 
     class Meta:
@@ -142,9 +149,11 @@ class Proposal(models.Model):
         Playbook, verbose_name=_("playbooks as evidence"), blank=True, related_name="proposals"
     )
     evidence_campaigns = models.ManyToManyField(
-        "campaigns.Campaign", verbose_name=_("our campaigns as evidence"), blank=True,
+        "campaigns.Campaign",
+        verbose_name=_("our campaigns as evidence"),
+        blank=True,
         related_name="proposals",
-    )  # fmt: skip
+    )
     evidence_notes = models.TextField(_("evidence"), blank=True)
     proposed_change = models.TextField(_("proposed change"))
     expected_effect = models.TextField(_("expected effect"))
@@ -157,9 +166,13 @@ class Proposal(models.Model):
     outcome = models.TextField(_("measured outcome"), blank=True)
     outcome_recorded_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), default=now)
     updated_at = models.DateTimeField(_("updated"), default=now)
 

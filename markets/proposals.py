@@ -62,10 +62,15 @@ def proposal_save(
     proposal.save()
     proposal.evidence_playbooks.set(evidence_playbooks)
     proposal.evidence_campaigns.set(evidence_campaigns)
-    audit_record(actor=actor, action="proposal.create" if created else "proposal.change",
-                 target=proposal,
-                 detail={"playbooks": sorted(p.pk for p in proposal.evidence_playbooks.all()),
-                         "campaigns": sorted(c.pk for c in proposal.evidence_campaigns.all())})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="proposal.create" if created else "proposal.change",
+        target=proposal,
+        detail={
+            "playbooks": sorted(p.pk for p in proposal.evidence_playbooks.all()),
+            "campaigns": sorted(c.pk for c in proposal.evidence_campaigns.all()),
+        },
+    )
     return proposal
 
 
@@ -75,8 +80,10 @@ def proposal_transition(
 ) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if to_status not in TRANSITIONS.get(proposal.status, set()):
-        raise ProposalStateError(proposal.get_status_display(), str(Status(to_status).label)
-                                 if to_status in Status.values else to_status)  # fmt: skip
+        raise ProposalStateError(
+            proposal.get_status_display(),
+            str(Status(to_status).label) if to_status in Status.values else to_status,
+        )
     previous = proposal.status
     proposal.status = to_status
     proposal.updated_at = timezone.now()
@@ -84,8 +91,12 @@ def proposal_transition(
         proposal.decision_note = (note or "").strip()[:500]
         proposal.decided_at = proposal.updated_at
     proposal.save(update_fields=["status", "updated_at", "decision_note", "decided_at"])
-    audit_record(actor=actor, action=f"proposal.{to_status}", target=proposal,
-                 detail={"from": previous, "to": to_status, **({"note": note} if note else {})})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=f"proposal.{to_status}",
+        target=proposal,
+        detail={"from": previous, "to": to_status, **({"note": note} if note else {})},
+    )
     return proposal
 
 
@@ -100,15 +111,22 @@ def proposal_outcome_record(*, proposal: Proposal, outcome: str, actor: User | N
     proposal.outcome = outcome
     proposal.outcome_recorded_at = proposal.updated_at = timezone.now()
     proposal.save(update_fields=["outcome", "outcome_recorded_at", "updated_at"])
-    audit_record(actor=actor, action="proposal.outcome", target=proposal,
-                 detail={"outcome": outcome[:500]})  # fmt: skip
+    audit_record(
+        actor=actor, action="proposal.outcome", target=proposal, detail={"outcome": outcome[:500]}
+    )
     return proposal
 
 
 def proposal_next_states(*, proposal: Proposal) -> list[tuple[str, str]]:
     """The moves open to a proposal now, with their button labels."""
-    labels = {Status.PROPOSED: _("Propose"), Status.ACCEPTED: _("Accept"),
-              Status.REJECTED: _("Reject"), Status.DRAFT: _("Back to draft")}  # fmt: skip
-    return [(state, labels[state]) for state in
-            (Status.PROPOSED, Status.ACCEPTED, Status.REJECTED, Status.DRAFT)
-            if state in TRANSITIONS[proposal.status]]  # fmt: skip
+    labels = {
+        Status.PROPOSED: _("Propose"),
+        Status.ACCEPTED: _("Accept"),
+        Status.REJECTED: _("Reject"),
+        Status.DRAFT: _("Back to draft"),
+    }
+    return [
+        (state, labels[state])
+        for state in (Status.PROPOSED, Status.ACCEPTED, Status.REJECTED, Status.DRAFT)
+        if state in TRANSITIONS[proposal.status]
+    ]

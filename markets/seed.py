@@ -18,7 +18,11 @@ def markets_ensure(*, apps: Any = None, **kwargs: Any) -> None:
 
     Market = (apps or global_apps).get_model("markets", "Market")
     Market.objects.bulk_create(
-        [Market(code=code, name=name, default_language=language, currency=currency,
-                time_zones=zones) for code, name, language, currency, zones in MARKETS],
+        [
+            Market(
+                code=code, name=name, default_language=language, currency=currency, time_zones=zones
+            )
+            for code, name, language, currency, zones in MARKETS
+        ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )

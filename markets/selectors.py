@@ -62,7 +62,9 @@ def playbook_adaptations(*, playbook: Playbook) -> list[Adaptation]:
 
 
 def campaign_adaptation(*, campaign: Campaign) -> Adaptation | None:
-    adapted = AdaptedCampaign.objects.filter(campaign=campaign).select_related("playbook__market").first()  # fmt: skip
+    adapted = (
+        AdaptedCampaign.objects.filter(campaign=campaign).select_related("playbook__market").first()
+    )
     return adaptation_figures(adapted=adapted) if adapted else None
 
 
@@ -74,6 +76,7 @@ def proposal_list(*, status: str = "") -> QuerySet[Proposal]:
 def proposal_get(*, pk: int) -> Proposal:
     return get_object_or_404(
         Proposal.objects.select_related("author").prefetch_related(
-            "evidence_playbooks__market", "evidence_campaigns"),
+            "evidence_playbooks__market", "evidence_campaigns"
+        ),
         pk=pk,
-    )  # fmt: skip
+    )

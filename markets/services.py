@@ -20,6 +20,10 @@ def playbook_save(*, playbook: Playbook | None, actor: User | None, **fields: An
     for name, value in fields.items():
         setattr(playbook, name, value)
     playbook.save()
-    audit_record(actor=actor, action="playbook.create" if created else "playbook.change",
-                 target=playbook, detail={"fields": sorted(fields)})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="playbook.create" if created else "playbook.change",
+        target=playbook,
+        detail={"fields": sorted(fields)},
+    )
     return playbook

@@ -28,19 +28,24 @@ def steps_parse(text: str) -> list[dict[str, Any]]:
         channel = channel.strip().lower()
         where = _("step %(number)d (“%(step)s”)") % {"number": number, "step": part}
         if channel not in Channel.values:
-            raise StepsInvalid(_("%(where)s: unknown channel “%(channel)s”; use one of %(known)s.")
-                               % {"where": where, "channel": channel,
-                                  "known": ", ".join(Channel.values)})  # fmt: skip
+            raise StepsInvalid(
+                _("%(where)s: unknown channel “%(channel)s”; use one of %(known)s.")
+                % {"where": where, "channel": channel, "known": ", ".join(Channel.values)}
+            )
         if not at or not day_text.strip().isdigit():
-            raise StepsInvalid(_("%(where)s: write the day after @ as a whole number.")
-                               % {"where": where})  # fmt: skip
+            raise StepsInvalid(
+                _("%(where)s: write the day after @ as a whole number.") % {"where": where}
+            )
         day = int(day_text)
         if day > MAX_DAY:
-            raise StepsInvalid(_("%(where)s: day %(day)d is more than a year out.")
-                               % {"where": where, "day": day})  # fmt: skip
+            raise StepsInvalid(
+                _("%(where)s: day %(day)d is more than a year out.") % {"where": where, "day": day}
+            )
         if steps and day < steps[-1]["day"]:
-            raise StepsInvalid(_("%(where)s: day %(day)d comes before the previous step's day.")
-                               % {"where": where, "day": day})  # fmt: skip
+            raise StepsInvalid(
+                _("%(where)s: day %(day)d comes before the previous step's day.")
+                % {"where": where, "day": day}
+            )
         steps.append({"channel": channel, "day": day, "purpose": purpose.strip()[:80]})
     if steps[0]["day"] != 0:
         raise StepsInvalid(_("The first step is the first send: make it day 0."))

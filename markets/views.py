@@ -52,20 +52,30 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
     filters = {"market": "", "kind": "", "tag": ""}
     if form.is_valid():
         market = form.cleaned_data["market"]
-        filters = {"market": market.code if market else "", "kind": form.cleaned_data["kind"],
-                   "tag": form.cleaned_data["tag"]}  # fmt: skip
-    return render(request, "markets/playbook_list.html",
-                  {"form": form, "playbooks": selectors.playbook_list(**filters)})  # fmt: skip
+        filters = {
+            "market": market.code if market else "",
+            "kind": form.cleaned_data["kind"],
+            "tag": form.cleaned_data["tag"],
+        }
+    return render(
+        request,
+        "markets/playbook_list.html",
+        {"form": form, "playbooks": selectors.playbook_list(**filters)},
+    )
 
 
 @require_GET
 @_needs(VIEW)
 def playbook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     playbook = selectors.playbook_get(pk=pk)
-    return render(request, "markets/playbook_detail.html", {
-        "playbook": playbook,
-        "adaptations": selectors.playbook_adaptations(playbook=playbook),
-    })  # fmt: skip
+    return render(
+        request,
+        "markets/playbook_detail.html",
+        {
+            "playbook": playbook,
+            "adaptations": selectors.playbook_adaptations(playbook=playbook),
+        },
+    )
 
 
 def _playbook_form(request: AuthenticatedHttpRequest, playbook=None) -> HttpResponse:
@@ -76,8 +86,9 @@ def _playbook_form(request: AuthenticatedHttpRequest, playbook=None) -> HttpResp
         messages.success(request, _("Playbook saved."))
         return redirect(saved)
     status = 400 if request.method == "POST" else 200
-    return render(request, "markets/playbook_form.html",
-                  {"form": form, "playbook": playbook}, status=status)  # fmt: skip
+    return render(
+        request, "markets/playbook_form.html", {"form": form, "playbook": playbook}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,14 +112,16 @@ def playbook_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                result = imports.playbook_import_csv(source=form.cleaned_data["file"],
-                                                     actor=request.user)  # fmt: skip
+                result = imports.playbook_import_csv(
+                    source=form.cleaned_data["file"], actor=request.user
+                )
             except AltavozError as error:
                 form.add_error("file", str(error))
         if result is None:
             status = 400
-    return render(request, "markets/playbook_import.html",
-                  {"form": form, "result": result}, status=status)  # fmt: skip
+    return render(
+        request, "markets/playbook_import.html", {"form": form, "result": result}, status=status
+    )
 
 
 @require_GET
@@ -123,8 +136,7 @@ def market_compare(request: HttpRequest) -> HttpResponse:
         days = form.cleaned_data["days"] or days
     since = timezone.now() - timedelta(days=days)
     rows = comparison_build(since=since, kind=kind, playbook_market=playbook_market)
-    return render(request, "markets/compare.html",
-                  {"form": form, "rows": rows, "days": days})  # fmt: skip
+    return render(request, "markets/compare.html", {"form": form, "rows": rows, "days": days})
 
 
 @require_POST
@@ -151,20 +163,29 @@ PROPOSAL_DECIDE = "markets.decide_proposal"
 @require_GET
 @_needs(PROPOSAL_VIEW)
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "markets/proposal_list.html",
-                  {"proposals": selectors.proposal_list(status=request.GET.get("status", "")),
-                   "statuses": Proposal.Status.choices})  # fmt: skip
+    return render(
+        request,
+        "markets/proposal_list.html",
+        {
+            "proposals": selectors.proposal_list(status=request.GET.get("status", "")),
+            "statuses": Proposal.Status.choices,
+        },
+    )
 
 
 @require_GET
 @_needs(PROPOSAL_VIEW)
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(pk=pk)
-    return render(request, "markets/proposal_detail.html", {
-        "proposal": proposal,
-        "moves": proposals.proposal_next_states(proposal=proposal),
-        "outcome_form": ProposalOutcomeForm(initial={"outcome": proposal.outcome}),
-    })  # fmt: skip
+    return render(
+        request,
+        "markets/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "moves": proposals.proposal_next_states(proposal=proposal),
+            "outcome_form": ProposalOutcomeForm(initial={"outcome": proposal.outcome}),
+        },
+    )
 
 
 def _proposal_form(
@@ -177,16 +198,18 @@ def _proposal_form(
     form = ProposalForm(request.POST or None, instance=proposal, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = proposals.proposal_save(proposal=proposal, actor=request.user,
-                                            **form.cleaned_data)  # fmt: skip
+            saved = proposals.proposal_save(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
         except AltavozError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Proposal saved."))
             return redirect(saved)
     status = 400 if request.method == "POST" else 200
-    return render(request, "markets/proposal_form.html",
-                  {"form": form, "proposal": proposal}, status=status)  # fmt: skip
+    return render(
+        request, "markets/proposal_form.html", {"form": form, "proposal": proposal}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,8 +236,12 @@ def proposal_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if to_status in proposals.DECISIONS and not request.user.has_perm(PROPOSAL_DECIDE):
         raise PermissionDenied
     try:
-        proposals.proposal_transition(proposal=proposal, to_status=to_status, actor=request.user,
-                                      note=form.cleaned_data["note"])  # fmt: skip
+        proposals.proposal_transition(
+            proposal=proposal,
+            to_status=to_status,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+        )
     except AltavozError as error:
         messages.error(request, str(error))
     else:
@@ -230,8 +257,9 @@ def proposal_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     try:
         if not form.is_valid():
             raise ProposalOutcomeMissing()
-        proposals.proposal_outcome_record(proposal=proposal, actor=request.user,
-                                          outcome=form.cleaned_data["outcome"])  # fmt: skip
+        proposals.proposal_outcome_record(
+            proposal=proposal, actor=request.user, outcome=form.cleaned_data["outcome"]
+        )
     except AltavozError as error:
         messages.error(request, str(error))
     else:

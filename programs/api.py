@@ -67,10 +67,13 @@ def creator_metrics_post(request: TokenHttpRequest, payload: MetricsIn) -> Statu
     result = services.creator_metrics_record(
         rows=enumerate((row.dict() for row in payload.rows), start=1), actor=request.auth
     )
-    return Status(200, {
-        "imported": result.imported,
-        "errors": [{"row": line, "message": message} for line, message in result.errors],
-    })  # fmt: skip
+    return Status(
+        200,
+        {
+            "imported": result.imported,
+            "errors": [{"row": line, "message": message} for line, message in result.errors],
+        },
+    )
 
 
 @router.get(

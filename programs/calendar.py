@@ -128,19 +128,30 @@ def calendar_build(
         for first, second in combinations(sends, 2):
             shared = audience_overlap(first, second)
             if shared:
-                collisions.append(Collision(day, "overlap", _(
-                    "“%(first)s” and “%(second)s” both reach %(count)d creators on this day."
-                ) % {"first": first.name, "second": second.name, "count": shared},
-                    (first.pk, second.pk), shared))  # fmt: skip
+                collisions.append(
+                    Collision(
+                        day,
+                        "overlap",
+                        _("“%(first)s” and “%(second)s” both reach %(count)d creators on this day.")
+                        % {"first": first.name, "second": second.name, "count": shared},
+                        (first.pk, second.pk),
+                        shared,
+                    )
+                )
         for program in programs:
             if day.isoformat() not in (program.blackout_dates or []):
                 continue
             for send in sends:
                 if send.market == program.campaign.market:
-                    collisions.append(Collision(day, "blackout", _(
-                        "“%(campaign)s” sends on a blackout date of “%(program)s”."
-                    ) % {"campaign": send.name, "program": program.campaign.name},
-                        (send.pk,)))  # fmt: skip
+                    collisions.append(
+                        Collision(
+                            day,
+                            "blackout",
+                            _("“%(campaign)s” sends on a blackout date of “%(program)s”.")
+                            % {"campaign": send.name, "program": program.campaign.name},
+                            (send.pk,),
+                        )
+                    )
 
     weeks: list[list[CalendarDay]] = []
     day = grid_start

@@ -17,27 +17,41 @@ def _lines(value: str) -> list[str]:
 
 class ProgramForm(forms.ModelForm):
     blackout = forms.CharField(
-        label=_("Blackout dates"), required=False,
+        label=_("Blackout dates"),
+        required=False,
         help_text=_("YYYY-MM-DD, one per line or separated by commas."),
         widget=forms.Textarea(attrs={"rows": 2}),
-    )  # fmt: skip
+    )
     prize_lines = forms.CharField(
-        label=_("Prizes by rank"), required=False,
+        label=_("Prizes by rank"),
+        required=False,
         help_text=_("One per line: rank: prize (e.g. “1: iPhone”)."),
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
     rules_url = forms.URLField(label=_("Rules page"), required=False, assume_scheme="https")
     faq_url = forms.URLField(label=_("FAQ page"), required=False, assume_scheme="https")
     landing_url = forms.URLField(label=_("Landing page"), required=False, assume_scheme="https")
     locale_list = forms.MultipleChoiceField(
-        label=_("Languages"), choices=Locale.choices, required=False,
+        label=_("Languages"),
+        choices=Locale.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Program
-        fields = ["starts_on", "ends_on", "metric", "threshold", "reward", "rules_text",
-                  "goals_text", "rules_url", "faq_url", "landing_url"]  # fmt: skip
+        fields = [
+            "starts_on",
+            "ends_on",
+            "metric",
+            "threshold",
+            "reward",
+            "rules_text",
+            "goals_text",
+            "rules_url",
+            "faq_url",
+            "landing_url",
+        ]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
@@ -50,8 +64,12 @@ class ProgramForm(forms.ModelForm):
         program = self.instance
         if program.pk:
             self.initial.setdefault("blackout", "\n".join(program.blackout_dates or []))
-            self.initial.setdefault("prize_lines", "\n".join(
-                f"{item.get('rank')}: {item.get('prize')}" for item in program.prizes or []))  # fmt: skip
+            self.initial.setdefault(
+                "prize_lines",
+                "\n".join(
+                    f"{item.get('rank')}: {item.get('prize')}" for item in program.prizes or []
+                ),
+            )
             self.initial.setdefault("locale_list", program.locales)
 
     def clean_prize_lines(self) -> list[dict[str, Any]]:

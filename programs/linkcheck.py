@@ -124,8 +124,10 @@ class LinkChecker:
         parts = urlsplit(url)
         scheme = (parts.scheme or "").lower()
         if scheme not in ("http", "https"):
-            raise LinkRefused(_("Only http and https links are checked, not “%(scheme)s”.")
-                              % {"scheme": scheme or "—"})  # fmt: skip
+            raise LinkRefused(
+                _("Only http and https links are checked, not “%(scheme)s”.")
+                % {"scheme": scheme or "—"}
+            )
         host = parts.hostname
         if not host:
             raise LinkRefused(_("The link has no host."))
@@ -171,13 +173,19 @@ class LinkChecker:
                 ok = 200 <= status < 400
                 detail = "" if ok else _("Answered HTTP %(status)d") % {"status": status}
                 return LinkResult(url, ok, status, detail, tuple(hops))
-            return LinkResult(url, False, None, _("More than %(count)d redirects")
-                              % {"count": self.max_redirects}, tuple(hops))  # fmt: skip
+            return LinkResult(
+                url,
+                False,
+                None,
+                _("More than %(count)d redirects") % {"count": self.max_redirects},
+                tuple(hops),
+            )
         except LinkRefused as error:
             return LinkResult(url, False, None, str(error), tuple(hops))
         except (OSError, http.client.HTTPException) as error:
-            return LinkResult(url, False, None, _("No answer: %(error)s") % {"error": error},
-                              tuple(hops))  # fmt: skip
+            return LinkResult(
+                url, False, None, _("No answer: %(error)s") % {"error": error}, tuple(hops)
+            )
 
 
 def link_check(url: str, **options: object) -> LinkResult:

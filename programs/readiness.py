@@ -173,8 +173,9 @@ def _message_problem(campaign: Campaign, message: Message, collector: _LinkColle
         for alternatives in REQUIRED_FIELDS[message.channel]:
             if not any(str(rendered.get(name) or "").strip() for name in alternatives):
                 return _("For @%(handle)s, “%(field)s” comes out empty.") % {
-                    "handle": creator.get("handle"), "field": alternatives[0]
-                }  # fmt: skip
+                    "handle": creator.get("handle"),
+                    "field": alternatives[0],
+                }
     return ""
 
 
@@ -194,28 +195,47 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
         for message in Message.objects.filter(campaign=campaign, step=0)
     }
     if not campaign.channels:
-        items.append(ChecklistItem("channels", _("Channels chosen"), False,
-                                   fix=_("Choose channels in the campaign's audience step.")))  # fmt: skip
+        items.append(
+            ChecklistItem(
+                "channels",
+                _("Channels chosen"),
+                False,
+                fix=_("Choose channels in the campaign's audience step."),
+            )
+        )
     urls: set[str] = set()
     slugs: set[tuple[str, str]] = set()
     for channel in campaign.channels:
         for locale in locales:
             label = _("Message: %(channel)s · %(locale)s") % {
-                "channel": channel_labels.get(channel, channel), "locale": locale
-            }  # fmt: skip
+                "channel": channel_labels.get(channel, channel),
+                "locale": locale,
+            }
             message = messages.get((channel, locale))
             if message is None:
-                items.append(ChecklistItem(f"message:{channel}:{locale}", label, False,
-                             fix=_("Write the %(channel)s message in %(locale)s.")
-                             % {"channel": channel_labels.get(channel, channel), "locale": locale}))  # fmt: skip
+                items.append(
+                    ChecklistItem(
+                        f"message:{channel}:{locale}",
+                        label,
+                        False,
+                        fix=_("Write the %(channel)s message in %(locale)s.")
+                        % {"channel": channel_labels.get(channel, channel), "locale": locale},
+                    )
+                )
                 continue
             collector = _LinkCollector(locale=locale)
             problem = _message_problem(campaign, message, collector)
             urls |= collector.urls
             slugs |= {(slug, locale) for slug in collector.slugs}
-            items.append(ChecklistItem(f"message:{channel}:{locale}", label, not problem,
-                         fix=_("Fix the message so it renders for every creator.") if problem else "",
-                         detail=problem))  # fmt: skip
+            items.append(
+                ChecklistItem(
+                    f"message:{channel}:{locale}",
+                    label,
+                    not problem,
+                    fix=_("Fix the message so it renders for every creator.") if problem else "",
+                    detail=problem,
+                )
+            )
     if program is not None and campaign.kind in ("mission", "competition"):
         pages = {
             _("rules"): program.rules_url or program.rules_text,
@@ -223,20 +243,43 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
             _("landing page"): program.landing_url,
         }
         missing = [name for name, value in pages.items() if not value]
-        items.append(ChecklistItem("pages", _("Rules, FAQ and landing page"), not missing,
-                     fix=_("Add on the program page: %(missing)s.") % {"missing": ", ".join(missing)}
-                     if missing else ""))  # fmt: skip
+        items.append(
+            ChecklistItem(
+                "pages",
+                _("Rules, FAQ and landing page"),
+                not missing,
+                fix=_("Add on the program page: %(missing)s.") % {"missing": ", ".join(missing)}
+                if missing
+                else "",
+            )
+        )
         urls |= {url for url in (program.rules_url, program.faq_url, program.landing_url) if url}
     items.extend(_link_items(sorted(urls), checker or LinkChecker()))
     items.extend(_guide_items(slugs))
     items.extend(_test_send_items(campaign))
     for manual in ManualChecklistItem.objects.filter(campaign=campaign):
-        items.append(ChecklistItem(f"manual:{manual.pk}", manual.label, manual.done,
-                     required=manual.required, fix="" if manual.done else _("Tick it off when done.")))  # fmt: skip
+        items.append(
+            ChecklistItem(
+                f"manual:{manual.pk}",
+                manual.label,
+                manual.done,
+                required=manual.required,
+                fix="" if manual.done else _("Tick it off when done."),
+            )
+        )
     if settings.REQUIRE_APPROVAL:
         approved = campaign.approval_status == Campaign.Approval.APPROVED
-        items.append(ChecklistItem("approval", _("Approval given"), approved, required=False,
-                     fix="" if approved else _("Submit for approval; a manager approves (or approves by launching).")))  # fmt: skip
+        items.append(
+            ChecklistItem(
+                "approval",
+                _("Approval given"),
+                approved,
+                required=False,
+                fix=""
+                if approved
+                else _("Submit for approval; a manager approves (or approves by launching)."),
+            )
+        )
     return checklist
 
 
@@ -252,7 +295,7 @@ def _link_items(urls: list[str], checker: LinkChecker) -> list[ChecklistItem]:
             result.ok,
             fix="" if result.ok else _("Fix or replace the link."),
             detail=result.detail,
-        )  # fmt: skip
+        )
         for result in results
     ]
 
@@ -269,10 +312,16 @@ def _guide_items(slugs: set[tuple[str, str]]) -> list[ChecklistItem]:
             not apps.is_installed("education") and _guide_checker[0] is guide_problems_education
         )
         detail = "; ".join(f"{locale}: {problem}" for locale, problem in failing.items())
-        items.append(ChecklistItem(f"guide:{slug}", _("Guide published: %(slug)s") % {"slug": slug},
-                     not failing, required=not cannot_check,
-                     fix=_("Publish the guide in every language the campaign uses.") if failing else "",
-                     detail=detail))  # fmt: skip
+        items.append(
+            ChecklistItem(
+                f"guide:{slug}",
+                _("Guide published: %(slug)s") % {"slug": slug},
+                not failing,
+                required=not cannot_check,
+                fix=_("Publish the guide in every language the campaign uses.") if failing else "",
+                detail=detail,
+            )
+        )
     return items
 
 
@@ -289,9 +338,14 @@ def _test_send_items(campaign: Campaign) -> list[ChecklistItem]:
         if channel not in TEST_CHANNELS:
             continue
         label = dict(Channel.choices).get(channel, channel)
-        items.append(ChecklistItem(f"test_send:{channel}", _("Test send: %(channel)s") % {"channel": label},
-                     channel in sent,
-                     fix="" if channel in sent else _("Use “Send test” on the review page.")))  # fmt: skip
+        items.append(
+            ChecklistItem(
+                f"test_send:{channel}",
+                _("Test send: %(channel)s") % {"channel": label},
+                channel in sent,
+                fix="" if channel in sent else _("Use “Send test” on the review page."),
+            )
+        )
     return items
 
 
@@ -347,8 +401,12 @@ def manual_item_add(
     item = ManualChecklistItem.objects.create(
         campaign=campaign, label=label.strip()[:200], required=required
     )
-    audit_record(actor=actor, action="campaign.checklist_add", target=campaign,
-                 detail={"item": item.label, "required": required})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="campaign.checklist_add",
+        target=campaign,
+        detail={"item": item.label, "required": required},
+    )
     return item
 
 
@@ -359,6 +417,10 @@ def manual_item_set_done(
     item.done = done
     item.done_by = actor if done and actor is not None and actor.is_authenticated else None
     item.save(update_fields=["done", "done_by"])
-    audit_record(actor=actor, action="campaign.checklist_tick", target=item.campaign,
-                 detail={"item": item.label, "done": done})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="campaign.checklist_tick",
+        target=item.campaign,
+        detail={"item": item.label, "done": done},
+    )
     return item

@@ -113,7 +113,7 @@ def program_enrol_eligible(*, program: Program, actor: User | None = None) -> in
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Enrolment._meta.db_table} (program_id, creator_id, enrolled_at, source) "  # noqa: S608
+            f"INSERT INTO {Enrolment._meta.db_table} (program_id, creator_id, enrolled_at, source) "
             f"SELECT %s, eligible.id, %s, %s FROM ({eligible_sql}) AS eligible(id) "
             "ON CONFLICT DO NOTHING",
             [program.pk, timezone.now(), Enrolment.Source.AUTO, *params],
@@ -287,7 +287,7 @@ def band_message_send(
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {marks} (program_id, band, creator_id, campaign_id, sent_at) "  # noqa: S608
+            f"INSERT INTO {marks} (program_id, band, creator_id, campaign_id, sent_at) "
             f"SELECT %s, %s, in_band.creator_id, %s, %s FROM ({in_band_sql}) AS in_band "
             "ON CONFLICT DO NOTHING",
             [program.pk, band, campaign.pk, timezone.now(), *params],
@@ -295,7 +295,7 @@ def band_message_send(
         if cursor.rowcount <= 0:
             raise BandEmpty(band)
         cursor.execute(
-            f"INSERT INTO {members} (segment_id, creator_id) "  # noqa: S608
+            f"INSERT INTO {members} (segment_id, creator_id) "
             f"SELECT %s, creator_id FROM {marks} WHERE campaign_id = %s",
             [segment.pk, campaign.pk],
         )

@@ -62,17 +62,19 @@ def program_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and chooser.is_valid() and form.is_valid():
         try:
             program = services.program_save(
-                campaign=chooser.cleaned_data["campaign"], actor=request.user,
+                campaign=chooser.cleaned_data["campaign"],
+                actor=request.user,
                 **form.service_fields(),
-            )  # fmt: skip
+            )
         except AltavozError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Program saved."))
             return redirect(program)
     status = 400 if request.method == "POST" else 200
-    return render(request, "programs/program_form.html",
-                  {"chooser": chooser, "form": form}, status=status)  # fmt: skip
+    return render(
+        request, "programs/program_form.html", {"chooser": chooser, "form": form}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,16 +84,18 @@ def program_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
         try:
-            services.program_save(campaign=program.campaign, actor=request.user,
-                                  **form.service_fields())  # fmt: skip
+            services.program_save(
+                campaign=program.campaign, actor=request.user, **form.service_fields()
+            )
         except AltavozError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Program saved."))
             return redirect(program)
     status = 400 if request.method == "POST" else 200
-    return render(request, "programs/program_form.html",
-                  {"form": form, "program": program}, status=status)  # fmt: skip
+    return render(
+        request, "programs/program_form.html", {"form": form, "program": program}, status=status
+    )
 
 
 def _detail_context(program: Program) -> dict:
@@ -101,7 +105,7 @@ def _detail_context(program: Program) -> dict:
         "bands": [
             (Band(band).label, band, count)
             for band, count in selectors.program_band_counts(program=program).items()
-        ],  # fmt: skip
+        ],
         "enrolments": program.enrolments.count(),
         "leaders": selectors.program_leaderboard(program=program, limit=10),
         "import_form": MetricImportForm(),
@@ -120,9 +124,11 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @_needs(VIEW)
 def program_leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(pk=pk)
-    return render(request, "programs/leaderboard.html", {
-        "program": program, "rows": selectors.program_leaderboard(program=program, limit=200)
-    })  # fmt: skip
+    return render(
+        request,
+        "programs/leaderboard.html",
+        {"program": program, "rows": selectors.program_leaderboard(program=program, limit=200)},
+    )
 
 
 @require_POST
@@ -161,9 +167,11 @@ def program_band_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         return render(request, "programs/program_detail.html", context, status=400)
     try:
         campaign = services.band_message_send(
-            program=program, band=form.cleaned_data["band"], actor=request.user,
+            program=program,
+            band=form.cleaned_data["band"],
+            actor=request.user,
             messages=form.messages_for(locale=program.campaign.default_locale),
-        )  # fmt: skip
+        )
     except AltavozError as error:
         messages.error(request, str(error))
         return redirect(program)
@@ -175,14 +183,19 @@ def program_band_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 
 
 def _readiness(request: HttpRequest, campaign: Campaign, status: int = 200) -> HttpResponse:
-    return render(request, "programs/_readiness.html", {
-        "campaign": campaign,
-        "checklist": readiness.campaign_checklist(campaign=campaign),
-        "manual_items": campaign.manual_checklist_items.all(),
-        "overrides": campaign.readiness_overrides.select_related("actor"),
-        "override_form": OverrideForm(),
-        "manual_form": ManualItemForm(),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "programs/_readiness.html",
+        {
+            "campaign": campaign,
+            "checklist": readiness.campaign_checklist(campaign=campaign),
+            "manual_items": campaign.manual_checklist_items.all(),
+            "overrides": campaign.readiness_overrides.select_related("actor"),
+            "override_form": OverrideForm(),
+            "manual_form": ManualItemForm(),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -212,8 +225,9 @@ def campaign_checklist_tick(
 ) -> HttpResponse:
     """htmx: tick an item added by hand off (or on again); answers with the checklist."""
     item = get_object_or_404(ManualChecklistItem, pk=item_pk, campaign_id=campaign_pk)
-    readiness.manual_item_set_done(item=item, done=request.POST.get("done") == "1",
-                                   actor=request.user)  # fmt: skip
+    readiness.manual_item_set_done(
+        item=item, done=request.POST.get("done") == "1", actor=request.user
+    )
     return _readiness(request, item.campaign)
 
 
@@ -249,10 +263,16 @@ def program_calendar(request: HttpRequest) -> HttpResponse:
     form = CalendarForm(request.GET or None)
     values = form.values(timezone.localdate())
     built = calendar.calendar_build(**values)
-    return render(request, "programs/calendar.html", {
-        "form": form, "calendar": built, "values": values,
-        "channel_labels": dict(Channel.choices),
-    })  # fmt: skip
+    return render(
+        request,
+        "programs/calendar.html",
+        {
+            "form": form,
+            "calendar": built,
+            "values": values,
+            "channel_labels": dict(Channel.choices),
+        },
+    )
 
 
 # --- Post-mortem ----------------------------------------------------------------------------------
@@ -267,16 +287,22 @@ def program_postmortem(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         if not request.user.has_perm(CHANGE):
             return HttpResponse(status=403)
         if form.is_valid():
-            services.program_notes_set(program=program, notes=form.cleaned_data["notes"],
-                                       actor=request.user)  # fmt: skip
+            services.program_notes_set(
+                program=program, notes=form.cleaned_data["notes"], actor=request.user
+            )
             messages.success(request, _("Notes saved."))
             return redirect("program-postmortem", program.pk)
-    return render(request, "programs/postmortem.html", {
-        "program": program, "form": form,
-        "summary": selectors.program_postmortem(program=program),
-        "ended": program.ends_on < timezone.localdate(),
-        "channel_labels": dict(Channel.choices),
-    })  # fmt: skip
+    return render(
+        request,
+        "programs/postmortem.html",
+        {
+            "program": program,
+            "form": form,
+            "summary": selectors.program_postmortem(program=program),
+            "ended": program.ends_on < timezone.localdate(),
+            "channel_labels": dict(Channel.choices),
+        },
+    )
 
 
 @require_GET
@@ -325,5 +351,6 @@ def program_join(request: HttpRequest, token: str) -> HttpResponse:
         if program.landing_url:
             return redirect(program.landing_url)
         joined = True
-    return render(request, "programs/join.html",
-                  {"program": program, "creator": creator, "joined": joined})  # fmt: skip
+    return render(
+        request, "programs/join.html", {"program": program, "creator": creator, "joined": joined}
+    )

@@ -192,7 +192,7 @@ def segment_snapshot_create(
     member_table = connection.ops.quote_name(SegmentMember._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {member_table} (segment_id, creator_id) "  # noqa: S608 - no user text
+            f"INSERT INTO {member_table} (segment_id, creator_id) "
             f"SELECT %s, matching.* FROM ({select_sql}) AS matching",
             [segment.pk, *params],
         )

@@ -44,8 +44,17 @@ CONTENT_CHECKED = [
 ]
 
 
-def _config(tmp_path: Path, *, campaign_id: int, segment_id: int, handle: str,
-            job_id: int, program_id: int, inbox_id: int, creator_token: str) -> Path:  # fmt: skip
+def _config(
+    tmp_path: Path,
+    *,
+    campaign_id: int,
+    segment_id: int,
+    handle: str,
+    job_id: int,
+    program_id: int,
+    inbox_id: int,
+    creator_token: str,
+) -> Path:
     pinned: dict[str, dict[str, object]] = {
         "/api/campaigns/{pk}": {"path.pk": campaign_id},
         "/api/campaigns/{pk}/stats": {"path.pk": campaign_id},
@@ -144,7 +153,7 @@ def test_schemathesis_finds_nothing_wrong(live_server, django_user_model, tmp_pa
             "20",
             "--warnings",
             "off",
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -70,15 +70,37 @@ def test_catalogue_covers_every_string_in_the_code_and_templates(tmp_path):
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    skip = shutil.ignore_patterns(".venv", ".tools", ".git", "var", "node_modules", "__pycache__",
-                                  "*.mo", ".pytest_cache", "bench", "tests", "fakes")  # fmt: skip
+    skip = shutil.ignore_patterns(
+        ".venv",
+        ".tools",
+        ".git",
+        "var",
+        "node_modules",
+        "__pycache__",
+        "*.mo",
+        ".pytest_cache",
+        "bench",
+        "tests",
+        "fakes",
+    )
     copy = tmp_path / "src"
     shutil.copytree(root, copy, ignore=skip, symlinks=True)
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "es_MX", "--no-obsolete",
-         "--no-location", "-v0"],  # fmt: skip
-        cwd=copy, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "es_MX",
+            "--no-obsolete",
+            "--no-location",
+            "-v0",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     merged = (copy / "locale" / "es_MX" / "LC_MESSAGES" / "django.po").read_text()
     missing = [msgid for msgid, msgstr in _entries(merged) if msgid and not msgstr]

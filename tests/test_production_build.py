@@ -169,11 +169,22 @@ def production_server(transactional_db, tmp_path):
     with log.open("w") as log_file:
         # The image's CMD, on a loopback port.
         process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--timeout", "120", "--access-logfile", "-"],
-            cwd=BASE_DIR, env=runtime_env, stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                str(VENV_BIN / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=BASE_DIR,
+            env=runtime_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
     try:
         _wait_for_health(ProxiedClient(f"http://127.0.0.1:{port}"), process, log)
         yield f"http://127.0.0.1:{port}", runtime_env, log
@@ -216,9 +227,13 @@ def test_production_image_serves_the_main_pages_with_hashed_static_files(
     assert "max-age=31536000" in headers["Strict-Transport-Security"]
     status, headers, _ = ops.post(
         "/accounts/login/",
-        {"csrfmiddlewaretoken": _csrf_token(login_page), "username": user.username,
-         "password": PASSWORD, "next": ""},
-    )  # fmt: skip
+        {
+            "csrfmiddlewaretoken": _csrf_token(login_page),
+            "username": user.username,
+            "password": PASSWORD,
+            "next": "",
+        },
+    )
     assert status == 302 and headers["Location"] == "/", log.read_text()[-3000:]
 
     pages = {}
@@ -244,11 +259,19 @@ def test_production_image_serves_the_main_pages_with_hashed_static_files(
 
     # A creator opens the magic link from a message (signed with the server's SECRET_KEY,
     # as the worker that sends it would) and lands in the portal.
-    token = _run(
-        env, sys.executable, "manage.py", "shell", "-c",
-        "from tracking.tokens import portal_token_make; "
-        f"print(portal_token_make(delivery_id={delivery.pk}))",
-    ).strip().splitlines()[-1]  # fmt: skip
+    token = (
+        _run(
+            env,
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from tracking.tokens import portal_token_make; "
+            f"print(portal_token_make(delivery_id={delivery.pk}))",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     portal = ProxiedClient(base)
     status, headers, _ = portal.get(f"/p/{token}/")
     assert status == 302, log.read_text()[-3000:]
@@ -263,18 +286,26 @@ def test_production_image_serves_the_main_pages_with_hashed_static_files(
         _status, _headers, page = guesser.get("/accounts/login/")
         status, _headers, page = guesser.post(
             "/accounts/login/",
-            {"csrfmiddlewaretoken": _csrf_token(page), "username": f"nobody-{attempt}",
-             "password": "wrong", "next": ""},
-        )  # fmt: skip
+            {
+                "csrfmiddlewaretoken": _csrf_token(page),
+                "username": f"nobody-{attempt}",
+                "password": "wrong",
+                "next": "",
+            },
+        )
     # The page speaks the app's default language, es-MX, to a client that asks for none.
     assert status == 200 and b"en pausa durante 15 minutos" in page
     other = ProxiedClient(base, address=f"192.0.2.{secrets.randbelow(250) + 1}")
     _status, _headers, page = other.get("/accounts/login/")
     status, headers, _ = other.post(
         "/accounts/login/",
-        {"csrfmiddlewaretoken": _csrf_token(page), "username": user.username,
-         "password": PASSWORD, "next": ""},
-    )  # fmt: skip
+        {
+            "csrfmiddlewaretoken": _csrf_token(page),
+            "username": user.username,
+            "password": PASSWORD,
+            "next": "",
+        },
+    )
     assert status == 302 and headers["Location"] == "/"
 
     assert "Traceback" not in log.read_text()

@@ -217,8 +217,18 @@ def _ops_urls(ids: dict[str, int]) -> list[str]:
             else:
                 yield prefix + str(pattern.pattern)
 
-    skipped = ("admin/", "api/", "accounts/logout/", "i18n/", "p/", "me/", "u/", "learn/",
-               "t/", "hooks/")  # fmt: skip
+    skipped = (
+        "admin/",
+        "api/",
+        "accounts/logout/",
+        "i18n/",
+        "p/",
+        "me/",
+        "u/",
+        "learn/",
+        "t/",
+        "hooks/",
+    )
     urls = []
     for route in routes(get_resolver().url_patterns):
         if route.startswith(skipped) or "<" in route.split("/")[0]:
@@ -338,44 +348,82 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
         )
         campaign_id = re.search(r"campaign (\d+)", _manage(env, "shell", "-c", launch)).group(1)
         _wait_for(
-            lambda: '"status": "sent"' in _manage(env, "shell", "-c", (
-                "import json; from campaigns.models import Campaign; "
-                f"print(json.dumps({{'status': Campaign.objects.get(pk={campaign_id}).status}}))"
-            )),
+            lambda: (
+                '"status": "sent"'
+                in _manage(
+                    env,
+                    "shell",
+                    "-c",
+                    (
+                        "import json; from campaigns.models import Campaign; "
+                        f"print(json.dumps({{'status': Campaign.objects.get(pk={campaign_id}).status}}))"
+                    ),
+                )
+            ),
             90,
             "the demo campaign was not sent",
             log,
-        )  # fmt: skip
+        )
         # A click compares its time with the delivery's sent_at, read back from the database.
         _wait_for(
-            lambda: re.search(r"clicks [1-9]", _manage(env, "shell", "-c", (
-                "from tracking.models import Event; print('clicks', Event.objects.filter("
-                f"campaign_id={campaign_id}, kind='clicked').count())"
-            ))) is not None,
+            lambda: (
+                re.search(
+                    r"clicks [1-9]",
+                    _manage(
+                        env,
+                        "shell",
+                        "-c",
+                        (
+                            "from tracking.models import Event; print('clicks', Event.objects.filter("
+                            f"campaign_id={campaign_id}, kind='clicked').count())"
+                        ),
+                    ),
+                )
+                is not None
+            ),
             90,
             "no email click from the SendGrid fake was recorded",
             log,
-        )  # fmt: skip
-        holdouts = _manage(env, "shell", "-c", (
-            "from campaigns.models import Delivery; print('holdouts', Delivery.objects.filter("
-            f"campaign_id={campaign_id}, status='holdout').count())"
-        ))  # fmt: skip
+        )
+        holdouts = _manage(
+            env,
+            "shell",
+            "-c",
+            (
+                "from campaigns.models import Delivery; print('holdouts', Delivery.objects.filter("
+                f"campaign_id={campaign_id}, status='holdout').count())"
+            ),
+        )
         assert int(re.search(r"holdouts (\d+)", holdouts).group(1)) > 0
-        for page in (f"/campaigns/{campaign_id}/", f"/stats/campaigns/{campaign_id}/",
-                     "/education/analytics/", "/programs/calendar/", "/markets/compare/"):  # fmt: skip
+        for page in (
+            f"/campaigns/{campaign_id}/",
+            f"/stats/campaigns/{campaign_id}/",
+            "/education/analytics/",
+            "/programs/calendar/",
+            "/markets/compare/",
+        ):
             assert _get(opener, f"{base}{page}")[0] == 200, page
         # Every ops page answers on the demo database without a server error, and so does
         # every page of the portal, reached as a creator from a message's magic link.
-        ids = json.loads(_manage(env, "shell", "-c", (
-            "import json; from campaigns.models import Delivery; from creators.models import "
-            "Creator; from segments.models import Segment; from tracking.tokens import "
-            f"portal_token_make; d = Delivery.objects.filter(campaign_id={campaign_id}, "
-            "channel='inbox', status='sent').first(); print(json.dumps({'creators': "
-            "Creator.objects.order_by('pk').first().pk, 'campaigns': d.campaign_id, 'stats': "
-            "d.campaign_id, 'readiness': d.campaign_id, 'segments': Segment.objects.order_by("
-            "'pk').first().pk, 'token': portal_token_make(delivery_id=d.pk), 'message': "
-            "d.inbox_message.pk}))"
-        )).strip().splitlines()[-1])  # fmt: skip
+        ids = json.loads(
+            _manage(
+                env,
+                "shell",
+                "-c",
+                (
+                    "import json; from campaigns.models import Delivery; from creators.models import "
+                    "Creator; from segments.models import Segment; from tracking.tokens import "
+                    f"portal_token_make; d = Delivery.objects.filter(campaign_id={campaign_id}, "
+                    "channel='inbox', status='sent').first(); print(json.dumps({'creators': "
+                    "Creator.objects.order_by('pk').first().pk, 'campaigns': d.campaign_id, 'stats': "
+                    "d.campaign_id, 'readiness': d.campaign_id, 'segments': Segment.objects.order_by("
+                    "'pk').first().pk, 'token': portal_token_make(delivery_id=d.pk), 'message': "
+                    "d.inbox_message.pk}))"
+                ),
+            )
+            .strip()
+            .splitlines()[-1]
+        )
         failures = [
             f"{url}: {status}"
             for url in _ops_urls(ids)

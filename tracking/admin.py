@@ -24,9 +24,16 @@ class AppliedFilter(admin.SimpleListFilter):
 @admin.register(WebhookBatch)
 class WebhookBatchAdmin(admin.ModelAdmin):
     list_display = [
-        "id", "provider", "received_at", "applied_at", "events", "recorded", "unchanged",
-        "ignored", "error",
-    ]  # fmt: skip
+        "id",
+        "provider",
+        "received_at",
+        "applied_at",
+        "events",
+        "recorded",
+        "unchanged",
+        "ignored",
+        "error",
+    ]
     list_filter = ["provider", AppliedFilter]
     date_hierarchy = "received_at"
     show_full_result_count = False

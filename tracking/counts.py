@@ -94,7 +94,7 @@ def delivery_counts_snapshot_take(*, campaign: Campaign) -> dict[str, Any]:
             "finished_at": campaign.finished_at,
             "counts": result,
             "computed_at": timezone.now(),
-        },  # fmt: skip
+        },
     )
     return result
 

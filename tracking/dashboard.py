@@ -33,13 +33,19 @@ def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
         "machine_opens": [row["machine_opens"] for row in stats.hourly],
         "bot_clicks": [row["bot_clicks"] for row in stats.hourly],
     }
-    used = [(channel, figures) for channel, figures in stats.channels.items() if figures.targeted
-            or channel in campaign.channels]  # fmt: skip
+    used = [
+        (channel, figures)
+        for channel, figures in stats.channels.items()
+        if figures.targeted or channel in campaign.channels
+    ]
     return render(
         request,
         "tracking/campaign_stats.html",
         {
-            "campaign": campaign, "stats": stats, "channels": used, "chart": chart,
+            "campaign": campaign,
+            "stats": stats,
+            "channels": used,
+            "chart": chart,
             "skips": campaign_skips_get(campaign=campaign),
             "experiment": experiments.campaign_experiment_get(campaign=campaign),
             "policy_counts": experiments.policy_counts_get(campaign=campaign),
@@ -48,28 +54,63 @@ def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
                 for outcome in experiments.UPLIFT_OUTCOMES
             },
         },
-    )  # fmt: skip
+    )
 
 
 CSV_COLUMNS = (
-    "channel", "locale", "variant", "targeted", "sent", "delivered", "failed", "unique_opens",
-    "unique_clicks", "machine_opens", "bot_clicks", "bounced", "complained", "unsubscribed",
-    "open_rate", "click_rate", "click_to_open_rate", "delivery_rate", "bounce_rate",
-    "complaint_rate", "unsubscribe_rate",
-)  # fmt: skip
+    "channel",
+    "locale",
+    "variant",
+    "targeted",
+    "sent",
+    "delivered",
+    "failed",
+    "unique_opens",
+    "unique_clicks",
+    "machine_opens",
+    "bot_clicks",
+    "bounced",
+    "complained",
+    "unsubscribed",
+    "open_rate",
+    "click_rate",
+    "click_to_open_rate",
+    "delivery_rate",
+    "bounce_rate",
+    "complaint_rate",
+    "unsubscribe_rate",
+)
 
 
 def _csv_row(channel: str, locale: str, variant: str, figures: selectors.Figures) -> list:
     return [
-        channel, locale, variant, figures.targeted, figures.sent, figures.delivered,
-        figures.failed, figures.opened, figures.clicked, figures.machine_opens,
-        figures.bot_clicks, figures.bounced, figures.complained, figures.unsubscribed,
-        *(f"{rate:.6f}" for rate in (
-            figures.open_rate, figures.click_rate, figures.click_to_open_rate,
-            figures.delivery_rate, figures.bounce_rate, figures.complaint_rate,
-            figures.unsubscribe_rate,
-        )),
-    ]  # fmt: skip
+        channel,
+        locale,
+        variant,
+        figures.targeted,
+        figures.sent,
+        figures.delivered,
+        figures.failed,
+        figures.opened,
+        figures.clicked,
+        figures.machine_opens,
+        figures.bot_clicks,
+        figures.bounced,
+        figures.complained,
+        figures.unsubscribed,
+        *(
+            f"{rate:.6f}"
+            for rate in (
+                figures.open_rate,
+                figures.click_rate,
+                figures.click_to_open_rate,
+                figures.delivery_rate,
+                figures.bounce_rate,
+                figures.complaint_rate,
+                figures.unsubscribe_rate,
+            )
+        ),
+    ]
 
 
 @login_required
@@ -122,10 +163,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "kinds": Campaign.Kind.choices,
             "markets": sorted(markets),
             "channels": selectors.CHANNELS,
-            "filters": {"kind": kind, "market": market, "since": request.GET.get("since", ""),
-                        "until": request.GET.get("until", ""), "sort": sort},
+            "filters": {
+                "kind": kind,
+                "market": market,
+                "since": request.GET.get("since", ""),
+                "until": request.GET.get("until", ""),
+                "sort": sort,
+            },
         },
-    )  # fmt: skip
+    )
 
 
 def campaign_summary_section(request: HttpRequest, campaign: Campaign) -> str:

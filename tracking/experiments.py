@@ -168,9 +168,14 @@ def campaign_uplift_get(
     if "sent" not in groups or "holdout" not in groups:
         return None
     (n_sent, mean_sent, var_sent), (n_hold, mean_hold, var_hold) = (
-        groups["sent"], groups["holdout"]
-    )  # fmt: skip
+        groups["sent"],
+        groups["holdout"],
+    )
     return significance.uplift_welch(
-        mean_sent=mean_sent, var_sent=var_sent, n_sent=n_sent,
-        mean_holdout=mean_hold, var_holdout=var_hold, n_holdout=n_hold,
-    )  # fmt: skip
+        mean_sent=mean_sent,
+        var_sent=var_sent,
+        n_sent=n_sent,
+        mean_holdout=mean_hold,
+        var_holdout=var_hold,
+        n_holdout=n_hold,
+    )

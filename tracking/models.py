@@ -74,9 +74,13 @@ class Event(models.Model):
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     ip_hash = models.CharField(_("IP (hashed)"), max_length=32, blank=True)
     link = models.ForeignKey(
-        TrackedLink, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        TrackedLink,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         db_index=False,
-    )  # fmt: skip
+    )
     provider_event_id = models.CharField(_("provider event id"), max_length=128, blank=True)
     # NULL on purpose: a NULL key never conflicts (events that are all kept).
     dedupe_key = models.CharField(max_length=160, null=True, blank=True)  # noqa: DJ001

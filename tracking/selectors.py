@@ -27,9 +27,17 @@ CHANNELS = ("email", "whatsapp", "push", "inbox")
 # Channels with delivery receipts; on the others (push, inbox) delivered means accepted.
 RECEIPT_CHANNELS = frozenset({"email", "whatsapp"})
 ROLLUP_COLUMNS = (
-    "delivered", "opened", "clicked", "opens_total", "clicks_total", "machine_opens",
-    "bot_clicks", "bounced", "complained", "unsubscribed",
-)  # fmt: skip
+    "delivered",
+    "opened",
+    "clicked",
+    "opens_total",
+    "clicks_total",
+    "machine_opens",
+    "bot_clicks",
+    "bounced",
+    "complained",
+    "unsubscribed",
+)
 
 
 def _rate(numerator: int, denominator: int) -> float:
@@ -159,10 +167,17 @@ def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignSt
         for channel, locale, variant, *values in cursor.fetchall():
             figures = segment(channel, locale, variant)
             (
-                figures.receipts, figures.opened, figures.clicked, figures.opens_total,
-                figures.clicks_total, figures.machine_opens, figures.bot_clicks,
-                figures.bounced, figures.complained, figures.unsubscribed,
-            ) = (int(value or 0) for value in values)  # fmt: skip
+                figures.receipts,
+                figures.opened,
+                figures.clicked,
+                figures.opens_total,
+                figures.clicks_total,
+                figures.machine_opens,
+                figures.bot_clicks,
+                figures.bounced,
+                figures.complained,
+                figures.unsubscribed,
+            ) = (int(value or 0) for value in values)
     channels = {channel: Figures(has_receipts=channel in RECEIPT_CHANNELS) for channel in CHANNELS}
     totals = Figures()
     for (channel, _locale, _variant), figures in segments.items():
@@ -194,10 +209,15 @@ def _hourly(campaign_id: int) -> list[dict[str, Any]]:
             [campaign_id],
         )
         return [
-            {"hour": hour, "opened": int(o), "clicked": int(c), "machine_opens": int(m),
-             "bot_clicks": int(b)}
+            {
+                "hour": hour,
+                "opened": int(o),
+                "clicked": int(c),
+                "machine_opens": int(m),
+                "bot_clicks": int(b),
+            }
             for hour, o, c, m, b in cursor.fetchall()
-        ]  # fmt: skip
+        ]
 
 
 def _top_links(campaign_id: int, limit: int = 10) -> list[dict[str, Any]]:

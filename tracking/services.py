@@ -164,9 +164,17 @@ class _Deltas:
 
 
 ROLLUP_COLUMNS = [
-    "delivered", "opened", "clicked", "opens_total", "clicks_total",
-    "machine_opens", "bot_clicks", "bounced", "complained", "unsubscribed",
-]  # fmt: skip
+    "delivered",
+    "opened",
+    "clicked",
+    "opens_total",
+    "clicks_total",
+    "machine_opens",
+    "bot_clicks",
+    "bounced",
+    "complained",
+    "unsubscribed",
+]
 
 
 # A Rollup row: campaign_id, channel, locale, variant, hour.
@@ -268,9 +276,15 @@ def events_batched() -> Iterator[None]:
 
 
 def _count_event(
-    deltas: _Deltas, *, kind: str, automated: bool, moment: datetime, link_id: int | None,
-    delivery_status: str, error_code: str,
-) -> None:  # fmt: skip
+    deltas: _Deltas,
+    *,
+    kind: str,
+    automated: bool,
+    moment: datetime,
+    link_id: int | None,
+    delivery_status: str,
+    error_code: str,
+) -> None:
     """The non-unique rollup columns one stored event adds to."""
     if kind in (Kind.OPENED, Kind.READ):
         deltas.add(moment, "machine_opens" if automated else "opens_total")
@@ -359,18 +373,36 @@ def event_record(
             "(%s, %s, %s, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT DO NOTHING RETURNING id",
             [
-                delivery_id, campaign_id, channel, locale, kind, source, occurred_at,
-                timezone.now(), automated, automated_reason[:16], user_agent[:300], ip_hash(ip),
-                link_id, provider_event_id[:128], dedupe_key, error_code[:64],
+                delivery_id,
+                campaign_id,
+                channel,
+                locale,
+                kind,
+                source,
+                occurred_at,
+                timezone.now(),
+                automated,
+                automated_reason[:16],
+                user_agent[:300],
+                ip_hash(ip),
+                link_id,
+                provider_event_id[:128],
+                dedupe_key,
+                error_code[:64],
             ],
-        )  # fmt: skip
+        )
         inserted = cursor.fetchone()
         if inserted is None:
             return None
         _count_event(
-            deltas, kind=kind, automated=automated, moment=occurred_at, link_id=link_id,
-            delivery_status=status, error_code=error_code,
-        )  # fmt: skip
+            deltas,
+            kind=kind,
+            automated=automated,
+            moment=occurred_at,
+            link_id=link_id,
+            delivery_status=status,
+            error_code=error_code,
+        )
         changed: dict[str, datetime | None] = {}
         for field, (column, kinds) in FIRST_FIELDS.items():
             if kind in kinds and not automated:
@@ -469,14 +501,21 @@ def delivery_settle_from_provider(
     now = timezone.now()
     if accepted:
         updated = rows.update(
-            status=Delivery.Status.SENT, provider_message_id=provider_message_id[:128],
-            sent_at=now, updated_at=now, error_code="", error_message="",
-        )  # fmt: skip
+            status=Delivery.Status.SENT,
+            provider_message_id=provider_message_id[:128],
+            sent_at=now,
+            updated_at=now,
+            error_code="",
+            error_message="",
+        )
     else:
         updated = rows.update(
-            status=Delivery.Status.FAILED, provider_message_id=provider_message_id[:128],
-            error_code=error_code[:64], error_message="Reported failed by the provider.", updated_at=now,
-        )  # fmt: skip
+            status=Delivery.Status.FAILED,
+            provider_message_id=provider_message_id[:128],
+            error_code=error_code[:64],
+            error_message="Reported failed by the provider.",
+            updated_at=now,
+        )
     if updated:
         delivery_counts_snapshot_drop(delivery_id=delivery_id)
     return bool(updated)
@@ -512,8 +551,10 @@ def _ignored(provider: str, reason: str, delivery_id: object) -> Applied:
     logger.log(
         logging.DEBUG if provider == "sendgrid" else logging.INFO,
         "webhook event ignored provider=%s reason=%s delivery_id=%.40r",
-        provider, reason, delivery_id,
-    )  # fmt: skip
+        provider,
+        reason,
+        delivery_id,
+    )
     return Applied.IGNORED
 
 
@@ -551,10 +592,13 @@ def twilio_status_record(*, delivery_id: object, params: dict[str, str]) -> Appl
         return Applied.UNCHANGED
     kind, key = TWILIO_EVENTS[status]
     recorded = event_record(
-        delivery_id=parsed, kind=kind, source=Event.Source.TWILIO, dedupe_key=key,
+        delivery_id=parsed,
+        kind=kind,
+        source=Event.Source.TWILIO,
+        dedupe_key=key,
         provider_event_id=f"{params.get('MessageSid', '')}:{status}",
         error_code=params.get("ErrorCode", "") if kind == Kind.FAILED else "",
-    )  # fmt: skip
+    )
     if recorded is None:
         return Applied.UNCHANGED
     if params.get("ErrorCode", "") in TWILIO_PERMANENT_CODES:
@@ -677,9 +721,13 @@ def sendgrid_event_record(
     sg_id = str(event.get("sg_event_id", ""))[:120]
     agent = str(event.get("useragent", ""))
     common: ProviderEventFacts = {
-        "delivery_id": delivery_id, "source": Event.Source.SENDGRID, "occurred_at": at,
-        "provider_event_id": sg_id, "user_agent": agent, "ip": str(event.get("ip", "")),
-    }  # fmt: skip
+        "delivery_id": delivery_id,
+        "source": Event.Source.SENDGRID,
+        "occurred_at": at,
+        "provider_event_id": sg_id,
+        "user_agent": agent,
+        "ip": str(event.get("ip", "")),
+    }
     recorded: Recorded | None = None
     if name == "processed":
         recorded = event_record(kind=Kind.SENT, dedupe_key=KEY_SENT, **common)
@@ -710,15 +758,21 @@ def sendgrid_event_record(
             )
 
         recorded = event_record(
-            kind=Kind.CLICKED, link_id=link_id, classify=classify,
-            dedupe_key=None if link_id else f"sg:{sg_id}", detect_burst=True, **common,
-        )  # fmt: skip
+            kind=Kind.CLICKED,
+            link_id=link_id,
+            classify=classify,
+            dedupe_key=None if link_id else f"sg:{sg_id}",
+            detect_burst=True,
+            **common,
+        )
     elif name in ("bounce", "dropped"):
         code = str(event.get("status") or event.get("reason") or name)
         recorded = event_record(
-            kind=Kind.BOUNCED if name == "bounce" else Kind.FAILED, dedupe_key=KEY_FAIL,
-            error_code=f"{name}:{code}"[:64], **common,
-        )  # fmt: skip
+            kind=Kind.BOUNCED if name == "bounce" else Kind.FAILED,
+            dedupe_key=KEY_FAIL,
+            error_code=f"{name}:{code}"[:64],
+            **common,
+        )
         # A hard bounce or a drop is permanent; a `blocked` bounce (soft) is not.
         if recorded is not None and event.get("type") != "blocked":
             _fallback_after_bounce(delivery_id)
@@ -794,9 +848,14 @@ def _webhook_batch_apply(batch_id: int) -> WebhookBatch | None:
     logger.info(
         "webhook batch applied provider=%s batch=%s events=%s recorded=%s unchanged=%s "
         "ignored=%s seconds=%.2f",
-        batch.provider, batch.pk, batch.events, batch.recorded, batch.unchanged, batch.ignored,
+        batch.provider,
+        batch.pk,
+        batch.events,
+        batch.recorded,
+        batch.unchanged,
+        batch.ignored,
         time.monotonic() - started,
-    )  # fmt: skip
+    )
     return batch
 
 
@@ -816,7 +875,7 @@ def webhook_batches_sweep(*, older_than: timedelta, max_seconds: float = 50.0) -
             break
         try:
             applied = webhook_batch_apply(batch_id=batch_id)
-        except Exception as error:  # noqa: BLE001 - one bad batch must not stop the others
+        except Exception as error:
             logger.exception("webhook batch %s failed to apply", batch_id)
             webhook_batch_failed(batch_id=batch_id, error=repr(error))
             continue
@@ -849,21 +908,33 @@ class ClickFacts(HitFacts):
 
 
 def open_pixel_record(
-    *, delivery_id: int, method: str, user_agent: str, ip: str,
+    *,
+    delivery_id: int,
+    method: str,
+    user_agent: str,
+    ip: str,
     occurred_at: datetime | None = None,
-) -> Recorded | None:  # fmt: skip
+) -> Recorded | None:
     return event_record(
-        delivery_id=delivery_id, kind=Kind.OPENED, source=Event.Source.PIXEL,
+        delivery_id=delivery_id,
+        kind=Kind.OPENED,
+        source=Event.Source.PIXEL,
         occurred_at=occurred_at,
         automated_reason=open_automated_reason(method=method, user_agent=user_agent),
-        user_agent=user_agent, ip=ip,
-    )  # fmt: skip
+        user_agent=user_agent,
+        ip=ip,
+    )
 
 
 def click_record(
-    *, delivery_id: int, link_id: int, method: str, user_agent: str, ip: str,
+    *,
+    delivery_id: int,
+    link_id: int,
+    method: str,
+    user_agent: str,
+    ip: str,
     occurred_at: datetime | None = None,
-) -> Recorded | None:  # fmt: skip
+) -> Recorded | None:
     now = occurred_at or timezone.now()
 
     def classify(sent_at: datetime | None, channel: str) -> str:
@@ -872,10 +943,16 @@ def click_record(
         )
 
     return event_record(
-        delivery_id=delivery_id, kind=Kind.CLICKED, source=Event.Source.REDIRECT,
-        occurred_at=now, link_id=link_id, user_agent=user_agent, ip=ip, detect_burst=True,
+        delivery_id=delivery_id,
+        kind=Kind.CLICKED,
+        source=Event.Source.REDIRECT,
+        occurred_at=now,
+        link_id=link_id,
+        user_agent=user_agent,
+        ip=ip,
+        detect_burst=True,
         classify=classify,
-    )  # fmt: skip
+    )
 
 
 def push_open_record(*, delivery_id: int, user_agent: str = "", ip: str = "") -> Recorded | None:
@@ -885,9 +962,13 @@ def push_open_record(*, delivery_id: int, user_agent: str = "", ip: str = "") ->
     if not Delivery.objects.filter(pk=delivery_id, channel="push").exists():
         raise TokenRefused(gettext("This token is not a push notification's."))
     return event_record(
-        delivery_id=delivery_id, kind=Kind.OPENED, source=Event.Source.APP,
-        dedupe_key=KEY_PUSH_OPEN, user_agent=user_agent, ip=ip,
-    )  # fmt: skip
+        delivery_id=delivery_id,
+        kind=Kind.OPENED,
+        source=Event.Source.APP,
+        dedupe_key=KEY_PUSH_OPEN,
+        user_agent=user_agent,
+        ip=ip,
+    )
 
 
 def inbox_message_read(*, message, user_agent: str = "", ip: str = "") -> Recorded | None:
@@ -897,9 +978,14 @@ def inbox_message_read(*, message, user_agent: str = "", ip: str = "") -> Record
     now = timezone.now()
     InboxMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
     return event_record(
-        delivery_id=message.delivery_id, kind=Kind.OPENED, source=Event.Source.INBOX,
-        occurred_at=now, dedupe_key=KEY_INBOX_READ, user_agent=user_agent, ip=ip,
-    )  # fmt: skip
+        delivery_id=message.delivery_id,
+        kind=Kind.OPENED,
+        source=Event.Source.INBOX,
+        occurred_at=now,
+        dedupe_key=KEY_INBOX_READ,
+        user_agent=user_agent,
+        ip=ip,
+    )
 
 
 # --- Recount ------------------------------------------------------------------------------------

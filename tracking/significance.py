@@ -124,9 +124,14 @@ class Uplift:
 
 
 def uplift_welch(
-    *, mean_sent: float, var_sent: float, n_sent: int,
-    mean_holdout: float, var_holdout: float, n_holdout: int,
-) -> Uplift | None:  # fmt: skip
+    *,
+    mean_sent: float,
+    var_sent: float,
+    n_sent: int,
+    mean_holdout: float,
+    var_holdout: float,
+    n_holdout: int,
+) -> Uplift | None:
     """Difference of means with Welch's standard error and a normal 95% interval."""
     if n_sent < 2 or n_holdout < 2:
         return None

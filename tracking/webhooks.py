@@ -102,7 +102,7 @@ def sendgrid_events(request: HttpRequest) -> HttpResponse:
     if not settings.TRACKING_WEBHOOK_QUEUE:
         try:
             services.webhook_batch_apply(batch_id=batch.pk)
-        except Exception as error:  # noqa: BLE001 - stored: the sweep applies it later
+        except Exception as error:
             logger.exception("sendgrid batch %s failed to apply; the sweep will retry", batch.pk)
             services.webhook_batch_failed(batch_id=batch.pk, error=repr(error))
     return HttpResponse(status=204)

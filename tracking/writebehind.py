@@ -32,8 +32,15 @@ def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
-def hit_enqueue(*, kind: str, delivery_id: int, method: str, user_agent: str, ip: str,
-                link_id: int | None = None) -> None:  # fmt: skip
+def hit_enqueue(
+    *,
+    kind: str,
+    delivery_id: int,
+    method: str,
+    user_agent: str,
+    ip: str,
+    link_id: int | None = None,
+) -> None:
     """Queue the hit; if Redis is unreachable, record it synchronously instead."""
     hit = [kind, delivery_id, link_id, method, user_agent[:300], ip, time.time()]
     try:
@@ -70,13 +77,20 @@ def hits_drain(*, batch: int = 500, max_seconds: float = 5.0) -> int:
             occurred_at = datetime.fromtimestamp(at, tz=UTC)
             if kind == "open":
                 services.open_pixel_record(
-                    delivery_id=delivery_id, method=method, user_agent=agent, ip=ip,
+                    delivery_id=delivery_id,
+                    method=method,
+                    user_agent=agent,
+                    ip=ip,
                     occurred_at=occurred_at,
-                )  # fmt: skip
+                )
             else:
                 services.click_record(
-                    delivery_id=delivery_id, link_id=link_id, method=method, user_agent=agent,
-                    ip=ip, occurred_at=occurred_at,
-                )  # fmt: skip
+                    delivery_id=delivery_id,
+                    link_id=link_id,
+                    method=method,
+                    user_agent=agent,
+                    ip=ip,
+                    occurred_at=occurred_at,
+                )
             done += 1
     return done

@@ -11,7 +11,7 @@ def seed(apps, schema_editor):
             code=code,
             defaults={"name": name, "default_language": language, "currency": currency,
                       "time_zones": zones},
-        )  # fmt: skip
+        )
 
 
 def unseed(apps, schema_editor):

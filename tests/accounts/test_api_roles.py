@@ -72,8 +72,12 @@ def test_analyst_reads_but_cannot_create_launch_or_import(token_client):
         assert response.status_code == 403, path
     assert not ImportJob.objects.exists()
     assert not Creator.objects.filter(handle="nueva_1").exists()
-    assert analyst.post("/api/segments", {"name": "x", "rules": {"all": []}},
-                        content_type="application/json").status_code == 403  # fmt: skip
+    assert (
+        analyst.post(
+            "/api/segments", {"name": "x", "rules": {"all": []}}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_editor_drafts_but_cannot_launch_pause_or_cancel(token_client):

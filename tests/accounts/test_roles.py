@@ -33,8 +33,13 @@ def test_sync_takes_back_a_permission_added_by_hand():
 )
 def test_audit_log_is_for_managers_and_admins(role_client, role, expected):
     client = role_client(role)
-    audit_record(actor=client.user, action="segment.create", target_type="segment",
-                 target_id=7, target_label="Top sellers CDMX")  # fmt: skip
+    audit_record(
+        actor=client.user,
+        action="segment.create",
+        target_type="segment",
+        target_id=7,
+        target_label="Top sellers CDMX",
+    )
     response = client.get("/audit/")
     assert response.status_code == expected
     if expected == 200:

@@ -103,8 +103,12 @@ def test_failures_pause_the_account_even_for_the_right_password_until_the_pause_
     assert entries.filter(action="signin.refuse").count() == 2
     pause = entries.get(action="signin.pause")
     assert pause.detail == {
-        "address": address, "site": site, "scope": "account", "failures": limit, "minutes": 15,
-    }  # fmt: skip
+        "address": address,
+        "site": site,
+        "scope": "account",
+        "failures": limit,
+        "minutes": 15,
+    }
     refusal = entries.filter(action="signin.refuse").first()
     assert refusal.detail["scope"] == "account" and refusal.detail["address"] == address
     assert refusal.target_label == user.username and refusal.actor is None

@@ -33,8 +33,14 @@ def agency_user_make(agency: Agency, username: str):
     return user
 
 
-def brief_make(*, agency: Agency, author, title: str = "Cómo vender en vivo",
-               due: date | None = None, campaign=None) -> Brief:  # fmt: skip
+def brief_make(
+    *,
+    agency: Agency,
+    author,
+    title: str = "Cómo vender en vivo",
+    due: date | None = None,
+    campaign=None,
+) -> Brief:
     due = due or date.today() + timedelta(days=14)
     return services.brief_create(
         actor=author,

@@ -15,8 +15,11 @@ def test_markup_in_a_version_is_escaped_not_rendered():
 def test_unchanged_lines_carry_both_numbers_and_no_marks():
     rows = text_diff("uno\ndos\ntres", "cero\nuno\ndos\ntres")
     assert [(row.kind, row.left_number, row.right_number) for row in rows] == [
-        ("insert", None, 1), ("equal", 1, 2), ("equal", 2, 3), ("equal", 3, 4),
-    ]  # fmt: skip
+        ("insert", None, 1),
+        ("equal", 1, 2),
+        ("equal", 2, 3),
+        ("equal", 3, 4),
+    ]
     assert all("<ins>" not in row.right_html for row in rows)
 
 

@@ -75,19 +75,26 @@ def test_script_goes_through_three_rounds(role_groups, smtp_outbox):
     assert '<td class="right">Hoy <ins>aprendemos a vender</ins> en vivo.</td>' in html
     assert '<td class="right">Síguenos.</td>' in html  # a whole new line: no inner marks
     v2 = deliverable.versions.get(number=2)
-    ops.post(reverse("version-review", args=[v2.pk]),
-             {"decision": "changes", "summary": "Quita «Compra ya»."})  # fmt: skip
+    ops.post(
+        reverse("version-review", args=[v2.pk]),
+        {"decision": "changes", "summary": "Quita «Compra ya»."},
+    )
 
     # Round 3: resubmitted and approved with the checklist ticked.
     agency_side.post(submit, {"text": ROUND_3})
     diff = agency_side.get(reverse("deliverable-diff", args=[deliverable.pk]))
     assert [(r.kind, r.left_number, r.right_number) for r in diff.context["rows"]] == [
-        ("equal", 1, 1), ("equal", 2, 2), ("delete", 3, None), ("equal", 4, 3),
-    ]  # fmt: skip
+        ("equal", 1, 1),
+        ("equal", 2, 2),
+        ("delete", 3, None),
+        ("equal", 4, 3),
+    ]
     v3 = deliverable.versions.get(number=3)
     checklist = [str(pk) for pk in brief.checklist.values_list("pk", flat=True)]
-    ops.post(reverse("version-review", args=[v3.pk]),
-             {"decision": "approve", "summary": "Listo.", "checked": checklist})  # fmt: skip
+    ops.post(
+        reverse("version-review", args=[v3.pk]),
+        {"decision": "approve", "summary": "Listo.", "checked": checklist},
+    )
     deliverable.refresh_from_db()
     assert deliverable.status == Deliverable.Status.APPROVED and deliverable.approved_at
     assert [v.text for v in deliverable.versions.order_by("number")] == [
@@ -100,10 +107,18 @@ def test_script_goes_through_three_rounds(role_groups, smtp_outbox):
         DeliverableTransition.objects.filter(deliverable=deliverable).values_list(
             "to_status", flat=True
         )
-    ) == ["in_progress", "submitted", "changes_requested", "submitted", "changes_requested",
-          "submitted", "approved"]  # fmt: skip
-    assert AuditEntry.objects.filter(action="deliverable.approved",
-                                     target_id=str(deliverable.pk)).exists()  # fmt: skip
+    ) == [
+        "in_progress",
+        "submitted",
+        "changes_requested",
+        "submitted",
+        "changes_requested",
+        "submitted",
+        "approved",
+    ]
+    assert AuditEntry.objects.filter(
+        action="deliverable.approved", target_id=str(deliverable.pk)
+    ).exists()
     assert ops.get(page).status_code == 200
 
     # Both sides were told when it was their turn: in the app and at the SMTP server.

@@ -87,8 +87,15 @@ def test_agency_b_reaches_its_own_objects(agency_b_objects):
 
 def test_agency_user_sees_no_ops_page(agency_b_objects):
     client = client_for(agency_b_objects["user"])
-    for url in ("/creators/", "/campaigns/", "/segments/", "/audit/", "/agencies/",
-                "/agencies/briefs/", "/agencies/briefs/new/"):  # fmt: skip
+    for url in (
+        "/creators/",
+        "/campaigns/",
+        "/segments/",
+        "/audit/",
+        "/agencies/",
+        "/agencies/briefs/",
+        "/agencies/briefs/new/",
+    ):
         assert client.get(url).status_code == 403, url
     home = client.get("/")
     assert home.status_code == 302 and home["Location"] == reverse("agency-home")

@@ -24,8 +24,11 @@ def approved(role_groups):
     agency = agency_make("Alfa Contenidos")
     writer = agency_user_make(agency, "alfa-writer")
     deliverable = brief_make(agency=agency, author=editor).deliverables.get()
-    version = services.version_submit(deliverable=deliverable, actor=writer,
-                                      text="Escena 1: saluda.\nEscena 2: muestra el producto.")  # fmt: skip
+    version = services.version_submit(
+        deliverable=deliverable,
+        actor=writer,
+        text="Escena 1: saluda.\nEscena 2: muestra el producto.",
+    )
     deliverable.refresh_from_db()
     return editor, writer, deliverable, version
 

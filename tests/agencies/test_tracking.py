@@ -46,14 +46,23 @@ def work(role_groups):
         writer = agency_user_make(agency, f"{name.lower()}-writer")
         made[name] = agency
         for index, (due_in, rounds, approved_after_due) in enumerate(plan):
-            brief = brief_make(agency=agency, author=editor, title=f"{name} {index}",
-                               due=today + timedelta(days=due_in))  # fmt: skip
+            brief = brief_make(
+                agency=agency,
+                author=editor,
+                title=f"{name} {index}",
+                due=today + timedelta(days=due_in),
+            )
             deliverable = brief.deliverables.get()
             if rounds is not None:
                 due_moment = now + timedelta(days=due_in)
-                _approve(deliverable, writer=writer, editor=editor, rounds=rounds,
-                         approved_at=due_moment + timedelta(days=approved_after_due),
-                         created_at=due_moment - timedelta(days=7))  # fmt: skip
+                _approve(
+                    deliverable,
+                    writer=writer,
+                    editor=editor,
+                    rounds=rounds,
+                    approved_at=due_moment + timedelta(days=approved_after_due),
+                    created_at=due_moment - timedelta(days=7),
+                )
     return editor, made
 
 

@@ -75,8 +75,12 @@ def test_every_transition_is_recorded_and_audited(setup):
         ("approved", "delivered", "editor-ops"),
     ]
     actions = AuditEntry.objects.filter(target_type="deliverable", target_id=str(deliverable.pk))
-    assert {"deliverable.in_progress", "deliverable.submitted", "deliverable.approved",
-            "deliverable.delivered"} <= set(actions.values_list("action", flat=True))  # fmt: skip
+    assert {
+        "deliverable.in_progress",
+        "deliverable.submitted",
+        "deliverable.approved",
+        "deliverable.delivered",
+    } <= set(actions.values_list("action", flat=True))
 
 
 def test_an_older_version_cannot_be_reviewed(setup):

@@ -58,14 +58,21 @@ def test_agency_and_reviewer_work_a_script(page, live_server, eager_tasks, langu
     writer = agency_user_make(agency, "alfa-writer")
     other = agency_make("Bravo")
     other_brief = services.brief_create(
-        actor=reviewer, agency=other, title="Brief de Bravo", objective="x",
+        actor=reviewer,
+        agency=other,
+        title="Brief de Bravo",
+        objective="x",
         final_due="2030-01-01",
-    )  # fmt: skip
+    )
     brief = services.brief_create(
-        actor=reviewer, agency=agency, title="Vender en vivo", objective="Explicar el live.",
-        final_due="2030-01-01", checklist=["Mensajes clave", "Políticas"],
+        actor=reviewer,
+        agency=agency,
+        title="Vender en vivo",
+        objective="Explicar el live.",
+        final_due="2030-01-01",
+        checklist=["Mensajes clave", "Políticas"],
         deliverables=[{"kind": "script", "title": "Guion en vivo", "due_date": "2030-01-01"}],
-    )  # fmt: skip
+    )
     deliverable = brief.deliverables.get()
 
     # The agency signs in and lands on its briefs: its own only, and no ops pages.
@@ -155,10 +162,14 @@ def test_agency_pages_fit_a_phone_and_label_every_control(page, login_as, live_s
     agency = agency_make("Alfa")
     writer = agency_user_make(agency, "alfa-writer")
     brief = services.brief_create(
-        actor=manager, agency=agency, title="Vender en vivo", objective="Explicar el live.",
-        final_due="2030-01-01", checklist=["Mensajes clave"],
+        actor=manager,
+        agency=agency,
+        title="Vender en vivo",
+        objective="Explicar el live.",
+        final_due="2030-01-01",
+        checklist=["Mensajes clave"],
         deliverables=[{"kind": "script", "title": "Guion en vivo", "due_date": "2020-01-01"}],
-    )  # fmt: skip
+    )
     deliverable = brief.deliverables.get()
     long_line = "Una línea muy larga sin cortes " * 12
     first = services.version_submit(deliverable=deliverable, actor=writer, text=long_line)

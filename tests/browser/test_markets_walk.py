@@ -25,9 +25,17 @@ def _our_mission_campaign() -> Campaign:
     campaign = campaign_make(name="Misión de octubre", channels=("email",))
     launched = timezone.now() - timedelta(days=5)
     Campaign.objects.filter(pk=campaign.pk).update(
-        status=Campaign.Status.SENT, launched_at=launched, finished_at=launched)  # fmt: skip
-    Rollup.objects.create(campaign=campaign, channel="email", locale="es-MX", hour=launched,
-                          delivered=200, opened=50, clicked=8)  # fmt: skip
+        status=Campaign.Status.SENT, launched_at=launched, finished_at=launched
+    )
+    Rollup.objects.create(
+        campaign=campaign,
+        channel="email",
+        locale="es-MX",
+        hour=launched,
+        delivered=200,
+        opened=50,
+        clicked=8,
+    )
     return campaign
 
 
@@ -75,8 +83,9 @@ def test_import_compare_adapt_propose(page, login_as):
     page.wait_for_url("**/campaigns/*/")
     page.get_by_text("Draft campaign created from the playbook").wait_for()
     steps = page.locator("#adaptation .adaptation-steps li")
-    assert [(s.get_attribute("data-channel"), s.get_attribute("data-day")) for s in steps.all()] == [
-        ("whatsapp", "0"), ("push", "3"), ("email", "6")]  # fmt: skip
+    assert [
+        (s.get_attribute("data-channel"), s.get_attribute("data-day")) for s in steps.all()
+    ] == [("whatsapp", "0"), ("push", "3"), ("email", "6")]
     readiness = page.locator("#readiness")
     readiness.locator(".checklist-item").filter(has_text="Localise the currency").wait_for()
     assert readiness.locator('[data-item^="manual:"].failing').count() == 5

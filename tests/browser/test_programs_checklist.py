@@ -27,8 +27,11 @@ def loopback_site():
 
 
 def _scheduled(name: str, level_from: int) -> Campaign:
-    campaign = campaign_make(name=name, channels=("inbox",),
-                             rules={"all": [{"field": "level", "op": "gte", "value": level_from}]})  # fmt: skip
+    campaign = campaign_make(
+        name=name,
+        channels=("inbox",),
+        rules={"all": [{"field": "level", "op": "gte", "value": level_from}]},
+    )
     campaign.status = Campaign.Status.SCHEDULED
     campaign.send_at = datetime(2026, 12, 10, 11, tzinfo=MX)
     campaign.save(update_fields=["status", "send_at"])
@@ -48,7 +51,7 @@ def test_checklist_override_and_calendar(page, login_as, settings, loopback_site
                 "title": "Misión LIVE",
                 "body": "Hola {{ creator.first_name }}, reglas: " + f"{site}/missing",
             }
-        ],  # fmt: skip
+        ],
         rules_url=f"{site}/ok",
         landing_url=f"{site}/ok",
     )

@@ -26,8 +26,10 @@ from tests.support.browser import shot
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 IMPORTED = 24
-PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
-         "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1")  # fmt: skip
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+)
 BAD_LINES = {3: b"walk_bad1,Sin correo,not-an-email", 9: b"walk_bad2,Nivel raro"}
 
 MESSAGES = {
@@ -42,7 +44,7 @@ MESSAGES = {
         "Body": "Hola {{ creator.first_name }}",
         "Button label": "Ver",
         "Button link": "https://shop.example/m/7",
-    },  # fmt: skip
+    },
 }
 
 
@@ -85,10 +87,12 @@ def test_ops_walk_from_import_to_dashboard(page, login_as, live_stack, tmp_path)
             "url": f"{live_stack.url}/hooks/sendgrid/events",
             "events": ["processed", "delivered", "open"],
             "delay_ms": 50,
-        },  # fmt: skip
+        },
     )
-    live_stack.fakes.set_behaviour("twilio", callbacks={"enabled": True, "delay_ms": 50,
-                                   "statuses": ["queued", "sent", "delivered"]})  # fmt: skip
+    live_stack.fakes.set_behaviour(
+        "twilio",
+        callbacks={"enabled": True, "delay_ms": 50, "statuses": ["queued", "sent", "delivered"]},
+    )
     live_stack.worker_start()
     login_as("manager")
     shot(page, "home")
@@ -147,8 +151,12 @@ def test_ops_walk_from_import_to_dashboard(page, login_as, live_stack, tmp_path)
     shot(page, "audience")
     page.get_by_role("button", name="Next").click()
 
-    for channel, label in (("email", "Email"), ("whatsapp", "WhatsApp"), ("push", "Push"),
-                           ("inbox", "Inbox")):  # fmt: skip
+    for channel, label in (
+        ("email", "Email"),
+        ("whatsapp", "WhatsApp"),
+        ("push", "Push"),
+        ("inbox", "Inbox"),
+    ):
         for locale in ("es-MX", "en"):
             page.get_by_role("tab", name=re.compile(rf"^{label} · {locale}")).click()
             for field, value in MESSAGES[channel].items():
@@ -184,8 +192,12 @@ def test_ops_walk_from_import_to_dashboard(page, login_as, live_stack, tmp_path)
     shot(page, "sent-100")
     deliveries = Delivery.objects.filter(campaign=campaign)
     with_device = [c for c in audience if walkers.index(c) % 2 == 0]
-    expected = {"email": len(audience), "whatsapp": len(audience), "push": len(with_device),
-                "inbox": len(audience)}  # fmt: skip
+    expected = {
+        "email": len(audience),
+        "whatsapp": len(audience),
+        "push": len(with_device),
+        "inbox": len(audience),
+    }
     for channel, number in expected.items():
         assert deliveries.filter(channel=channel, status="sent").count() == number, channel
     assert len(live_stack.fakes.received("sendgrid", accepted=True)) == len(audience)
@@ -212,8 +224,10 @@ def test_ops_walk_from_import_to_dashboard(page, login_as, live_stack, tmp_path)
     email_row = page.locator("tr[data-channel=email]").first
     email_row.wait_for()
     shot(page, "dashboard")
-    figures = {name: email_row.locator(f"[data-figure={name}]").inner_text()
-               for name in ("sent", "delivered", "unique_opens", "unique_clicks", "click_rate")}  # fmt: skip
+    figures = {
+        name: email_row.locator(f"[data-figure={name}]").inner_text()
+        for name in ("sent", "delivered", "unique_opens", "unique_clicks", "click_rate")
+    }
     assert figures["sent"] == figures["delivered"] == figures["unique_opens"] == str(len(audience))
     assert figures["unique_clicks"] == str(clicked)
     assert figures["click_rate"] == f"{clicked / len(audience) * 100:.1f} %"

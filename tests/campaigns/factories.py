@@ -56,8 +56,13 @@ def creators_make(
     return creators
 
 
-def campaign_make(*, channels: tuple[str, ...] = ("email", "whatsapp", "push", "inbox"), locales=("es-MX", "en"),
-                  rules: dict | None = None, name: str = "Misión de noviembre") -> Campaign:  # fmt: skip
+def campaign_make(
+    *,
+    channels: tuple[str, ...] = ("email", "whatsapp", "push", "inbox"),
+    locales=("es-MX", "en"),
+    rules: dict | None = None,
+    name: str = "Misión de noviembre",
+) -> Campaign:
     segment = segment_create(
         name=f"{name} audience",
         rules=rules or {"all": [{"field": "level", "op": "gte", "value": 0}]},

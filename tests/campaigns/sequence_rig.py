@@ -55,9 +55,13 @@ def open_record(delivery: Delivery, at: datetime) -> None:
 
 def click_record(delivery: Delivery, at: datetime) -> None:
     tracking.event_record(
-        delivery_id=delivery.pk, kind="clicked", source="redirect", occurred_at=at,
-        link_id=tracked_link_id("https://shop.example/m/1"), user_agent=HUMAN,
-    )  # fmt: skip
+        delivery_id=delivery.pk,
+        kind="clicked",
+        source="redirect",
+        occurred_at=at,
+        link_id=tracked_link_id("https://shop.example/m/1"),
+        user_agent=HUMAN,
+    )
 
 
 def creators_of(campaign: Campaign, *, step: int) -> set[int]:

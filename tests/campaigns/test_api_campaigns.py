@@ -137,5 +137,7 @@ def test_schedule_at_a_time_creates_an_editable_beat_entry(api_client):
     task = PeriodicTask.objects.get(pk=campaign.periodic_task_id)
     assert campaign.status == "scheduled"
     assert (task.one_off, task.task, task.clocked.clocked_time.isoformat()) == (
-        True, "campaigns.tasks.campaign_launch_scheduled", "2031-01-05T16:00:00+00:00"
-    )  # fmt: skip
+        True,
+        "campaigns.tasks.campaign_launch_scheduled",
+        "2031-01-05T16:00:00+00:00",
+    )

@@ -9,11 +9,18 @@ def test_api_sets_the_policies_of_a_draft(api_client, db):
 
     response = api_client.put(
         f"/api/campaigns/{campaign.pk}/policies",
-        {"quiet_hours_start": "21:00", "quiet_hours_end": "09:00", "spread_seconds": 7200,
-         "channel_priority": ["whatsapp", "push", "email"], "variant_weights": {"A": 50, "B": 50},
-         "holdout_percent": "10", "test_percent": "20", "winner_metric": "or"},
+        {
+            "quiet_hours_start": "21:00",
+            "quiet_hours_end": "09:00",
+            "spread_seconds": 7200,
+            "channel_priority": ["whatsapp", "push", "email"],
+            "variant_weights": {"A": 50, "B": 50},
+            "holdout_percent": "10",
+            "test_percent": "20",
+            "winner_metric": "or",
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
 
     assert response.status_code == 200, response.content
     campaign.refresh_from_db()

@@ -45,17 +45,17 @@ def test_permanent_whatsapp_failure_falls_back_to_push_then_email(dispatch_rig):
 
     fanout.deliveries_create(campaign=campaign, run=1)
     # Fan-out gives each creator only their first reachable channel.
-    assert Counter(Delivery.objects.values_list("channel", flat=True)) == {
-        "whatsapp": 5, "push": 1
-    }  # fmt: skip
+    assert Counter(Delivery.objects.values_list("channel", flat=True)) == {"whatsapp": 5, "push": 1}
     while dispatch.campaign_dispatch(campaign_id=campaign.pk).claimed:
         pass
 
     assert _history(ids[0]) == [("whatsapp", "sent", False)]
     assert _history(ids[1]) == [("whatsapp", "failed", False), ("push", "sent", "whatsapp")]
     assert _history(ids[2]) == [
-        ("whatsapp", "failed", False), ("push", "failed", "whatsapp"), ("email", "sent", "push")
-    ]  # fmt: skip
+        ("whatsapp", "failed", False),
+        ("push", "failed", "whatsapp"),
+        ("email", "sent", "push"),
+    ]
     assert _history(ids[3]) == [("whatsapp", "failed", False), ("email", "sent", "whatsapp")]
     assert _history(ids[4]) == [("push", "sent", False)]
     assert _history(ids[5]) == [("whatsapp", "sent", False)]
@@ -81,9 +81,13 @@ def test_hard_bounce_reported_later_falls_back_to_the_next_channel(dispatch_rig,
     fakes.set_behaviour(
         "sendgrid",
         undeliverable={"creadora1@example.com": "bounce"},
-        callbacks={"enabled": True, "url": f"{live_server.url}/hooks/sendgrid/events",
-                   "events": ["processed", "delivered"], "delay_ms": 20},
-    )  # fmt: skip
+        callbacks={
+            "enabled": True,
+            "url": f"{live_server.url}/hooks/sendgrid/events",
+            "events": ["processed", "delivered"],
+            "delay_ms": 20,
+        },
+    )
     campaign = campaign_make(channels=("email", "inbox"))
     campaign.channel_priority = ["email", "inbox"]
     campaign.save()

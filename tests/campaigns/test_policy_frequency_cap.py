@@ -23,7 +23,7 @@ def _concurrently(*calls) -> None:
         try:
             barrier.wait()
             call()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
@@ -40,17 +40,25 @@ def _two_overlapping_campaigns() -> tuple[Campaign, Campaign]:
     creators_make(300)
     # creador_0..199 and creador_100..299: 100 creators in both.
     first = campaign_make(
-        channels=("inbox", "push"), name="Primera",
-        rules={"all": [{"field": "level", "op": "gte", "value": 0},
-                       {"field": "handle", "op": "in",
-                        "value": [f"creador_{i}" for i in range(0, 200)]}]},
-    )  # fmt: skip
+        channels=("inbox", "push"),
+        name="Primera",
+        rules={
+            "all": [
+                {"field": "level", "op": "gte", "value": 0},
+                {"field": "handle", "op": "in", "value": [f"creador_{i}" for i in range(0, 200)]},
+            ]
+        },
+    )
     second = campaign_make(
-        channels=("inbox", "push"), name="Segunda",
-        rules={"all": [{"field": "level", "op": "gte", "value": 0},
-                       {"field": "handle", "op": "in",
-                        "value": [f"creador_{i}" for i in range(100, 300)]}]},
-    )  # fmt: skip
+        channels=("inbox", "push"),
+        name="Segunda",
+        rules={
+            "all": [
+                {"field": "level", "op": "gte", "value": 0},
+                {"field": "handle", "op": "in", "value": [f"creador_{i}" for i in range(100, 300)]},
+            ]
+        },
+    )
     return first, second
 
 
@@ -76,8 +84,9 @@ def test_concurrent_fanouts_never_exceed_the_cap(transactional_db, settings):
     skipped = Delivery.objects.filter(status=Delivery.Status.SKIPPED_CAP)
     assert skipped.count() == 200  # the 100 shared creators, on two channels
     assert set(Counter(skipped.values_list("channel", flat=True)).items()) == {
-        ("inbox", 100), ("push", 100)
-    }  # fmt: skip
+        ("inbox", 100),
+        ("push", 100),
+    }
 
 
 def test_claims_recheck_the_cap_under_concurrency(transactional_db, settings):
@@ -92,9 +101,13 @@ def test_claims_recheck_the_cap_under_concurrency(transactional_db, settings):
     def claim_all(campaign: Campaign) -> None:
         rows = []
         while batch := dispatch.deliveries_claim(
-            campaign_id=campaign.pk, run=1, limit=37, now=NOW, cap=cap,
+            campaign_id=campaign.pk,
+            run=1,
+            limit=37,
+            now=NOW,
+            cap=cap,
             cap_channels=("inbox", "push"),
-        ):  # fmt: skip
+        ):
             rows += batch
         claimed[campaign.pk] = rows
 
@@ -142,6 +155,8 @@ def test_kind_override_and_transactional_exemption(db, settings):
 
     by_campaign = Counter(Delivery.objects.values_list("campaign__name", "status"))
     assert by_campaign == {
-        ("Uno", "pending"): 5, ("Dos", "pending"): 5, ("Tres", "skipped_cap"): 5,
+        ("Uno", "pending"): 5,
+        ("Dos", "pending"): 5,
+        ("Tres", "skipped_cap"): 5,
         ("Recibo", "pending"): 5,
-    }  # fmt: skip
+    }

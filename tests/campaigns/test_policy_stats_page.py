@@ -108,6 +108,7 @@ def test_uplift_compares_gmv_of_sent_and_holdout_like_welch(db, client, django_u
     assert round(uplift.difference, 4) == round(sent.mean() - held.mean(), 4)
     assert round(uplift.statistic, 4) == round(welch.statistic, 4)
     assert (round(uplift.interval.low, 4), round(uplift.interval.high, 4)) == (
-        round(low, 4), round(high, 4)
-    )  # fmt: skip
+        round(low, 4),
+        round(high, 4),
+    )
     assert f'<td data-figure="difference">{sent.mean() - held.mean():.4f}</td>' in html

@@ -36,13 +36,21 @@ def _ab_campaign(*, weights: dict[str, int], holdout: int = 0, test: int = 0) ->
         name="Todos", rules={"all": [{"field": "level", "op": "gte", "value": 0}]}
     )
     campaign = services.campaign_create(
-        owner=None, name="Prueba A/B", kind=Campaign.Kind.MISSION, segment=segment,
+        owner=None,
+        name="Prueba A/B",
+        kind=Campaign.Kind.MISSION,
+        segment=segment,
         messages=[
-            {"channel": "inbox", "locale": "es-MX", "variant": variant,
-             **MESSAGES["inbox"], "title": f"Variante {variant}"}
+            {
+                "channel": "inbox",
+                "locale": "es-MX",
+                "variant": variant,
+                **MESSAGES["inbox"],
+                "title": f"Variante {variant}",
+            }
             for variant in weights
         ],
-    )  # fmt: skip
+    )
     campaign.variant_weights, campaign.holdout_percent = weights, holdout
     campaign.test_percent = test
     campaign.save()

@@ -12,9 +12,14 @@ def test_schedule_step_sets_the_sending_policies(role_client):
     page = client.get(f"/campaigns/{campaign.pk}/schedule/").content.decode()
     response = client.post(
         f"/campaigns/{campaign.pk}/schedule/",
-        {"mode": "now", "quiet_hours_start": "21:00", "quiet_hours_end": "09:00",
-         "send_local_time": "10:00", "spread_hours": "2"},
-    )  # fmt: skip
+        {
+            "mode": "now",
+            "quiet_hours_start": "21:00",
+            "quiet_hours_end": "09:00",
+            "send_local_time": "10:00",
+            "spread_hours": "2",
+        },
+    )
 
     assert 'name="quiet_hours_start"' in page and 'name="spread_hours"' in page
     assert response.status_code == 302

@@ -63,21 +63,29 @@ def test_unknown_deliveries_are_settled_resent_or_left_with_a_reason(transaction
     now = timezone.now()  # the watchdog found the worker gone and marked them `unknown`
     Delivery.objects.create(
         campaign=campaign_make(channels=("whatsapp",), locales=("es-MX",), name="Otra"),
-        channel="whatsapp", creator=whatsapp[2].creator, locale="es-MX", status="sent",
-        provider_message_id=other.sid, updated_at=now,
-    )  # fmt: skip
+        channel="whatsapp",
+        creator=whatsapp[2].creator,
+        locale="es-MX",
+        status="sent",
+        provider_message_id=other.sid,
+        updated_at=now,
+    )
     unknown_ids = [row.pk for row in whatsapp[:3]] + [
         row.pk for channel in ("email", "push") for row in rows[channel][:2]
     ]
     Delivery.objects.filter(pk__in=unknown_ids).update(
-        status="unknown", error_code="worker_lost", claimed_at=started,
+        status="unknown",
+        error_code="worker_lost",
+        claimed_at=started,
         updated_at=now,
-    )  # fmt: skip
+    )
     # SendGrid told us something about email[1] (an event that did not settle it).
     event_record(
-        delivery_id=rows["email"][1].pk, kind=Event.Kind.OPENED, source=Event.Source.SENDGRID,
+        delivery_id=rows["email"][1].pk,
+        kind=Event.Kind.OPENED,
+        source=Event.Source.SENDGRID,
         provider_event_id="sg-1",
-    )  # fmt: skip
+    )
     Delivery.objects.filter(status__in=["pending"]).update(status="sent")
 
     # Within the grace period nothing is looked up.

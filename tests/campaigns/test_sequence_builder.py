@@ -13,10 +13,16 @@ def test_editor_adds_a_step_and_sees_it_on_both_pages(db, role_client):
 
     added = client.post(
         f"/campaigns/{campaign.pk}/sequence/",
-        {"channel": "inbox", "wait_hours": "72", "condition": "not_opened",
-         "title": "¿Lo viste?", "body": "Hola {{ creator.first_name }}"},
-        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="steps",
-    )  # fmt: skip
+        {
+            "channel": "inbox",
+            "wait_hours": "72",
+            "condition": "not_opened",
+            "title": "¿Lo viste?",
+            "body": "Hola {{ creator.first_name }}",
+        },
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="steps",
+    )
 
     assert added.status_code == 200
     step = SequenceStep.objects.get(campaign=campaign)
@@ -42,17 +48,27 @@ def test_preview_counts_what_each_step_would_reach_before_and_after_launch(db, r
     Creator.objects.filter(pk=creators[0].pk).update(consent_push="denied")
     campaign = campaign_make(channels=("inbox",))
     push = sequences.sequence_step_save(
-        campaign=campaign, channel="push", wait_minutes=60, condition="not_opened",
+        campaign=campaign,
+        channel="push",
+        wait_minutes=60,
+        condition="not_opened",
         messages=[{"locale": "es-MX", "title": "Hola", "body": "Hola"}],
-    )  # fmt: skip
+    )
     page = role_client("editor").get(f"/campaigns/{campaign.pk}/sequence/").content.decode()
     assert '<td class="would-reach">9</td>' in page  # one creator cannot get push
 
     refused = role_client("manager").post(
         f"/campaigns/{campaign.pk}/sequence/",
-        {"channel": "inbox", "wait_hours": "1", "condition": "segment", "rules": '{"nope": 1}',
-         "title": "x", "body": "y"},
-        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="steps",
-    )  # fmt: skip
+        {
+            "channel": "inbox",
+            "wait_hours": "1",
+            "condition": "segment",
+            "rules": '{"nope": 1}',
+            "title": "x",
+            "body": "y",
+        },
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="steps",
+    )
     assert refused.status_code == 200 and 'class="errorlist' in refused.content.decode()
     assert sequences.steps_live(campaign=campaign) == [push]

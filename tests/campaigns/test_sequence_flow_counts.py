@@ -66,9 +66,12 @@ def test_flow_counts_equal_a_recount(transactional_db, settings):
     campaign.holdout_percent = 10
     campaign.save(update_fields=["sequence_exit", "holdout_percent"])
     first = sequences.sequence_step_save(
-        campaign=campaign, channel="inbox", wait_minutes=60,
-        condition=SequenceStep.Condition.NOT_CLICKED, messages=step_messages("Uno"),
-    )  # fmt: skip
+        campaign=campaign,
+        channel="inbox",
+        wait_minutes=60,
+        condition=SequenceStep.Condition.NOT_CLICKED,
+        messages=step_messages("Uno"),
+    )
     second = sequences.sequence_step_save(
         campaign=campaign, channel="inbox", wait_minutes=60, messages=step_messages("Dos")
     )

@@ -67,7 +67,9 @@ def test_step_without_a_default_language_message_is_refused(db):
     campaign, _index = campaign_with_creators(2)
     with pytest.raises(CampaignIncomplete):
         sequences.sequence_step_save(
-            campaign=campaign, channel="inbox", wait_minutes=60,
+            campaign=campaign,
+            channel="inbox",
+            wait_minutes=60,
             messages=[{"locale": "en", "title": "Hi", "body": "Hi"}],
-        )  # fmt: skip
+        )
     assert not SequenceStep.objects.exists()

@@ -41,17 +41,27 @@ def test_three_steps_reach_exactly_whom_their_conditions_select(transactional_db
     campaign.sequence_exit = ["clicked", "unsubscribed"]
     campaign.save(update_fields=["sequence_exit"])
     first = sequences.sequence_step_save(
-        campaign=campaign, channel="inbox", wait_minutes=3 * DAY,
-        condition=SequenceStep.Condition.NOT_OPENED, messages=step_messages("¿Lo viste?"),
-    )  # fmt: skip
+        campaign=campaign,
+        channel="inbox",
+        wait_minutes=3 * DAY,
+        condition=SequenceStep.Condition.NOT_OPENED,
+        messages=step_messages("¿Lo viste?"),
+    )
     second = sequences.sequence_step_save(
-        campaign=campaign, channel="inbox", wait_minutes=3 * DAY, local_time=time(10),
-        condition=SequenceStep.Condition.NOT_CLICKED, messages=step_messages("Resumen"),
-    )  # fmt: skip
+        campaign=campaign,
+        channel="inbox",
+        wait_minutes=3 * DAY,
+        local_time=time(10),
+        condition=SequenceStep.Condition.NOT_CLICKED,
+        messages=step_messages("Resumen"),
+    )
     third = sequences.sequence_step_save(
-        campaign=campaign, channel="inbox", wait_minutes=DAY,
-        condition=SequenceStep.Condition.OPENED_NOT_CLICKED, messages=step_messages("Último"),
-    )  # fmt: skip
+        campaign=campaign,
+        channel="inbox",
+        wait_minutes=DAY,
+        condition=SequenceStep.Condition.OPENED_NOT_CLICKED,
+        messages=step_messages("Último"),
+    )
     launch(campaign)
     send_all(campaign)
     everyone = set(index)

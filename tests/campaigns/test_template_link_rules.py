@@ -171,9 +171,13 @@ def test_the_wizard_refuses_a_javascript_href_with_its_line(role_client):
     client = role_client("editor")
     response = client.post(
         f"/campaigns/{campaign.pk}/messages/",
-        {"channel": "email", "locale": "es-MX", "subject": "Hola",
-         "html": '<p>Hola</p>\n<p><a href="javascript:alert(1)">gana</a></p>'},
-    )  # fmt: skip
+        {
+            "channel": "email",
+            "locale": "es-MX",
+            "subject": "Hola",
+            "html": '<p>Hola</p>\n<p><a href="javascript:alert(1)">gana</a></p>',
+        },
+    )
     assert response.status_code == 400
     error = re.search(r'data-testid="template-error">([^<]*)<', response.content.decode()).group(1)
     assert "Line 2" in error and "not a web link" in error
@@ -184,14 +188,21 @@ def test_the_wizard_refuses_a_javascript_href_with_its_line(role_client):
 def test_the_api_refuses_a_javascript_link_with_its_line(api_client):
     segment = segment_create(name="Todos", rules={"all": []})
     payload = {
-        "name": "Reto", "kind": "competition", "market": "MX", "segment_id": segment.pk,
+        "name": "Reto",
+        "kind": "competition",
+        "market": "MX",
+        "segment_id": segment.pk,
         "default_locale": "es-MX",
         "messages": [
-            {"channel": "inbox", "locale": "es-MX", **MESSAGES["inbox"],
-             "body": "Hola\n{{ link('javascript:alert(1)') }}"},
+            {
+                "channel": "inbox",
+                "locale": "es-MX",
+                **MESSAGES["inbox"],
+                "body": "Hola\n{{ link('javascript:alert(1)') }}",
+            },
             {"channel": "push", "locale": "es-MX", **MESSAGES["push"], "link": "data:text/html,x"},
         ],
-    }  # fmt: skip
+    }
     response = api_client.post("/api/campaigns", payload, content_type="application/json")
     assert response.status_code == 400
     error = response.json()["errors"][0]

@@ -35,7 +35,7 @@ def sending_campaign() -> Campaign:
         (S.SENDING, 3),
         (S.CLAIMED, 2),
         (S.CANCELLED, 1),
-    ]  # fmt: skip; the remaining 22 stay pending
+    ]  # the remaining 22 stay pending
     start = 0
     for status, count in plan:
         Delivery.objects.filter(pk__in=ids[start : start + count]).update(
@@ -50,9 +50,12 @@ def _progress(html: str) -> dict[str, int]:
     bar = re.search(r'<progress data-testid="progress" value="(\d+)" max="(\d+)"', html)
     assert text is not None and bar is not None, html
     return {
-        "sent": int(text.group(1)), "failed": int(text.group(2)), "remaining": int(text.group(3)),
-        "value": int(bar.group(1)), "max": int(bar.group(2)),
-    }  # fmt: skip
+        "sent": int(text.group(1)),
+        "failed": int(text.group(2)),
+        "remaining": int(text.group(3)),
+        "value": int(bar.group(1)),
+        "max": int(bar.group(2)),
+    }
 
 
 def test_progress_partial_equals_the_delivery_counts_in_one_query(role_client, sending_campaign):

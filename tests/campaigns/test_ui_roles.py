@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 def test_analyst_reads_but_gets_403_on_every_write(role_client):
     campaign = campaign_make()
     client = role_client("analyst")
-    for url in ("/campaigns/", f"/campaigns/{campaign.pk}/", f"/campaigns/{campaign.pk}/review/",
-                f"/campaigns/{campaign.pk}/progress/"):  # fmt: skip
+    for url in (
+        "/campaigns/",
+        f"/campaigns/{campaign.pk}/",
+        f"/campaigns/{campaign.pk}/review/",
+        f"/campaigns/{campaign.pk}/progress/",
+    ):
         assert client.get(url).status_code == 200, url
     assert ">New campaign<" not in client.get("/campaigns/").content.decode()
     posts = {
@@ -43,8 +47,10 @@ def test_analyst_reads_but_gets_403_on_every_write(role_client):
     assert client.get("/campaigns/approvals/").status_code == 403
     campaign.refresh_from_db()
     assert (campaign.name, campaign.status, Campaign.objects.count()) == (
-        "Misión de noviembre", "draft", 1,
-    )  # fmt: skip
+        "Misión de noviembre",
+        "draft",
+        1,
+    )
 
 
 def test_editor_gets_403_on_launch_pause_and_approve_when_approval_is_required(

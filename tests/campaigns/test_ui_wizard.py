@@ -27,9 +27,15 @@ def _draft_through_messages(client) -> Campaign:
     segment = segment_create(name="Todas", rules={"all": []})
     response = client.post(
         "/campaigns/new/",
-        {"name": "Reto de diciembre", "kind": "competition", "market": "MX",
-         "default_locale": "es-MX", "starts_on": "2026-12-01", "ends_on": "2026-12-24"},
-    )  # fmt: skip
+        {
+            "name": "Reto de diciembre",
+            "kind": "competition",
+            "market": "MX",
+            "default_locale": "es-MX",
+            "starts_on": "2026-12-01",
+            "ends_on": "2026-12-24",
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     campaign = Campaign.objects.get()
     assert response["Location"] == f"/campaigns/{campaign.pk}/audience/"
@@ -101,9 +107,13 @@ def test_bad_template_is_refused_inline_with_its_line(role_client):
     campaign = _draft_through_messages(client)
     response = client.post(
         f"/campaigns/{campaign.pk}/messages/",
-        {"channel": "push", "locale": "es-MX", "title": "Hola",
-         "body": "Primera línea\n{{ creator.nombre }}"},
-    )  # fmt: skip
+        {
+            "channel": "push",
+            "locale": "es-MX",
+            "title": "Hola",
+            "body": "Primera línea\n{{ creator.nombre }}",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     error = re.search(r'data-testid="template-error">([^<]*)<', html).group(1)

@@ -20,21 +20,61 @@ from tests.programs.factories import program_make
 # Raw (already percent-encoded) hostile values, and ones the test client encodes itself.
 RAW_VALUES = ["%ED%A0%80", "%00", "a%00b", "%FF%FE", "%C0%AF"]
 TEXT_VALUES = [
-    "abc", "-1", "99999999999999999999", "1.5", "²", "x" * 5000, "2026-13-45", "'\"<>",
-]  # fmt: skip
+    "abc",
+    "-1",
+    "99999999999999999999",
+    "1.5",
+    "²",
+    "x" * 5000,
+    "2026-13-45",
+    "'\"<>",
+]
 
 # Every query parameter an HTML view reads (grep request.GET) and every GET filter form field.
 PARAMS = sorted(
-    {"q", "page", "status", "since", "until", "playbook", "v", "type", "tab", "t", "sort",
-     "segment", "market", "level", "kind", "id", "d", "channel", "campaign", "before", "after",
-     "action", "next", "view", "date", "locale", "state"}
+    {
+        "q",
+        "page",
+        "status",
+        "since",
+        "until",
+        "playbook",
+        "v",
+        "type",
+        "tab",
+        "t",
+        "sort",
+        "segment",
+        "market",
+        "level",
+        "kind",
+        "id",
+        "d",
+        "channel",
+        "campaign",
+        "before",
+        "after",
+        "action",
+        "next",
+        "view",
+        "date",
+        "locale",
+        "state",
+    }
     | {
         name
-        for form in (TrackingFilterForm, DeliveryFilterForm, CreatorFilterForm, CompareForm,
-                     PlaybookFilterForm, CalendarForm, ProgramNewForm)
+        for form in (
+            TrackingFilterForm,
+            DeliveryFilterForm,
+            CreatorFilterForm,
+            CompareForm,
+            PlaybookFilterForm,
+            CalendarForm,
+            ProgramNewForm,
+        )
         for name in form.base_fields
     }
-)  # fmt: skip
+)
 
 SKIPPED = ("admin/", "api/", "accounts/logout/", "i18n/")
 
@@ -102,11 +142,32 @@ def test_each_parameter_alone_on_the_pages_that_read_numbers_is_never_a_500(obje
     client = role_client("manager")
     client.raise_request_exception = False
     campaign = objects["campaigns"]
-    urls = (f"/campaigns/{campaign}/audience/counts/", "/markets/proposals/new/",
-            "/programs/calendar/", "/campaigns/", "/stats/campaigns/", "/audit/",
-            "/agencies/", "/education/analytics/", f"/campaigns/{campaign}/")  # fmt: skip
-    names = ("segment", "playbook", "a", "b", "since", "until", "before", "after", "id",
-             "page", "d", "date", "level")  # fmt: skip
+    urls = (
+        f"/campaigns/{campaign}/audience/counts/",
+        "/markets/proposals/new/",
+        "/programs/calendar/",
+        "/campaigns/",
+        "/stats/campaigns/",
+        "/audit/",
+        "/agencies/",
+        "/education/analytics/",
+        f"/campaigns/{campaign}/",
+    )
+    names = (
+        "segment",
+        "playbook",
+        "a",
+        "b",
+        "since",
+        "until",
+        "before",
+        "after",
+        "id",
+        "page",
+        "d",
+        "date",
+        "level",
+    )
     failures = [
         (url, name, value[:20])
         for url in urls
@@ -119,10 +180,18 @@ def test_each_parameter_alone_on_the_pages_that_read_numbers_is_never_a_500(obje
 
 def test_a_blackout_day_that_does_not_exist_is_a_form_error(objects, role_client):
     campaign = campaign_make(name="Misión calendario", channels=("inbox",))
-    response = role_client("manager").post("/programs/new/", {
-        "campaign": campaign.pk, "starts_on": "2026-11-01", "ends_on": "2026-11-30",
-        "metric": "gmv", "threshold": "10", "blackout": "2026-13-45", "locale_list": ["es-MX"],
-    })  # fmt: skip
+    response = role_client("manager").post(
+        "/programs/new/",
+        {
+            "campaign": campaign.pk,
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-11-30",
+            "metric": "gmv",
+            "threshold": "10",
+            "blackout": "2026-13-45",
+            "locale_list": ["es-MX"],
+        },
+    )
     assert response.status_code in (200, 400)
     assert "2026-13-45" in response.content.decode()
 

@@ -9,9 +9,13 @@ from creators.models import ConsentChange, Creator
 def test_opt_out_records_history_and_one_audit_entry_per_creator(admin_client):
     ana = Creator.objects.create(handle="ana", name="Ana", consent_email="granted")
     beto = Creator.objects.create(
-        handle="beto", name="Beto", consent_email="denied", consent_whatsapp="denied",
-        consent_push="denied", consent_inbox="denied",
-    )  # fmt: skip
+        handle="beto",
+        name="Beto",
+        consent_email="denied",
+        consent_whatsapp="denied",
+        consent_push="denied",
+        consent_inbox="denied",
+    )
     response = admin_client.post(
         reverse("admin:creators_creator_changelist"),
         {"action": "mark_opted_out", "_selected_action": [ana.pk, beto.pk]},

@@ -12,9 +12,15 @@ from creators.models import ConsentChange, Creator, Device
 @pytest.fixture
 def ana(db):
     return Creator.objects.create(
-        handle="ana", name="Ana López", email="ana@example.mx", level=4, followers=12345,
-        state="JAL", consent_email="granted", consent_push="denied",
-    )  # fmt: skip
+        handle="ana",
+        name="Ana López",
+        email="ana@example.mx",
+        level=4,
+        followers=12345,
+        state="JAL",
+        consent_email="granted",
+        consent_push="denied",
+    )
 
 
 def test_get_absolute_url_is_the_creator_page(ana):
@@ -36,14 +42,23 @@ def test_page_lists_messages_with_opens_and_clicks(role_client, ana):
     campaign = Campaign.objects.create(name="Hot Sale 2026", kind="announcement")
     sent = timezone.now() - timedelta(days=1)
     Delivery.objects.create(
-        campaign=campaign, channel="email", creator=ana, locale="es-MX", status="sent",
-        sent_at=sent, first_opened_at=sent + timedelta(minutes=5),
+        campaign=campaign,
+        channel="email",
+        creator=ana,
+        locale="es-MX",
+        status="sent",
+        sent_at=sent,
+        first_opened_at=sent + timedelta(minutes=5),
         first_clicked_at=sent + timedelta(minutes=6),
-    )  # fmt: skip
+    )
     Delivery.objects.create(
-        campaign=campaign, channel="whatsapp", creator=ana, locale="es-MX", status="failed",
+        campaign=campaign,
+        channel="whatsapp",
+        creator=ana,
+        locale="es-MX",
+        status="failed",
         error_message="Invalid number",
-    )  # fmt: skip
+    )
     other = Creator.objects.create(handle="beto", name="Beto")
     Delivery.objects.create(campaign=campaign, channel="push", creator=other, locale="es-MX")
     response = role_client("analyst").get(f"/creators/{ana.pk}/")

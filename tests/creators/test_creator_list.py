@@ -37,12 +37,33 @@ def test_search_matches_handle_name_email_and_phone_prefix(viewer):
 
 def test_filters_combine(viewer):
     now = timezone.now()
-    make("ana", level=3, state="JAL", locale="en", consent_whatsapp="granted",
-         tags=["vip", "beta"], last_active_at=now - timedelta(days=2))  # fmt: skip
-    make("beto", level=3, state="JAL", locale="en", consent_whatsapp="denied",
-         tags=["vip"], last_active_at=now - timedelta(days=2))  # fmt: skip
-    make("carla", level=3, state="JAL", locale="en", consent_whatsapp="granted",
-         tags=["vip"], last_active_at=now - timedelta(days=60))  # fmt: skip
+    make(
+        "ana",
+        level=3,
+        state="JAL",
+        locale="en",
+        consent_whatsapp="granted",
+        tags=["vip", "beta"],
+        last_active_at=now - timedelta(days=2),
+    )
+    make(
+        "beto",
+        level=3,
+        state="JAL",
+        locale="en",
+        consent_whatsapp="denied",
+        tags=["vip"],
+        last_active_at=now - timedelta(days=2),
+    )
+    make(
+        "carla",
+        level=3,
+        state="JAL",
+        locale="en",
+        consent_whatsapp="granted",
+        tags=["vip"],
+        last_active_at=now - timedelta(days=60),
+    )
     make("dani", level=1, state="NLE", consent_whatsapp="granted", tags=["vip"])
     base = {"level": "3", "state": "JAL", "locale": "en", "consent_whatsapp": "granted"}
     assert handles(viewer.get("/creators/", base)) == ["ana", "carla"]

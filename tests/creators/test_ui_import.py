@@ -59,8 +59,10 @@ def test_good_rows_land_and_the_report_lists_bad_lines(manager):
     assert (job.status, job.created, job.updated, job.rejected) == ("done", 2, 0, 3)
     assert sorted(Creator.objects.values_list("handle", flat=True)) == ["ana", "eva"]
     assert [(e["line"], e["field"]) for e in job.errors] == [
-        (3, "email"), (4, "phone"), (5, "level")
-    ]  # fmt: skip
+        (3, "email"),
+        (4, "phone"),
+        (5, "level"),
+    ]
     html = manager.get(f"/creators/import/{job.pk}/").content.decode()
     assert '<strong id="import-status">Done</strong>' in html
     assert 'value="100"' in html
@@ -91,9 +93,14 @@ def test_missing_columns_fail_the_job_with_the_reason(manager):
 
 def test_running_job_polls_and_shows_its_progress(manager):
     job = ImportJob.objects.create(
-        file_name="big.csv", file="imports/big.csv", status="running", total_rows=40_000,
-        rows_done=10_000, created=9_990, rejected=10,
-    )  # fmt: skip
+        file_name="big.csv",
+        file="imports/big.csv",
+        status="running",
+        total_rows=40_000,
+        rows_done=10_000,
+        created=9_990,
+        rejected=10,
+    )
     html = manager.get(job.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
     assert html.startswith('<section id="import-job"')
     assert f'hx-get="/creators/import/{job.pk}/" hx-trigger="every 1s"' in html

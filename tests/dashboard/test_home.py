@@ -112,9 +112,14 @@ def test_upcoming_lists_one_off_and_recurring_soonest_first(role_client):
     )
     weekly = services.campaign_schedule(
         campaign=campaign_make(name="Cada hora", channels=("whatsapp",)),
-        crontab={"minute": "0", "hour": "*", "day_of_month": "*", "month_of_year": "*",
-                 "day_of_week": "*"},
-    )  # fmt: skip
+        crontab={
+            "minute": "0",
+            "hour": "*",
+            "day_of_month": "*",
+            "month_of_year": "*",
+            "day_of_week": "*",
+        },
+    )
 
     upcoming = selectors.sends_upcoming_list()
 
@@ -130,8 +135,15 @@ def test_week_rates_per_channel_come_from_the_rollups(role_client):
     campaign = launched(channels=("whatsapp", "push"))
     Delivery.objects.filter(campaign=campaign).update(status=Delivery.Status.SENT)
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    Rollup.objects.create(campaign=campaign, channel="whatsapp", locale="es-MX", hour=hour,
-                          delivered=8, opened=4, clicked=2)  # fmt: skip
+    Rollup.objects.create(
+        campaign=campaign,
+        channel="whatsapp",
+        locale="es-MX",
+        hour=hour,
+        delivered=8,
+        opened=4,
+        clicked=2,
+    )
     Rollup.objects.create(campaign=campaign, channel="push", locale="es-MX", hour=hour, opened=5)
 
     rates = dict(selectors.channel_rates_recent_get(days=7))

@@ -42,8 +42,13 @@ def test_item_campaign_and_funnel_figures(lesson_campaign):
     campaign, item = lesson_campaign
     report = education_analytics_get()
     rows = {row.slug: row for row in report.items}
-    assert (rows["buena-luz"].reach, rows["buena-luz"].visits, rows["buena-luz"].starts,
-            rows["buena-luz"].halves, rows["buena-luz"].completions) == (4, 3, 3, 3, 2)  # fmt: skip
+    assert (
+        rows["buena-luz"].reach,
+        rows["buena-luz"].visits,
+        rows["buena-luz"].starts,
+        rows["buena-luz"].halves,
+        rows["buena-luz"].completions,
+    ) == (4, 3, 3, 3, 2)
     assert rows["buena-luz"].completion_rate == pytest.approx(2 / 3)
     assert (rows["otra"].reach, rows["otra"].visits) == (0, 0)
 
@@ -51,8 +56,13 @@ def test_item_campaign_and_funnel_figures(lesson_campaign):
     assert (by_campaign.campaign_id, by_campaign.channel) == (campaign.pk, "whatsapp")
     assert (by_campaign.reach, by_campaign.visits, by_campaign.completions) == (4, 2, 1)
     assert dict(report.funnel) == {
-        "sent": 4, "opened": 3, "clicked": 2, "visited": 2, "started": 2, "completed": 1,
-    }  # fmt: skip
+        "sent": 4,
+        "opened": 3,
+        "clicked": 2,
+        "visited": 2,
+        "started": 2,
+        "completed": 1,
+    }
 
 
 def test_filters_by_campaign_channel_and_level(lesson_campaign):

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db
 
 def _learn_url_for(delivery) -> str:
     links = delivery_links(
-        delivery_id=delivery.pk, channel=delivery.channel, locale=delivery.locale,
+        delivery_id=delivery.pk,
+        channel=delivery.channel,
+        locale=delivery.locale,
         campaign_id=delivery.campaign_id,
-    )  # fmt: skip
+    )
     rendered = MessageRenderer("whatsapp", {"body": "Aprende: {{ learn('buena-luz') }}"}).render(
         creator={"name": "Ana"}, campaign={}, links=links
     )

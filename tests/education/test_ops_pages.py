@@ -29,13 +29,19 @@ def test_editor_creates_an_item_in_both_languages_and_sends_it_to_review(role_cl
     response = client.post(
         "/education/new/",
         {
-            "slug": "vender-en-live", "kind": "video", "topic": "selling_live", "level": "2",
+            "slug": "vender-en-live",
+            "kind": "video",
+            "topic": "selling_live",
+            "level": "2",
             "agency": "Agencia Norte",
-            "es_MX-title": "Vender en LIVE", "es_MX-body": "Paso 1", "es_MX-duration_minutes": "7",
+            "es_MX-title": "Vender en LIVE",
+            "es_MX-body": "Paso 1",
+            "es_MX-duration_minutes": "7",
             "es_MX-video_url": "https://cdn.example/live.mp4",
-            "en-title": "Selling on LIVE", "en-body": "Step 1",
+            "en-title": "Selling on LIVE",
+            "en-body": "Step 1",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     item = ContentItem.objects.get(slug="vender-en-live")
     assert item.owner == client.user and item.agency == "Agencia Norte"
@@ -54,9 +60,15 @@ def test_editor_orders_a_learning_path(role_client):
     client = role_client("editor")
     response = client.post(
         "/education/paths/new/",
-        {"slug": "curso", "title_es": "Curso", "title_en": "Course", "level": "1",
-         "published": "on", "item_slugs": "dos\nuno"},
-    )  # fmt: skip
+        {
+            "slug": "curso",
+            "title_es": "Curso",
+            "title_en": "Course",
+            "level": "1",
+            "published": "on",
+            "item_slugs": "dos\nuno",
+        },
+    )
     assert response.status_code == 302
     from education.models import LearningPath
 

@@ -23,10 +23,18 @@ def test_campaign_matches_the_playbook_channels_and_offsets():
     campaign = adapted.campaign
 
     assert (campaign.status, campaign.market, campaign.kind, campaign.default_locale) == (
-        Campaign.Status.DRAFT, "MX", "mission", "es-MX")  # fmt: skip
+        Campaign.Status.DRAFT,
+        "MX",
+        "mission",
+        "es-MX",
+    )
     assert sorted(campaign.channels) == sorted({"whatsapp", "push", "email"})
     assert [(s["channel"], s["day"]) for s in adapted.steps] == [
-        ("whatsapp", 0), ("push", 3), ("email", 6), ("push", 9)]  # fmt: skip
+        ("whatsapp", 0),
+        ("push", 3),
+        ("email", 6),
+        ("push", 9),
+    ]
     assert adapted.steps == playbook.steps and adapted.playbook == playbook
     assert AuditEntry.objects.get(action="playbook.adapt").detail["campaign"] == campaign.pk
 
@@ -37,8 +45,9 @@ def test_skeletons_are_valid_es_mx_templates():
     messages = Message.objects.filter(campaign=campaign)
     assert {(m.channel, m.locale) for m in messages} == {("email", "es-MX"), ("inbox", "es-MX")}
     for message in messages:
-        campaign_services.message_fields_validate(channel=message.channel, locale=message.locale,
-                                                  fields=message.fields)  # fmt: skip
+        campaign_services.message_fields_validate(
+            channel=message.channel, locale=message.locale, fields=message.fields
+        )
         assert "{{ creator.email" not in str(message.fields) and "{% raw" not in str(message.fields)
     checklist = campaign_checklist(campaign=campaign)
     message_items = [item for item in checklist.items if item.key.startswith("message:")]
@@ -47,8 +56,11 @@ def test_skeletons_are_valid_es_mx_templates():
 
 def test_localisation_tasks_are_required_checklist_items():
     campaign = playbook_adapt(playbook=playbook_make(), actor=None).campaign
-    manual = [item for item in campaign_checklist(campaign=campaign).items
-              if item.key.startswith("manual:")]  # fmt: skip
+    manual = [
+        item
+        for item in campaign_checklist(campaign=campaign).items
+        if item.key.startswith("manual:")
+    ]
     labels = [item.label for item in manual]
     assert len(labels) == 5 and all(item.required and not item.ok for item in manual)
     assert "es-MX" in labels[0] and "Brasil" in labels[0] and "pt-BR" in labels[0]

@@ -23,9 +23,17 @@ def test_rates_appear_after_the_run(role_client):
 
     launched = timezone.now() - timedelta(days=1)
     Campaign.objects.filter(pk=campaign.pk).update(
-        status=Campaign.Status.SENT, launched_at=launched, finished_at=launched)  # fmt: skip
-    Rollup.objects.create(campaign=campaign, channel="email", locale="es-MX", hour=launched,
-                          delivered=200, opened=70, clicked=13)  # fmt: skip
+        status=Campaign.Status.SENT, launched_at=launched, finished_at=launched
+    )
+    Rollup.objects.create(
+        campaign=campaign,
+        channel="email",
+        locale="es-MX",
+        hour=launched,
+        delivered=200,
+        opened=70,
+        clicked=13,
+    )
     figures = playbook_adaptations(playbook=playbook)[0].figures
     assert (figures.open_rate, figures.click_rate) == (0.35, 0.065)
     page = client.get(playbook.get_absolute_url()).content.decode()

@@ -21,26 +21,41 @@ RECEIPTS = {"email", "whatsapp"}
 def _sent(campaign, *, kind, market="MX", days_ago, status=Campaign.Status.SENT):
     launched = timezone.now() - timedelta(days=days_ago)
     Campaign.objects.filter(pk=campaign.pk).update(
-        kind=kind, market=market, status=status, launched_at=launched,
+        kind=kind,
+        market=market,
+        status=status,
+        launched_at=launched,
         finished_at=launched + timedelta(hours=1),
-    )  # fmt: skip
+    )
     campaign.refresh_from_db()
     return campaign
 
 
 def _rollup(campaign, channel, hour_offset, locale, delivered, opened, clicked):
-    Rollup.objects.create(campaign=campaign, channel=channel, locale=locale,
-                          hour=campaign.launched_at + timedelta(hours=hour_offset),
-                          delivered=delivered, opened=opened, clicked=clicked,
-                          opens_total=opened + 2, clicks_total=clicked)  # fmt: skip
+    Rollup.objects.create(
+        campaign=campaign,
+        channel=channel,
+        locale=locale,
+        hour=campaign.launched_at + timedelta(hours=hour_offset),
+        delivered=delivered,
+        opened=opened,
+        clicked=clicked,
+        opens_total=opened + 2,
+        clicks_total=clicked,
+    )
 
 
 def _deliveries(campaign, channel, creators, sent):
     Delivery.objects.bulk_create(
-        Delivery(campaign=campaign, channel=channel, creator=creator, locale=creator.locale,
-                 status=Delivery.Status.SENT if index < sent else Delivery.Status.FAILED)
+        Delivery(
+            campaign=campaign,
+            channel=channel,
+            creator=creator,
+            locale=creator.locale,
+            status=Delivery.Status.SENT if index < sent else Delivery.Status.FAILED,
+        )
         for index, creator in enumerate(creators)
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -48,16 +63,31 @@ def history():
     creators = creators_make(10)
     made = []
     plans = [  # kind, days ago, {channel: [(hour, locale, delivered, opened, clicked)]}, push sent
-        ("mission", 3, {"email": [(0, "es-MX", 40, 12, 3), (1, "es-MX", 10, 6, 1), (0, "en", 5, 1, 0)],
-                        "push": [(0, "es-MX", 0, 4, 2)]}, 8),
+        (
+            "mission",
+            3,
+            {
+                "email": [(0, "es-MX", 40, 12, 3), (1, "es-MX", 10, 6, 1), (0, "en", 5, 1, 0)],
+                "push": [(0, "es-MX", 0, 4, 2)],
+            },
+            8,
+        ),
         ("mission", 10, {"email": [(0, "es-MX", 80, 20, 9)], "push": [(2, "en", 0, 3, 3)]}, 6),
         ("mission", 30, {"email": [(0, "es-MX", 33, 30, 1)]}, 0),
-        ("mission", 200, {"email": [(0, "es-MX", 100, 45, 10)], "push": [(0, "es-MX", 0, 1, 0)]}, 9),
+        (
+            "mission",
+            200,
+            {"email": [(0, "es-MX", 100, 45, 10)], "push": [(0, "es-MX", 0, 1, 0)]},
+            9,
+        ),
         ("education", 400, {"whatsapp": [(0, "es-MX", 60, 50, 7), (5, "es-MX", 3, 3, 3)]}, 0),
-    ]  # fmt: skip
+    ]
     for number, (kind, days_ago, channels, push_sent) in enumerate(plans):
-        campaign = _sent(campaign_make(name=f"c{number}", channels=("email", "push", "whatsapp")),
-                         kind=kind, days_ago=days_ago)  # fmt: skip
+        campaign = _sent(
+            campaign_make(name=f"c{number}", channels=("email", "push", "whatsapp")),
+            kind=kind,
+            days_ago=days_ago,
+        )
         for channel, rows in channels.items():
             for row in rows:
                 _rollup(campaign, channel, *row)
@@ -75,9 +105,14 @@ def history():
         ("ID", "d", "education", [("whatsapp", 0)], None, "9.5"),
         ("MX", "ours", "mission", [("email", 0)], "99", "99"),  # the home market's own: not "other"
     ]:
-        Playbook.objects.create(market_id=market, title=title, kind=kind,
-                                steps=[{"channel": c, "day": d, "purpose": ""} for c, d in steps],
-                                open_rate=open_rate, click_rate=click_rate)  # fmt: skip
+        Playbook.objects.create(
+            market_id=market,
+            title=title,
+            kind=kind,
+            steps=[{"channel": c, "day": d, "purpose": ""} for c, d in steps],
+            open_rate=open_rate,
+            click_rate=click_rate,
+        )
     return made
 
 
@@ -91,8 +126,14 @@ def _quartile(ordered, p):
 
 def _summary(values):
     ordered = sorted(values)
-    return {"n": len(ordered), "median": _quartile(ordered, 0.5), "q1": _quartile(ordered, 0.25),
-            "q3": _quartile(ordered, 0.75), "low": ordered[0], "high": ordered[-1]}  # fmt: skip
+    return {
+        "n": len(ordered),
+        "median": _quartile(ordered, 0.5),
+        "q1": _quartile(ordered, 0.25),
+        "q3": _quartile(ordered, 0.75),
+        "low": ordered[0],
+        "high": ordered[-1],
+    }
 
 
 def _recount(since):
@@ -132,8 +173,9 @@ def test_every_figure_equals_the_recount(history):
             spread = getattr(row, group)
             if spread is not None:
                 seen[(group, row.kind, row.channel, row.metric)] = {
-                    name: getattr(spread, name) for name in ("n", "median", "q1", "q3", "low", "high")
-                }  # fmt: skip
+                    name: getattr(spread, name)
+                    for name in ("n", "median", "q1", "q3", "low", "high")
+                }
     assert set(seen) == set(expected)
     for key, figures in expected.items():
         assert seen[key] == pytest.approx(figures), key
@@ -162,8 +204,9 @@ def test_kind_and_market_filters(history):
     since = timezone.now() - timedelta(days=90)
     rows = comparison_build(since=since, kind="education", playbook_market="ID")
     assert {(row.kind, row.channel, row.metric) for row in rows} == {
-        ("education", "whatsapp", "open_rate"), ("education", "whatsapp", "click_rate")
-    }  # fmt: skip
+        ("education", "whatsapp", "open_rate"),
+        ("education", "whatsapp", "click_rate"),
+    }
     click = next(row for row in rows if row.metric == "click_rate")
     assert click.playbooks.n == 1 and click.playbooks.median == 9.5
     assert click.recent is None and click.history.n == 1

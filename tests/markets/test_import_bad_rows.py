@@ -51,9 +51,11 @@ def test_a_second_import_updates_the_same_playbooks():
 
 
 def test_a_quoted_multiline_row_reports_its_first_line():
-    text = ('market,title,kind,steps,notes\n'
-            'BR,"Nota larga",mission,push@0:a,"una\nsegunda línea"\n'
-            'BR,Falla,mission,push@2:a,\n')  # fmt: skip
+    text = (
+        "market,title,kind,steps,notes\n"
+        'BR,"Nota larga",mission,push@0:a,"una\nsegunda línea"\n'
+        "BR,Falla,mission,push@2:a,\n"
+    )
     result = playbook_import_csv(source=text, actor=None)
     assert result.created == 1
     assert [(p.line, p.column) for p in result.problems] == [(4, "steps")]

@@ -16,14 +16,23 @@ from tests.markets.factories import playbook_make
 
 pytestmark = pytest.mark.django_db
 
-TEXT = {"title": "Recordatorio por WhatsApp al día 3", "problem": "Pocas inscripciones.",
-        "proposed_change": "Añadir un recordatorio.", "expected_effect": "+5 pts de inscripción.",
-        "measurement": "Inscripciones a 7 días vs. la misión anterior."}  # fmt: skip
+TEXT = {
+    "title": "Recordatorio por WhatsApp al día 3",
+    "problem": "Pocas inscripciones.",
+    "proposed_change": "Añadir un recordatorio.",
+    "expected_effect": "+5 pts de inscripción.",
+    "measurement": "Inscripciones a 7 días vs. la misión anterior.",
+}
 
 
 def _draft():
-    return proposal_save(proposal=None, actor=None, evidence_playbooks=[playbook_make()],
-                         evidence_campaigns=[campaign_make(channels=("inbox",))], **TEXT)  # fmt: skip
+    return proposal_save(
+        proposal=None,
+        actor=None,
+        evidence_playbooks=[playbook_make()],
+        evidence_campaigns=[campaign_make(channels=("inbox",))],
+        **TEXT,
+    )
 
 
 def test_the_happy_path_is_audited():
@@ -35,8 +44,11 @@ def test_the_happy_path_is_audited():
     assert (proposal.status, proposal.decision_note) == ("accepted", "Va")
     proposal = proposal_outcome_record(proposal=proposal, outcome="+3.1 pts", actor=None)
     assert proposal.outcome == "+3.1 pts" and proposal.outcome_recorded_at is not None
-    actions = list(AuditEntry.objects.filter(target_type="proposal").order_by("pk")
-                   .values_list("action", flat=True))  # fmt: skip
+    actions = list(
+        AuditEntry.objects.filter(target_type="proposal")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
     assert actions == [
         "proposal.create",
         "proposal.proposed",
@@ -45,13 +57,16 @@ def test_the_happy_path_is_audited():
     ]
 
 
-@pytest.mark.parametrize(("path", "refused"), [
-    ([], "accepted"),
-    ([], "rejected"),
-    (["proposed", "rejected"], "proposed"),
-    (["proposed", "accepted"], "draft"),
-    (["proposed", "accepted"], "rejected"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        ([], "accepted"),
+        ([], "rejected"),
+        (["proposed", "rejected"], "proposed"),
+        (["proposed", "accepted"], "draft"),
+        (["proposed", "accepted"], "rejected"),
+    ],
+)
 def test_moves_outside_the_machine_are_refused(path, refused):
     proposal = _draft()
     for state in path:

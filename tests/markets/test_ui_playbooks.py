@@ -25,16 +25,23 @@ def test_editor_cannot_import_but_can_create_and_edit(role_client):
     client = role_client("editor")
     upload = SimpleUploadedFile("p.csv", GOOD_AND_BAD.encode(), content_type="text/csv")
     assert client.post("/markets/playbooks/import/", {"file": upload}).status_code == 403
-    form = {"market": "BR", "title": "Push semanal", "kind": "education",
-            "steps": "push@0:invite;email@7:recap", "tags": "Push, Weekly", "open_rate": "22.5"}  # fmt: skip
+    form = {
+        "market": "BR",
+        "title": "Push semanal",
+        "kind": "education",
+        "steps": "push@0:invite;email@7:recap",
+        "tags": "Push, Weekly",
+        "open_rate": "22.5",
+    }
     response = client.post("/markets/playbooks/new/", form)
     playbook = Playbook.objects.get()
     assert response.status_code == 302 and response["Location"] == playbook.get_absolute_url()
     assert playbook.tags == ["push", "weekly"] and playbook.channels == ["push", "email"]
     page = client.get(f"/markets/playbooks/{playbook.pk}/edit/").content.decode()
     assert "push@0:invite;email@7:recap" in page
-    response = client.post(f"/markets/playbooks/{playbook.pk}/edit/",
-                           {**form, "steps": "push@3:invite"})  # fmt: skip
+    response = client.post(
+        f"/markets/playbooks/{playbook.pk}/edit/", {**form, "steps": "push@3:invite"}
+    )
     assert response.status_code == 400
     assert "make it day 0" in response.content.decode()
 
@@ -46,8 +53,13 @@ def test_analyst_reads_but_cannot_add(role_client):
 
 
 def test_admin_adds_a_playbook_with_its_steps(admin_client):
-    form = {"market": "ES", "title": "Email de bienvenida", "kind": "announcement",
-            "steps": "email@0:welcome;inbox@1:reminder", "tags": ""}  # fmt: skip
+    form = {
+        "market": "ES",
+        "title": "Email de bienvenida",
+        "kind": "announcement",
+        "steps": "email@0:welcome;inbox@1:reminder",
+        "tags": "",
+    }
     response = admin_client.post("/admin/markets/playbook/add/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Playbook.objects.get().steps[1] == {"channel": "inbox", "day": 1, "purpose": "reminder"}

@@ -36,34 +36,55 @@ def delivery_make(
 ) -> Delivery:
     campaign = campaign or campaign_make(channels=(channel,), name=f"Campaign {creator.handle}")
     return Delivery.objects.create(
-        campaign=campaign, run=1, channel=channel, creator=creator, locale=creator.locale,
-        status=Delivery.Status.SENT, sent_at=timezone.now(),
-    )  # fmt: skip
+        campaign=campaign,
+        run=1,
+        channel=channel,
+        creator=creator,
+        locale=creator.locale,
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+    )
 
 
 def inbox_message_make(creator: Creator, title: str = "Bienvenida") -> InboxMessage:
     delivery = delivery_make(creator, channel="inbox")
     return InboxMessage.objects.create(
-        creator=creator, delivery=delivery, title=title, body=f"Hola {creator.name}",
-        cta_label="Ver", cta_link="https://shop.example/m/1",
-    )  # fmt: skip
+        creator=creator,
+        delivery=delivery,
+        title=title,
+        body=f"Hola {creator.name}",
+        cta_label="Ver",
+        cta_link="https://shop.example/m/1",
+    )
 
 
 def lesson_make(
-    slug: str = "buena-luz", *, kind: str = "guide", level: int = 1, publish: bool = True,
+    slug: str = "buena-luz",
+    *,
+    kind: str = "guide",
+    level: int = 1,
+    publish: bool = True,
     video_url: str = "",
-) -> ContentItem:  # fmt: skip
+) -> ContentItem:
     item = ContentItem.objects.create(slug=slug, kind=kind, topic="content_quality", level=level)
     education_services.content_version_save(
-        item=item, locale="es-MX", title=f"Graba con buena luz ({slug})",
-        summary="Luz natural, sin sombras.", body=GUIDE_BODY_ES, video_url=video_url,
+        item=item,
+        locale="es-MX",
+        title=f"Graba con buena luz ({slug})",
+        summary="Luz natural, sin sombras.",
+        body=GUIDE_BODY_ES,
+        video_url=video_url,
         duration_minutes=5,
-    )  # fmt: skip
+    )
     education_services.content_version_save(
-        item=item, locale="en", title=f"Film in good light ({slug})",
-        summary="Natural light, no shadows.", body=GUIDE_BODY_EN, video_url=video_url,
+        item=item,
+        locale="en",
+        title=f"Film in good light ({slug})",
+        summary="Natural light, no shadows.",
+        body=GUIDE_BODY_EN,
+        video_url=video_url,
         duration_minutes=5,
-    )  # fmt: skip
+    )
     if publish:
         education_services.content_item_transition(item=item, status="in_review")
         education_services.content_item_transition(item=item, status="published")

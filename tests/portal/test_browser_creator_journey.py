@@ -34,18 +34,22 @@ def _campaign_with_lesson() -> Campaign:
         segment=segment,
         messages=[
             {
-                "channel": "email", "locale": "es-MX",
+                "channel": "email",
+                "locale": "es-MX",
                 "subject": "Tu portal Altavoz, {{ creator.first_name }}",
                 "html": '<p>Hola {{ creator.first_name }}, <a href="{{ portal_url() }}">abre tu '
-                        'portal</a>.</p><p><a href="{{ unsubscribe_url() }}">Darte de baja</a></p>',
+                'portal</a>.</p><p><a href="{{ unsubscribe_url() }}">Darte de baja</a></p>',
             },
             {
-                "channel": "inbox", "locale": "es-MX", "title": "Lección nueva: buena luz",
-                "body": "Una guía corta para grabar mejor.", "cta_label": "Empezar lección",
+                "channel": "inbox",
+                "locale": "es-MX",
+                "title": "Lección nueva: buena luz",
+                "body": "Una guía corta para grabar mejor.",
+                "cta_label": "Empezar lección",
                 "cta_link": "{{ learn('buena-luz') }}",
             },
         ],
-    )  # fmt: skip
+    )
 
 
 def test_creator_journey_from_email_to_completed_lesson(page, login_as, live_stack):

@@ -16,8 +16,14 @@ def test_portal_responses_have_a_strict_csp(portal_client):
     message = inbox_message_make(creator)
     lesson_make("buena-luz")
     client = portal_client(creator)
-    for url in ("/me/", f"/me/inbox/{message.pk}/", "/me/learn/", "/learn/buena-luz/",
-                "/me/preferences/", "/me/inbox/999999/"):  # fmt: skip
+    for url in (
+        "/me/",
+        f"/me/inbox/{message.pk}/",
+        "/me/learn/",
+        "/learn/buena-luz/",
+        "/me/preferences/",
+        "/me/inbox/999999/",
+    ):
         response = client.get(url)
         csp = response["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "script-src 'self'" in csp, url

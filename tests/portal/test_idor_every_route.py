@@ -27,8 +27,13 @@ def world():
     item = lesson_make("buena-luz")
     education_services.progress_report(creator=bruno, item=item, percent=100)
     bruno_delivery = delivery_make(bruno)
-    return {"ana": ana, "bruno": bruno, "message": bruno_message, "item": item,
-            "delivery": bruno_delivery}  # fmt: skip
+    return {
+        "ana": ana,
+        "bruno": bruno,
+        "message": bruno_message,
+        "item": item,
+        "delivery": bruno_delivery,
+    }
 
 
 def _kwargs_for(pattern: URLPattern, world) -> dict:

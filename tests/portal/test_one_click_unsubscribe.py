@@ -32,13 +32,19 @@ def test_one_click_post_denies_the_channel_at_once_and_next_campaign_skips(setti
     first = campaign_make(channels=("email",), name="Primera")
     fanout.deliveries_create(campaign=first, run=1)
     delivery = Delivery.objects.get(campaign=first, creator=creators[1])
-    links = delivery_links(delivery_id=delivery.pk, channel="email", locale=delivery.locale,
-                           campaign_id=first.pk)  # fmt: skip
+    links = delivery_links(
+        delivery_id=delivery.pk, channel="email", locale=delivery.locale, campaign_id=first.pk
+    )
     outgoing = Outgoing(
-        delivery_id=delivery.pk, creator_id=creators[1].pk, campaign_id=first.pk,
-        locale=delivery.locale, content={}, email=creators[1].email,
-        unsubscribe_url=links.unsubscribe(), unsubscribe_post_url=links.unsubscribe_one_click(),
-    )  # fmt: skip
+        delivery_id=delivery.pk,
+        creator_id=creators[1].pk,
+        campaign_id=first.pk,
+        locale=delivery.locale,
+        content={},
+        email=creators[1].email,
+        unsubscribe_url=links.unsubscribe(),
+        unsubscribe_post_url=links.unsubscribe_one_click(),
+    )
     headers = unsubscribe_headers(outgoing)
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = headers["List-Unsubscribe"].strip("<>").replace("http://testserver", "")
@@ -76,8 +82,9 @@ def test_get_shows_a_confirmation_page_and_changes_nothing(settings):
     campaign = campaign_make(channels=("email",))
     fanout.deliveries_create(campaign=campaign, run=1)
     delivery = Delivery.objects.get()
-    url = delivery_links(delivery_id=delivery.pk, channel="email", locale="es-MX",
-                         campaign_id=campaign.pk).unsubscribe()  # fmt: skip
+    url = delivery_links(
+        delivery_id=delivery.pk, channel="email", locale="es-MX", campaign_id=campaign.pk
+    ).unsubscribe()
     path = url.split(settings.PUBLIC_BASE_URL)[1]
     page = Client().get(path)
     html = page.content.decode()

@@ -13,15 +13,23 @@ def test_preference_changes_land_in_consent_history(portal_client):
     before = ConsentChange.objects.count()
     response = client.post(
         "/me/preferences/",
-        {"channel_email": "", "channel_whatsapp": "on", "channel_push": "",
-         "channel_inbox": "on", "locale": "en", "quiet_hours_start": "22:00",
-         "quiet_hours_end": "08:00"},
-    )  # fmt: skip
+        {
+            "channel_email": "",
+            "channel_whatsapp": "on",
+            "channel_push": "",
+            "channel_inbox": "on",
+            "locale": "en",
+            "quiet_hours_start": "22:00",
+            "quiet_hours_end": "08:00",
+        },
+    )
     assert response.status_code == 200 and 'id="saved"' in response.content.decode()
     creator = Creator.objects.get(pk=creator.pk)
     assert (creator.consent_email, creator.consent_whatsapp, creator.consent_push) == (
-        "denied", "granted", "denied",
-    )  # fmt: skip
+        "denied",
+        "granted",
+        "denied",
+    )
     assert creator.locale == "en"
     assert str(creator.quiet_hours_start) == "22:00:00"
     changes = ConsentChange.objects.filter(creator=creator).order_by("id")[before:]

@@ -27,9 +27,11 @@ def old_message(settings):
     lesson_make("buena-luz")
     delivery = delivery_make(creator)
     links = delivery_links(
-        delivery_id=delivery.pk, channel="email", locale=creator.locale,
+        delivery_id=delivery.pk,
+        channel="email",
+        locale=creator.locale,
         campaign_id=delivery.campaign_id,
-    )  # fmt: skip
+    )
     urls = {
         "portal": links.portal(),
         "preferences": links.preferences(),
@@ -136,9 +138,11 @@ def test_links_of_a_message_sent_after_revocation_still_sign_in(settings):
     time.sleep(1.1)
     delivery = delivery_make(creator)
     links = delivery_links(
-        delivery_id=delivery.pk, channel="email", locale=creator.locale,
+        delivery_id=delivery.pk,
+        channel="email",
+        locale=creator.locale,
         campaign_id=delivery.campaign_id,
-    )  # fmt: skip
+    )
 
     client = Client()
     lesson = _walk(client, links.learn("buena-luz").removeprefix(BASE))

@@ -57,10 +57,10 @@ def loopback_site_serve() -> Iterator[LoopbackSite]:
             if body:
                 self.wfile.write(payload)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._answer(body=False)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(body=True)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -20,12 +20,31 @@ def _send_on(campaign: Campaign, day: int, hour: int = 10) -> Campaign:
 
 def test_two_campaigns_reaching_the_same_creators_on_one_day_collide(db):
     creators_make(10)  # levels 0..7, 0, 1
-    high = _send_on(campaign_make(name="Niveles altos", channels=("inbox",),
-                                  rules={"all": [{"field": "level", "op": "gte", "value": 5}]}), 12)  # fmt: skip
-    six_up = _send_on(campaign_make(name="Nivel 6+", channels=("inbox",),
-                                    rules={"all": [{"field": "level", "op": "gte", "value": 6}]}), 12, 18)  # fmt: skip
-    low = _send_on(campaign_make(name="Niveles bajos", channels=("inbox",),
-                                 rules={"all": [{"field": "level", "op": "lte", "value": 2}]}), 12)  # fmt: skip
+    high = _send_on(
+        campaign_make(
+            name="Niveles altos",
+            channels=("inbox",),
+            rules={"all": [{"field": "level", "op": "gte", "value": 5}]},
+        ),
+        12,
+    )
+    six_up = _send_on(
+        campaign_make(
+            name="Nivel 6+",
+            channels=("inbox",),
+            rules={"all": [{"field": "level", "op": "gte", "value": 6}]},
+        ),
+        12,
+        18,
+    )
+    low = _send_on(
+        campaign_make(
+            name="Niveles bajos",
+            channels=("inbox",),
+            rules={"all": [{"field": "level", "op": "lte", "value": 2}]},
+        ),
+        12,
+    )
     _send_on(campaign_make(name="Otro día", channels=("inbox",)), 13)
 
     calendar = calendar_build(view="month", anchor=date(2026, 11, 1))

@@ -19,8 +19,7 @@ def guide():
     from education.models import ContentItem
     from education.services import content_item_transition, content_version_save
 
-    item = ContentItem.objects.create(slug="guia-live", kind="guide", topic="selling_live",
-                                      level=1)  # fmt: skip
+    item = ContentItem.objects.create(slug="guia-live", kind="guide", topic="selling_live", level=1)
     content_version_save(item=item, locale="es-MX", title="Guía LIVE", summary="", body="…")
     content_item_transition(item=item, status="in_review")
     return item
@@ -68,18 +67,22 @@ def test_three_failing_items_block_launch_until_fixed(db, settings, loopback_sit
         campaign_services.campaign_launch(campaign=campaign)
 
     campaign_services.campaign_message_set(
-        campaign=campaign, channel="push", locale="es-MX",
+        campaign=campaign,
+        channel="push",
+        locale="es-MX",
         fields={"title": "Misión LIVE", "body": "Vamos"},
-    )  # fmt: skip
+    )
     with pytest.raises(CampaignNotReady) as refused:
         campaign_services.campaign_launch(campaign=campaign)
     assert len(refused.value.failing) == 2
 
     fixed = _inbox(f"{site}/ok")
     campaign_services.campaign_message_set(
-        campaign=campaign, channel="inbox", locale="es-MX",
+        campaign=campaign,
+        channel="inbox",
+        locale="es-MX",
         fields={key: value for key, value in fixed.items() if key not in ("channel", "locale")},
-    )  # fmt: skip
+    )
     from education.services import content_item_transition
 
     content_item_transition(item=guide, status="published")
@@ -97,14 +100,14 @@ def test_a_message_that_renders_empty_for_a_real_creator_fails(db):
     program = program_make(
         messages=[
             {"channel": "inbox", "locale": "es-MX", "title": "{{ creator.name }}", "body": "Hola"}
-        ],  # fmt: skip
+        ],
         rules_url="https://rules.example/",
     )
     item = next(
-        item for item in readiness.campaign_checklist(
-            campaign=program.campaign, checker=None
-        ).items if item.key == "message:inbox:es-MX"
-    )  # fmt: skip
+        item
+        for item in readiness.campaign_checklist(campaign=program.campaign, checker=None).items
+        if item.key == "message:inbox:es-MX"
+    )
     assert not item.ok and "sin_nombre" in item.detail
 
 

@@ -14,12 +14,15 @@ def test_required_item_added_by_hand_blocks_until_done(db, role_client, settings
     settings.LINK_CHECK_ALLOW_PRIVATE = True
     creators_make(2)
     site = loopback_site.url
-    campaign = program_make(rules_url=f"{site}/ok", faq_url=f"{site}/ok",
-                            landing_url=f"{site}/ok").campaign  # fmt: skip
+    campaign = program_make(
+        rules_url=f"{site}/ok", faq_url=f"{site}/ok", landing_url=f"{site}/ok"
+    ).campaign
     client = role_client("editor")
 
-    page = client.post(f"/programs/readiness/{campaign.pk}/items/",
-                       {"label": "Banner aprobado por la marca", "required": "on"}).content.decode()  # fmt: skip
+    page = client.post(
+        f"/programs/readiness/{campaign.pk}/items/",
+        {"label": "Banner aprobado por la marca", "required": "on"},
+    ).content.decode()
     assert "Banner aprobado por la marca" in page
     with pytest.raises(CampaignNotReady):
         campaign_services.campaign_launch(campaign=campaign)

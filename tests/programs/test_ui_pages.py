@@ -13,11 +13,20 @@ def test_manager_creates_a_program_imports_metrics_and_sees_the_pages(db, role_c
     campaign = campaign_make(name="Misión LIVE", channels=("inbox",))
     client = role_client("manager")
 
-    response = client.post("/programs/new/", {
-        "campaign": campaign.pk, "starts_on": "2026-11-01", "ends_on": "2026-11-30",
-        "metric": "live_hours", "threshold": "10", "rules_url": "https://altavoz.example/r",
-        "blackout": "2026-11-20, 2026-11-21", "prize_lines": "1: Aro de luz", "locale_list": ["es-MX"],
-    })  # fmt: skip
+    response = client.post(
+        "/programs/new/",
+        {
+            "campaign": campaign.pk,
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-11-30",
+            "metric": "live_hours",
+            "threshold": "10",
+            "rules_url": "https://altavoz.example/r",
+            "blackout": "2026-11-20, 2026-11-21",
+            "prize_lines": "1: Aro de luz",
+            "locale_list": ["es-MX"],
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     program = Program.objects.get(campaign=campaign)
     assert program.blackout_dates == ["2026-11-20", "2026-11-21"]
@@ -34,8 +43,13 @@ def test_manager_creates_a_program_imports_metrics_and_sees_the_pages(db, role_c
     board = client.get(f"/programs/{program.pk}/leaderboard/").content.decode()
     assert board.index("@creador_1") < board.index("@creador_0")
     assert "Aro de luz" in board
-    for url in ("/programs/", f"/programs/{program.pk}/", "/programs/calendar/?view=week",
-                f"/programs/{program.pk}/post-mortem/", f"/campaigns/{campaign.pk}/"):  # fmt: skip
+    for url in (
+        "/programs/",
+        f"/programs/{program.pk}/",
+        "/programs/calendar/?view=week",
+        f"/programs/{program.pk}/post-mortem/",
+        f"/campaigns/{campaign.pk}/",
+    ):
         assert client.get(url).status_code == 200, url
     csv_text = client.get(f"/programs/{program.pk}/post-mortem.csv").content.decode()
     assert "totals,enrolments,3" in csv_text

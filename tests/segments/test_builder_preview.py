@@ -12,7 +12,7 @@ def test_preview_shows_count_and_sample(role_client, varied_creators):
             {"field": "level", "op": "gte", "value": 3},
             {"field": "state", "op": "eq", "value": "JAL"},
         ]
-    }  # noqa: E501
+    }
     expected = Creator.objects.filter(level__gte=3, state="JAL")
     response = role_client("editor").post("/segments/preview/", {"rules": json.dumps(rules)})
     assert response.status_code == 200
@@ -35,7 +35,7 @@ def test_preview_shows_the_error_path_for_a_bad_tree(role_client, varied_creator
             {"field": "level", "op": "gte", "value": 1},
             {"field": "tags", "op": "gt", "value": 1},
         ]
-    }  # noqa: E501
+    }
     response = role_client("editor").post("/segments/preview/", {"rules": json.dumps(rules)})
     page = response.content.decode()
     assert 'data-testid="segment-preview-error-path">any[1].op<' in page

@@ -16,7 +16,7 @@ def test_static_save_snapshots_current_members(role_client, varied_creators):
             {"field": "level", "op": "gte", "value": 2},
             {"field": "locale", "op": "eq", "value": "es-MX"},
         ]
-    }  # noqa: E501
+    }
     expected = set(
         Creator.objects.filter(level__gte=2, locale="es-MX").values_list("pk", flat=True)
     )
@@ -31,7 +31,7 @@ def test_static_save_snapshots_current_members(role_client, varied_creators):
     assert (
         set(SegmentMember.objects.filter(segment=segment).values_list("creator_id", flat=True))
         == expected
-    )  # noqa: E501
+    )
     # Creators who start matching later are not added.
     Creator.objects.filter(level__lt=2).update(level=7, locale="es-MX")
     assert set(segment_creators(segment).values_list("pk", flat=True)) == expected

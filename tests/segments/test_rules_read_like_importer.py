@@ -19,12 +19,18 @@ def leaf(field, op, value):
 def creators(db):
     return [
         Creator.objects.create(
-            handle="ana_son", name="Ana", state="SON", phone="+525512345678", locale="en",
-            timezone="America/Hermosillo", market="MX", content_type="live",
+            handle="ana_son",
+            name="Ana",
+            state="SON",
+            phone="+525512345678",
+            locale="en",
+            timezone="America/Hermosillo",
+            market="MX",
+            content_type="live",
             consent_whatsapp="granted",
         ),
         Creator.objects.create(handle="beto", name="Beto", state="JAL"),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def test_detail_shows_rules_sample_and_campaigns(role_client, db):
                 {"field": "level", "op": "gte", "value": 3},
                 {"field": "state", "op": "eq", "value": "JAL"},
             ]
-        },  # noqa: E501
+        },
     )
     Campaign.objects.create(name="Hot sale", kind="announcement", segment=segment)
     page = role_client("analyst").get(f"/segments/{segment.pk}/").content.decode()

@@ -32,7 +32,7 @@ def test_analyst_reads_list_and_detail(role_client, segment):
 
 @pytest.mark.parametrize(
     "path", ["/segments/", "/segments/new/", "/segments/{pk}/", "/segments/{pk}/edit/"]
-)  # noqa: E501
+)
 def test_anonymous_is_sent_to_sign_in(client, segment, path):
     url = path.format(pk=segment.pk)
     response = client.get(url)

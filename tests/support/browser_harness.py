@@ -179,8 +179,12 @@ def live_stack(
         "TRACKING_DELIVERY_COUNTS_TTL": "0",
     }
     for key, value in env.items():
-        if key not in ("PROVIDER_RATE_LIMITS", "DISPATCH_PARALLELISM", "EMAIL_PORT",
-                       "TRACKING_DELIVERY_COUNTS_TTL"):  # fmt: skip
+        if key not in (
+            "PROVIDER_RATE_LIMITS",
+            "DISPATCH_PARALLELISM",
+            "EMAIL_PORT",
+            "TRACKING_DELIVERY_COUNTS_TTL",
+        ):
             setattr(settings, key, value)
     settings.PROVIDER_RATE_LIMITS = {"twilio": 0, "sendgrid": 0, "fcm": 0, "smtp": 0, "inbox": 0}
     settings.TRACKING_DELIVERY_COUNTS_TTL = 0

@@ -41,9 +41,11 @@ class SendGridSigner:
     def post(self, client, events: list[dict], **extra):
         body = json.dumps(events).encode()
         return client.post(
-            "/hooks/sendgrid/events", body, content_type="application/json",
+            "/hooks/sendgrid/events",
+            body,
+            content_type="application/json",
             **{**self.headers(body), **extra},
-        )  # fmt: skip
+        )
 
 
 @pytest.fixture

@@ -27,33 +27,54 @@ def traffic_play(campaign: Campaign, *, seed: int = 7) -> None:
             late = when()
             # out of order: a later delivered first, then the earlier one, then a replay
             record(kind="delivered", source="sendgrid", occurred_at=late, dedupe_key="delivered")
-            record(kind="delivered", source="sendgrid", occurred_at=late - timedelta(hours=3),
-                   dedupe_key="delivered")  # fmt: skip
+            record(
+                kind="delivered",
+                source="sendgrid",
+                occurred_at=late - timedelta(hours=3),
+                dedupe_key="delivered",
+            )
         if delivery.channel == "email":
             if rng.random() < 0.3:
                 services.event_record(
-                    delivery_id=delivery.pk, kind="opened", source="sendgrid", occurred_at=when(),
+                    delivery_id=delivery.pk,
+                    kind="opened",
+                    source="sendgrid",
+                    occurred_at=when(),
                     automated_reason="sg_machine_open",
-                )  # fmt: skip
+                )
             for _ in range(rng.choice([0, 0, 1, 2, 3])):
                 at = when()
                 record(kind="opened", source="pixel", occurred_at=at, user_agent=HUMAN)
                 record(kind="opened", source="sendgrid", occurred_at=at)  # the same open twice
             if rng.random() < 0.1:
-                record(kind="bounced", source="sendgrid", occurred_at=when(), dedupe_key="fail",
-                       error_code="bounce:5.1.1")  # fmt: skip
+                record(
+                    kind="bounced",
+                    source="sendgrid",
+                    occurred_at=when(),
+                    dedupe_key="fail",
+                    error_code="bounce:5.1.1",
+                )
             if rng.random() < 0.05:
                 record(
                     kind="complained", source="sendgrid", occurred_at=when(), dedupe_key="complaint"
                 )
             if rng.random() < 0.05:
-                record(kind="unsubscribed", source="sendgrid", occurred_at=when(),
-                       dedupe_key="unsubscribe")  # fmt: skip
+                record(
+                    kind="unsubscribed",
+                    source="sendgrid",
+                    occurred_at=when(),
+                    dedupe_key="unsubscribe",
+                )
         if delivery.channel == "whatsapp" and rng.random() < 0.6:
             record(kind="read", source="twilio", occurred_at=when(), dedupe_key="read")
         if delivery.channel == "whatsapp" and rng.random() < 0.1:
-            record(kind="failed", source="twilio", occurred_at=when(), dedupe_key="fail",
-                   error_code="30003")  # fmt: skip
+            record(
+                kind="failed",
+                source="twilio",
+                occurred_at=when(),
+                dedupe_key="fail",
+                error_code="30003",
+            )
         if delivery.channel in ("push", "inbox") and rng.random() < 0.5:
             key = "push-open" if delivery.channel == "push" else "inbox-read"
             record(kind="opened", source="app", occurred_at=when(), dedupe_key=key)
@@ -62,14 +83,33 @@ def traffic_play(campaign: Campaign, *, seed: int = 7) -> None:
         if rng.random() < 0.15:
             at = base + timedelta(seconds=1)
             for link in links:
-                record(kind="clicked", source="redirect", occurred_at=at, link_id=link,
-                       user_agent=HUMAN, detect_burst=True)  # fmt: skip
+                record(
+                    kind="clicked",
+                    source="redirect",
+                    occurred_at=at,
+                    link_id=link,
+                    user_agent=HUMAN,
+                    detect_burst=True,
+                )
         for _ in range(rng.choice([0, 0, 1, 2])):
             at = when()
             reason = rng.choice(["", "", "", "agent", "head"])
-            record(kind="clicked", source="redirect", occurred_at=at, link_id=rng.choice(links),
-                   user_agent=HUMAN, automated_reason=reason, detect_burst=True)  # fmt: skip
+            record(
+                kind="clicked",
+                source="redirect",
+                occurred_at=at,
+                link_id=rng.choice(links),
+                user_agent=HUMAN,
+                automated_reason=reason,
+                detect_burst=True,
+            )
         if rng.random() < 0.1:
-            record(kind="clicked", source="redirect", occurred_at=base + timedelta(minutes=2),
-                   link_id=links[0], user_agent=HUMAN, detect_burst=True)  # fmt: skip
+            record(
+                kind="clicked",
+                source="redirect",
+                occurred_at=base + timedelta(minutes=2),
+                link_id=links[0],
+                user_agent=HUMAN,
+                detect_burst=True,
+            )
     assert Event.objects.filter(campaign=campaign).exists()

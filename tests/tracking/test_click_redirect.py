@@ -26,9 +26,11 @@ def email_delivery(campaign) -> Delivery:
 
 def tracked(delivery: Delivery, url: str) -> str:
     links = delivery_links(
-        delivery_id=delivery.pk, channel=delivery.channel, locale=delivery.locale,
+        delivery_id=delivery.pk,
+        channel=delivery.channel,
+        locale=delivery.locale,
         campaign_id=delivery.campaign_id,
-    )  # fmt: skip
+    )
     return links.track(url).removeprefix(BASE)
 
 

@@ -31,11 +31,14 @@ def test_email_pixel_push_token_and_sendgrid_events(rig):
     fakes.set_behaviour(
         "sendgrid",
         callbacks={
-            "enabled": True, "url": f"{live_server.url}/hooks/sendgrid/events", "delay_ms": 20,
-            "events": ["processed", "delivered", "open"], "machine_open_rate": 0.5,
+            "enabled": True,
+            "url": f"{live_server.url}/hooks/sendgrid/events",
+            "delay_ms": 20,
+            "events": ["processed", "delivered", "open"],
+            "machine_open_rate": 0.5,
             "duplicate_rate": 0.5,
         },
-    )  # fmt: skip
+    )
     creators_make(12)
     campaign = campaign_make(channels=("email", "push"))
     services.campaign_launch(campaign=campaign)

@@ -29,9 +29,13 @@ def test_push_open_with_a_forged_token_gets_403(client, campaign):
 def test_inbox_read_through_the_api_records_one_open(client, campaign):
     inbox = Delivery.objects.filter(campaign=campaign, channel="inbox").first()
     message = InboxMessage.objects.create(
-        creator_id=inbox.creator_id, delivery=inbox, title="Hola", body="…",
-        cta_label="Ver", cta_link="https://altavoz.example/t/c/x",
-    )  # fmt: skip
+        creator_id=inbox.creator_id,
+        delivery=inbox,
+        title="Hola",
+        body="…",
+        cta_label="Ver",
+        cta_link="https://altavoz.example/t/c/x",
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {creator_app_token_make(creator_id=inbox.creator_id)}"}
     listed = client.get("/api/inbox", **auth).json()
     assert [item["id"] for item in listed] == [message.pk]

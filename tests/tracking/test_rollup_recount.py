@@ -5,8 +5,22 @@ from tests.tracking.synthetic import traffic_play
 from tracking.models import Event, LinkRollup, Rollup
 from tracking.services import events_batched, rollup_recount
 
-COLUMNS = ("channel", "locale", "variant", "hour", "delivered", "opened", "clicked", "opens_total",
-           "clicks_total", "machine_opens", "bot_clicks", "bounced", "complained", "unsubscribed")  # fmt: skip
+COLUMNS = (
+    "channel",
+    "locale",
+    "variant",
+    "hour",
+    "delivered",
+    "opened",
+    "clicked",
+    "opens_total",
+    "clicks_total",
+    "machine_opens",
+    "bot_clicks",
+    "bounced",
+    "complained",
+    "unsubscribed",
+)
 
 
 def rollups(campaign):
@@ -23,9 +37,10 @@ def link_rollups(campaign):
 
 def firsts(campaign):
     return list(
-        Delivery.objects.filter(campaign=campaign).order_by("id")
+        Delivery.objects.filter(campaign=campaign)
+        .order_by("id")
         .values_list("first_delivered_at", "first_opened_at", "first_clicked_at")
-    )  # fmt: skip
+    )
 
 
 def test_rollups_kept_live_equal_a_recount_from_raw_events(campaign):

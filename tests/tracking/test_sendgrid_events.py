@@ -53,12 +53,20 @@ def emails(campaign) -> list[Delivery]:
 def snapshot():
     return (
         list(Event.objects.values_list("kind", "dedupe_key", "automated").order_by("id")),
-        list(Rollup.objects.values_list(
-            "delivered", "opened", "clicked", "machine_opens", "bounced", "complained",
-            "unsubscribed").order_by("id")),
+        list(
+            Rollup.objects.values_list(
+                "delivered",
+                "opened",
+                "clicked",
+                "machine_opens",
+                "bounced",
+                "complained",
+                "unsubscribed",
+            ).order_by("id")
+        ),
         list(Suppression.objects.values_list("address", "reason").order_by("id")),
         ConsentChange.objects.count(),
-    )  # fmt: skip
+    )
 
 
 def test_contract_vector_verifies_with_the_sdk_and_through_the_view(client, settings, db):
@@ -96,7 +104,7 @@ def test_sample_batch_records_each_event_kind(client, emails, sendgrid_signer):
         "failed",
         "complained",
         "unsubscribed",
-    ]  # fmt: skip  (group_unsubscribe is the same unsubscribe of d-42: counted once)
+    ]  # group_unsubscribe is the same unsubscribe of d-42: counted once
     totals = Rollup.objects.all()
     assert sum(r.delivered for r in totals) == 1
     assert sum(r.opened for r in totals) == 1
@@ -123,10 +131,14 @@ def test_bounces_drops_spam_reports_and_unsubscribes_are_suppressed(
 
 def test_machine_open_is_kept_apart(client, emails, sendgrid_signer):
     event = {
-        "email": emails[0].creator.email, "timestamp": 1700000003, "event": "open",
-        "sg_event_id": "bWFjaGluZQ", "sg_machine_open": True, "useragent": "Mozilla/5.0",
+        "email": emails[0].creator.email,
+        "timestamp": 1700000003,
+        "event": "open",
+        "sg_event_id": "bWFjaGluZQ",
+        "sg_machine_open": True,
+        "useragent": "Mozilla/5.0",
         "delivery_id": str(emails[0].pk),
-    }  # fmt: skip
+    }
     sendgrid_signer.post(client, [event])
     rollup = Rollup.objects.get()
     assert (rollup.opened, rollup.machine_opens) == (0, 1)
@@ -143,10 +155,13 @@ def test_pixel_and_sendgrid_see_one_open(client, emails, sendgrid_signer):
     )
     pixel = Event.objects.get()
     event = {
-        "email": delivery.creator.email, "timestamp": int(pixel.occurred_at.timestamp()),
-        "event": "open", "sg_event_id": "b3Blbi0x", "sg_machine_open": False,
+        "email": delivery.creator.email,
+        "timestamp": int(pixel.occurred_at.timestamp()),
+        "event": "open",
+        "sg_event_id": "b3Blbi0x",
+        "sg_machine_open": False,
         "delivery_id": str(delivery.pk),
-    }  # fmt: skip
+    }
     sendgrid_signer.post(client, [event])
     assert Event.objects.count() == 1
     assert Rollup.objects.get().opens_total == 1

@@ -32,10 +32,17 @@ def whatsapp(campaign) -> Delivery:
 def post(client, delivery: Delivery, status: str, signature: str | None = None, **extra):
     path = f"/hooks/twilio/status?d={delivery.pk}"
     params = {
-        "AccountSid": "AC" + "b" * 32, "ApiVersion": "2010-04-01", "ChannelPrefix": "whatsapp",
-        "From": "whatsapp:+14155238886", "MessageSid": "SM" + "a" * 32, "MessageStatus": status,
-        "SmsSid": "SM" + "a" * 32, "SmsStatus": status, "To": "whatsapp:+5255000001", **extra,
-    }  # fmt: skip
+        "AccountSid": "AC" + "b" * 32,
+        "ApiVersion": "2010-04-01",
+        "ChannelPrefix": "whatsapp",
+        "From": "whatsapp:+14155238886",
+        "MessageSid": "SM" + "a" * 32,
+        "MessageStatus": status,
+        "SmsSid": "SM" + "a" * 32,
+        "SmsStatus": status,
+        "To": "whatsapp:+5255000001",
+        **extra,
+    }
     if signature is None:
         signature = RequestValidator(TWILIO_TOKEN).compute_signature(f"{BASE}{path}", params)
     return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
@@ -45,16 +52,22 @@ def snapshot():
     return (
         list(Event.objects.values_list("kind", "dedupe_key").order_by("id")),
         list(Rollup.objects.values_list("delivered", "opened", "bounced").order_by("id")),
-        list(Delivery.objects.values_list("status", "first_delivered_at", "first_opened_at").order_by("id")),
-    )  # fmt: skip
+        list(
+            Delivery.objects.values_list(
+                "status", "first_delivered_at", "first_opened_at"
+            ).order_by("id")
+        ),
+    )
 
 
 def test_delivered_then_read_counts_as_delivered_and_opened(client, whatsapp):
     for status in ("queued", "sent", "delivered", "read"):
         assert post(client, whatsapp, status).status_code == 204
     assert list(Event.objects.values_list("kind", flat=True).order_by("id")) == [
-        "sent", "delivered", "read",
-    ]  # fmt: skip
+        "sent",
+        "delivered",
+        "read",
+    ]
     whatsapp.refresh_from_db()
     assert whatsapp.first_delivered_at and whatsapp.first_opened_at
     rollup = Rollup.objects.get()
@@ -100,8 +113,9 @@ def test_forged_or_altered_callbacks_get_403_and_change_nothing(client, whatsapp
     assert altered.status_code == 403
     other = Delivery.objects.exclude(pk=whatsapp.pk).filter(channel="whatsapp").first()
     replayed_elsewhere = client.post(
-        f"/hooks/twilio/status?d={other.pk}", {"MessageSid": "SM1", "MessageStatus": "delivered"},
+        f"/hooks/twilio/status?d={other.pk}",
+        {"MessageSid": "SM1", "MessageStatus": "delivered"},
         HTTP_X_TWILIO_SIGNATURE=signed_delivered,
-    )  # fmt: skip
+    )
     assert replayed_elsewhere.status_code == 403
     assert snapshot() == before

@@ -38,14 +38,33 @@ def batch_of_20000(deliveries: list[Delivery]) -> list[dict]:
     events = []
     for delivery in deliveries:
         common = {"email": delivery.creator.email, "delivery_id": str(delivery.pk)}
-        events.append({**common, "event": "processed", "timestamp": 1700000000,
-                       "sg_event_id": f"p{delivery.pk}"})  # fmt: skip
-        events.append({**common, "event": "delivered", "timestamp": 1700000030,
-                       "sg_event_id": f"d{delivery.pk}"})  # fmt: skip
+        events.append(
+            {
+                **common,
+                "event": "processed",
+                "timestamp": 1700000000,
+                "sg_event_id": f"p{delivery.pk}",
+            }
+        )
+        events.append(
+            {
+                **common,
+                "event": "delivered",
+                "timestamp": 1700000030,
+                "sg_event_id": f"d{delivery.pk}",
+            }
+        )
         for n in range(OPENS):  # one open a minute: each a distinct event
-            events.append({**common, "event": "open", "timestamp": 1700000060 + 60 * n,
-                           "sg_event_id": f"o{delivery.pk}-{n}", "useragent": "Mozilla/5.0 (X11)",
-                           "sg_machine_open": False})  # fmt: skip
+            events.append(
+                {
+                    **common,
+                    "event": "open",
+                    "timestamp": 1700000060 + 60 * n,
+                    "sg_event_id": f"o{delivery.pk}-{n}",
+                    "useragent": "Mozilla/5.0 (X11)",
+                    "sg_machine_open": False,
+                }
+            )
     return events
 
 
@@ -123,8 +142,11 @@ def test_20000_events_are_acknowledged_fast_and_applied_once_despite_a_killed_wo
 
     def totals():
         rows = Rollup.objects.filter(campaign=campaign)
-        return (sum(r.delivered for r in rows), sum(r.opened for r in rows),
-                sum(r.opens_total for r in rows))  # fmt: skip
+        return (
+            sum(r.delivered for r in rows),
+            sum(r.opened for r in rows),
+            sum(r.opens_total for r in rows),
+        )
 
     assert totals() == (DELIVERIES, DELIVERIES, DELIVERIES * OPENS)
 

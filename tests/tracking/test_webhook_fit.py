@@ -26,10 +26,16 @@ def snapshot():
 
 def bounce(delivery_id: object, email: str, **extra) -> dict:
     return {
-        "email": email, "timestamp": 1700000005, "event": "bounce", "type": "bounce",
-        "status": "5.0.0", "reason": "500 unknown recipient", "sg_event_id": f"b-{delivery_id}",
-        "delivery_id": delivery_id, **extra,
-    }  # fmt: skip
+        "email": email,
+        "timestamp": 1700000005,
+        "event": "bounce",
+        "type": "bounce",
+        "status": "5.0.0",
+        "reason": "500 unknown recipient",
+        "sg_event_id": f"b-{delivery_id}",
+        "delivery_id": delivery_id,
+        **extra,
+    }
 
 
 def twilio_post(client, d: str, status: str, **extra):
@@ -42,7 +48,10 @@ def twilio_post(client, d: str, status: str, **extra):
 @pytest.fixture
 def by_channel(campaign) -> dict[str, Delivery]:
     deliveries = Delivery.objects.filter(campaign=campaign).select_related("creator")
-    return {channel: deliveries.filter(channel=channel).earliest("pk") for channel in ("email", "inbox", "whatsapp")}  # fmt: skip
+    return {
+        channel: deliveries.filter(channel=channel).earliest("pk")
+        for channel in ("email", "inbox", "whatsapp")
+    }
 
 
 def test_sendgrid_overflowing_delivery_id_is_acknowledged_and_ignored(
@@ -141,18 +150,26 @@ def test_odd_values_in_a_signed_batch_never_give_a_5xx(client, by_channel, sendg
     delivery = by_channel["email"]
     email = delivery.creator.email
     odd = [
-        "not an event", 7, None, [],
+        "not an event",
+        7,
+        None,
+        [],
         {"event": "open", "delivery_id": True, "email": email},
         {"event": "open", "delivery_id": 1.5, "email": email},
         {"event": "open", "delivery_id": "9" * 5000, "email": email},
         {"event": "open", "delivery_id": {"id": 1}, "email": email},
         {"event": ["open"], "delivery_id": str(delivery.pk), "email": [email]},
-    ]  # fmt: skip
+    ]
     weird_times = [
-        {"event": "delivered", "delivery_id": str(delivery.pk), "email": email, "timestamp": t,
-         "sg_event_id": f"t{n}"}
+        {
+            "event": "delivered",
+            "delivery_id": str(delivery.pk),
+            "email": email,
+            "timestamp": t,
+            "sg_event_id": f"t{n}",
+        }
         for n, t in enumerate([10**30, -(10**30), "soon", None, 1e308])
-    ]  # fmt: skip
+    ]
     assert sendgrid_signer.post(client, odd + weird_times).status_code == 204
     batch = WebhookBatch.objects.get()
     assert (batch.events, batch.ignored, batch.recorded, batch.unchanged) == (14, 9, 1, 4)

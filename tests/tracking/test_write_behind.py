@@ -24,10 +24,15 @@ def queued(tracking_settings):
 
 def test_hits_are_recorded_by_the_drain(client, campaign, queued):
     delivery = Delivery.objects.filter(campaign=campaign, channel="email").first()
-    links = delivery_links(delivery_id=delivery.pk, channel="email", locale=delivery.locale,
-                           campaign_id=campaign.pk)  # fmt: skip
-    assert client.get(f"/t/o/{open_token_make(delivery_id=delivery.pk)}.gif",
-                      HTTP_USER_AGENT=HUMAN).status_code == 200  # fmt: skip
+    links = delivery_links(
+        delivery_id=delivery.pk, channel="email", locale=delivery.locale, campaign_id=campaign.pk
+    )
+    assert (
+        client.get(
+            f"/t/o/{open_token_make(delivery_id=delivery.pk)}.gif", HTTP_USER_AGENT=HUMAN
+        ).status_code
+        == 200
+    )
     response = client.get(
         links.track("https://shop.example/x").removeprefix(BASE), HTTP_USER_AGENT=HUMAN
     )

@@ -23,8 +23,9 @@ class Command(BaseCommand):
                 result = playbook_import_csv(source=source, actor=None)
         except (OSError, AltavozError) as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"created {result.created}, updated {result.updated}, "
-                          f"bad rows {len(result.bad_lines)}")  # fmt: skip
+        self.stdout.write(
+            f"created {result.created}, updated {result.updated}, bad rows {len(result.bad_lines)}"
+        )
         for problem in result.problems:
             self.stderr.write(f"line {problem.line}: {problem.column or '-'}: {problem.cause}")
         if result.problems:
