@@ -101,6 +101,11 @@ class Creator(models.Model):
     consent_inbox = _consent_field("Inbox", ConsentStatus.GRANTED)
     # Portal links made before this moment no longer work (creators.services.creator_portal_revoke).
     portal_revoked_at = models.DateTimeField(_("portal links revoked"), null=True, blank=True)
+    # WhatsApp lets a business send free text only within 24 hours of the creator's last
+    # message; each inbound message moves this forward. Outside it, only approved templates.
+    whatsapp_window_open_until = models.DateTimeField(
+        _("WhatsApp window open until"), null=True, blank=True
+    )
 
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=now)
@@ -134,6 +139,7 @@ class ConsentChange(models.Model):
         PREFERENCE_CENTER = "preferences", _("Preference center")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
         PROVIDER = "provider", _("Provider event")
+        WHATSAPP_KEYWORD = "whatsapp_keyword", _("WhatsApp keyword")
 
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="consent_changes")
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
