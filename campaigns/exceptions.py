@@ -80,3 +80,17 @@ class CampaignNotApproved(AltavozError):
             _("Campaign “%(name)s” needs a manager's approval before it can start.")
             % {"name": campaign_name}
         )
+
+
+class WhatsAppTemplateNotApproved(AltavozError):
+    """A campaign's WhatsApp message uses a template WhatsApp has not approved (or stopped)."""
+
+    def __init__(self, *, sid: str, name: str, status: str) -> None:
+        super().__init__(
+            _(
+                "The WhatsApp template “%(name)s” (%(sid)s) is %(status)s: only approved "
+                "templates can be sent. Pick another template or wait for its approval."
+            )
+            % {"name": name or sid, "sid": sid, "status": status}
+        )
+        self.sid = sid

@@ -43,6 +43,7 @@ from campaigns.forms import (
 )
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
+from campaigns.whatsapp_templates import picker_context
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from common.inputs import query_id
@@ -227,6 +228,12 @@ def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
                         }
                         for name, label, multiline in message_form_fields(channel)
                     ],
+                    # WhatsApp: approved templates in this language to pick from.
+                    "picker": picker_context(
+                        locale=locale, query="", selected=str(values.get("content_sid") or "")
+                    )
+                    if channel == "whatsapp"
+                    else None,
                 }
             )
     return tabs

@@ -43,7 +43,7 @@ BODY_TYPES = (
 )
 PAGE_SIZE = 100
 
-TemplateStoppedListener = Callable[..., None]
+TemplateStoppedListener = Callable[..., object]
 _LISTENERS: list[TemplateStoppedListener] = []
 
 
