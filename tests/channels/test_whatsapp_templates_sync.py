@@ -88,3 +88,16 @@ def test_a_failing_content_api_changes_nothing(content_api, settings):
     with pytest.raises(TemplateSyncFailed, match="HTTP 401"):
         whatsapp_templates_sync()
     assert WhatsAppTemplate.objects.get(sid=WELCOME_ES).approved
+
+
+def test_the_command_syncs_and_names_the_stopped_templates(content_api, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("whatsapp_templates_sync", stdout=out)
+    assert f"{len(SEED)} synced, {len(SEED)} new; stopped: promo_relampago." in out.getvalue()
+    settings.TWILIO_AUTH_TOKEN = "wrong"
+    with pytest.raises(CommandError, match="HTTP 401"):
+        call_command("whatsapp_templates_sync", stdout=out)
