@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from channels.models import WhatsAppTemplate
@@ -76,8 +77,13 @@ def template_stopped_listener_register(listener: TemplateStoppedListener) -> Non
 
 
 def content_client() -> Client:
-    """The SDK's client with its Content domain pointed at settings.TWILIO_CONTENT_BASE_URL."""
-    client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    """The SDK's client with its Content domain pointed at settings.TWILIO_CONTENT_BASE_URL,
+    each request bounded by CHANNEL_READ_TIMEOUT ("Sync now" runs in a web request)."""
+    client = Client(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        http_client=TwilioHttpClient(timeout=settings.CHANNEL_READ_TIMEOUT),
+    )
     client.content.base_url = settings.TWILIO_CONTENT_BASE_URL
     return client
 

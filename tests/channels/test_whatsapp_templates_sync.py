@@ -101,3 +101,11 @@ def test_the_command_syncs_and_names_the_stopped_templates(content_api, settings
     settings.TWILIO_AUTH_TOKEN = "wrong"
     with pytest.raises(CommandError, match="HTTP 401"):
         call_command("whatsapp_templates_sync", stdout=out)
+
+
+def test_a_content_api_that_does_not_answer_in_time_fails_the_sync(content_api, settings):
+    settings.CHANNEL_READ_TIMEOUT = 0.3
+    content_api.set_behaviour("twilio", latency_ms=1500)
+    with pytest.raises(TemplateSyncFailed, match="ReadTimeout"):
+        whatsapp_templates_sync()
+    assert WhatsAppTemplate.objects.count() == 0
