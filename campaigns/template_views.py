@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.models import Campaign
 from campaigns.views import CHANGE, VIEW, _needs
-from campaigns.whatsapp_templates import campaign_templates_get, picker_context
+from campaigns.whatsapp_templates import (
+    campaign_templates_get,
+    picker_context,
+    whatsapp_templates_search,
+)
 from channels.models import WhatsAppTemplate
 from channels.whatsapp_templates import whatsapp_templates_sync
 from common.exceptions import AltavozError
@@ -29,17 +32,11 @@ def whatsapp_template_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
     locale = request.GET.get("locale", "")
-    templates = WhatsAppTemplate.objects.order_by("friendly_name", "sid")
-    if query:
-        templates = templates.filter(Q(friendly_name__icontains=query) | Q(sid__iexact=query))
-    if status in WhatsAppTemplate.Status.values:
-        templates = templates.filter(status=status)
-    else:
+    if status not in WhatsAppTemplate.Status.values:
         status = ""
-    if locale in Locale.values:
-        templates = templates.filter(locale=locale)
-    else:
+    if locale not in Locale.values:
         locale = ""
+    templates = whatsapp_templates_search(query=query, locale=locale, status=status)
     page = Paginator(templates, 50).get_page(request.GET.get("page"))
     last = WhatsAppTemplate.objects.order_by("-synced_at").values_list("synced_at", flat=True)
     return render(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from campaigns.exceptions import WhatsAppTemplateNotApproved
@@ -94,6 +94,23 @@ def whatsapp_template_body_render(
         return str(variables[name]) if name in variables else match.group(0)
 
     return PLACEHOLDER.sub(value, template.body)
+
+
+def whatsapp_templates_search(
+    *, query: str = "", locale: str = "", status: str = ""
+) -> QuerySet[WhatsAppTemplate]:
+    """Templates by name: `query` in the name (or the exact SID), of `locale` and `status`
+    when given (the templates page and the API)."""
+    templates = WhatsAppTemplate.objects.order_by("friendly_name", "sid")
+    if query.strip():
+        templates = templates.filter(
+            Q(friendly_name__icontains=query.strip()) | Q(sid__iexact=query.strip())
+        )
+    if locale:
+        templates = templates.filter(locale=locale)
+    if status:
+        templates = templates.filter(status=status)
+    return templates
 
 
 def whatsapp_templates_for_picker(*, locale: str, query: str = "") -> QuerySet[WhatsAppTemplate]:

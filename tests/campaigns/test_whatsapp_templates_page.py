@@ -111,3 +111,16 @@ def test_the_messages_step_offers_the_picker_and_saves_the_choice(twilio_setting
     assert Message.objects.get().fields["content_sid"] == WELCOME_ES
     html = editor.get(response["Location"]).content.decode()
     assert f'value="{WELCOME_ES}" checked' in html
+
+
+def test_the_api_lists_the_catalogue_filtered(twilio_settings, role_client, api_client):
+    role_client("editor").post("/campaigns/whatsapp-templates/sync/")
+    response = api_client.get("/api/whatsapp-templates", {"locale": "es-MX", "status": "approved"})
+    assert response.status_code == 200
+    body = response.json()
+    assert [t["friendly_name"] for t in body] == ["bienvenida_creadores", "mision_nueva"]
+    assert body[0]["variables"] == {"1": "Ana", "2": "Plata"} and body[0]["sid"] == WELCOME_ES
+    [rejected] = api_client.get("/api/whatsapp-templates", {"q": "promo"}).json()
+    assert rejected["status"] == "rejected" and rejected["rejection_reason"]
+    assert api_client.get("/api/whatsapp-templates", {"status": "nope"}).status_code == 400
+    assert api_client.get("/api/whatsapp-templates", {"limit": "0"}).status_code == 400
