@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -43,6 +43,7 @@ BODY_TYPES = (
     "whatsapp/authentication",
 )
 PAGE_SIZE = 100
+SYNC_LOCK_KEY = 0x57A7E3  # pg_advisory_xact_lock key of the catalogue's writer
 
 TemplateStoppedListener = Callable[..., object]
 _LISTENERS: list[TemplateStoppedListener] = []
@@ -195,7 +196,11 @@ def whatsapp_templates_sync(*, client: Client | None = None) -> TemplateSync:
     result = TemplateSync()
     synced_at = now()
     with transaction.atomic():
-        existing = {t.sid: t for t in WhatsAppTemplate.objects.select_for_update()}
+        # One sync writes at a time (beat and "Sync now" may overlap): the second waits,
+        # then sees the first one's rows instead of inserting the same SIDs again.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SYNC_LOCK_KEY])
+        existing = {t.sid: t for t in WhatsAppTemplate.objects.all()}
         listed: set[str] = set()
         for payload in resources:
             sid = str(payload.get("sid") or "")

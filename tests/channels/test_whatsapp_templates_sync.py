@@ -109,3 +109,20 @@ def test_a_content_api_that_does_not_answer_in_time_fails_the_sync(content_api, 
     with pytest.raises(TemplateSyncFailed, match="ReadTimeout"):
         whatsapp_templates_sync()
     assert WhatsAppTemplate.objects.count() == 0
+
+
+def test_overlapping_syncs_do_not_trip_over_each_other(content_api, transactional_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def sync() -> int:
+        try:
+            return whatsapp_templates_sync().created
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        created = list(pool.map(lambda _: sync(), range(3)))
+    assert sorted(created) == [0, 0, len(SEED)]
+    assert WhatsAppTemplate.objects.count() == len(SEED)
