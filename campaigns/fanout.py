@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaigns import policies
+from campaigns import policies, whatsapp_window
 from campaigns.models import Campaign, Delivery, FanoutSkip, Message, SequenceStep
 from creators.models import CONSENT_FIELDS, Channel, ConsentStatus, Creator
 from segments.selectors import segment_creators
@@ -160,6 +160,16 @@ def _channel_create(
     )
     locale_placeholders = ", ".join(["%s"] * len(locales))
     holdout = f"a.bucket < {split.holdout!r}"
+    # Body-only WhatsApp: only creators inside their 24-hour window (campaigns/whatsapp_window.py).
+    window_sql, window_params = whatsapp_window.fanout_condition(
+        campaign_id=campaign.pk,
+        step=step_id,
+        channel=channel,
+        locales=locales,
+        default_locale=campaign.default_locale,
+        now=adapt(now),
+    )
+    window_filter = f"AND {window_sql}" if window_sql else ""
     cursor.execute(
         f"""
         INSERT INTO {table} (campaign_id, run, step, channel, creator_id, locale, status,
@@ -176,7 +186,7 @@ def _channel_create(
                    {bucket} AS bucket, {quiet_columns}, {base} AS base, {recent} AS recent
             FROM {creators_table} c
             WHERE c.id IN ({audience_sql}) AND {reachable_condition(channel)}
-                  {first_only} {bucket_filter}
+                  {window_filter} {first_only} {bucket_filter}
         ) a {policies.LOCAL_LATERAL_SQL}
         ON CONFLICT DO NOTHING
         """,
@@ -189,6 +199,7 @@ def _channel_create(
             *base_params,
             *recent_params,
             *audience_params,
+            *window_params,
             adapt(now),
         ],
     )
@@ -200,6 +211,15 @@ def _channel_create(
             campaign=campaign,
             run=run,
             channel=channel,
+            audience_sql=audience_sql,
+            audience_params=audience_params,
+        )
+        whatsapp_window.window_skips_count(
+            cursor,
+            campaign_id=campaign.pk,
+            run=run,
+            reachable_sql=reachable_condition(channel),
+            condition=(window_sql, window_params),
             audience_sql=audience_sql,
             audience_params=audience_params,
         )
@@ -278,6 +298,15 @@ def fallback_deliveries_create(
             )
             placeholders = ", ".join(["%s"] * len(locales))
             id_placeholders = ", ".join(["%s"] * len(failed_ids))
+            window_sql, window_params = whatsapp_window.fanout_condition(
+                campaign_id=campaign.pk,
+                step=0,
+                channel=channel,
+                locales=locales,
+                default_locale=campaign.default_locale,
+                now=now,
+            )
+            window_filter = f"AND {window_sql}" if window_sql else ""
             cursor.execute(
                 f"""
                 INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status,
@@ -289,13 +318,22 @@ def fallback_deliveries_create(
                 FROM {table} f JOIN {creators_table} c ON c.id = f.creator_id
                 WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s AND f.run = %s
                   AND f.status IN ({states}) AND f.channel IN ({earlier}) AND f.step = 0
-                  AND {reachable_condition(channel)}
+                  AND {reachable_condition(channel)} {window_filter}
                   AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
                                   AND n.campaign_id = f.campaign_id AND n.run = f.run
                                   AND n.creator_id = f.creator_id)
                 ON CONFLICT DO NOTHING
                 """,
-                [*locales, campaign.default_locale, now, now, *failed_ids, campaign.pk, run],
+                [
+                    *locales,
+                    campaign.default_locale,
+                    now,
+                    now,
+                    *failed_ids,
+                    campaign.pk,
+                    run,
+                    *window_params,
+                ],
             )
             created += max(cursor.rowcount, 0)
     return created

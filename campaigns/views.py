@@ -23,7 +23,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns import approvals, drafting, resend, selectors, sequences, services, testsend
+from campaigns import (
+    approvals,
+    drafting,
+    resend,
+    selectors,
+    sequences,
+    services,
+    testsend,
+    whatsapp_window,
+)
 from campaigns.exceptions import (
     CampaignIncomplete,
     CampaignNotApproved,
@@ -357,6 +366,11 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
             else None
         ),
         "channel_labels": dict(Channel.choices),
+        "window_mode": (
+            whatsapp_window.campaign_window_mode(campaign_id=campaign.pk)
+            if Channel.WHATSAPP in campaign.channels
+            else ""
+        ),
         "problem": problem,
         "approval_required": approval,
         "can_launch": user.has_perm(LAUNCH)
