@@ -111,11 +111,13 @@ def _channel_create(
     audience: tuple[str, tuple] | None = None,
 ) -> int:
     step_id = step.pk if step else 0
-    locales = sorted(
-        Message.objects.filter(campaign=campaign, step=step_id, channel=channel)
-        .values_list("locale", flat=True)
-        .distinct()
+    # Each message's language and fields (WhatsApp's decide whether the window matters).
+    messages = list(
+        Message.objects.filter(campaign=campaign, step=step_id, channel=channel).values_list(
+            "locale", "fields"
+        )
     )
+    locales = sorted({locale for locale, _fields in messages})
     if not locales:
         return 0
     if audience is not None:
@@ -162,10 +164,8 @@ def _channel_create(
     holdout = f"a.bucket < {split.holdout!r}"
     # Body-only WhatsApp: only creators inside their 24-hour window (campaigns/whatsapp_window.py).
     window_sql, window_params = whatsapp_window.fanout_condition(
-        campaign_id=campaign.pk,
-        step=step_id,
         channel=channel,
-        locales=locales,
+        messages=messages,
         default_locale=campaign.default_locale,
         now=adapt(now),
     )
@@ -213,15 +213,7 @@ def _channel_create(
             channel=channel,
             audience_sql=audience_sql,
             audience_params=audience_params,
-        )
-        whatsapp_window.window_skips_count(
-            cursor,
-            campaign_id=campaign.pk,
-            run=run,
-            reachable_sql=reachable_condition(channel),
-            condition=(window_sql, window_params),
-            audience_sql=audience_sql,
-            audience_params=audience_params,
+            window=(window_sql, window_params),
         )
     return created
 
@@ -234,19 +226,29 @@ def _skips_count(
     channel: str,
     audience_sql: str,
     audience_params: tuple,
+    window: tuple[str, list] = ("", []),
 ) -> None:
-    """Count, by reason, the audience members this channel's fan-out left out."""
+    """Count, by reason, the audience members this channel's fan-out left out. `window`: the
+    WhatsApp window's condition (`whatsapp_window.fanout_condition`), if it applies: the
+    reachable creators it leaves out are counted as `outside_whatsapp_window`."""
     consent = f"c.{CONSENT_FIELDS[channel]}"
     granted = ConsentStatus.GRANTED.value
     skips, creators_table = FanoutSkip._meta.db_table, Creator._meta.db_table
+    reachable = reachable_condition(channel)
+    window_sql, window_params = window
+    outside_case, outside_params, left_out = "", [], f"NOT ({reachable})"
+    if window_sql:
+        outside_case, outside_params = f"WHEN {reachable} THEN %s", [whatsapp_window.REASON.value]
+        left_out = f"NOT ({reachable} AND {window_sql})"
     cursor.execute(
         f"""
         INSERT INTO {skips} (campaign_id, run, channel, reason, count)
         SELECT %s, %s, %s,
-               CASE WHEN {consent} = %s THEN %s WHEN {consent} = %s THEN %s ELSE %s END,
+               CASE {outside_case} WHEN {consent} = %s THEN %s WHEN {consent} = %s THEN %s
+                    ELSE %s END,
                COUNT(*)
         FROM {creators_table} c
-        WHERE c.id IN ({audience_sql}) AND NOT ({reachable_condition(channel)})
+        WHERE c.id IN ({audience_sql}) AND {left_out}
         GROUP BY 4
         ON CONFLICT (campaign_id, run, channel, reason) DO UPDATE SET count = EXCLUDED.count
         """,
@@ -254,12 +256,14 @@ def _skips_count(
             campaign.pk,
             run,
             channel,
+            *outside_params,
             granted,
             FanoutSkip.Reason.UNREACHABLE.value,
             ConsentStatus.DENIED.value,
             FanoutSkip.Reason.DENIED.value,
             FanoutSkip.Reason.UNKNOWN.value,
             *audience_params,
+            *window_params,
         ],
     )
 
@@ -280,11 +284,12 @@ def fallback_deliveries_create(
     created = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for position, channel in enumerate(priority[1:], start=1):
-            locales = sorted(
-                Message.objects.filter(campaign=campaign, step=0, channel=channel)
-                .values_list("locale", flat=True)
-                .distinct()
+            messages = list(
+                Message.objects.filter(campaign=campaign, step=0, channel=channel).values_list(
+                    "locale", "fields"
+                )
             )
+            locales = sorted({locale for locale, _fields in messages})
             if not locales:
                 continue
             earlier = ", ".join(f"'{name}'" for name in priority[:position])
@@ -299,10 +304,8 @@ def fallback_deliveries_create(
             placeholders = ", ".join(["%s"] * len(locales))
             id_placeholders = ", ".join(["%s"] * len(failed_ids))
             window_sql, window_params = whatsapp_window.fanout_condition(
-                campaign_id=campaign.pk,
-                step=0,
                 channel=channel,
-                locales=locales,
+                messages=messages,
                 default_locale=campaign.default_locale,
                 now=now,
             )

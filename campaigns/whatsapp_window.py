@@ -19,7 +19,7 @@ body-only needs the window; with a mix of variants the decision is left to dispa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from campaigns.exceptions import OutsideWhatsAppWindow
 from campaigns.models import FanoutSkip, Message
-from creators.models import Channel, Creator
+from creators.models import Channel
 
 REASON = FanoutSkip.Reason.OUTSIDE_WHATSAPP_WINDOW
 TEMPLATE_FIELDS = ("content_sid", "variables")
@@ -71,34 +71,32 @@ def content_for_creator(
     raise OutsideWhatsAppWindow()
 
 
-def locales_needing_window(*, campaign_id: int, step: int) -> list[str]:
-    """The languages whose every WhatsApp message of the campaign's step is body-only."""
+def locales_needing_window(messages: Iterable[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """The languages whose every WhatsApp message (of `messages`: (locale, fields) pairs of
+    one campaign step, every A/B variant) is body-only."""
     needs: dict[str, bool] = defaultdict(lambda: True)
-    for locale, fields in Message.objects.filter(
-        campaign_id=campaign_id, step=step, channel=Channel.WHATSAPP
-    ).values_list("locale", "fields"):
+    for locale, fields in messages:
         needs[locale] = needs[locale] and message_needs_window(fields)
     return sorted(locale for locale, needed in needs.items() if needed)
 
 
 def fanout_condition(
     *,
-    campaign_id: int,
-    step: int,
     channel: str,
-    locales: list[str],
+    messages: list[tuple[str, Mapping[str, Any]]],
     default_locale: str,
     now: Any,
 ) -> tuple[str, list[Any]]:
     """SQL (alias `c`) and its parameters, true for the creators fan-out may give a delivery
     on `channel` as far as the window goes; ("", []) when the window does not matter.
-    `locales`: the languages with a message (a creator of another language gets
-    `default_locale`'s), as fan-out resolves them; `now`: the adapted moment of the fan-out."""
+    `messages`: the step's (locale, fields) on `channel`; a creator whose language has none
+    gets `default_locale`'s, as fan-out resolves it. `now`: the adapted moment of the fan-out."""
     if channel != Channel.WHATSAPP:
         return "", []
-    needing = locales_needing_window(campaign_id=campaign_id, step=step)
+    needing = locales_needing_window(messages)
     if not needing:
         return "", []
+    locales = sorted({locale for locale, _fields in messages})
     if set(needing) >= set(locales):
         return WINDOW_OPEN_SQL, [now]
     placeholders = ", ".join(["%s"] * len(locales))
@@ -107,40 +105,6 @@ def fanout_condition(
     return (
         f"({WINDOW_OPEN_SQL} OR {resolved} NOT IN ({needing_placeholders}))",
         [now, *locales, default_locale, *needing],
-    )
-
-
-def window_skips_count(
-    cursor,
-    *,
-    campaign_id: int,
-    run: int,
-    reachable_sql: str,
-    condition: tuple[str, list[Any]],
-    audience_sql: str,
-    audience_params: tuple,
-) -> None:
-    """Record how many of the audience, reachable on WhatsApp, fan-out left out because their
-    window was closed (`condition` is `fanout_condition`'s answer)."""
-    condition_sql, condition_params = condition
-    if not condition_sql:
-        return
-    cursor.execute(
-        f"""
-        INSERT INTO {FanoutSkip._meta.db_table} (campaign_id, run, channel, reason, count)
-        SELECT %s, %s, %s, %s, COUNT(*)
-        FROM {Creator._meta.db_table} c
-        WHERE c.id IN ({audience_sql}) AND {reachable_sql} AND NOT ({condition_sql})
-        ON CONFLICT (campaign_id, run, channel, reason) DO UPDATE SET count = EXCLUDED.count
-        """,
-        [
-            campaign_id,
-            run,
-            Channel.WHATSAPP.value,
-            REASON.value,
-            *audience_params,
-            *condition_params,
-        ],
     )
 
 

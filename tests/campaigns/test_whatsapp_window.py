@@ -9,7 +9,7 @@ import re
 import pytest
 
 from campaigns import dispatch, fanout, services
-from campaigns.models import Delivery
+from campaigns.models import Delivery, FanoutSkip
 from creators.models import Creator
 from segments.services import segment_create
 from tests.campaigns.factories import creators_make
@@ -137,3 +137,19 @@ def test_audience_counts_split_whatsapp_by_window(role_client):
     figures = dict(re.findall(r'data-testid="([\w-]+)">(\d+)<', html))
     assert figures["reachable-whatsapp"] == "6"
     assert (figures["whatsapp-in-window"], figures["whatsapp-outside-window"]) == ("3", "3")
+
+
+@pytest.mark.django_db
+def test_fanout_decides_per_language():
+    """es-MX's message is body-only, en's has a template too: out of their window, English
+    creators still get a WhatsApp delivery (the template), Spanish ones are left out."""
+    inside, outside = creators_with_windows(10)  # en: creador_0 and creador_5
+    campaign = whatsapp_campaign(BODY_ONLY)
+    services.campaign_message_set(campaign=campaign, channel="whatsapp", locale="en", fields=BOTH)
+
+    _launched(campaign)
+
+    given = set(Delivery.objects.values_list("creator__handle", flat=True))
+    assert given == {c.handle for c in inside} | {"creador_5"}
+    skip = FanoutSkip.objects.get(reason=FanoutSkip.Reason.OUTSIDE_WHATSAPP_WINDOW)
+    assert skip.count == len(outside) - 1
