@@ -23,16 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns import (
-    approvals,
-    drafting,
-    resend,
-    selectors,
-    sequences,
-    services,
-    testsend,
-    whatsapp_window,
-)
+from campaigns import approvals, drafting, resend, selectors, sequences, services, testsend
 from campaigns.exceptions import (
     CampaignIncomplete,
     CampaignNotApproved,
@@ -52,6 +43,7 @@ from campaigns.forms import (
 )
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
+from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from common.inputs import query_id
@@ -367,7 +359,7 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
         ),
         "channel_labels": dict(Channel.choices),
         "window_mode": (
-            whatsapp_window.campaign_window_mode(campaign_id=campaign.pk)
+            campaign_window_mode(campaign_id=campaign.pk)
             if Channel.WHATSAPP in campaign.channels
             else ""
         ),
