@@ -56,11 +56,14 @@ def window_is_open(open_until: datetime | None, *, now: datetime) -> bool:
 
 
 def content_for_creator(
-    content: dict[str, Any], *, open_until: datetime | None, now: datetime
+    content: dict[str, Any], *, channel: str, open_until: datetime | None, now: datetime
 ) -> dict[str, Any]:
-    """The rendered WhatsApp `content` as it goes to a creator whose window is open until
-    `open_until`: the body inside the window (the template when the body is blank), the
-    template outside it. Body-only content outside the window raises OutsideWhatsAppWindow."""
+    """The rendered `content` as it goes on `channel` to a creator whose WhatsApp window is
+    open until `open_until`. WhatsApp: the body inside the window (the template when the body
+    is blank), the template outside it; body-only content outside the window raises
+    OutsideWhatsAppWindow. Other channels: `content` unchanged."""
+    if channel != Channel.WHATSAPP:
+        return content
     has_template, has_body = _filled(content.get("content_sid")), _filled(content.get("body"))
     if window_is_open(open_until, now=now):
         if has_body:
