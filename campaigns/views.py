@@ -44,6 +44,7 @@ from campaigns.forms import (
 from campaigns.lifecycle import campaign_launchable_check
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
+from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from common.inputs import query_id
@@ -358,6 +359,11 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
             else None
         ),
         "channel_labels": dict(Channel.choices),
+        "window_mode": (
+            campaign_window_mode(campaign_id=campaign.pk)
+            if Channel.WHATSAPP in campaign.channels
+            else ""
+        ),
         "problem": problem,
         "approval_required": approval,
         "can_launch": user.has_perm(LAUNCH)
