@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         cursor.execute(_fill_sql(creators))
         cursor.execute(
             "UPDATE creators_creator SET consent_whatsapp = 'granted', "
+            "whatsapp_window_open_until = now() + interval '1 day', "
             "phone = '+5255' || lpad(id::text, 8, '0')"
         )
         cursor.execute("VACUUM ANALYZE creators_creator")

@@ -82,6 +82,21 @@ class CampaignNotApproved(AltavozError):
         )
 
 
+class OutsideWhatsAppWindow(AltavozError):
+    """Free text (a body-only WhatsApp message) for a creator whose 24-hour window is closed:
+    WhatsApp would refuse it (Twilio 63016), so it is not sent (campaigns/whatsapp_window.py)."""
+
+    code = "outside_whatsapp_window"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Not sent: the creator has not written on WhatsApp in the last 24 hours, and "
+                "this message has no approved template for creators outside that window."
+            )
+        )
+
+
 class WhatsAppTemplateNotApproved(AltavozError):
     """A campaign's WhatsApp message uses a template WhatsApp has not approved (or stopped)."""
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.models import Campaign
-from campaigns.views import CHANGE, VIEW, _needs
+from campaigns.views import CHANGE, VIEW, permission_needed
 from campaigns.whatsapp_templates import (
     campaign_templates_get,
     picker_context,
@@ -25,7 +25,7 @@ from creators.models import Locale
 
 
 @require_GET
-@_needs(VIEW)
+@permission_needed(VIEW)
 def whatsapp_template_list(request: HttpRequest) -> HttpResponse:
     """Every catalogued template with its approval, language, category and body; `q` searches
     names, `status` and `locale` filter."""
@@ -55,7 +55,7 @@ def whatsapp_template_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def whatsapp_templates_sync_now(request: HttpRequest) -> HttpResponse:
     """ "Sync now": read Twilio's Content API in the request (a few pages) and say what changed."""
     try:
@@ -72,7 +72,7 @@ def whatsapp_templates_sync_now(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def whatsapp_template_picker(request: HttpRequest) -> HttpResponse:
     """htmx: the picker's options for the message's language, searched by name."""
     locale = request.GET.get("locale", "")

@@ -1,8 +1,9 @@
 """Campaign messages and the WhatsApp template catalogue (channels.WhatsAppTemplate).
 
 - `whatsapp_template_errors`: at save, a message's `content_sid` must name a catalogued
-  template in the message's language that Meta has not stopped, and its `variables` must be
-  exactly the template's placeholders (called from `services.message_fields_validate`).
+  template that Meta has not stopped, and its `variables` must be exactly the template's
+  placeholders (called from `services.message_fields_validate`). The wizard offers only
+  templates in the message's language; the API may pick another one on purpose.
 - `whatsapp_template_body_render`: the approved body with the variables filled (the preview).
 - `campaign_templates_launch_check`: a launch check refusing a campaign any of whose WhatsApp
   messages uses a template that is not approved (registered in CampaignsConfig.ready).
@@ -44,13 +45,6 @@ def whatsapp_template_errors(*, locale: str, fields: Mapping[str, Any]) -> list[
         cause = _("The template “%(name)s” is %(status)s at WhatsApp; pick an approved one.") % {
             "name": template.friendly_name,
             "status": template.get_status_display(),
-        }
-        errors.append(_error("content_sid", 1, cause))
-    if template.locale != locale:
-        cause = _("The template “%(name)s” is in %(language)s; this message is in %(locale)s.") % {
-            "name": template.friendly_name,
-            "language": template.language or "?",
-            "locale": locale,
         }
         errors.append(_error("content_sid", 1, cause))
     variables = fields.get("variables") or {}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import Campaign
@@ -32,8 +35,17 @@ MESSAGES: dict[str, dict[str, Any]] = {
 
 
 def creators_make(
-    count: int, *, start: int = 0, consent: str = "granted", devices: bool = True
+    count: int,
+    *,
+    start: int = 0,
+    consent: str = "granted",
+    devices: bool = True,
+    whatsapp_window: bool = True,
 ) -> list[Creator]:
+    """`count` creators, consented on every channel. `whatsapp_window`: each wrote to us on
+    WhatsApp just now, so free-text WhatsApp reaches them (campaigns/whatsapp_window.py);
+    tests of the window itself pass False and open it creator by creator."""
+    window_open_until = timezone.now() + timedelta(hours=24) if whatsapp_window else None
     creators = Creator.objects.bulk_create(
         Creator(
             handle=f"creador_{index}",
@@ -45,6 +57,7 @@ def creators_make(
             consent_whatsapp=consent,
             consent_push=consent,
             level=index % 8,
+            whatsapp_window_open_until=window_open_until,
         )
         for index in range(start, start + count)
     )

@@ -76,14 +76,12 @@ def test_save_checks_the_number_and_names_of_the_variables(catalogue):
     assert "needs a value for {{2}}" in errors[1][2]
 
 
-def test_save_refuses_unknown_stopped_and_other_language_templates(catalogue):
+def test_save_refuses_unknown_and_stopped_templates(catalogue):
     [(field, line, cause)] = _errors("es-MX", {"content_sid": "HX" + "f" * 32, "variables": {}})
     assert (field, line) == ("content_sid", 1) and "no WhatsApp template" in cause
     errors = _errors("es-MX", {"content_sid": PROMO_REJECTED, "variables": {"1": "Hola"}})
     assert [(f, line) for f, line, _ in errors] == [("content_sid", 1)]
     assert "is Rejected at WhatsApp" in errors[0][2]
-    errors = _errors("en", {"content_sid": WELCOME_ES, "variables": WELCOME_VARIABLES})
-    assert "is in es_MX; this message is in en" in errors[0][2]
 
 
 def test_preview_shows_the_approved_body_filled_for_the_sample_creator(catalogue):
