@@ -95,3 +95,17 @@ class OutsideWhatsAppWindow(AltavozError):
                 "this message has no approved template for creators outside that window."
             )
         )
+
+
+class WhatsAppTemplateNotApproved(AltavozError):
+    """A campaign's WhatsApp message uses a template WhatsApp has not approved (or stopped)."""
+
+    def __init__(self, *, sid: str, name: str, status: str) -> None:
+        super().__init__(
+            _(
+                "The WhatsApp template “%(name)s” (%(sid)s) is %(status)s: only approved "
+                "templates can be sent. Pick another template or wait for its approval."
+            )
+            % {"name": name or sid, "sid": sid, "status": status}
+        )
+        self.sid = sid

@@ -35,6 +35,7 @@ from campaigns.lifecycle import (
 )
 from campaigns.models import Campaign, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
+from campaigns.whatsapp_templates import whatsapp_template_errors
 from segments.models import Segment
 
 Status = Campaign.Status
@@ -165,6 +166,8 @@ def message_fields_validate(*, channel: str, locale: str, fields: dict[str, Any]
         )
     if not errors:
         errors = [error.as_dict() for error in message_check(channel, fields)]
+    if channel == "whatsapp" and not errors:
+        errors = whatsapp_template_errors(locale=locale, fields=fields)
     if errors:
         raise MessageInvalid(channel, locale, errors)
 

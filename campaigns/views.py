@@ -44,6 +44,7 @@ from campaigns.forms import (
 from campaigns.lifecycle import campaign_launchable_check
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
+from campaigns.whatsapp_templates import picker_context
 from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
@@ -229,6 +230,12 @@ def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
                         }
                         for name, label, multiline in message_form_fields(channel)
                     ],
+                    # WhatsApp: approved templates in this language to pick from.
+                    "picker": picker_context(
+                        locale=locale, query="", selected=str(values.get("content_sid") or "")
+                    )
+                    if channel == "whatsapp"
+                    else None,
                 }
             )
     return tabs

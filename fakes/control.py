@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from fakes import twilio_content
 from fakes.core import Fakes, json_response
 from fakes.state import PROVIDERS, BehaviourError
 
@@ -173,4 +174,5 @@ def app_build(fakes: Fakes) -> web.Application:
     app.router.add_get("/_control/stats", stats)
     app.router.add_get("/_control/callbacks", callbacks)
     app.router.add_post("/_control/reset", reset)
+    twilio_content.control_routes_add(app, fakes)
     return app

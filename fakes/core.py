@@ -16,6 +16,7 @@ from fakes.callbacks import CallbackDispatcher, EventWebhookSigner
 from fakes.contracts import Contracts
 from fakes.fcm_auth import ServiceAccount
 from fakes.state import PROVIDERS, Behaviour, Failure, Outbox
+from fakes.twilio_content import ContentStore
 
 DEFAULT_TWILIO_ACCOUNT_SID = "AC" + "fa4e" + "0" * 28
 DEFAULT_TWILIO_AUTH_TOKEN = "fake-twilio-auth-token"
@@ -58,6 +59,7 @@ class Fakes:
         self.behaviours: dict[str, Behaviour] = {}
         self.behaviour_reset()
         self.twilio_messages: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.twilio_contents = ContentStore(settings.twilio_account_sid)
         self.fcm_tokens: dict[str, float] = {}  # access token -> expiry (time.time())
         self.callbacks = CallbackDispatcher(
             twilio_auth_token=settings.twilio_auth_token,
@@ -80,6 +82,7 @@ class Fakes:
         self.outbox.reset()
         self.callbacks.clear()
         self.twilio_messages.clear()
+        self.twilio_contents.reset()
 
     def twilio_message_store(self, sid: str, resource: dict[str, Any]) -> None:
         self.twilio_messages[sid] = resource

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from aiohttp import web
 
+from fakes import twilio_content
 from fakes.callbacks import url_rewrite
 from fakes.core import Fakes, failure_apply, json_response
 from fakes.state import Failure
@@ -397,4 +398,5 @@ def app_build(fakes: Fakes) -> web.Application:
     app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages.json", messages_list)
     app.router.add_post("/2010-04-01/Accounts/{account_sid}/Messages.json", messages_create)
     app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json", message_fetch)
+    twilio_content.routes_add(app, fakes)
     return app

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import Campaign, Delivery
+from channels.models import WhatsAppTemplate
 from creators.models import Creator
 from fakes.client import FakeProviders
 from tests.campaigns.factories import campaign_make, creators_make
@@ -39,10 +40,27 @@ def creators_with_windows(count: int = 6) -> tuple[list[Creator], list[Creator]]
     return inside, outside
 
 
+def template_catalogue() -> None:
+    """TEMPLATE_SID in the WhatsApp template catalogue, approved (as a sync of the Content API
+    would leave it: docs/whatsapp-templates.md), so messages naming it save and launch."""
+    WhatsAppTemplate.objects.update_or_create(
+        sid=TEMPLATE_SID,
+        defaults={
+            "friendly_name": "recordatorio_mision",
+            "language": "es_MX",
+            "locale": "es-MX",
+            "body": "Hola {{1}}, ¿cómo vas con la misión?",
+            "variables": {"1": "Ana"},
+            "status": WhatsAppTemplate.Status.APPROVED,
+        },
+    )
+
+
 def whatsapp_campaign(
     fields: dict[str, Any], *, channels: tuple[str, ...] = ("whatsapp",)
 ) -> Campaign:
     """A campaign on `channels` whose WhatsApp message, in both languages, has `fields`."""
+    template_catalogue()
     campaign = campaign_make(channels=channels)
     for locale in ("es-MX", "en"):
         services.campaign_message_set(
