@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from campaigns import services
     from campaigns.models import Campaign
     from segments.services import segment_create
-    from tests.campaigns.factories import MESSAGES
+    from tests.support.factories import MESSAGES
 
     try:
         call_command("migrate", verbosity=0)
