@@ -21,9 +21,9 @@ from django.utils import timezone
 from campaigns.models import Campaign, Delivery
 from creators.models import Creator
 from creators.services import device_register
-from tests.campaigns.factories import creators_make
 from tests.creators.csvfiles import creator_row, csv_bytes
 from tests.support.browser import shot
+from tests.support.factories import creators_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 

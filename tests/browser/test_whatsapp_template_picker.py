@@ -7,8 +7,8 @@ import pytest
 
 from campaigns.models import Message
 from fakes.twilio_content import SEED
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.support.browser import shot
+from tests.support.factories import campaign_make, creators_make
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 from campaigns import dispatch, fanout, runs, services
 from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 
 def test_inbox_dispatch_stores_each_message_once_and_finishes(transactional_db):

@@ -17,7 +17,7 @@ from kombu import Connection
 from accounts.services import api_token_create
 from campaigns import runs, services, tasks
 from campaigns.models import Campaign, IdempotencyRecord
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tests.support.worker import broker_flush, broker_unreachable
 
 

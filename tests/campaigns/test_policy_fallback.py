@@ -6,8 +6,8 @@ from collections import Counter
 from campaigns import dispatch, fanout, runs, services
 from campaigns.models import Delivery
 from creators.models import Creator, Device
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.campaigns.outbox import delivery_ids_received
+from tests.support.factories import campaign_make, creators_make
 
 
 def _history(creator_id: int) -> list[tuple[str, str, str | bool]]:

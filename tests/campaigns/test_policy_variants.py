@@ -10,7 +10,7 @@ from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
 from creators.models import Creator
 from segments.services import segment_create
-from tests.campaigns.factories import MESSAGES, creators_make
+from tests.support.factories import MESSAGES, creators_make
 
 
 def _bulk_creators(count: int) -> None:

@@ -8,8 +8,8 @@ from django.utils import timezone
 from campaigns import dispatch, experiments, fanout, runs, services, tasks
 from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
-from tests.campaigns.factories import creators_make
 from tests.campaigns.test_policy_variants import _ab_campaign
+from tests.support.factories import creators_make
 
 
 def test_winner_goes_to_the_remainder_and_nobody_twice(transactional_db):

@@ -10,7 +10,7 @@ from twilio.rest import Client
 
 from campaigns import fanout, reconcile, runs, services
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tests.support.worker import broker_flush
 from tracking.models import Event
 from tracking.services import event_record

@@ -18,7 +18,7 @@ from channels.models import WhatsAppTemplate
 from channels.whatsapp_templates import whatsapp_templates_sync
 from fakes.twilio_content import SEED
 from segments.services import segment_create
-from tests.campaigns.factories import creators_make
+from tests.support.factories import creators_make
 
 pytestmark = pytest.mark.django_db
 

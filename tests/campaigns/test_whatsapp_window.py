@@ -12,7 +12,6 @@ from campaigns import dispatch, fanout, services
 from campaigns.models import Delivery, FanoutSkip
 from creators.models import Creator
 from segments.services import segment_create
-from tests.campaigns.factories import creators_make
 from tests.campaigns.outbox import delivery_ids_received
 from tests.campaigns.window import (
     BODY_ONLY,
@@ -23,6 +22,7 @@ from tests.campaigns.window import (
     whatsapp_campaign,
     window_close,
 )
+from tests.support.factories import creators_make
 
 
 def _dispatch_all(campaign) -> None:

@@ -14,7 +14,7 @@ from campaigns.models import Campaign, Delivery
 from channels.models import WhatsAppTemplate
 from creators.models import Creator
 from fakes.client import FakeProviders
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 TEMPLATE_SID = "HX" + "7" * 32
 BODY = "Hola {{ creator.first_name }}, ¿cómo vas con la misión? https://shop.example/m/1"

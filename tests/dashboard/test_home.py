@@ -12,7 +12,7 @@ from django.utils import timezone
 from campaigns import fanout, runs, services
 from campaigns.models import Campaign, Delivery
 from dashboard import selectors
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tracking.models import Rollup
 
 pytestmark = pytest.mark.django_db

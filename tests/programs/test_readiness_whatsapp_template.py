@@ -8,8 +8,7 @@ import pytest
 from channels.whatsapp_templates import whatsapp_templates_sync
 from fakes.twilio_content import SEED
 from programs import readiness
-from tests.campaigns.factories import creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import creators_make, program_make
 
 pytestmark = pytest.mark.django_db
 
