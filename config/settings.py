@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dashboard",
     "tracking",
     "programs",
+    "conversations",
     "channels",
     "audit",
     "agencies",
