@@ -148,6 +148,15 @@ class Message(models.Model):
         related_name="conversation_messages",
         db_index=False,
     )
+    # Denormalised from `delivery`, so a campaign's reply figures never scan its deliveries.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
@@ -173,6 +182,11 @@ class Message(models.Model):
                 fields=["delivery"],
                 name="message_delivery",
                 condition=models.Q(delivery__isnull=False),
+            ),
+            models.Index(
+                fields=["campaign", "direction"],
+                name="message_campaign",
+                condition=models.Q(campaign__isnull=False),
             ),
         ]
 
