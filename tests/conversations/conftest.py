@@ -95,3 +95,7 @@ def creator_en(db) -> Creator:
         locale="en",
         consent_whatsapp="granted",
     )
+
+
+# The dispatch rig (fakes, live server, real Celery worker) of the campaign tests.
+from tests.campaigns.conftest import dispatch_rig  # noqa: E402, F401
