@@ -21,7 +21,7 @@ from creators.models import Creator
 from creators.services import portal_link_revoked
 from tracking.counts import delivery_counts_get
 from tracking.models import Event, FailureRollup, LinkRollup, Rollup, TrackedLink
-from tracking.replies import reply_counts_get
+from tracking.replies import ReplyCounts, reply_counts_get
 from tracking.tokens import creator_app_token_read
 
 CHANNELS = ("email", "whatsapp", "push", "inbox")
@@ -152,8 +152,11 @@ class CampaignStats:
         }
 
 
-def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignStats:
-    """Every figure of the campaign page (and the stats API) from the rollups."""
+def campaign_stats_get(
+    *, campaign: Campaign, detail: bool = True, replies: bool = True
+) -> CampaignStats:
+    """Every figure of the campaign page (and the stats API) from the rollups; WhatsApp
+    replies (two indexed counts) unless `replies` is off (the campaigns list)."""
     segments: dict[tuple[str, str, str], Figures] = {}
 
     def segment(channel: str, locale: str, variant: str) -> Figures:
@@ -196,10 +199,10 @@ def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignSt
     totals = Figures()
     for (channel, _locale, _variant), figures in segments.items():
         channels.setdefault(channel, Figures(has_receipts=channel in RECEIPT_CHANNELS)).add(figures)
-    replies = reply_counts_get(campaign_id=campaign.pk)
+    answered = reply_counts_get(campaign_id=campaign.pk) if replies else ReplyCounts()
     channels["whatsapp"].replied, channels["whatsapp"].opted_out = (
-        replies.replied,
-        replies.opted_out,
+        answered.replied,
+        answered.opted_out,
     )
     for figures in channels.values():
         # Totals add each channel's delivered (receipts, or accepted where there are none).
@@ -212,7 +215,7 @@ def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignSt
         hourly=[],
         top_links=[],
         failures=[],
-        buttons=dict(replies.buttons),
+        buttons=dict(answered.buttons),
     )
     if detail:
         stats.hourly = _hourly(campaign.pk)
@@ -307,7 +310,7 @@ def campaign_rows_list(
         campaigns = campaigns.filter(created_at__lt=until)
     rows = []
     for campaign in campaigns.order_by("-created_at")[:limit]:
-        stats = campaign_stats_get(campaign=campaign, detail=False)
+        stats = campaign_stats_get(campaign=campaign, detail=False, replies=False)
         rows.append(CampaignRow(campaign, stats.totals, stats.channels))
     name = sort.lstrip("-")
     if name in SORTS:
