@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Delivery
@@ -218,3 +218,32 @@ def replied_exists_sql(campaign: Any, alias: str) -> str:
         f" WHERE rm.campaign_id = {int(campaign.pk)} AND rm.direction = 'in'"
         f" AND rm.keyword = '' AND rd.creator_id = {alias}.creator_id)"
     )
+
+
+def replied_at_creator_ids(condition: Q | None) -> QuerySet:
+    """Segment field `whatsapp_replied_at`: creators whose last WhatsApp reply (keywords
+    aside) meets `condition` (a Q over `value`), as a subquery of ids."""
+    replies = (
+        Message.objects.filter(
+            direction=Message.Direction.IN, keyword="", conversation__creator__isnull=False
+        )
+        .values("conversation__creator_id")
+        .annotate(value=Max("at"))
+    )
+    if condition is not None:
+        replies = replies.filter(condition)
+    return replies.values("conversation__creator_id")
+
+
+def replied_campaign_creator_ids(condition: Q | None) -> QuerySet:
+    """Segment field `whatsapp_replied_campaign`: creators who replied to a WhatsApp message
+    of a campaign whose id meets `condition` (a Q over `value`)."""
+    replies = Message.objects.filter(
+        direction=Message.Direction.IN,
+        keyword="",
+        campaign__isnull=False,
+        conversation__creator__isnull=False,
+    ).annotate(value=F("campaign_id"))
+    if condition is not None:
+        replies = replies.filter(condition)
+    return replies.values("conversation__creator_id")
