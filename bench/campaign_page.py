@@ -15,12 +15,12 @@ Baseline in the same run: the bare grouped count the partial needs, as SQL. Targ
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 
-from bench.segment_count import _admin_url, _fill_sql
+from bench.scratch import scratch_django
+from bench.segment_count import _fill_sql
 
 TARGET_MS = 300.0
 
@@ -59,36 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args(argv)
 
-    import psycopg
+    with scratch_django("altavoz_bench_campaign_page"):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test import Client
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base_url.startswith("postgres"):
-        print("bench.campaign_page needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = "altavoz_bench_campaign_page"
-    admin_dsn = _admin_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{bench_db}"')
-    os.environ["DATABASE_URL"] = _admin_url(base_url, bench_db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+        from campaigns import services
+        from campaigns.models import Campaign
+        from segments.services import segment_create
+        from tests.support.factories import MESSAGES
 
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.core.cache import cache
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-
-    from campaigns import services
-    from campaigns.models import Campaign
-    from segments.services import segment_create
-    from tests.campaigns.factories import MESSAGES
-
-    try:
-        call_command("migrate", verbosity=0)
         segment = segment_create(name="Everyone", rules={"all": []})
         campaign = services.campaign_create(
             owner=None,
@@ -154,10 +136,6 @@ def main(argv: list[str] | None = None) -> int:
             f"target: progress partial and page under {TARGET_MS:.0f} ms: {'met' if ok else 'NOT met'}"
         )
         return 0 if ok else 1
-    finally:
-        connection.close()
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -17,12 +17,12 @@ Target (issue 5): every page under 300 ms of server time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from urllib.parse import urlparse, urlunparse
+
+from bench.scratch import scratch_django, scratch_name
 
 TARGET_MS = 300.0
 
@@ -114,10 +114,6 @@ def _medians_ms(first: Callable[[], object], second: Callable[[], object], runs:
     return statistics.median(timings[0]), statistics.median(timings[1])
 
 
-def _db_url(url: str, database: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{database}"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--creators", type=int, default=50_000)
@@ -125,40 +121,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args(argv)
 
-    import psycopg
+    bench_db = scratch_name("_bench_creator_pages")
+    with scratch_django(bench_db, keep=args.keep):
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+        from django.test import Client
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
-    if not base_url.startswith("postgres"):
-        print("bench.creator_pages needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = (urlparse(base_url).path.lstrip("/") or "altavoz") + "_bench_creator_pages"
-    if not bench_db.startswith("altavoz"):
-        bench_db = "altavoz_" + bench_db
-    admin_dsn = _db_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-        admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin_conn.execute(f'CREATE DATABASE "{bench_db}"')
+        from bench.segment_count import _fill_sql
+        from creators.models import Creator
 
-    os.environ["DATABASE_URL"] = _db_url(base_url, bench_db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-
-    from bench.segment_count import _fill_sql
-    from creators.models import Creator
-
-    # The test client's host, without setup_test_environment(): its template instrumentation
-    # (a copy of the context per template rendered) would be timed as if it were the page's.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    try:
+        # The test client's host, without setup_test_environment(): its template instrumentation
+        # (a copy of the context per template rendered) would be timed as if it were the page's.
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute(_fill_sql(args.creators))
         loaded = time.perf_counter()
@@ -225,11 +201,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(pages)} met"
         )
         return 1 if failures else 0
-    finally:
-        connection.close()
-        if not args.keep:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-                admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -23,8 +23,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bench.segment_count import _admin_url, _fill_sql
+from bench.scratch import scratch_django
+from bench.segment_count import _fill_sql
+
+if TYPE_CHECKING:
+    from fakes.client import FakeProviders
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,29 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latencies", type=float, nargs="+", default=[0.0, 100.0])
     args = parser.parse_args(argv)
 
-    import psycopg
-
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8")
-    if not base_url.startswith("postgres"):
-        print("bench.dispatch needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = "altavoz_bench_dispatch"
-    admin_dsn = _admin_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{bench_db}"')
-    database_url = _admin_url(base_url, bench_db)
-
-    from fakes.ceiling import ceiling_measure
     from fakes.client import FakeProviders
 
     fakes = FakeProviders().start()
     tmp = Path(tempfile.mkdtemp(prefix="altavoz-bench-"))
-    env = {
-        **os.environ,
+    settings_env = {
         **fakes.settings_env(fakes.fcm_credentials_write(tmp / "fcm.json")),
-        "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
         "TWILIO_WHATSAPP_FROM": "+14155238886",
@@ -132,26 +121,33 @@ def main(argv: list[str] | None = None) -> int:
         # As in production: with DEBUG on, Django keeps and formats every query it runs.
         "DEBUG": "false",
     }
-    os.environ.update({key: env[key] for key in env if key.isupper()})
-    import django
+    try:
+        with scratch_django("altavoz_bench_dispatch", environ=settings_env):
+            return _bench_run(args, fakes, tmp, redis_url)
+    finally:
+        fakes.stop()
 
-    django.setup()
+
+def _bench_run(args: argparse.Namespace, fakes: FakeProviders, tmp: Path, redis_url: str) -> int:
+    """The runs, on the scratch database Django is set up on (the worker gets the same
+    environment, this process's)."""
     import redis
-    from django.core.management import call_command
     from django.db import connection
 
     from bench import naive
     from campaigns import fanout, services, tasks
     from campaigns.models import Campaign, Delivery
+    from fakes.ceiling import ceiling_measure
     from segments.services import segment_create
 
+    env = dict(os.environ)
     redis.Redis.from_url(redis_url).flushdb()
-    call_command("migrate", verbosity=0)
     creators = (args.messages + args.naive) * len(args.latencies)
     with connection.cursor() as cursor:
         cursor.execute(_fill_sql(creators))
         cursor.execute(
             "UPDATE creators_creator SET consent_whatsapp = 'granted', "
+            "whatsapp_window_open_until = now() + interval '1 day', "
             "phone = '+5255' || lpad(id::text, 8, '0')"
         )
         cursor.execute("VACUUM ANALYZE creators_creator")
@@ -251,10 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         worker.terminate()
         worker.wait(30)
-        fakes.stop()
-        connection.close()
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
     print(
         f"WhatsApp dispatch, one worker process (--concurrency 1), {args.messages:,} messages per run"

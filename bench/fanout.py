@@ -13,12 +13,12 @@ table emptied between runs. Target (issue 3): under 10 s and within 3x of the ha
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 
-from bench.segment_count import _admin_url, _fill_sql
+from bench.scratch import scratch_django
+from bench.segment_count import _fill_sql
 
 TARGET_S = 10.0
 TARGET_RATIO = 3.0
@@ -39,31 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
 
-    import psycopg
+    with scratch_django("altavoz_bench_fanout"):
+        from django.db import connection
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
-    if not base_url.startswith("postgres"):
-        print("bench.fanout needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = "altavoz_bench_fanout"
-    admin_dsn = _admin_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{bench_db}"')
-    os.environ["DATABASE_URL"] = _admin_url(base_url, bench_db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+        from campaigns import fanout, services
+        from campaigns.models import Campaign, Delivery
+        from segments.services import segment_create
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from campaigns import fanout, services
-    from campaigns.models import Campaign, Delivery
-    from segments.services import segment_create
-
-    try:
-        call_command("migrate", verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute(_fill_sql(args.creators))
             # Every creator reachable on Inbox, so a million creators make a million deliveries.
@@ -128,10 +110,6 @@ def main(argv: list[str] | None = None) -> int:
             f"  ratio {ratio:.2f}x; targets: under {TARGET_S:.0f} s and within {TARGET_RATIO:.0f}x: {'met' if ok else 'NOT met'}"
         )
         return 0 if ok else 1
-    finally:
-        connection.close()
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -22,11 +22,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import psycopg
 
 from bench.datagen import HEADER, write_creators_csv
+from bench.scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,21 +46,6 @@ print(json.dumps({
     "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
 }))
 """
-
-
-def _url_for(base_url: str, database: str) -> str:
-    return urlunparse(urlparse(base_url)._replace(path=f"/{database}"))
-
-
-def _database_recreate(admin_url: str, database: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{database}"')
-
-
-def _database_drop(admin_url: str, database: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def _child_env(url: str) -> dict[str, str]:
@@ -110,14 +95,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    admin_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not admin_url.startswith("postgres"):
-        sys.exit("bench.import_creators needs DATABASE_URL to point at a PostgreSQL server")
-    admin_url = _url_for(admin_url, "postgres")
-    url = _url_for(admin_url, args.database)
-
-    _database_recreate(admin_url, args.database)
-    try:
+    # Django runs only in the child processes (the migration, the import), not in this one.
+    with scratch_database(args.database, keep=args.keep) as url:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "--skip-checks", "-v0"],
             env=_child_env(url),
@@ -136,9 +115,6 @@ def main() -> None:
             floor = copy_baseline(url, csv_path)
             outcome = import_run(url, csv_path)
             again = import_run(url, csv_path) if args.reimport else None
-    finally:
-        if not args.keep:
-            _database_drop(admin_url, args.database)
 
     rows = outcome["created"] + outcome["updated"] + outcome["rejected"]
     elapsed = outcome["elapsed"]

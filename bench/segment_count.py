@@ -15,12 +15,12 @@ Targets (issue 2): each under 200 ms and within 2x of the hand-written SQL.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from urllib.parse import urlparse, urlunparse
+
+from bench.scratch import scratch_django, scratch_name
 
 TARGET_MS = 200.0
 TARGET_RATIO = 2.0
@@ -226,10 +226,6 @@ def _medians_ms(first: Callable[[], int], second: Callable[[], int], runs: int) 
     return statistics.median(timings[0]), statistics.median(timings[1]), counts
 
 
-def _admin_url(url: str, database: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{database}"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--creators", type=int, default=1_000_000)
@@ -237,34 +233,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args(argv)
 
-    import psycopg
+    bench_db = scratch_name("_bench_segments")
+    with scratch_django(bench_db, keep=args.keep):
+        from django.core.management import call_command
+        from django.db import connection
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
-    if not base_url.startswith("postgres"):
-        print("bench.segment_count needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = (urlparse(base_url).path.lstrip("/") or "altavoz") + "_bench_segments"
-    if not bench_db.startswith("altavoz"):
-        bench_db = "altavoz_" + bench_db
-    admin_dsn = _admin_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-        admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin_conn.execute(f'CREATE DATABASE "{bench_db}"')
+        from segments.models import Segment
+        from segments.selectors import segment_count
 
-    os.environ["DATABASE_URL"] = _admin_url(base_url, bench_db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from segments.models import Segment
-    from segments.selectors import segment_count
-
-    try:
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
         # Load without the segment indexes, then build them: much faster than maintaining them.
         call_command("migrate", "segments", "0001", verbosity=0)
         with connection.cursor() as cursor:
@@ -312,11 +289,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(CASES) - failures}/{len(CASES)} met"
         )
         return 1 if failures else 0
-    finally:
-        connection.close()
-        if not args.keep:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-                admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

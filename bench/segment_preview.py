@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from urllib.parse import urlparse
 
-from bench.segment_count import _admin_url, _fill_sql
+from bench.scratch import scratch_django, scratch_name
+from bench.segment_count import _fill_sql
 
 TARGET_MS = 300.0
 
@@ -126,41 +125,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args(argv)
 
-    import psycopg
-
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
-    if not base_url.startswith("postgres"):
-        print("bench.segment_preview needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = (urlparse(base_url).path.lstrip("/") or "altavoz") + "_bench_preview"
-    if not bench_db.startswith("altavoz"):
-        bench_db = "altavoz_" + bench_db
-    admin_dsn = _admin_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-        admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin_conn.execute(f'CREATE DATABASE "{bench_db}"')
-
-    os.environ["DATABASE_URL"] = _admin_url(base_url, bench_db)
-    os.environ["DEBUG"] = "0"  # as served: no SQL logging, no debug toolbar-like overhead
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import warnings
-
-    import django
 
     # The static files directory is not built for a benchmark; whitenoise says so per client.
     warnings.filterwarnings("ignore", message="No directory at")
+    bench_db = scratch_name("_bench_preview")
+    # DEBUG off, as served: no SQL logging, no debug toolbar-like overhead.
+    with scratch_django(bench_db, keep=args.keep, environ={"DEBUG": "0"}):
+        from django.contrib.auth.models import Group, User
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
 
-    django.setup()
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
+        from creators.models import Creator
+        from segments.rules import rules_compile
 
-    from creators.models import Creator
-    from segments.rules import rules_compile
-
-    try:
-        call_command("migrate", verbosity=0)
         call_command("migrate", "segments", "0001", verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute(_fill_sql(args.creators))
@@ -204,11 +183,6 @@ def main(argv: list[str] | None = None) -> int:
             f"\ntarget: preview under {TARGET_MS:.0f} ms; {len(CASES) - failures}/{len(CASES)} met"
         )
         return 1 if failures else 0
-    finally:
-        connection.close()
-        if not args.keep:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-                admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

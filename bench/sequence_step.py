@@ -15,13 +15,13 @@ Target (issue 11): the audience in under 5 s.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from datetime import timedelta
 
-from bench.segment_count import _admin_url, _fill_sql
+from bench.scratch import scratch_django
+from bench.segment_count import _fill_sql
 
 TARGET_S = 5.0
 
@@ -44,32 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
 
-    import psycopg
+    with scratch_django("altavoz_bench_sequence_step"):
+        from django.db import connection
+        from django.utils import timezone
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
-    if not base_url.startswith("postgres"):
-        print("bench.sequence_step needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = "altavoz_bench_sequence_step"
-    admin_dsn = _admin_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{bench_db}"')
-    os.environ["DATABASE_URL"] = _admin_url(base_url, bench_db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+        from campaigns import sequences, services
+        from campaigns.models import Campaign, SequenceStep
+        from segments.services import segment_create
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
-
-    from campaigns import sequences, services
-    from campaigns.models import Campaign, SequenceStep
-    from segments.services import segment_create
-
-    try:
-        call_command("migrate", verbosity=0)
         launched = timezone.now() - timedelta(days=3)
         with connection.cursor() as cursor:
             cursor.execute(_fill_sql(args.creators))
@@ -149,10 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  target: audience under {TARGET_S:.0f} s: {'met' if ok else 'NOT met'}")
         return 0 if ok else 1
-    finally:
-        connection.close()
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -73,7 +73,12 @@ class EmailMessageIn(_MessageBase):
 
 
 class WhatsAppMessageIn(_MessageBase):
-    """An approved template (`content_sid` and its `variables`) or free text (`body`)."""
+    """An approved template (`content_sid` and its `variables`), free text (`body`), or both.
+
+    Free text reaches only creators inside their WhatsApp 24-hour window: with both, those
+    inside get the body and the others the template; with a body only, creators outside the
+    window are not sent WhatsApp (left out as `outside_whatsapp_window`, or the next channel
+    of the priority)."""
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -30,9 +30,9 @@ from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 from psycopg.errors import DeadlockDetected
 
-from campaigns import fanout, policies
+from campaigns import fanout, policies, whatsapp_window
 from campaigns.delivery_tracking import delivery_tracking
-from campaigns.exceptions import TemplateRenderFailed
+from campaigns.exceptions import OutsideWhatsAppWindow, TemplateRenderFailed
 from campaigns.models import Campaign, Delivery, Message, SequenceStep
 from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
 from channels.base import ChannelAdapter, Outcome, Outgoing, SendResult
@@ -416,7 +416,9 @@ class Dispatcher:
         creator_ids = {row.creator_id for row in claimed}
         creators = {
             row["id"]: row
-            for row in Creator.objects.filter(id__in=ids_any(creator_ids)).values(*CREATOR_FIELDS)
+            for row in Creator.objects.filter(id__in=ids_any(creator_ids)).values(
+                *CREATOR_FIELDS, "whatsapp_window_open_until"
+            )
         }
         tokens: dict[int, list[str]] = defaultdict(list)
         if any(self.adapter_class(row.channel).needs_device_tokens for row in claimed):
@@ -432,7 +434,7 @@ class Dispatcher:
                 outgoing[row.channel].append(
                     self.outgoing_one(row, creator, tuple(tokens.get(row.creator_id, ())))
                 )
-            except TemplateRenderFailed as error:
+            except (TemplateRenderFailed, OutsideWhatsAppWindow) as error:
                 failures.append(
                     SendResult(
                         row.id,
@@ -468,6 +470,14 @@ class Dispatcher:
             ),
             channel=row.channel,
             links=links,
+        )
+        # WhatsApp: the body or the template by the creator's 24-hour window, checked now
+        # (it may have closed since fan-out); other channels' content is returned as is.
+        content = whatsapp_window.content_for_creator(
+            content,
+            channel=row.channel,
+            open_until=creator["whatsapp_window_open_until"],
+            now=timezone.now(),
         )
         unsubscribe = self.adapter_class(row.channel).needs_unsubscribe_links
         return Outgoing(

@@ -1,7 +1,8 @@
-"""The campaign wizard's writes: basics, audience, schedule plan, and starting per the plan.
+"""The campaign wizard's writes: basics, audience, schedule plan, and starting per the plan,
+by a launch or by a manager's approval.
 
 Each step edits the draft created at step one, so the wizard survives reloads; any edit drops
-an earlier approval (see `services.approval_reset`).
+an earlier approval (see `approvals.approval_reset`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,11 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from campaigns import services
+from campaigns import approvals, services
 from campaigns.exceptions import CampaignIncomplete
+from campaigns.lifecycle import Action, campaign_action_check
 from campaigns.models import Campaign
 from segments.models import Segment
-
-EDITABLE = (Campaign.Status.DRAFT,)
-
-
-def _check_editable(campaign: Campaign) -> None:
-    if campaign.status not in EDITABLE:
-        raise services._refuse(campaign, _("edited"))
 
 
 @transaction.atomic
@@ -39,7 +34,7 @@ def campaign_basics_set(
     ends_on: date | None,
 ) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    _check_editable(campaign)
+    campaign_action_check(campaign=campaign, action=Action.EDIT_DRAFT)
     campaign.name, campaign.kind, campaign.market = name, kind, market
     campaign.default_locale, campaign.starts_on, campaign.ends_on = (
         default_locale,
@@ -49,7 +44,7 @@ def campaign_basics_set(
     campaign.save(
         update_fields=["name", "kind", "market", "default_locale", "starts_on", "ends_on"]
     )
-    services.approval_reset(campaign=campaign)
+    approvals.approval_reset(campaign=campaign)
     return campaign
 
 
@@ -58,13 +53,13 @@ def campaign_audience_set(*, campaign: Campaign, segment: Segment, channels: lis
     """The segment and the channels to reach it on (messages of dropped channels are kept but
     not sent)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    _check_editable(campaign)
+    campaign_action_check(campaign=campaign, action=Action.EDIT_DRAFT)
     if not channels:
         raise CampaignIncomplete(_("Choose at least one channel."))
     campaign.segment = segment
     campaign.channels = sorted(set(channels))
     campaign.save(update_fields=["segment", "channels"])
-    services.approval_reset(campaign=campaign)
+    approvals.approval_reset(campaign=campaign)
     return campaign
 
 
@@ -78,7 +73,7 @@ def campaign_schedule_plan_set(
 ) -> Campaign:
     """Remember how to start the campaign; nothing is scheduled until it is launched."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    _check_editable(campaign)
+    campaign_action_check(campaign=campaign, action=Action.EDIT_DRAFT)
     plan: dict[str, Any] = {"mode": mode}
     if mode == "at":
         if send_at is None:
@@ -92,7 +87,7 @@ def campaign_schedule_plan_set(
         raise CampaignIncomplete(_("Choose when to send."))
     campaign.schedule_plan = plan
     campaign.save(update_fields=["schedule_plan"])
-    services.approval_reset(campaign=campaign)
+    approvals.approval_reset(campaign=campaign)
     return campaign
 
 
@@ -106,3 +101,12 @@ def campaign_start(*, campaign: Campaign, actor: User | None) -> Campaign:
     if plan.get("mode") == "recurring":
         return services.campaign_schedule(campaign=campaign, crontab=plan["crontab"], actor=actor)
     return services.campaign_launch(campaign=campaign, actor=actor)
+
+
+@transaction.atomic
+def campaign_approve(*, campaign: Campaign, actor: User, note: str = "") -> Campaign:
+    """Approve a submitted campaign and start it as its schedule plan says (one transaction:
+    if it cannot start, it stays waiting for approval)."""
+    campaign = approvals.campaign_pending_lock(campaign=campaign, action=Action.APPROVE)
+    approvals.approval_decide(campaign=campaign, actor=actor, approved=True, note=note)
+    return campaign_start(campaign=campaign, actor=actor)

@@ -80,3 +80,32 @@ class CampaignNotApproved(AltavozError):
             _("Campaign “%(name)s” needs a manager's approval before it can start.")
             % {"name": campaign_name}
         )
+
+
+class OutsideWhatsAppWindow(AltavozError):
+    """Free text (a body-only WhatsApp message) for a creator whose 24-hour window is closed:
+    WhatsApp would refuse it (Twilio 63016), so it is not sent (campaigns/whatsapp_window.py)."""
+
+    code = "outside_whatsapp_window"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Not sent: the creator has not written on WhatsApp in the last 24 hours, and "
+                "this message has no approved template for creators outside that window."
+            )
+        )
+
+
+class WhatsAppTemplateNotApproved(AltavozError):
+    """A campaign's WhatsApp message uses a template WhatsApp has not approved (or stopped)."""
+
+    def __init__(self, *, sid: str, name: str, status: str) -> None:
+        super().__init__(
+            _(
+                "The WhatsApp template “%(name)s” (%(sid)s) is %(status)s: only approved "
+                "templates can be sent. Pick another template or wait for its approval."
+            )
+            % {"name": name or sid, "sid": sid, "status": status}
+        )
+        self.sid = sid

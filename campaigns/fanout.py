@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaigns import policies
+from campaigns import policies, whatsapp_window
 from campaigns.models import Campaign, Delivery, FanoutSkip, Message, SequenceStep
 from creators.models import CONSENT_FIELDS, Channel, ConsentStatus, Creator
 from segments.selectors import segment_creators
@@ -111,11 +111,13 @@ def _channel_create(
     audience: tuple[str, tuple] | None = None,
 ) -> int:
     step_id = step.pk if step else 0
-    locales = sorted(
-        Message.objects.filter(campaign=campaign, step=step_id, channel=channel)
-        .values_list("locale", flat=True)
-        .distinct()
+    # Each message's language and fields (WhatsApp's decide whether the window matters).
+    messages = list(
+        Message.objects.filter(campaign=campaign, step=step_id, channel=channel).values_list(
+            "locale", "fields"
+        )
     )
+    locales = sorted({locale for locale, _fields in messages})
     if not locales:
         return 0
     if audience is not None:
@@ -160,6 +162,14 @@ def _channel_create(
     )
     locale_placeholders = ", ".join(["%s"] * len(locales))
     holdout = f"a.bucket < {split.holdout!r}"
+    # Body-only WhatsApp: only creators inside their 24-hour window (campaigns/whatsapp_window.py).
+    window_sql, window_params = whatsapp_window.fanout_condition(
+        channel=channel,
+        messages=messages,
+        default_locale=campaign.default_locale,
+        now=adapt(now),
+    )
+    window_filter = f"AND {window_sql}" if window_sql else ""
     cursor.execute(
         f"""
         INSERT INTO {table} (campaign_id, run, step, channel, creator_id, locale, status,
@@ -176,7 +186,7 @@ def _channel_create(
                    {bucket} AS bucket, {quiet_columns}, {base} AS base, {recent} AS recent
             FROM {creators_table} c
             WHERE c.id IN ({audience_sql}) AND {reachable_condition(channel)}
-                  {first_only} {bucket_filter}
+                  {window_filter} {first_only} {bucket_filter}
         ) a {policies.LOCAL_LATERAL_SQL}
         ON CONFLICT DO NOTHING
         """,
@@ -189,6 +199,7 @@ def _channel_create(
             *base_params,
             *recent_params,
             *audience_params,
+            *window_params,
             adapt(now),
         ],
     )
@@ -202,6 +213,7 @@ def _channel_create(
             channel=channel,
             audience_sql=audience_sql,
             audience_params=audience_params,
+            window=(window_sql, window_params),
         )
     return created
 
@@ -214,19 +226,29 @@ def _skips_count(
     channel: str,
     audience_sql: str,
     audience_params: tuple,
+    window: tuple[str, list] = ("", []),
 ) -> None:
-    """Count, by reason, the audience members this channel's fan-out left out."""
+    """Count, by reason, the audience members this channel's fan-out left out. `window`: the
+    WhatsApp window's condition (`whatsapp_window.fanout_condition`), if it applies: the
+    reachable creators it leaves out are counted as `outside_whatsapp_window`."""
     consent = f"c.{CONSENT_FIELDS[channel]}"
     granted = ConsentStatus.GRANTED.value
     skips, creators_table = FanoutSkip._meta.db_table, Creator._meta.db_table
+    reachable = reachable_condition(channel)
+    window_sql, window_params = window
+    outside_case, outside_params, left_out = "", [], f"NOT ({reachable})"
+    if window_sql:
+        outside_case, outside_params = f"WHEN {reachable} THEN %s", [whatsapp_window.REASON.value]
+        left_out = f"NOT ({reachable} AND {window_sql})"
     cursor.execute(
         f"""
         INSERT INTO {skips} (campaign_id, run, channel, reason, count)
         SELECT %s, %s, %s,
-               CASE WHEN {consent} = %s THEN %s WHEN {consent} = %s THEN %s ELSE %s END,
+               CASE {outside_case} WHEN {consent} = %s THEN %s WHEN {consent} = %s THEN %s
+                    ELSE %s END,
                COUNT(*)
         FROM {creators_table} c
-        WHERE c.id IN ({audience_sql}) AND NOT ({reachable_condition(channel)})
+        WHERE c.id IN ({audience_sql}) AND {left_out}
         GROUP BY 4
         ON CONFLICT (campaign_id, run, channel, reason) DO UPDATE SET count = EXCLUDED.count
         """,
@@ -234,12 +256,14 @@ def _skips_count(
             campaign.pk,
             run,
             channel,
+            *outside_params,
             granted,
             FanoutSkip.Reason.UNREACHABLE.value,
             ConsentStatus.DENIED.value,
             FanoutSkip.Reason.DENIED.value,
             FanoutSkip.Reason.UNKNOWN.value,
             *audience_params,
+            *window_params,
         ],
     )
 
@@ -260,11 +284,12 @@ def fallback_deliveries_create(
     created = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for position, channel in enumerate(priority[1:], start=1):
-            locales = sorted(
-                Message.objects.filter(campaign=campaign, step=0, channel=channel)
-                .values_list("locale", flat=True)
-                .distinct()
+            messages = list(
+                Message.objects.filter(campaign=campaign, step=0, channel=channel).values_list(
+                    "locale", "fields"
+                )
             )
+            locales = sorted({locale for locale, _fields in messages})
             if not locales:
                 continue
             earlier = ", ".join(f"'{name}'" for name in priority[:position])
@@ -278,6 +303,13 @@ def fallback_deliveries_create(
             )
             placeholders = ", ".join(["%s"] * len(locales))
             id_placeholders = ", ".join(["%s"] * len(failed_ids))
+            window_sql, window_params = whatsapp_window.fanout_condition(
+                channel=channel,
+                messages=messages,
+                default_locale=campaign.default_locale,
+                now=now,
+            )
+            window_filter = f"AND {window_sql}" if window_sql else ""
             cursor.execute(
                 f"""
                 INSERT INTO {table} (campaign_id, run, channel, creator_id, locale, status,
@@ -289,13 +321,22 @@ def fallback_deliveries_create(
                 FROM {table} f JOIN {creators_table} c ON c.id = f.creator_id
                 WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s AND f.run = %s
                   AND f.status IN ({states}) AND f.channel IN ({earlier}) AND f.step = 0
-                  AND {reachable_condition(channel)}
+                  AND {reachable_condition(channel)} {window_filter}
                   AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
                                   AND n.campaign_id = f.campaign_id AND n.run = f.run
                                   AND n.creator_id = f.creator_id)
                 ON CONFLICT DO NOTHING
                 """,
-                [*locales, campaign.default_locale, now, now, *failed_ids, campaign.pk, run],
+                [
+                    *locales,
+                    campaign.default_locale,
+                    now,
+                    now,
+                    *failed_ids,
+                    campaign.pk,
+                    run,
+                    *window_params,
+                ],
             )
             created += max(cursor.rowcount, 0)
     return created

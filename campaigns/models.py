@@ -321,18 +321,23 @@ class IdempotencyRecord(models.Model):
 
 class FanoutSkip(models.Model):
     """How many of a run's audience fan-out left out on a channel, and why: consent not
-    granted (`denied`, `unknown`) or no way to reach them (`unreachable`: no address or
-    device, or a suppressed address). Updated by each fan-out of the run."""
+    granted (`denied`, `unknown`), no way to reach them (`unreachable`: no address or
+    device, or a suppressed address) or, for body-only WhatsApp messages, a closed 24-hour
+    window (`outside_whatsapp_window`). Updated by each fan-out of the run."""
 
     class Reason(models.TextChoices):
         DENIED = "denied", _("Consent denied")
         UNKNOWN = "unknown", _("Consent unknown")
         UNREACHABLE = "unreachable", _("No address or suppressed")
+        OUTSIDE_WHATSAPP_WINDOW = (
+            "outside_whatsapp_window",
+            _("Outside the WhatsApp 24-hour window (free text only)"),
+        )
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="skips")
     run = models.PositiveIntegerField(_("run"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
     count = models.PositiveIntegerField(_("creators skipped"), default=0)
 
     class Meta:

@@ -19,6 +19,8 @@ from campaigns.rendering import (
 )
 from campaigns.selectors import campaign_sample_creator
 from campaigns.services import message_fields_validate
+from campaigns.whatsapp_templates import whatsapp_template_body_render
+from channels.models import WhatsAppTemplate
 
 # What the messages step lists as things a template can use.
 HELPERS = (
@@ -62,6 +64,8 @@ def message_preview(
             campaign=campaign_context_build(campaign),
             links=PreviewLinks(locale=locale),
         )
+        if channel == "whatsapp" and preview.content.get("content_sid"):
+            _template_fill(preview)
     except MessageInvalid as error:
         preview.errors = error.errors
     except (TemplateInvalid, TemplateRenderFailed) as error:
@@ -69,3 +73,16 @@ def message_preview(
             {"field": getattr(error, "field", ""), "line": error.line, "message": str(error)}
         ]
     return preview
+
+
+def _template_fill(preview: MessagePreview) -> None:
+    """A template message previews as WhatsApp shows it: the approved body with the variables
+    filled for the sample creator, and the template's buttons."""
+    template = WhatsAppTemplate.objects.filter(sid=preview.content["content_sid"]).first()
+    if template is None:
+        return
+    preview.content["template_name"] = template.friendly_name
+    preview.content["template_buttons"] = [button["title"] for button in template.buttons]
+    preview.content["template_body"] = whatsapp_template_body_render(
+        template=template, variables=preview.content.get("variables") or {}
+    )

@@ -24,42 +24,45 @@ from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db.models import Exists
+from django.db.models import Exists, QuerySet
 from django.utils import timezone
 
 from campaigns.delivery_tracking import delivery_tracking
 from campaigns.models import Campaign, Delivery
 from campaigns.resend import deliveries_resend
-from channels.base import Reconciled, Unsettled, Verdict
-from channels.registry import reconciling_adapter_for
+from channels.base import Reconciled, Reconciliation, Unsettled, Verdict
+from channels.registry import adapter_class, reconciling_adapter_for
 
 logger = logging.getLogger(__name__)
 
-# The reason kept on an `unknown` delivery no provider can settle.
-UNVERIFIABLE = {
-    "push": "FCM keeps no record of what it took: check with the creator before re-sending.",
-    "email": "Sent through SMTP, which reports nothing afterwards: check before re-sending.",
-}
-
 
 def deliveries_reconcile(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Look up `unknown` deliveries older than the grace period; returns counts per verdict."""
+    """Look up `unknown` deliveries older than the grace period; returns counts per verdict.
+
+    Each channel's adapter says how (`reconciled_by`, channels/base.py): ask the provider, read
+    the provider's events, or mark the delivery unverifiable with the adapter's reason.
+    """
     now = now or timezone.now()
     due = Delivery.objects.filter(
         status=Delivery.Status.UNKNOWN,
         updated_at__lt=now - timedelta(seconds=settings.DISPATCH_RECONCILE_SECONDS),
     ).exclude(error_code="unverifiable")
     counts: dict[str, int] = defaultdict(int)
-    verdicts = _whatsapp_reconcile(due.filter(channel="whatsapp")[:limit])
-    verdicts += _email_reconcile(due.filter(channel="email")[:limit])
-    for channel in ("push", "email"):
-        if channel == "email" and settings.EMAIL_PROVIDER == "sendgrid":
-            continue
-        # Nothing to ask: say so on the delivery, once, and leave it to a person.
-        marked = due.filter(channel=channel).update(
-            error_code="unverifiable", error_message=UNVERIFIABLE[channel], updated_at=now
-        )
-        if marked:
+    verdicts: list[Reconciled] = []
+    for channel in sorted(set(due.values_list("channel", flat=True).distinct())):
+        adapter = adapter_class(channel)
+        rows = due.filter(channel=channel)
+        if adapter.reconciled_by is Reconciliation.LOOKUP:
+            verdicts += _lookup_reconcile(channel, rows[:limit])
+        elif adapter.reconciled_by is Reconciliation.EVENTS:
+            verdicts += _events_reconcile(adapter.provider, rows[:limit])
+        else:
+            # Nothing to ask: say so on the delivery, once, and leave it to a person.
+            marked = rows.update(
+                error_code="unverifiable",
+                error_message=adapter.unverifiable_reason,
+                updated_at=now,
+            )
             counts["unverifiable"] += marked
     resend: dict[int, list[int]] = defaultdict(list)
     campaign_of = dict(
@@ -93,8 +96,8 @@ def deliveries_reconcile(*, now: datetime | None = None, limit: int = 500) -> di
     return dict(counts)
 
 
-def _whatsapp_reconcile(rows) -> list[Reconciled]:
-    rows = list(rows.select_related("creator"))
+def _lookup_reconcile(channel: str, due: QuerySet[Delivery]) -> list[Reconciled]:
+    rows = list(due.select_related("creator"))
     if not rows:
         return []
     unsettled = [
@@ -107,14 +110,14 @@ def _whatsapp_reconcile(rows) -> list[Reconciled]:
     # Twilio message ids other deliveries already hold: a message of theirs is not this one.
     known_ids = frozenset(
         Delivery.objects.filter(
-            channel="whatsapp",
+            channel=channel,
             creator_id__in=[row.creator_id for row in rows],
             updated_at__gte=earliest,
         )
         .exclude(provider_message_id="")
         .values_list("provider_message_id", flat=True)
     )
-    return async_to_sync(_adapter_reconcile)("whatsapp", unsettled, known_ids)
+    return async_to_sync(_adapter_reconcile)(channel, unsettled, known_ids)
 
 
 async def _adapter_reconcile(
@@ -127,10 +130,8 @@ async def _adapter_reconcile(
         await adapter.close()
 
 
-def _email_reconcile(rows) -> list[Reconciled]:
-    if settings.EMAIL_PROVIDER != "sendgrid":
-        return []
-    heard = delivery_tracking().provider_events(provider="sendgrid")
+def _events_reconcile(provider: str, rows: QuerySet[Delivery]) -> list[Reconciled]:
+    heard = delivery_tracking().provider_events(provider=provider)
     return [
         Reconciled(pk, Verdict.UNKNOWN if any_event else Verdict.NOT_TAKEN)
         for pk, any_event in rows.annotate(heard=Exists(heard)).values_list("pk", "heard")

@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from campaigns import services
+from campaigns import enqueue
+from campaigns.lifecycle import (
+    Action,
+    campaign_action_allowed,
+    campaign_refusal,
+    campaign_transition,
+)
 from campaigns.models import Campaign, Delivery
 
 Status = Campaign.Status
@@ -32,11 +38,12 @@ def deliveries_resend(
     actor: User | None = None,
 ) -> int:
     """Reset the chosen deliveries to pending and kick dispatch; returns how many were reset."""
-    from campaigns import tasks
-
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status in (Status.DRAFT, Status.CANCELLED) or campaign.last_run == 0:
-        raise services._refuse(campaign, _("re-sent"))
+    if (
+        not campaign_action_allowed(campaign=campaign, action=Action.RESEND)
+        or not campaign.last_run
+    ):
+        raise campaign_refusal(campaign=campaign, action=Action.RESEND)
     statuses = [Delivery.Status.FAILED] + ([Delivery.Status.UNKNOWN] if include_unknown else [])
     now = timezone.now()
     reset = Delivery.objects.filter(
@@ -63,9 +70,9 @@ def deliveries_resend(
         detail={"deliveries": reset, "include_unknown": include_unknown},
     )
     if campaign.status in (Status.SENT, Status.SCHEDULED):
-        services._transition(
-            campaign,
-            Status.SENDING,
+        campaign_transition(
+            campaign=campaign,
+            to_status=Status.SENDING,
             actor=actor,
             note=_("Re-send of %(count)d deliveries") % {"count": reset},
         )
@@ -73,5 +80,5 @@ def deliveries_resend(
         campaign.save(update_fields=["status", "finished_at"])
     if campaign.status == Status.SENDING:
         campaign_id = campaign.pk
-        transaction.on_commit(lambda: tasks.campaign_dispatch_start(campaign_id))
+        transaction.on_commit(lambda: enqueue.campaign_dispatch_start(campaign_id))
     return reset

@@ -4,10 +4,11 @@ from typing import Any, TypedDict
 from django.db import connection
 from django.db.models import Count, QuerySet
 
+from campaigns import whatsapp_window
 from campaigns.fanout import reachable_condition
 from campaigns.models import Campaign, Delivery, FanoutSkip
 from campaigns.rendering import SAMPLE_CREATOR, creator_context_build
-from creators.models import CONSENT_FIELDS, Creator
+from creators.models import CONSENT_FIELDS, Channel, Creator
 from segments.models import Segment
 from segments.selectors import segment_creators
 
@@ -137,22 +138,32 @@ def campaign_deliveries_get(
 
 def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
     """The segment's size and, per channel, how many of its creators fan-out would create a
-    delivery for (consent granted, an address, not suppressed): one query."""
+    delivery for (consent granted, an address, not suppressed), and of those reachable on
+    WhatsApp how many are inside their 24-hour window now (`whatsapp_in_window`) and
+    outside it (`whatsapp_outside_window`): one query."""
     audience_sql, params = segment_creators(segment).order_by().values("id").query.sql_with_params()
     channels = list(CONSENT_FIELDS)
+    window_columns, window_params = whatsapp_window.count_columns_sql(
+        reachable_condition(Channel.WHATSAPP)
+    )
     columns = ", ".join(
-        f"COUNT(*) FILTER (WHERE {reachable_condition(channel)})" for channel in channels
+        [
+            *(f"COUNT(*) FILTER (WHERE {reachable_condition(channel)})" for channel in channels),
+            *window_columns,
+        ]
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), {columns} FROM {Creator._meta.db_table} c "
             f"WHERE c.id IN ({audience_sql})",
-            params,
+            [*window_params, *params],
         )
         row = cursor.fetchone()
     return {
         "total": row[0],
-        **{str(channel): n for channel, n in zip(channels, row[1:], strict=True)},
+        **{str(channel): n for channel, n in zip(channels, row[1:-2], strict=True)},
+        "whatsapp_in_window": row[-2],
+        "whatsapp_outside_window": row[-1],
     }
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns import sequences
 from campaigns.exceptions import AltavozError
 from campaigns.models import Campaign, SequenceStep
-from campaigns.views import CHANGE, _campaign, _needs
+from campaigns.views import CHANGE, campaign_or_404, permission_needed
 from creators.models import Channel
 from segments.exceptions import SegmentRulesInvalid
 
@@ -109,10 +109,10 @@ def _page(
     return render(request, "campaigns/sequence.html", context, status=status)
 
 
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 @require_http_methods(["GET", "POST"])
 def campaign_sequence(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     htmx_target = request.headers.get("HX-Target", "")
     form = SequenceStepForm(request.POST or None)
     if request.method == "POST":
@@ -140,11 +140,11 @@ def campaign_sequence(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, campaign, form)
 
 
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 @require_POST
 def campaign_sequence_step(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
     """Move a step up or down, or remove it."""
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     step = get_object_or_404(SequenceStep, pk=step_id, campaign=campaign)
     action = request.POST.get("action")
     htmx_target = request.headers.get("HX-Target", "")
@@ -162,10 +162,10 @@ def campaign_sequence_step(request: HttpRequest, pk: int, step_id: int) -> HttpR
     return redirect("campaign-sequence", pk=campaign.pk)
 
 
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 @require_POST
 def campaign_sequence_exit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     form = SequenceExitForm(request.POST)
     if form.is_valid():
         sequences.sequence_exit_set(campaign=campaign, exit_rule=form.cleaned_data["exit_rule"])

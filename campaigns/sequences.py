@@ -19,8 +19,10 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from campaigns import fanout
+from campaigns import enqueue, fanout, services
+from campaigns.exceptions import CampaignIncomplete
 from campaigns.models import Campaign, Delivery, Message, SequenceStep, SequenceStepRun
 from campaigns.sequence_conditions import enrolled_creator_ids, enrolled_sql, replied_sql
 from creators.models import CONSENT_FIELDS, ConsentStatus, Creator
@@ -252,16 +254,45 @@ def entrants_add(*, campaign: Campaign, now: datetime | None = None) -> int:
     return fanout.deliveries_create(campaign=campaign, run=campaign.last_run, now=now)
 
 
+def step_run(*, step: SequenceStep, run: int, now: datetime) -> int | None:
+    """Execute the step for the run (`step_execute`) and start the dispatchers if it created
+    deliveries."""
+    created = step_execute(step=step, run=run, now=now)
+    if created:
+        enqueue.campaign_dispatch_start(step.campaign_id)
+    return created
+
+
+def steps_due_run(*, now: datetime) -> int:
+    """Execute every step whose time has come (beat, every minute); returns how many ran."""
+    executed = 0
+    for due in steps_due(now=now):
+        executed += step_run(step=due.step, run=due.run, now=now) is not None
+    return executed
+
+
+def entrants_run(*, now: datetime) -> int:
+    """Let late entrants into every running sequence (`entrants_add`) and start the
+    dispatchers where some came in; returns how many came in."""
+    added = 0
+    campaigns = Campaign.objects.filter(
+        status=Campaign.Status.SENDING, sequence_steps__removed=False
+    ).distinct()
+    for campaign in campaigns.select_related("segment"):
+        created = entrants_add(campaign=campaign, now=now)
+        if created:
+            logger.info("campaign %s: %s late entrants", campaign.pk, created)
+            enqueue.campaign_dispatch_start(campaign.pk)
+        added += created
+    return added
+
+
 def steps_pending(*, campaign: Campaign) -> bool:
     """True while a live step of the latest run has not been executed (the run is not over)."""
     return step_next(campaign=campaign, run=campaign.last_run) is not None
 
 
 def _editable(step: SequenceStep) -> None:
-    from django.utils.translation import gettext as _
-
-    from campaigns.exceptions import CampaignIncomplete
-
     if step.pk and SequenceStepRun.objects.filter(step=step).exists():
         raise CampaignIncomplete(_("This step has already been sent; add a new step instead."))
     if step.campaign.status in (Campaign.Status.SENT, Campaign.Status.CANCELLED):
@@ -282,8 +313,6 @@ def sequence_step_save(
 ) -> SequenceStep:
     """Add a step at the end (or change `step`, if not executed yet) with its messages, one
     {"locale": …, **fields} per language, checked as any campaign message."""
-    from campaigns import services
-
     if condition == Condition.SEGMENT:
         rules_compile(rules or {})
     if step is None:
@@ -305,10 +334,6 @@ def sequence_step_save(
     if not Message.objects.filter(
         campaign=campaign, step=step.pk, channel=channel, locale=campaign.default_locale
     ).exists():
-        from django.utils.translation import gettext as _
-
-        from campaigns.exceptions import CampaignIncomplete
-
         raise CampaignIncomplete(
             _("A step needs a message in the campaign's default language (%(locale)s).")
             % {"locale": campaign.default_locale}

@@ -1,11 +1,26 @@
 from django.urls import path
 
-from campaigns import sequence_views, views
+from campaigns import sequence_views, template_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign-list"),
     path("new/", views.campaign_new, name="campaign-new"),
     path("approvals/", views.approval_list, name="campaign-approvals"),
+    path(
+        "whatsapp-templates/",
+        template_views.whatsapp_template_list,
+        name="whatsapp-template-list",
+    ),
+    path(
+        "whatsapp-templates/sync/",
+        template_views.whatsapp_templates_sync_now,
+        name="whatsapp-templates-sync",
+    ),
+    path(
+        "whatsapp-templates/picker/",
+        template_views.whatsapp_template_picker,
+        name="whatsapp-template-picker",
+    ),
     path("<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("<int:pk>/progress/", views.campaign_progress, name="campaign-progress"),
     path("<int:pk>/basics/", views.campaign_basics, name="campaign-basics"),

@@ -41,8 +41,11 @@ from campaigns.forms import (
     message_form_fields,
     variables_format,
 )
+from campaigns.lifecycle import campaign_launchable_check
 from campaigns.models import Campaign, Message
 from campaigns.preview import message_preview, variable_hints
+from campaigns.whatsapp_templates import picker_context
+from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from common.inputs import query_id
@@ -57,7 +60,7 @@ LAUNCH = "campaigns.launch_campaign"
 APPROVE = "campaigns.approve_campaign"
 
 
-def _needs(permission: str) -> Callable:
+def permission_needed(permission: str) -> Callable:
     """login_required + permission_required(raise_exception=True): anonymous users are sent to
     the login page, signed-in users without the permission get a 403."""
 
@@ -67,7 +70,7 @@ def _needs(permission: str) -> Callable:
     return decorate
 
 
-def _campaign(pk: int) -> Campaign:
+def campaign_or_404(pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.select_related("segment", "owner"), pk=pk)
 
 
@@ -91,7 +94,7 @@ def _wizard(
 
 
 @require_GET
-@_needs(VIEW)
+@permission_needed(VIEW)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Campaign.Status.values:
@@ -111,7 +114,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 # --- Wizard: basics → audience → messages → schedule → review ----------------------------------
 
 
-@_needs(ADD)
+@permission_needed(ADD)
 def campaign_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BasicsForm(request.POST or None)
     if request.method != "POST":
@@ -146,9 +149,9 @@ def _edit(
     return redirect(next_url)
 
 
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def campaign_basics(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     initial = {name: getattr(campaign, name) for name in BasicsForm.base_fields}
     form = BasicsForm(request.POST or None, initial=initial)
     return _edit(
@@ -162,9 +165,9 @@ def campaign_basics(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     form = AudienceForm(
         request.POST or None,
         initial={"segment": campaign.segment_id, "channels": campaign.channels},
@@ -185,7 +188,7 @@ def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_needs(VIEW)
+@permission_needed(VIEW)
 def campaign_audience_counts(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the chosen segment's size and reachable creators per channel."""
     segment_id = query_id(request, "segment")
@@ -227,15 +230,21 @@ def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
                         }
                         for name, label, multiline in message_form_fields(channel)
                     ],
+                    # WhatsApp: approved templates in this language to pick from.
+                    "picker": picker_context(
+                        locale=locale, query="", selected=str(values.get("content_sid") or "")
+                    )
+                    if channel == "whatsapp"
+                    else None,
                 }
             )
     return tabs
 
 
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def campaign_messages(request: HttpRequest, pk: int) -> HttpResponse:
     """One form per channel × language tab; saving refuses a bad template (400, inline)."""
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     tabs = _tabs(campaign)
     posted = (
         f"{request.POST['channel']}-{request.POST.get('locale', '')}"
@@ -269,10 +278,10 @@ def campaign_messages(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def campaign_message_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the message as typed, rendered for a sample creator of the segment."""
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     channel, locale = request.POST.get("channel", ""), request.POST.get("locale", "")
     if channel not in Channel.values or locale not in Locale.values:
         return HttpResponse(status=400)
@@ -281,9 +290,9 @@ def campaign_message_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/_preview.html", {"preview": preview})
 
 
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     plan = campaign.schedule_plan or {"mode": "now"}
     initial: dict[str, Any] = {"mode": plan.get("mode", "now")}
     if plan.get("crontab"):
@@ -344,11 +353,11 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
     ]
     problem = ""
     try:
-        services._check_launchable(campaign)
+        campaign_launchable_check(campaign=campaign)
     except CampaignIncomplete as error:
         problem = str(error)
     user = request.user
-    approval = services.approval_required()
+    approval = approvals.approval_required()
     return {
         "previews": previews,
         "counts": (
@@ -357,6 +366,11 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
             else None
         ),
         "channel_labels": dict(Channel.choices),
+        "window_mode": (
+            campaign_window_mode(campaign_id=campaign.pk)
+            if Channel.WHATSAPP in campaign.channels
+            else ""
+        ),
         "problem": problem,
         "approval_required": approval,
         "can_launch": user.has_perm(LAUNCH)
@@ -372,18 +386,18 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
 
 
 @require_GET
-@_needs(VIEW)
+@permission_needed(VIEW)
 def campaign_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     return _wizard(
         request, "wizard_review.html", campaign, "review", _review_context(request, campaign)
     )
 
 
 @require_POST
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def campaign_test_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     form = TestSendForm(request.POST)
     context = _review_context(request, campaign)
     context["test_form"] = form
@@ -408,10 +422,10 @@ def _review_error(
 
 
 @require_POST
-@_needs(LAUNCH)
+@permission_needed(LAUNCH)
 def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Start as planned: now, at the planned time, or on the crontab."""
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     try:
         drafting.campaign_start(campaign=campaign, actor=request.user)
     except CampaignNotApproved as error:
@@ -423,9 +437,9 @@ def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_needs(CHANGE)
+@permission_needed(CHANGE)
 def campaign_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     try:
         approvals.campaign_submit(campaign=campaign, actor=request.user)
     except AltavozError as error:
@@ -438,7 +452,7 @@ def campaign_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_needs(APPROVE)
+@permission_needed(APPROVE)
 def approval_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -451,11 +465,11 @@ def approval_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_needs(APPROVE)
+@permission_needed(APPROVE)
 def campaign_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     try:
-        approvals.campaign_approve(campaign=campaign, actor=request.user)
+        drafting.campaign_approve(campaign=campaign, actor=request.user)
     except AltavozError as error:
         return _review_error(request, campaign, error, 400)
     messages.success(request, _("Campaign approved and started."))
@@ -463,9 +477,9 @@ def campaign_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @require_POST
-@_needs(APPROVE)
+@permission_needed(APPROVE)
 def campaign_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _review_error(request, campaign, ValueError(_("Say why it is rejected.")), 400)
@@ -481,9 +495,9 @@ def campaign_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_needs(VIEW)
+@permission_needed(VIEW)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     filters = DeliveryFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     deliveries = selectors.campaign_deliveries_get(
@@ -511,10 +525,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_needs(VIEW)
+@permission_needed(VIEW)
 def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx, every 2 s while sending: the current run's counts per delivery status."""
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     return render(
         request,
         "campaigns/_progress.html",
@@ -524,9 +538,9 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _lifecycle(service: Callable[..., Campaign], done: Any) -> Callable:
     @require_POST
-    @_needs(LAUNCH)
+    @permission_needed(LAUNCH)
     def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        campaign = _campaign(pk)
+        campaign = campaign_or_404(pk)
         try:
             service(campaign=campaign, actor=request.user)
         except AltavozError as error:
@@ -544,9 +558,9 @@ campaign_cancel = _lifecycle(services.campaign_cancel, gettext_lazy("Campaign ca
 
 
 @require_POST
-@_needs(LAUNCH)
+@permission_needed(LAUNCH)
 def campaign_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     form = ResendForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the deliveries to re-send."))

@@ -95,6 +95,14 @@ class Reconciled:
     error_code: str = ""
 
 
+class Reconciliation(enum.StrEnum):
+    """How campaigns/reconcile.py settles a channel's `unknown` deliveries."""
+
+    LOOKUP = "lookup"  # the adapter asks its provider (`ReconcilingAdapter.reconcile`)
+    EVENTS = "events"  # the provider posts an event for every message it takes: none, not taken
+    NONE = "none"  # nothing to ask: the delivery is marked unverifiable for a person
+
+
 class ChannelAdapter(Protocol):
     """A channel's adapter. Besides sending, it declares what dispatch has to prepare for it,
     so no caller switches on channel names."""
@@ -104,6 +112,8 @@ class ChannelAdapter(Protocol):
     address_field: ClassVar[str]  # the creator's field that addresses it ("" for none)
     needs_device_tokens: ClassVar[bool]  # fill `Outgoing.device_tokens` from creators' devices
     needs_unsubscribe_links: ClassVar[bool]  # sign `Outgoing.unsubscribe_url`/`_post_url`
+    reconciled_by: ClassVar[Reconciliation]  # how an `unknown` delivery is settled later
+    unverifiable_reason: ClassVar[str]  # kept on an `unknown` delivery when nothing can tell
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]: ...
 

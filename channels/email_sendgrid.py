@@ -29,7 +29,7 @@ from sendgrid.helpers.mail import (
     To,
 )
 
-from channels.base import Outcome, Outgoing, SendResult
+from channels.base import Outcome, Outgoing, Reconciliation, SendResult
 from channels.email import ThreadedEmailAdapter, unsubscribe_headers
 from channels.http import ProviderAnswer, answer_classify
 
@@ -67,6 +67,9 @@ def sendgrid_body(items: Sequence[Outgoing]) -> dict[str, Any]:
 
 class SendGridEmailAdapter(ThreadedEmailAdapter):
     provider: ClassVar[str] = "sendgrid"
+    # SendGrid posts `processed` for every message it accepts.
+    reconciled_by: ClassVar[Reconciliation] = Reconciliation.EVENTS
+    unverifiable_reason: ClassVar[str] = ""
 
     def chunks(self, outgoing: Sequence[Outgoing]) -> list[list[Outgoing]]:
         groups: dict[tuple[str, str, str], list[Outgoing]] = {}

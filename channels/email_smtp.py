@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from channels.base import Outcome, Outgoing, SendResult, error_text
+from channels.base import Outcome, Outgoing, Reconciliation, SendResult, error_text
 from channels.email import ThreadedEmailAdapter, unsubscribe_headers
 
 
@@ -28,6 +28,10 @@ def reply_classify(item: Outgoing, code: int, reply: object) -> SendResult:
 
 class SmtpEmailAdapter(ThreadedEmailAdapter):
     provider: ClassVar[str] = "smtp"
+    reconciled_by: ClassVar[Reconciliation] = Reconciliation.NONE
+    unverifiable_reason: ClassVar[str] = (
+        "Sent through SMTP, which reports nothing afterwards: check before re-sending."
+    )
 
     def chunks(self, outgoing: Sequence[Outgoing]) -> list[list[Outgoing]]:
         threads = settings.EMAIL_THREADS

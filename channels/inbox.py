@@ -8,7 +8,7 @@ from typing import ClassVar
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, connections, transaction
 
-from channels.base import Outgoing, SendResult
+from channels.base import Outgoing, Reconciliation, SendResult
 from channels.models import InboxMessage
 
 
@@ -44,6 +44,9 @@ class InboxAdapter:
     address_field: ClassVar[str] = ""
     needs_device_tokens: ClassVar[bool] = False
     needs_unsubscribe_links: ClassVar[bool] = False
+    # Inbox messages are rows in our own database, written in the send: never left unknown.
+    reconciled_by: ClassVar[Reconciliation] = Reconciliation.NONE
+    unverifiable_reason: ClassVar[str] = "Written to the in-app inbox: check the creator's inbox."
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]:
         return await sync_to_async(_inbox_store, thread_sensitive=True)(outgoing)

@@ -19,7 +19,7 @@ from django.conf import settings
 from google.auth.transport.requests import Request as GoogleAuthRequest
 from google.oauth2 import service_account
 
-from channels.base import Outcome, Outgoing, SendResult
+from channels.base import Outcome, Outgoing, Reconciliation, SendResult
 from channels.http import (
     ProviderAnswer,
     answer_classify,
@@ -86,6 +86,10 @@ class PushAdapter:
     address_field: ClassVar[str] = ""
     needs_device_tokens: ClassVar[bool] = True
     needs_unsubscribe_links: ClassVar[bool] = False
+    reconciled_by: ClassVar[Reconciliation] = Reconciliation.NONE
+    unverifiable_reason: ClassVar[str] = (
+        "FCM keeps no record of what it took: check with the creator before re-sending."
+    )
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None

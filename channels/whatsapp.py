@@ -26,7 +26,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 from twilio.rest.api.v2010.account.message import MessageList
 
-from channels.base import Outgoing, Reconciled, SendResult, Unsettled, Verdict
+from channels.base import Outgoing, Reconciled, Reconciliation, SendResult, Unsettled, Verdict
 from channels.http import (
     ProviderAnswer,
     answer_classify,
@@ -173,6 +173,8 @@ class WhatsAppAdapter:
     address_field: ClassVar[str] = "phone"
     needs_device_tokens: ClassVar[bool] = False
     needs_unsubscribe_links: ClassVar[bool] = False
+    reconciled_by: ClassVar[Reconciliation] = Reconciliation.LOOKUP  # the Messages list
+    unverifiable_reason: ClassVar[str] = ""
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None

@@ -5,7 +5,7 @@ for a moment (a disk hiccup, someone moving it) raised `FileNotFoundError` in th
 consumer, which Celery does not treat as a connection error, so the worker exited. Here a
 missing folder is an empty queue: the worker keeps polling and picks up again when the
 folder is back. Publishing into a missing folder still fails (kombu's `ChannelError`), and
-the caller (campaigns.services) leaves the work for the watchdog to enqueue again.
+the caller (campaigns.enqueue) leaves the work for the watchdog to enqueue again.
 """
 
 from __future__ import annotations

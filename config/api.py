@@ -145,6 +145,7 @@ def altavoz_error(request: HttpRequest, exc: AltavozError) -> HttpResponse:
 
 def _register_routers() -> None:
     from campaigns.api import router as campaigns_router
+    from campaigns.template_api import router as whatsapp_templates_router
     from conversations.api import router as conversations_router
     from creators.api import router as creators_router
     from programs.api import router as programs_router
@@ -155,6 +156,7 @@ def _register_routers() -> None:
     api.add_router("/", creators_router)
     api.add_router("/", segments_router)
     api.add_router("/", campaigns_router)
+    api.add_router("/", whatsapp_templates_router)
     api.add_router("/", tracking_stats_router)
     api.add_router("/", tracking_app_router)
     api.add_router("/", programs_router)

@@ -256,6 +256,8 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM", default="")
 TWILIO_BASE_URL = env("TWILIO_BASE_URL", default="https://api.twilio.com")
+# Twilio's Content API: the approved WhatsApp templates (docs/whatsapp-templates.md).
+TWILIO_CONTENT_BASE_URL = env("TWILIO_CONTENT_BASE_URL", default="https://content.twilio.com")
 FCM_PROJECT_ID = env("FCM_PROJECT_ID", default="")
 FCM_CREDENTIALS_FILE = env("FCM_CREDENTIALS_FILE", default="")
 FCM_BASE_URL = env("FCM_BASE_URL", default="https://fcm.googleapis.com")
@@ -338,6 +340,15 @@ if SEQUENCE_ENTRANTS_MINUTES > 0:
     CELERY_BEAT_SCHEDULE["sequence-entrants-add"] = {
         "task": "campaigns.tasks.sequence_entrants_add",
         "schedule": SEQUENCE_ENTRANTS_MINUTES * 60.0,
+    }
+
+# Minutes between syncs of the WhatsApp template catalogue from Twilio's Content API
+# (docs/whatsapp-templates.md); 0: only on demand ("Sync now" on the templates page).
+WHATSAPP_TEMPLATES_SYNC_MINUTES = env.int("WHATSAPP_TEMPLATES_SYNC_MINUTES", default=15)
+if WHATSAPP_TEMPLATES_SYNC_MINUTES > 0:
+    CELERY_BEAT_SCHEDULE["whatsapp-templates-sync"] = {
+        "task": "channels.tasks.whatsapp_templates_sync",
+        "schedule": WHATSAPP_TEMPLATES_SYNC_MINUTES * 60.0,
     }
 
 # --- Programs (docs/programs.md) ----------------------------------------------------------------

@@ -4,6 +4,7 @@ recorded with its line and field; what passes becomes a cleaned row for the writ
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -57,6 +58,7 @@ from creators.import_result import CreatorImportResult
 _FREE_TEXT = (R_NAME, R_EMAIL, R_STATE, R_CATEGORY, R_TAGS)
 
 Row = list[Any]
+Errors = list[tuple[str, str]]
 
 
 class _RowChecker:
@@ -99,21 +101,108 @@ class _RowChecker:
             cache_[value] = code
         return code
 
+    def _optional(
+        self, cell: str, read: Callable[[str], Any], field_name: str, message: str, errors: Errors
+    ) -> Any:
+        """A cell that may be blank (None): otherwise `read` gives its value, None if invalid."""
+        cell = cell.strip()
+        if not cell:
+            return None
+        value = read(cell)
+        if value is None:
+            errors.append((field_name, self.messages[message]))
+        return value
+
+    def _handle(self, cell: str, errors: Errors) -> str | None:
+        handle = cell.strip()
+        if not handle or handle == "@":
+            errors.append(("handle", self.messages["required"]))
+            return handle
+        read = handle_read(handle)
+        if read is None:
+            errors.append(("handle", self.messages["handle"]))
+        return read
+
+    def _name(self, cell: str, errors: Errors) -> str:
+        name = cell.strip()
+        if not name:
+            errors.append(("name", self.messages["required"]))
+        elif len(name) > 150:
+            errors.append(("name", self.messages["name"]))
+        return name
+
+    def _email(self, cell: str, errors: Errors) -> str | None:
+        email = cell.strip() or None
+        if email is not None and (len(email) > 254 or not _EMAIL_FAST_RE.fullmatch(email)):
+            try:
+                if len(email) > 254:
+                    raise ValidationError("too long")
+                validate_email(email)
+            except ValidationError:
+                errors.append(("email", self.messages["email"]))
+        return email
+
+    def _zone_read(self, tz: str) -> str | None:
+        return self.zones.get(tz) or self.zones.get(tz.casefold())
+
+    def _market(self, cell: str, errors: Errors) -> str | None:
+        market = cell.strip() or None
+        if market is None:
+            return None
+        market_code = market_read(market)
+        if market_code is None:
+            errors.append(("market", self.messages["market"]))
+        return market_code or market.upper()
+
+    def _state_cell(self, cell: str, market: str | None, errors: Errors) -> str | None:
+        """A Mexican state's code (in the default market), else the text as written."""
+        state = cell.strip() or None
+        if state is None:
+            return None
+        if market is None or market == DEFAULT_MARKET:
+            code = self._state(state)
+            if code is None:
+                errors.append(("state", self.messages["state"]))
+            return code
+        if len(state) > 64:
+            errors.append(("state", self.messages["state_long"]))
+        return state
+
+    def _followers(self, cell: str, errors: Errors) -> str | None:
+        followers = cell.strip()
+        if not followers:
+            return None
+        if not (followers.isascii() and followers.isdigit()) or int(followers) > _MAX_FOLLOWERS:
+            errors.append(("followers", self.messages["followers"]))
+        return followers
+
+    def _gmv(self, cell: str, errors: Errors) -> str | None:
+        gmv = cell.strip()
+        if not gmv:
+            return None
+        if not _GMV_RE.fullmatch(gmv):
+            errors.append(("gmv_30d", self.messages["gmv_30d"]))
+        return gmv
+
+    def _category(self, cell: str, errors: Errors) -> str | None:
+        category = cell.strip() or None
+        if category is not None and len(category) > 64:
+            errors.append(("category", self.messages["category"]))
+        return category
+
+    def _datetime(self, cell: str, field_name: str, errors: Errors) -> tuple[Any, Any]:
+        """(aware, local) of an ISO 8601 cell; (None, None) if blank or invalid."""
+        cell = cell.strip()
+        if not cell:
+            return None, None
+        try:
+            return _datetime_check(cell)
+        except ValueError:
+            errors.append((field_name, self.messages["datetime"]))
+            return None, None
+
     def check(self, line: int, values: tuple[str, ...]) -> Row | None:
-        # Each cell is read in place: what is blank or invalid becomes None.
-        handle: str | None
-        email: str | None
-        phone: str | None
-        locale: str | None
-        tz: str | None
-        state: str | None
-        market: str | None
-        level: str | None
-        followers: str | None
-        gmv: str | None
-        category: str | None
-        content_type: str | None
-        tags: str | None
+        """The cleaned row (see R_*), or None with every problem recorded in the result."""
         (
             handle,
             name,
@@ -135,173 +224,48 @@ class _RowChecker:
             consent_push,
             tags,
         ) = values
-        errors: list[tuple[str, str]] = []
-        msg = self.messages
-        _email_fast = _EMAIL_FAST_RE.fullmatch
-
-        handle = handle.strip()
-        if not handle or handle == "@":
-            errors.append(("handle", msg["required"]))
-        else:
-            handle = handle_read(handle)
-            if handle is None:
-                errors.append(("handle", msg["handle"]))
-
-        name = name.strip()
-        if not name:
-            errors.append(("name", msg["required"]))
-        elif len(name) > 150:
-            errors.append(("name", msg["name"]))
-
-        email = email.strip() or None
-        if email is not None and (len(email) > 254 or not _email_fast(email)):
-            try:
-                if len(email) > 254:
-                    raise ValidationError("too long")
-                validate_email(email)
-            except ValidationError:
-                errors.append(("email", msg["email"]))
-
-        phone = phone.strip() or None
-        if phone is not None:
-            phone = _phone_normalise(phone)
-            if phone is None:
-                errors.append(("phone", msg["phone"]))
-
-        locale = locale.strip()
-        if locale:
-            locale = locale_read(locale)
-            if locale is None:
-                errors.append(("locale", msg["locale"]))
-        else:
-            locale = None
-
-        tz = tz.strip()
-        if tz:
-            tz = self.zones.get(tz) or self.zones.get(tz.casefold())
-            if tz is None:
-                errors.append(("timezone", msg["timezone"]))
-        else:
-            tz = None
-
-        market = market.strip() or None
-        if market is not None:
-            market_code = market_read(market)
-            if market_code is None:
-                errors.append(("market", msg["market"]))
-            market = market_code or market.upper()
-
-        state = state.strip() or None
-        if state is not None:
-            if market is None or market == DEFAULT_MARKET:
-                code = self._state(state)
-                if code is None:
-                    errors.append(("state", msg["state"]))
-                state = code
-            elif len(state) > 64:
-                errors.append(("state", msg["state_long"]))
-
-        level = level.strip()
-        if level:
-            level = _LEVELS.get(level)
-            if level is None:
-                errors.append(("level", msg["level"]))
-        else:
-            level = None
-
-        followers = followers.strip()
-        if followers:
-            if not (followers.isascii() and followers.isdigit()) or int(followers) > _MAX_FOLLOWERS:
-                errors.append(("followers", msg["followers"]))
-        else:
-            followers = None
-
-        gmv = gmv.strip()
-        if gmv:
-            if not _GMV_RE.fullmatch(gmv):
-                errors.append(("gmv_30d", msg["gmv_30d"]))
-        else:
-            gmv = None
-
-        category = category.strip() or None
-        if category is not None and len(category) > 64:
-            errors.append(("category", msg["category"]))
-
-        content_type = content_type.strip()
-        if content_type:
-            content_type = content_type_read(content_type)
-            if content_type is None:
-                errors.append(("content_type", msg["content_type"]))
-        else:
-            content_type = None
-
-        joined_aware = joined_local = None
-        joined_at = joined_at.strip()
-        if joined_at:
-            try:
-                joined_aware, joined_local = _datetime_check(joined_at)
-            except ValueError:
-                errors.append(("joined_at", msg["datetime"]))
-        active_aware = active_local = None
-        last_active_at = last_active_at.strip()
-        if last_active_at:
-            try:
-                active_aware, active_local = _datetime_check(last_active_at)
-            except ValueError:
-                errors.append(("last_active_at", msg["datetime"]))
-
-        consents: list[str | None] = []
-        for field_name, cell in (
-            ("consent_email", consent_email),
-            ("consent_whatsapp", consent_whatsapp),
-            ("consent_push", consent_push),
-        ):
-            cell = cell.strip()
-            if not cell:
-                consents.append(None)
-                continue
-            status = consent_read(cell)
-            if status is None:
-                errors.append((field_name, msg["consent"]))
-            consents.append(status)
-
-        tags = tags.strip()
-        if tags:
-            tag_list = list(dict.fromkeys(tag for tag in map(str.strip, tags.split(";")) if tag))
-            if not tag_list:
-                tags = "[]"
-            elif all(map(_PLAIN_TAG_RE.fullmatch, tag_list)):
-                tags = '["' + '","'.join(tag_list) + '"]'  # what json.dumps gives, faster
-            else:
-                tags = json.dumps(tag_list, ensure_ascii=False)
-        else:
-            tags = None
-
+        errors: Errors = []
+        optional = self._optional
+        row = [
+            line,
+            self._handle(handle, errors),
+            self._name(name, errors),
+            self._email(email, errors),
+            optional(phone, _phone_normalise, "phone", "phone", errors),
+            optional(locale, locale_read, "locale", "locale", errors),
+            optional(tz, self._zone_read, "timezone", "timezone", errors),
+        ]
+        market_code = self._market(market, errors)
+        row += [
+            self._state_cell(state, market_code, errors),
+            market_code,
+            optional(level, _LEVELS.get, "level", "level", errors),
+            self._followers(followers, errors),
+            self._gmv(gmv, errors),
+            self._category(category, errors),
+            optional(content_type, content_type_read, "content_type", "content_type", errors),
+            *self._datetime(joined_at, "joined_at", errors),
+            *self._datetime(last_active_at, "last_active_at", errors),
+            optional(consent_email, consent_read, "consent_email", "consent", errors),
+            optional(consent_whatsapp, consent_read, "consent_whatsapp", "consent", errors),
+            optional(consent_push, consent_read, "consent_push", "consent", errors),
+            _tags_json(tags),
+        ]
         if errors:
             for field_name, message in errors:
                 self.result.error_add(line, field_name, message)
             return None
-        return [
-            line,
-            handle,
-            name,
-            email,
-            phone,
-            locale,
-            tz,
-            state,
-            market,
-            level,
-            followers,
-            gmv,
-            category,
-            content_type,
-            joined_aware,
-            joined_local,
-            active_aware,
-            active_local,
-            consents[0],
-            consents[1],
-            consents[2],
-            tags,
-        ]
+        return row
+
+
+def _tags_json(cell: str) -> str | None:
+    """The tags of a cell (`;` between them) as a JSON list, without repeats; None if blank."""
+    tags = cell.strip()
+    if not tags:
+        return None
+    tag_list = list(dict.fromkeys(tag for tag in map(str.strip, tags.split(";")) if tag))
+    if not tag_list:
+        return "[]"
+    if all(map(_PLAIN_TAG_RE.fullmatch, tag_list)):
+        return '["' + '","'.join(tag_list) + '"]'  # what json.dumps gives, faster
+    return json.dumps(tag_list, ensure_ascii=False)

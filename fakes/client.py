@@ -213,6 +213,21 @@ class FakeProviders:
     def callbacks(self, provider: str | None = None) -> list[dict[str, Any]]:
         return self._request("GET", "/_control/callbacks", query={"provider": provider})
 
+    def content_templates(self) -> list[dict[str, Any]]:
+        """The fake Content API's templates (WhatsApp templates with their approval)."""
+        return self._request("GET", "/_control/twilio/content")
+
+    def content_template_add(self, **template: Any) -> dict[str, Any]:
+        """Add a template: friendly_name, language, body (or types), variables, status…"""
+        return self._request("POST", "/_control/twilio/content", template)
+
+    def content_template_set(self, sid: str, **approval: Any) -> dict[str, Any]:
+        """Change a template's WhatsApp approval: status, rejection_reason, category."""
+        return self._request("POST", f"/_control/twilio/content/{sid}", approval)
+
+    def content_template_delete(self, sid: str) -> None:
+        self._request("DELETE", f"/_control/twilio/content/{sid}")
+
     def reset(self) -> None:
         """Forget behaviours, the outbox, the callback log and pending callbacks."""
         self._request("POST", "/_control/reset", {})

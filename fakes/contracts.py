@@ -29,7 +29,9 @@ CONTRACTS_ENV = "ALTAVOZ_CONTRACTS_DIR"
 TWILIO_FILE = "twilio_api_v2010_messages.json"
 SENDGRID_FILE = "sendgrid_mail_send.json"
 FCM_FILE = "fcm_v1_discovery.json"
-REQUIRED_FILES = (TWILIO_FILE, SENDGRID_FILE, FCM_FILE)
+TWILIO_CONTENT_FILE = "twilio_content_v1.json"
+REQUIRED_FILES = (TWILIO_FILE, SENDGRID_FILE, FCM_FILE, TWILIO_CONTENT_FILE)
+TWILIO_CONTENT_APPROVALS_PATH = "/v1/ContentAndApprovals"
 
 TWILIO_CREATE_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 _DROP_KEYS = {"description", "x-twilio", "examples", "example", "title", "enumDescriptions"}
@@ -242,6 +244,10 @@ class Contracts:
     twilio_list_query: RequestValidator = field(default_factory=lambda: _AcceptAll())
     twilio_list: RequestValidator = field(default_factory=lambda: _AcceptAll())
     twilio_list_typed_fields: dict[str, str] = field(default_factory=dict)
+    # The Content API's ContentAndApprovals list (GET): its query, typed, and its answer.
+    twilio_content_list_query: RequestValidator = field(default_factory=lambda: _AcceptAll())
+    twilio_content_list: RequestValidator = field(default_factory=lambda: _AcceptAll())
+    twilio_content_list_typed_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def enabled(self) -> bool:
@@ -328,6 +334,18 @@ def contracts_load(directory: str | os.PathLike[str] | None = None) -> Contracts
     fcm = json.loads((path / FCM_FILE).read_text())
     fcm_send = RequestValidator(discovery_to_jsonschema(fcm, "SendMessageRequest"))
 
+    content = json.loads((path / TWILIO_CONTENT_FILE).read_text())
+    content_components = _openapi30_nullable(_strip(content["components"]))
+    approvals = content["paths"][TWILIO_CONTENT_APPROVALS_PATH]["get"]
+    content_query = {
+        parameter["name"]: _openapi30_nullable(_strip(parameter["schema"]))
+        for parameter in approvals["parameters"]
+        if parameter["in"] == "query"
+    }
+    content_list_schema = _openapi30_nullable(
+        _strip(approvals["responses"]["200"]["content"]["application/json"]["schema"])
+    )
+
     return Contracts(
         directory=path,
         twilio_create=twilio_create,
@@ -340,6 +358,17 @@ def contracts_load(directory: str | os.PathLike[str] | None = None) -> Contracts
         twilio_list_query=twilio_list_query,
         twilio_list=twilio_list,
         twilio_list_typed_fields=list_typed,
+        twilio_content_list_query=RequestValidator(
+            {"type": "object", "properties": content_query, "additionalProperties": False}
+        ),
+        twilio_content_list=RequestValidator(
+            _resolve_local_refs(content_list_schema, content_components)
+        ),
+        twilio_content_list_typed_fields={
+            name: prop["type"]
+            for name, prop in content_query.items()
+            if prop.get("type") in {"integer", "number", "boolean"}
+        },
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from fakes import twilio_content
 from fakes.core import Fakes, json_response
 from fakes.inbound import InboundError, inbound_send
 from fakes.state import PROVIDERS, BehaviourError
@@ -201,4 +202,5 @@ def app_build(fakes: Fakes) -> web.Application:
     app.router.add_post("/_control/twilio/inbound", twilio_inbound)
     app.router.add_get("/_control/twilio/inbound", twilio_inbound_log)
     app.router.add_post("/_control/reset", reset)
+    twilio_content.control_routes_add(app, fakes)
     return app

@@ -16,6 +16,7 @@ from fakes.callbacks import CallbackDispatcher, EventWebhookSigner
 from fakes.contracts import Contracts
 from fakes.fcm_auth import ServiceAccount
 from fakes.state import PROVIDERS, Behaviour, Failure, Outbox
+from fakes.twilio_content import ContentStore
 
 DEFAULT_TWILIO_ACCOUNT_SID = "AC" + "fa4e" + "0" * 28
 DEFAULT_TWILIO_AUTH_TOKEN = "fake-twilio-auth-token"
@@ -63,6 +64,7 @@ class Fakes:
         # The inbound simulator's webhooks, and when each WhatsApp address last wrote.
         self.inbound_log: deque[dict[str, Any]] = deque(maxlen=10_000)
         self.whatsapp_last_inbound: dict[str, float] = {}
+        self.twilio_contents = ContentStore(settings.twilio_account_sid)
         self.fcm_tokens: dict[str, float] = {}  # access token -> expiry (time.time())
         self.callbacks = CallbackDispatcher(
             twilio_auth_token=settings.twilio_auth_token,
@@ -85,6 +87,7 @@ class Fakes:
         self.outbox.reset()
         self.callbacks.clear()
         self.twilio_messages.clear()
+        self.twilio_contents.reset()
         self.inbound_log.clear()
         self.whatsapp_last_inbound.clear()
 

@@ -67,6 +67,7 @@ def settings_env(fakes: Fakes) -> dict[str, str]:
     s = fakes.settings
     env = {
         "TWILIO_BASE_URL": s.urls["twilio"],
+        "TWILIO_CONTENT_BASE_URL": s.urls["twilio"],
         "TWILIO_ACCOUNT_SID": s.twilio_account_sid,
         "TWILIO_AUTH_TOKEN": s.twilio_auth_token,
         "SENDGRID_BASE_URL": s.urls["sendgrid"],

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from aiohttp import web
 
+from fakes import twilio_content
 from fakes.callbacks import url_rewrite
 from fakes.core import Fakes, failure_apply, json_response
 from fakes.state import Failure
@@ -239,41 +240,101 @@ def _schedule_callbacks(
             fakes.callbacks.schedule(due + delay, "twilio", payload)
 
 
-def app_build(fakes: Fakes) -> web.Application:
-    arrays = fakes.contracts.twilio_array_fields
-    typed = fakes.contracts.twilio_typed_fields
+def _message_resource(account_sid: str, doc: dict[str, Any], to: str) -> dict[str, Any]:
+    """A new message as the 201 of Messages.json returns it: `queued`, no date_sent."""
+    sid = "SM" + uuid.uuid4().hex
+    stamp = _rfc2822(datetime.now(UTC))
+    return {
+        "account_sid": account_sid,
+        "api_version": "2010-04-01",
+        "body": doc.get("Body", ""),
+        "date_created": stamp,
+        "date_sent": None,
+        "date_updated": stamp,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": doc.get("From"),
+        "messaging_service_sid": doc.get("MessagingServiceSid"),
+        "num_media": str(len(doc.get("MediaUrl", []))),
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": "queued",
+        "subresource_uris": {
+            "media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"
+        },
+        "to": to,
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+    }
 
-    async def messages_create(request: web.Request) -> web.StreamResponse:
-        behaviour = fakes.behaviours["twilio"]
-        raw = await request.read()
-        await behaviour.delay()
-        account_sid = request.match_info["account_sid"]
-        if not _authorized(fakes, request):
-            return TwilioError(20003, 401).response(
-                {"WWW-Authenticate": 'Basic realm="Twilio API"'}
-            )
-        if account_sid != fakes.settings.twilio_account_sid:
+
+def _listed(
+    resource: dict[str, Any], account_sid: str, doc: dict[str, Any], bounds: dict[str, datetime]
+) -> bool:
+    """Whether a stored message belongs in the account's list filtered by `doc`."""
+    if resource["account_sid"] != account_sid:
+        return False
+    if "To" in doc and resource["to"] != doc["To"]:
+        return False
+    if "From" in doc and resource["from"] != doc["From"]:
+        return False
+    return not bounds or _sent_within(resource, bounds)
+
+
+def _list_page(
+    found: list[dict[str, Any]], query: dict[str, list[str]], account_sid: str, page: int, size: int
+) -> dict[str, Any]:
+    """Page `page` of `found` with Twilio's paging links (the filters kept in each)."""
+    start = page * size
+    messages = found[start : start + size]
+    base = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+    filters = {k: v[-1] for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
+
+    def page_uri(number: int) -> str:
+        return f"{base}?{urlencode({**filters, 'PageSize': size, 'Page': number})}"
+
+    return {
+        "end": start + max(0, len(messages) - 1),
+        "first_page_uri": page_uri(0),
+        "messages": messages,
+        "next_page_uri": page_uri(page + 1) if start + size < len(found) else None,
+        "page": page,
+        "page_size": size,
+        "previous_page_uri": page_uri(page - 1) if page > 0 else None,
+        "start": start,
+        "uri": page_uri(page),
+    }
+
+
+class _MessagesApi:
+    """The handlers of the Messages API, over one `Fakes`."""
+
+    def __init__(self, fakes: Fakes) -> None:
+        self.fakes = fakes
+        self.arrays = fakes.contracts.twilio_array_fields
+        self.typed = fakes.contracts.twilio_typed_fields
+        self.list_typed = fakes.contracts.twilio_list_typed_fields
+
+    def _account_refusal(self, request: web.Request, **headers: str) -> web.Response | None:
+        """401 without the account's credentials, 404 for another account's URL."""
+        if not _authorized(self.fakes, request):
+            return TwilioError(20003, 401).response(headers or None)
+        if request.match_info["account_sid"] != self.fakes.settings.twilio_account_sid:
             return TwilioError(20404, 404, path=request.path).response()
-        params = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
-        to = params.get("To", [""])[-1]
-        drawn = behaviour.failure_draw()
-        accepted_then_stalled = False
-        if drawn:
-            kind, failure = drawn
-            if not (kind == "timeout" and failure.accept):
-                fakes.outbox.add(
-                    "twilio", accepted=False, outcome=kind, recipients=[to], request=params
-                )
-                return await failure_apply(request, kind, failure, _failure_response)
-            accepted_then_stalled = True
-        doc = _coerce(params, arrays, typed)
+        return None
+
+    def _refusal(self, doc: dict[str, Any], to: str) -> web.Response | None:
+        """The error response for a message Twilio would refuse (recorded in the outbox)."""
+        behaviour = self.fakes.behaviours["twilio"]
         try:
-            _check(fakes, doc)
+            _check(self.fakes, doc)
             if to in behaviour.recipient_errors:
                 code = behaviour.recipient_errors[to] or 21211
                 raise TwilioError(int(code), to=to)
         except TwilioError as error:
-            fakes.outbox.add(
+            self.fakes.outbox.add(
                 "twilio",
                 accepted=False,
                 outcome="invalid",
@@ -283,6 +344,33 @@ def app_build(fakes: Fakes) -> web.Application:
                 error={"code": error.code, "message": error.message},
             )
             return error.response()
+        return None
+
+    async def messages_create(self, request: web.Request) -> web.StreamResponse:
+        fakes = self.fakes
+        behaviour = fakes.behaviours["twilio"]
+        raw = await request.read()
+        await behaviour.delay()
+        refusal = self._account_refusal(request, **{"WWW-Authenticate": 'Basic realm="Twilio API"'})
+        if refusal is not None:
+            return refusal
+        params = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+        to = params.get("To", [""])[-1]
+        drawn = behaviour.failure_draw()
+        # A timeout that accepts first: the message is sent, then the response stalls.
+        accepted_then_stalled = drawn is not None and drawn[0] == "timeout" and drawn[1].accept
+        if drawn is not None and not accepted_then_stalled:
+            kind, failure = drawn
+            fakes.outbox.add(
+                "twilio", accepted=False, outcome=kind, recipients=[to], request=params
+            )
+            return await failure_apply(request, kind, failure, _failure_response)
+        doc = _coerce(params, self.arrays, self.typed)
+        refusal = self._refusal(doc, to)
+        if refusal is not None:
+            return refusal
+        resource = _message_resource(request.match_info["account_sid"], doc, to)
+        sid = resource["sid"]
         # Free-form WhatsApp outside the 24-hour window: accepted, then failed with 63016.
         outside_window = (
             behaviour.whatsapp_window
@@ -290,36 +378,9 @@ def app_build(fakes: Fakes) -> web.Application:
             and not doc.get("ContentSid")
             and not fakes.whatsapp_window_open(to)
         )
-        now = datetime.now(UTC)
-        sid = "SM" + uuid.uuid4().hex
-        stamp = _rfc2822(now)
-        resource = {
-            "account_sid": account_sid,
-            "api_version": "2010-04-01",
-            "body": doc.get("Body", ""),
-            "date_created": stamp,
-            "date_sent": None,
-            "date_updated": stamp,
-            "direction": "outbound-api",
-            "error_code": None,
-            "error_message": None,
-            "from": doc.get("From"),
-            "messaging_service_sid": doc.get("MessagingServiceSid"),
-            "num_media": str(len(doc.get("MediaUrl", []))),
-            "num_segments": "1",
-            "price": None,
-            "price_unit": "USD",
-            "sid": sid,
-            "status": "queued",
-            "subresource_uris": {
-                "media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"
-            },
-            "to": to,
-            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
-        }
         # The fake hands a message on at once: the 201 says `queued` with no date_sent (as
         # Twilio's does), and the stored resource (fetch, list) has its date_sent from then.
-        stored = {**resource, "date_sent": stamp}
+        stored = {**resource, "date_sent": resource["date_created"]}
         if outside_window:
             stored.update(
                 {"status": "failed", "error_code": 63016, "error_message": ERROR_MESSAGES[63016]}
@@ -346,7 +407,8 @@ def app_build(fakes: Fakes) -> web.Application:
             return await failure_apply(request, "timeout", drawn[1], _failure_response)
         return json_response(resource, 201)
 
-    async def message_fetch(request: web.Request) -> web.Response:
+    async def message_fetch(self, request: web.Request) -> web.Response:
+        fakes = self.fakes
         await fakes.behaviours["twilio"].delay()
         if not _authorized(fakes, request):
             return TwilioError(20003, 401).response()
@@ -355,20 +417,18 @@ def app_build(fakes: Fakes) -> web.Application:
             return TwilioError(20404, 404, path=request.path).response()
         return json_response(resource)
 
-    list_typed = fakes.contracts.twilio_list_typed_fields
-
-    async def messages_list(request: web.Request) -> web.Response:
+    async def messages_list(self, request: web.Request) -> web.Response:
         """GET Messages.json: the account's messages, newest first, filtered by To, From and
         DateSent / DateSent< / DateSent> (on or before / on or after), paged by Page and
         PageSize, with the query checked against the contract's parameters."""
+        fakes = self.fakes
         await fakes.behaviours["twilio"].delay()
+        refusal = self._account_refusal(request)
+        if refusal is not None:
+            return refusal
         account_sid = request.match_info["account_sid"]
-        if not _authorized(fakes, request):
-            return TwilioError(20003, 401).response()
-        if account_sid != fakes.settings.twilio_account_sid:
-            return TwilioError(20404, 404, path=request.path).response()
         query = {name: request.query.getall(name) for name in request.query}
-        doc = _coerce(query, frozenset(), list_typed)
+        doc = _coerce(query, frozenset(), self.list_typed)
         for violation in fakes.contracts.twilio_list_query.violations(doc):
             field = violation.path.split(".")[0] if violation.path else ""
             return TwilioError(20001, field=field, detail=violation.message).response()
@@ -380,41 +440,20 @@ def app_build(fakes: Fakes) -> web.Application:
             }
         except ValueError as error:
             return TwilioError(20001, field="DateSent", detail=str(error)).response()
+        found = [
+            resource
+            for resource in reversed(fakes.twilio_messages.values())
+            if _listed(resource, account_sid, doc, bounds)
+        ]
         page_size, page = int(doc.get("PageSize", 50)), int(doc.get("Page", 0))
-        found = []
-        for resource in reversed(fakes.twilio_messages.values()):
-            if resource["account_sid"] != account_sid:
-                continue
-            if "To" in doc and resource["to"] != doc["To"]:
-                continue
-            if "From" in doc and resource["from"] != doc["From"]:
-                continue
-            if bounds and not _sent_within(resource, bounds):
-                continue
-            found.append(resource)
-        start = page * page_size
-        messages = found[start : start + page_size]
-        base = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
-        filters = {k: v[-1] for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
+        return json_response(_list_page(found, query, account_sid, page, page_size))
 
-        def page_uri(number: int) -> str:
-            return f"{base}?{urlencode({**filters, 'PageSize': page_size, 'Page': number})}"
 
-        body = {
-            "end": start + max(0, len(messages) - 1),
-            "first_page_uri": page_uri(0),
-            "messages": messages,
-            "next_page_uri": page_uri(page + 1) if start + page_size < len(found) else None,
-            "page": page,
-            "page_size": page_size,
-            "previous_page_uri": page_uri(page - 1) if page > 0 else None,
-            "start": start,
-            "uri": page_uri(page),
-        }
-        return json_response(body)
-
+def app_build(fakes: Fakes) -> web.Application:
+    api = _MessagesApi(fakes)
     app = web.Application(client_max_size=16 * 1024 * 1024)
-    app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages.json", messages_list)
-    app.router.add_post("/2010-04-01/Accounts/{account_sid}/Messages.json", messages_create)
-    app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json", message_fetch)
+    app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages.json", api.messages_list)
+    app.router.add_post("/2010-04-01/Accounts/{account_sid}/Messages.json", api.messages_create)
+    app.router.add_get("/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json", api.message_fetch)
+    twilio_content.routes_add(app, fakes)
     return app

@@ -36,6 +36,7 @@ from campaigns.rendering import (
 )
 from campaigns.services import REQUIRED_FIELDS
 from campaigns.testsend import TEST_CHANNELS
+from campaigns.whatsapp_templates import campaign_templates_get
 from creators.models import Channel
 from programs.exceptions import CampaignNotReady, OverrideReasonMissing
 from programs.linkcheck import LinkChecker, LinkResult
@@ -254,6 +255,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
             )
         )
         urls |= {url for url in (program.rules_url, program.faq_url, program.landing_url) if url}
+    items.extend(_whatsapp_template_items(campaign))
     items.extend(_link_items(sorted(urls), checker or LinkChecker()))
     items.extend(_guide_items(slugs))
     items.extend(_test_send_items(campaign))
@@ -281,6 +283,33 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
             )
         )
     return checklist
+
+
+def _whatsapp_template_items(campaign: Campaign) -> list[ChecklistItem]:
+    """Each WhatsApp template the campaign uses must be approved (docs/whatsapp-templates.md);
+    the launch check in campaigns enforces it for every campaign, program or not."""
+    items = []
+    for used in campaign_templates_get(campaign=campaign):
+        template = used["template"]
+        ok = template is not None and template.approved
+        detail = ""
+        if template is None:
+            detail = _("not in the catalogue")
+        elif not ok:
+            detail = template.get_status_display()
+            if template.rejection_reason:
+                detail += f": {template.rejection_reason}"
+        items.append(
+            ChecklistItem(
+                f"whatsapp-template:{used['sid']}",
+                _("WhatsApp template approved: %(name)s")
+                % {"name": template.friendly_name if template else used["sid"]},
+                ok,
+                fix="" if ok else _("Pick an approved template in the WhatsApp message."),
+                detail=detail,
+            )
+        )
+    return items
 
 
 def _link_items(urls: list[str], checker: LinkChecker) -> list[ChecklistItem]:

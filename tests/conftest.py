@@ -61,33 +61,47 @@ def english_by_default(settings):
 
 
 @pytest.fixture
-def api_client(db, django_user_model):
+def api_client(db):
     """A Django test client that sends a real bearer token for a manager (who may use every
     operation of the API)."""
-    from django.contrib.auth.models import Group
     from django.test import Client
 
     from accounts.services import api_token_create
+    from tests.support.factories import user_make
 
-    user = django_user_model.objects.create_user(username="ops", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="manager"))
+    user = user_make("ops", role="manager", email="", is_staff=True)
     token = api_token_create(user=user)
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 @pytest.fixture
-def role_client(db, django_user_model):
+def role_client(db):
     """`role_client("editor")`: a logged-in test client for a fresh user in that role group."""
-    from django.contrib.auth.models import Group
-
     from tests.clients import UserClient
+    from tests.support.factories import client_for, user_make
 
     def make(role: str) -> UserClient:
-        user = django_user_model.objects.create_user(username=f"{role}-user", password="x")
-        user.groups.add(Group.objects.get(name=role))
-        client = UserClient()
-        client.force_login(user)
-        client.user = user
+        return client_for(user_make(f"{role}-user", role=role, email=""))
+
+    return make
+
+
+@pytest.fixture
+def portal_client():
+    """`portal_client(creator)`: a test client signed in to the portal through a real magic
+    link of a delivery to that creator."""
+    from portal.session import CREATOR_KEY
+    from tests.clients import CreatorClient
+    from tests.support.factories import delivery_make
+    from tracking.tokens import portal_token_make
+
+    def make(creator) -> CreatorClient:
+        client = CreatorClient()
+        delivery = delivery_make(creator)
+        response = client.get(f"/p/{portal_token_make(delivery_id=delivery.pk)}/")
+        assert response.status_code == 302, response.content
+        assert client.session[CREATOR_KEY] == creator.pk
+        client.creator = creator
         return client
 
     return make

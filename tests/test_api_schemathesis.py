@@ -18,8 +18,7 @@ from accounts.services import api_token_create
 from campaigns.models import Delivery
 from channels.models import InboxMessage
 from creators.models import ImportJob
-from tests.campaigns.factories import campaign_make, creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import campaign_make, creators_make, program_make
 from tracking.tokens import creator_app_token_make
 
 ST = Path(sys.executable).with_name("st")

@@ -27,7 +27,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from accounts.roles import roles_sync
-from tests.portal.factories import creator_make, delivery_make
+from tests.support.factories import creator_make, delivery_make
 
 BASE_DIR = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent

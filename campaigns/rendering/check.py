@@ -167,10 +167,9 @@ def _const_str(node: nodes.Node) -> str | None:
     return None
 
 
-def template_analyze(ast: nodes.Template, env: MessageSandbox) -> TemplateAnalysis:
-    """Walk a parsed template and collect what is refused, with lines, and what it reads."""
-    analysis = TemplateAnalysis()
-    problems = analysis.problems
+def _assigned_names(ast: nodes.Template, problems: list[tuple[int, str]]) -> set[str]:
+    """Every name the template assigns (set, for, with, macro parameters); assigning one of
+    the context's names is a problem."""
     assigned: set[str] = set()
     for statement in ast.find_all((nodes.Assign, nodes.AssignBlock, nodes.For, nodes.With)):
         for stored in statement.find_all(nodes.Name):
@@ -182,105 +181,138 @@ def template_analyze(ast: nodes.Template, env: MessageSandbox) -> TemplateAnalys
             1,
         )
         problems.append((line, _("“%(name)s” is reserved and cannot be assigned") % {"name": name}))
+    return assigned
 
-    def loop_depth(node: nodes.Node, depth: int) -> None:
-        for child in node.iter_child_nodes():
-            if isinstance(child, nodes.For):
-                if depth + 1 > MAX_LOOP_DEPTH:
-                    problems.append(
-                        (
-                            child.lineno,
-                            _("loops can be nested at most %(count)d deep")
-                            % {"count": MAX_LOOP_DEPTH},
-                        )
-                    )
-                    continue
-                loop_depth(child, depth + 1)
-            else:
-                loop_depth(child, depth)
 
-    loop_depth(ast, 0)
+def _loop_depth_check(node: nodes.Node, depth: int, problems: list[tuple[int, str]]) -> None:
+    """Loops nested deeper than MAX_LOOP_DEPTH, each reported once (not what is inside)."""
+    for child in node.iter_child_nodes():
+        if not isinstance(child, nodes.For):
+            _loop_depth_check(child, depth, problems)
+        elif depth + 1 > MAX_LOOP_DEPTH:
+            problems.append(
+                (
+                    child.lineno,
+                    _("loops can be nested at most %(count)d deep") % {"count": MAX_LOOP_DEPTH},
+                )
+            )
+        else:
+            _loop_depth_check(child, depth + 1, problems)
 
-    node: Any
-    parent: Any
-    for node, parent in _walk(ast):
+
+class _NodeChecker:
+    """The per-node rules of `template_analyze`: one method per kind of node."""
+
+    def __init__(self, analysis: TemplateAnalysis, env: MessageSandbox, assigned: set[str]) -> None:
+        self.analysis = analysis
+        self.problems = analysis.problems
+        self.env = env
+        self.assigned = assigned
+
+    def check(self, node: Any, parent: Any) -> None:
         line = getattr(node, "lineno", 1) or 1
-        if isinstance(node, nodes.Name) and node.ctx == "load" and node.name == "self":
-            problems.append((line, _("unknown variable “%(name)s”") % {"name": "self"}))
-        elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name in _CONTEXT_FIELDS:
+        if isinstance(node, nodes.Name):
+            self.name(node, parent, line)
+        elif isinstance(node, nodes.Getattr | nodes.Getitem):
+            self.attribute(node, line)
+        elif isinstance(node, nodes.Call):
+            self.call(node, line)
+        elif isinstance(node, nodes.Filter | nodes.Test):
+            self.filter_or_test(node, line)
+        else:
+            problem = _statement_problem(node)
+            if problem:
+                self.problems.append((line, problem))
+
+    def name(self, node: nodes.Name, parent: Any, line: int) -> None:
+        if node.ctx != "load":
+            return
+        if node.name == "self":
+            self.problems.append((line, _("unknown variable “%(name)s”") % {"name": "self"}))
+        elif node.name == "creator":
             reads_field = (
                 isinstance(parent, nodes.Getattr)
                 or (isinstance(parent, nodes.Getitem) and _const_str(parent.arg) is not None)
             ) and parent.node is node
-            if node.name == "creator" and not reads_field:
-                analysis.reads_whole_creator = True
-        elif isinstance(node, nodes.Getattr | nodes.Getitem):
-            attr = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
-            owner = node.node.name if isinstance(node.node, nodes.Name) else None
-            if attr is None:
-                if owner in _CONTEXT_FIELDS or owner in HELPERS:
-                    problems.append(
-                        (line, _("write %(owner)s.field, not %(owner)s[…]") % {"owner": owner})
-                    )
-                continue
-            problem = _attribute_problem(attr)
-            if problem:
-                analysis.escapes.add(problem)
-            if problem is None and owner in HELPERS:
-                problem = _("helpers such as %(name)s() have no attributes") % {"name": owner}
-            if problem is None and owner in _CONTEXT_FIELDS and owner not in assigned:
-                problem = _field_problem(owner, attr)
-                if owner == "creator" and problem is None:
-                    analysis.creator_fields.add(attr)
-            if problem:
-                problems.append((line, problem))
-        elif isinstance(node, nodes.Call):
-            target: Any = node.node
-            if isinstance(target, nodes.Name):
-                pass  # unknown names are reported above; local names fail in the trial render
-            elif isinstance(target, nodes.Getattr):
-                if target.attr not in SAFE_METHODS and _attribute_problem(target.attr) is None:
-                    problems.append(
-                        (line, _("method “%(name)s()” is not available") % {"name": target.attr})
-                    )
-            else:
-                problems.append((line, _("only helpers and simple methods can be called")))
-        elif isinstance(node, nodes.Filter | nodes.Test):
-            registry = env.filters if isinstance(node, nodes.Filter) else env.tests
-            what = _("filter") if isinstance(node, nodes.Filter) else _("test")
-            if node.name in REFUSED_FILTERS and isinstance(node, nodes.Filter):
-                problems.append(
-                    (
-                        line,
-                        _("the “%(name)s” filter is not available: %(reason)s")
-                        % {"name": node.name, "reason": _(REFUSED_FILTERS[node.name])},
-                    )
+            if not reads_field:
+                self.analysis.reads_whole_creator = True
+
+    def attribute(self, node: nodes.Getattr | nodes.Getitem, line: int) -> None:
+        attr = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
+        owner = node.node.name if isinstance(node.node, nodes.Name) else None
+        if attr is None:
+            if owner in _CONTEXT_FIELDS or owner in HELPERS:
+                self.problems.append(
+                    (line, _("write %(owner)s.field, not %(owner)s[…]") % {"owner": owner})
                 )
-                continue
-            if node.name not in registry:
-                problems.append(
-                    (
-                        line,
-                        _("unknown %(what)s “%(name)s”%(hint)s")
-                        % {
-                            "what": what,
-                            "name": node.name,
-                            "hint": _suggest(node.name, set(registry)),
-                        },
-                    )
+            return
+        problem = _attribute_problem(attr)
+        if problem:
+            self.analysis.escapes.add(problem)
+        if problem is None and owner in HELPERS:
+            problem = _("helpers such as %(name)s() have no attributes") % {"name": owner}
+        if problem is None and owner in _CONTEXT_FIELDS and owner not in self.assigned:
+            problem = _field_problem(owner, attr)
+            if owner == "creator" and problem is None:
+                self.analysis.creator_fields.add(attr)
+        if problem:
+            self.problems.append((line, problem))
+
+    def call(self, node: nodes.Call, line: int) -> None:
+        target: Any = node.node
+        if isinstance(target, nodes.Name):
+            return  # unknown names are reported above; local names fail in the trial render
+        if not isinstance(target, nodes.Getattr):
+            self.problems.append((line, _("only helpers and simple methods can be called")))
+        elif target.attr not in SAFE_METHODS and _attribute_problem(target.attr) is None:
+            self.problems.append(
+                (line, _("method “%(name)s()” is not available") % {"name": target.attr})
+            )
+
+    def filter_or_test(self, node: nodes.Filter | nodes.Test, line: int) -> None:
+        is_filter = isinstance(node, nodes.Filter)
+        registry = self.env.filters if is_filter else self.env.tests
+        if is_filter and node.name in REFUSED_FILTERS:
+            self.problems.append(
+                (
+                    line,
+                    _("the “%(name)s” filter is not available: %(reason)s")
+                    % {"name": node.name, "reason": _(REFUSED_FILTERS[node.name])},
                 )
-                continue
-            if isinstance(node, nodes.Filter):
-                problems.extend((line, p) for p in _filter_argument_problems(node, env))
-        elif isinstance(node, nodes.Macro | nodes.CallBlock):
-            problems.append((line, _("macros are not available in messages")))
-        elif isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
-            problems.append((line, _("a message cannot include or extend other templates")))
-        elif isinstance(node, nodes.For) and node.recursive:
-            problems.append((line, _("recursive loops are not available in messages")))
-        elif isinstance(node, nodes.EvalContextModifier):
-            if any(option.key == "autoescape" for option in node.options):
-                problems.append((line, _("autoescaping cannot be switched off or on")))
+            )
+        elif node.name not in registry:
+            self.problems.append(
+                (
+                    line,
+                    _("unknown %(what)s “%(name)s”%(hint)s")
+                    % {
+                        "what": _("filter") if is_filter else _("test"),
+                        "name": node.name,
+                        "hint": _suggest(node.name, set(registry)),
+                    },
+                )
+            )
+        elif isinstance(node, nodes.Filter):
+            self.problems.extend((line, p) for p in _filter_argument_problems(node, self.env))
+
+
+def _statement_problem(node: nodes.Node) -> str | None:
+    """What is refused about a statement messages cannot use (macros, includes, …)."""
+    if isinstance(node, nodes.Macro | nodes.CallBlock):
+        return _("macros are not available in messages")
+    if isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
+        return _("a message cannot include or extend other templates")
+    if isinstance(node, nodes.For) and node.recursive:
+        return _("recursive loops are not available in messages")
+    if isinstance(node, nodes.EvalContextModifier) and any(
+        option.key == "autoescape" for option in node.options
+    ):
+        return _("autoescaping cannot be switched off or on")
+    return None
+
+
+def _undeclared_problems(ast: nodes.Template, problems: list[tuple[int, str]]) -> None:
+    """Names the template reads that are neither the context's nor helpers."""
     known_names = CONTEXT_NAMES | GLOBAL_NAMES
     try:
         undeclared = meta.find_undeclared_variables(ast)
@@ -313,6 +345,16 @@ def template_analyze(ast: nodes.Template, env: MessageSandbox) -> TemplateAnalys
                 )
             )
 
+
+def template_analyze(ast: nodes.Template, env: MessageSandbox) -> TemplateAnalysis:
+    """Walk a parsed template and collect what is refused, with lines, and what it reads."""
+    analysis = TemplateAnalysis()
+    assigned = _assigned_names(ast, analysis.problems)
+    _loop_depth_check(ast, 0, analysis.problems)
+    checker = _NodeChecker(analysis, env, assigned)
+    for node, parent in _walk(ast):
+        checker.check(node, parent)
+    _undeclared_problems(ast, analysis.problems)
     return analysis
 
 

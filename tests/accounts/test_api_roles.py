@@ -4,7 +4,6 @@ user's role."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -12,16 +11,15 @@ from accounts.services import api_token_create
 from campaigns.models import Campaign
 from creators.models import Creator, ImportJob
 from segments.services import segment_create
-from tests.campaigns.factories import MESSAGES, creators_make
+from tests.support.factories import MESSAGES, creators_make, user_make
 
 CSV = "handle,name,email\nnueva_1,Nueva Uno,n1@example.com\n"
 
 
 @pytest.fixture
-def token_client(db, django_user_model):
+def token_client(db):
     def make(role: str) -> Client:
-        user = django_user_model.objects.create_user(username=f"{role}-api", password="x")
-        user.groups.add(Group.objects.get(name=role))
+        user = user_make(f"{role}-api", role=role, email="")
         return Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)}")
 
     return make

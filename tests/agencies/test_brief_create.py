@@ -6,8 +6,13 @@ import pytest
 
 from agencies.models import Brief, Notification
 from campaigns.models import Campaign
-from tests.agencies.factories import agency_make, agency_user_make, client_for, user_make
-from tests.campaigns.factories import campaign_make
+from tests.support.factories import (
+    agency_make,
+    agency_user_make,
+    campaign_make,
+    client_for,
+    user_make,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from agencies.models import AgencyMembership
-from tests.agencies.factories import user_make
+from tests.support.factories import user_make
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agencies.models import Deliverable, DeliverableTransition, Notification, ReviewComment
 from audit.models import AuditEntry
-from tests.agencies.factories import (
+from tests.support.factories import (
     agency_make,
     agency_user_make,
     brief_make,

@@ -10,7 +10,7 @@ from django.urls import URLPattern, reverse
 from agencies import services
 from agencies.models import Notification
 from agencies.urls import urlpatterns
-from tests.agencies.factories import (
+from tests.support.factories import (
     agency_make,
     agency_user_make,
     brief_make,

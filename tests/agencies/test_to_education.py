@@ -7,7 +7,7 @@ import pytest
 from agencies import services
 from agencies.exceptions import NotEducational
 from education.models import ContentItem
-from tests.agencies.factories import (
+from tests.support.factories import (
     agency_make,
     agency_user_make,
     brief_make,

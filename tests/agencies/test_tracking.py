@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agencies import selectors, services
 from agencies.models import Deliverable
-from tests.agencies.factories import (
+from tests.support.factories import (
     agency_make,
     agency_user_make,
     brief_make,

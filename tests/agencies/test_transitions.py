@@ -8,7 +8,7 @@ from agencies import services
 from agencies.exceptions import ActorNotAllowed, TransitionNotAllowed, VersionNotLatest
 from agencies.models import Deliverable
 from audit.models import AuditEntry
-from tests.agencies.factories import agency_make, agency_user_make, brief_make, user_make
+from tests.support.factories import agency_make, agency_user_make, brief_make, user_make
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from agencies.filetypes import filetype_detect
 from agencies.models import DeliverableVersion
 from audit.models import AuditEntry
-from tests.agencies.factories import (
+from tests.support.factories import (
     agency_make,
     agency_user_make,
     brief_make,

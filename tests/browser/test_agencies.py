@@ -12,8 +12,8 @@ from django.core import mail
 from agencies import services
 from agencies.models import Deliverable
 from config.celery import app as celery_app
-from tests.agencies.factories import PASSWORD, agency_make, agency_user_make, user_make
 from tests.support.browser import shot
+from tests.support.factories import PASSWORD, agency_make, agency_user_make, user_make
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ import pytest
 
 from campaigns import services
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.support.browser import shot
+from tests.support.factories import campaign_make, creators_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from markets.models import AdaptedCampaign, Playbook, Proposal
-from tests.campaigns.factories import campaign_make
 from tests.markets.csvfiles import GOOD_AND_BAD
 from tests.support.browser import shot
+from tests.support.factories import campaign_make
 from tracking.models import Rollup
 
 pytestmark = pytest.mark.browser

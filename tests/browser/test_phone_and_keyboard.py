@@ -79,7 +79,7 @@ def test_every_page_fits_a_phone_and_labels_every_control(page, login_as):
     """The ops pages at 390 px: nothing wider than the screen (tables scroll inside their
     own box), and every form control has a label a screen reader can announce."""
     from creators.models import Creator
-    from tests.campaigns.factories import campaign_make, creators_make
+    from tests.support.factories import campaign_make, creators_make
 
     creators_make(12)
     campaign = campaign_make(name="Campaña para el teléfono")

@@ -10,10 +10,9 @@ import pytest
 
 from audit.models import AuditEntry
 from campaigns.models import Campaign
-from tests.campaigns.factories import campaign_make, creators_make
-from tests.programs.factories import program_make
 from tests.programs.sites import loopback_site_serve
 from tests.support.browser import shot
+from tests.support.factories import campaign_make, creators_make, program_make
 
 pytestmark = pytest.mark.browser
 

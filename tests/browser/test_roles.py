@@ -39,7 +39,7 @@ LAUNCH_FROM_THE_PAGE = """async (url) => {
 @pytest.mark.parametrize(("role", "allowed"), [("analyst", False), ("manager", True)])
 def test_only_a_manager_can_launch_even_by_posting_directly(page, login_as, role, allowed):
     from campaigns.models import Campaign
-    from tests.campaigns.factories import campaign_make, creators_make
+    from tests.support.factories import campaign_make, creators_make
 
     creators_make(3)
     campaign = campaign_make(name="Reto de diciembre", channels=("inbox",))

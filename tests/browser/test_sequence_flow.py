@@ -5,8 +5,8 @@ import pytest
 
 from campaigns import tasks
 from campaigns.models import Campaign, Delivery, SequenceStep
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.support.browser import shot
+from tests.support.factories import campaign_make, creators_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 

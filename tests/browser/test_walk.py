@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from campaigns.models import Campaign, Delivery
 from creators.models import Creator
 from creators.services import device_register
-from tests.campaigns.factories import creators_make
 from tests.creators.csvfiles import creator_row, csv_bytes
 from tests.support.browser import shot
+from tests.support.factories import creators_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -114,6 +116,11 @@ def test_ops_walk_from_import_to_dashboard(page, login_as, live_stack, tmp_path)
     walkers = list(Creator.objects.filter(tags__contains=["walk"]).order_by("handle"))
     for creator in walkers[::2]:  # the app registers push tokens for half of them
         device_register(creator=creator, token=f"walk-device-{creator.handle}", platform="ios")
+    # They all wrote to us on WhatsApp this morning: the free-text message reaches them
+    # (outside the 24-hour window it would not: tests/campaigns/test_whatsapp_window*.py).
+    Creator.objects.filter(tags__contains=["walk"]).update(
+        whatsapp_window_open_until=timezone.now() + timedelta(hours=20)
+    )
 
     # --- segment -----------------------------------------------------------------------
     page.get_by_role("link", name="Segments", exact=True).click()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from campaigns import dispatch, fanout, services
 from campaigns.models import Campaign, Delivery
 from creators.models import Creator
-from tests.campaigns.factories import MESSAGES, campaign_make, creators_make
+from tests.support.factories import MESSAGES, campaign_make, creators_make
 from tracking import services as tracking
 from tracking.links import tracked_link_id
 

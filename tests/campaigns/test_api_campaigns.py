@@ -1,6 +1,6 @@
 from campaigns.models import Campaign, CampaignTransition, Delivery, Message
 from segments.services import segment_create
-from tests.campaigns.factories import MESSAGES, creators_make
+from tests.support.factories import MESSAGES, creators_make
 
 
 def _payload(segment_id: int, **extra) -> dict:

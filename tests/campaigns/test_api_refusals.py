@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.models import Campaign, Message
 from segments.services import segment_create
-from tests.campaigns.factories import MESSAGES
+from tests.support.factories import MESSAGES
 
 
 def _payload(**extra) -> dict:

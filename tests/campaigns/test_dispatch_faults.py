@@ -21,8 +21,8 @@ import pytest
 
 from campaigns import selectors, services, tasks
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.campaigns.outbox import delivery_ids_received
+from tests.support.factories import campaign_make, creators_make
 from tests.support.worker import broker_unreachable
 
 pytestmark = pytest.mark.worker

@@ -1,7 +1,7 @@
-from campaigns import dispatch, fanout, services
+from campaigns import dispatch, fanout, runs, services
 from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 
 def test_inbox_dispatch_stores_each_message_once_and_finishes(transactional_db):
@@ -18,7 +18,7 @@ def test_inbox_dispatch_stores_each_message_once_and_finishes(transactional_db):
     assert InboxMessage.objects.count() == 30
     english = InboxMessage.objects.get(creator__handle="creador_5")
     assert (english.title, english.body) == ("Misión de noviembre", "Hola Creadora")
-    assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert runs.campaign_finish_if_done(campaign_id=campaign.pk)
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
     # A second dispatcher finds nothing left to claim: nothing is stored twice.
     assert dispatch.campaign_dispatch(campaign_id=campaign.pk).claimed == 0

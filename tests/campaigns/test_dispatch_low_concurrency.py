@@ -8,8 +8,8 @@ from django.db import connections
 
 from campaigns import dispatch, fanout, services
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.campaigns.outbox import delivery_ids_received
+from tests.support.factories import campaign_make, creators_make
 
 
 def dispatch_within(campaign_id: int, seconds: float) -> dispatch.DispatchReport:

@@ -10,8 +10,8 @@ import pytest
 from campaigns import services
 from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.campaigns.outbox import delivery_ids_received
+from tests.support.factories import campaign_make, creators_make
 
 pytestmark = pytest.mark.worker
 

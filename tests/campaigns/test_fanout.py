@@ -3,7 +3,7 @@ from django.db import connection
 from campaigns import fanout
 from campaigns.models import Delivery
 from creators.models import Creator, Suppression
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 
 def test_fanout_creates_one_delivery_per_reachable_creator_and_channel(db):

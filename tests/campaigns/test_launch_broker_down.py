@@ -15,9 +15,9 @@ from django.test import Client
 from kombu import Connection
 
 from accounts.services import api_token_create
-from campaigns import services, tasks
+from campaigns import runs, services, tasks
 from campaigns.models import Campaign, IdempotencyRecord
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tests.support.worker import broker_flush, broker_unreachable
 
 
@@ -62,7 +62,7 @@ def test_launch_with_the_broker_down_is_fanned_out_when_it_is_back(client_ops, s
     assert tasks.campaign_fanout(campaign.pk, 1) == 11
     campaign.refresh_from_db()
     assert campaign.fanout_run == 1
-    assert not services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert not runs.campaign_finish_if_done(campaign_id=campaign.pk)
 
 
 def test_a_run_without_deliveries_finishes_only_after_its_fan_out(transactional_db):
@@ -70,10 +70,10 @@ def test_a_run_without_deliveries_finishes_only_after_its_fan_out(transactional_
     broker_flush()
     with broker_unreachable():
         services.campaign_launch(campaign=campaign)
-    assert not services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert not runs.campaign_finish_if_done(campaign_id=campaign.pk)
     assert tasks.campaign_fanout(campaign.pk, 1) == 0
     broker_flush()
-    assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert runs.campaign_finish_if_done(campaign_id=campaign.pk)
     assert Campaign.objects.get(pk=campaign.pk).status == "sent"
 
 

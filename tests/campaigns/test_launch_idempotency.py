@@ -13,7 +13,7 @@ from django.test import Client
 from accounts.services import api_token_create
 from campaigns.idempotency import idempotent_call
 from campaigns.models import Campaign, CampaignTransition, IdempotencyRecord
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tests.support.worker import broker_flush
 
 

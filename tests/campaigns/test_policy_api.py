@@ -1,7 +1,7 @@
 """Sending policies through the API and the admin: set, validated, shown."""
 
 from campaigns.models import Campaign
-from tests.campaigns.factories import campaign_make
+from tests.support.factories import campaign_make
 
 
 def test_api_sets_the_policies_of_a_draft(api_client, db):

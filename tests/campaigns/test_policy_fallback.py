@@ -3,11 +3,11 @@ moves the creator to the next channel, recorded in the delivery history; one mes
 
 from collections import Counter
 
-from campaigns import dispatch, fanout, services
+from campaigns import dispatch, fanout, runs, services
 from campaigns.models import Delivery
 from creators.models import Creator, Device
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.campaigns.outbox import delivery_ids_received
+from tests.support.factories import campaign_make, creators_make
 
 
 def _history(creator_id: int) -> list[tuple[str, str, str | bool]]:
@@ -70,7 +70,7 @@ def test_permanent_whatsapp_failure_falls_back_to_push_then_email(dispatch_rig):
         Delivery.objects.filter(pk__in=accepted).values_list("creator_id", flat=True)
     )
     assert creators_reached == dict.fromkeys(ids, 1)
-    assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert runs.campaign_finish_if_done(campaign_id=campaign.pk)
 
 
 def test_hard_bounce_reported_later_falls_back_to_the_next_channel(dispatch_rig, live_server):

@@ -9,7 +9,7 @@ from django.db import connection
 
 from campaigns import dispatch, fanout, policies
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import pytest
 from campaigns import dispatch, fanout
 from campaigns.models import Delivery
 from creators.models import Creator
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
 ZONES = ("America/Mexico_City", "America/Tijuana", "America/Cancun", "America/Hermosillo")

@@ -13,8 +13,8 @@ from scipy import stats
 from campaigns import fanout
 from campaigns.models import Delivery
 from creators.models import Creator
-from tests.campaigns.factories import creators_make
 from tests.campaigns.test_policy_variants import _ab_campaign
+from tests.support.factories import creators_make
 from tracking import experiments
 
 

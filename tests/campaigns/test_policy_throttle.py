@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from campaigns import dispatch, fanout
 from campaigns.models import Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
 

@@ -5,12 +5,12 @@ from collections import Counter
 
 from django.db import connection
 
-from campaigns import dispatch, fanout, services
+from campaigns import dispatch, fanout, runs, services
 from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
 from creators.models import Creator
 from segments.services import segment_create
-from tests.campaigns.factories import MESSAGES, creators_make
+from tests.support.factories import MESSAGES, creators_make
 
 
 def _bulk_creators(count: int) -> None:
@@ -102,4 +102,4 @@ def test_each_creator_gets_their_variant_and_holdouts_get_nothing(transactional_
         "creator_id", "variant"
     ):
         assert received[creator_id] == f"Variante {variant}"
-    assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert runs.campaign_finish_if_done(campaign_id=campaign.pk)

@@ -5,11 +5,11 @@ from collections import Counter
 
 from django.utils import timezone
 
-from campaigns import dispatch, fanout, services, tasks
+from campaigns import dispatch, experiments, fanout, runs, services, tasks
 from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
-from tests.campaigns.factories import creators_make
 from tests.campaigns.test_policy_variants import _ab_campaign
+from tests.support.factories import creators_make
 
 
 def test_winner_goes_to_the_remainder_and_nobody_twice(transactional_db):
@@ -23,7 +23,7 @@ def test_winner_goes_to_the_remainder_and_nobody_twice(transactional_db):
     assert 140 <= test_share[Delivery.Status.PENDING] <= 220
     dispatch.campaign_dispatch(campaign_id=campaign.pk)
     # The test share is out but the campaign is not finished: the remainder waits.
-    assert not services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert not runs.campaign_finish_if_done(campaign_id=campaign.pk)
     # B's creators click more (as tracking would record it).
     now = timezone.now()
     sent = Delivery.objects.filter(status=Delivery.Status.SENT)
@@ -34,7 +34,7 @@ def test_winner_goes_to_the_remainder_and_nobody_twice(transactional_db):
     tested = set(sent.values_list("creator_id", flat=True))
 
     winner = tasks.campaign_winner_pick(campaign.pk, 1)
-    again = services.campaign_winner_pick(campaign_id=campaign.pk, run=1)
+    again = experiments.campaign_winner_pick(campaign_id=campaign.pk, run=1)
     dispatch.campaign_dispatch(campaign_id=campaign.pk)
 
     assert (winner, again) == ("B", None)
@@ -50,5 +50,5 @@ def test_winner_goes_to_the_remainder_and_nobody_twice(transactional_db):
     assert set(per_creator.values()) == {1}
     assert len(per_creator) == 1_000 - len(holdouts)
     assert holdouts.isdisjoint(per_creator)
-    assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert runs.campaign_finish_if_done(campaign_id=campaign.pk)
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from twilio.rest import Client
 
-from campaigns import fanout, reconcile, services
+from campaigns import fanout, reconcile, runs, services
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tests.support.worker import broker_flush
 from tracking.models import Event
 from tracking.services import event_record
@@ -122,7 +122,7 @@ def test_a_finished_campaign_with_unknown_deliveries_says_how_many_to_check(
     first = Delivery.objects.filter(campaign=campaign).order_by("pk").first()
     Delivery.objects.filter(campaign=campaign).update(status="sent")
     Delivery.objects.filter(pk=first.pk).update(status="unknown", error_code="worker_lost")
-    assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert runs.campaign_finish_if_done(campaign_id=campaign.pk)
 
     body = api_client.get(f"/api/campaigns/{campaign.pk}").json()
     assert (body["status"], body["to_check"]) == ("sent", 1)

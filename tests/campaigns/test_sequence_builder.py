@@ -1,7 +1,7 @@
 """The sequence page: an editor adds and removes steps (htmx); the campaign page shows the flow."""
 
 from campaigns.models import SequenceStep
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 
 def test_editor_adds_a_step_and_sees_it_on_both_pages(db, role_client):

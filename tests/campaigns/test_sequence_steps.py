@@ -4,7 +4,7 @@ creators its condition selects, at its local time, and never one who exited."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from campaigns import sequences, services, tasks
+from campaigns import runs, sequences, tasks
 from campaigns.models import Delivery, SequenceStep
 from channels.models import InboxMessage
 from creators.models import Creator
@@ -67,7 +67,7 @@ def test_three_steps_reach_exactly_whom_their_conditions_select(transactional_db
     everyone = set(index)
     assert creators_of(campaign, step=0) == everyone
     # All sent, but steps are still to come: the run is not over.
-    assert not services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert not runs.campaign_finish_if_done(campaign_id=campaign.pk)
 
     # Day 0: a third open, a tenth click (and so open); 1 in 50 unsubscribes on day 1.
     for delivery in Delivery.objects.filter(campaign=campaign, step=0):
@@ -132,4 +132,4 @@ def test_three_steps_reach_exactly_whom_their_conditions_select(transactional_db
     assert InboxMessage.objects.filter(title="Último").count() == len(expected_3)
     # Every step executed: the run is over.
     assert _tick(day7 + timedelta(days=30)) == 0
-    assert services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert runs.campaign_finish_if_done(campaign_id=campaign.pk)

@@ -22,7 +22,7 @@ from campaigns.rendering import (
 )
 from channels.models import InboxMessage
 from creators.models import Creator
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 # Each piece within the older caps (a 10,000-character string, range() of 1,000, loops two
 # deep); together 10 GB of text per render, and 80 s of a save request before the budget.

@@ -14,8 +14,8 @@ import pytest
 from campaigns import services
 from campaigns.models import Campaign, Delivery
 from creators.models import Creator
-from tests.campaigns.factories import MESSAGES, campaign_make, creators_make
 from tests.campaigns.outbox import delivery_ids_received
+from tests.support.factories import MESSAGES, campaign_make, creators_make
 
 pytestmark = pytest.mark.worker
 

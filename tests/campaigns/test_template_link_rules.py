@@ -22,7 +22,7 @@ from campaigns.rendering import (
 from channels.models import InboxMessage
 from creators.models import Creator
 from segments.services import segment_create
-from tests.campaigns.factories import MESSAGES, campaign_make, creators_make
+from tests.support.factories import MESSAGES, campaign_make, creators_make
 
 
 @pytest.fixture(autouse=True)

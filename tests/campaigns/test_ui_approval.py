@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 
 from audit.models import AuditEntry
 from campaigns.models import Campaign
-from tests.campaigns.factories import campaign_make
+from tests.support.factories import campaign_make
 
 pytestmark = pytest.mark.django_db
 

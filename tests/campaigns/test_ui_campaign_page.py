@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEntry
 from campaigns import fanout
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaigns.models import Campaign
-from tests.campaigns.factories import campaign_make
+from tests.support.factories import campaign_make
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 
 from audit.models import AuditEntry
 from campaigns.models import Delivery
-from tests.campaigns.factories import campaign_make
+from tests.support.factories import campaign_make
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 
 from campaigns.models import Campaign, CampaignTransition, Message
 from segments.services import segment_create
-from tests.campaigns.factories import MESSAGES, creators_make
+from tests.support.factories import MESSAGES, creators_make
 
 pytestmark = pytest.mark.django_db
 

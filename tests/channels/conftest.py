@@ -67,3 +67,13 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def content_api(settings, fake_providers):
+    """The fake Twilio (Content API included) as the app's Twilio, freshly seeded."""
+    settings.TWILIO_ACCOUNT_SID = fake_providers.twilio_account_sid
+    settings.TWILIO_AUTH_TOKEN = fake_providers.twilio_auth_token
+    settings.TWILIO_BASE_URL = fake_providers.urls["twilio"]
+    settings.TWILIO_CONTENT_BASE_URL = fake_providers.urls["twilio"]
+    return fake_providers

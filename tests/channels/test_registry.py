@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from channels.base import Reconciliation
 from channels.email_sendgrid import SendGridEmailAdapter
 from channels.email_smtp import SmtpEmailAdapter
 from channels.registry import adapter_class, provider_for
@@ -50,3 +51,23 @@ def test_adapters_declare_what_dispatch_prepares(
         adapter.needs_device_tokens,
         adapter.needs_unsubscribe_links,
     ) == (provider, address_field, device_tokens, unsubscribe)
+
+
+@pytest.mark.parametrize(
+    ("channel", "email_provider", "reconciled_by", "has_reason"),
+    [
+        ("whatsapp", "sendgrid", Reconciliation.LOOKUP, False),
+        ("email", "sendgrid", Reconciliation.EVENTS, False),
+        ("email", "smtp", Reconciliation.NONE, True),
+        ("push", "sendgrid", Reconciliation.NONE, True),
+        ("inbox", "sendgrid", Reconciliation.NONE, True),
+    ],
+)
+def test_adapters_declare_how_unknown_deliveries_are_settled(
+    settings, channel, email_provider, reconciled_by, has_reason
+):
+    settings.EMAIL_PROVIDER = email_provider
+    adapter = adapter_class(channel)
+    assert adapter.reconciled_by is reconciled_by
+    # Only a channel nothing can ask explains itself to the person who must check.
+    assert bool(adapter.unverifiable_reason) is has_reason

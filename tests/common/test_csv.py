@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from common.csv import csv_cell_safe, csv_has_nul, csv_writer
 from creators.models import Creator
-from tests.campaigns.factories import campaign_make
-from tests.programs.factories import program_make
+from tests.support.factories import campaign_make, program_make
 from tracking.models import Rollup
 
 FORMULAS = ['=HYPERLINK("http://x.example","y")', "@SUM(1+1)", "+1+cmd", "-2+3", "\tx", "\rx"]

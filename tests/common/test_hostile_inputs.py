@@ -14,8 +14,7 @@ from creators.forms import CreatorFilterForm
 from markets.forms import CompareForm, PlaybookFilterForm
 from programs.forms import CalendarForm, ProgramNewForm
 from segments.services import segment_create
-from tests.campaigns.factories import campaign_make, creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import campaign_make, creators_make, program_make
 
 # Raw (already percent-encoded) hostile values, and ones the test client encodes itself.
 RAW_VALUES = ["%ED%A0%80", "%00", "a%00b", "%FF%FE", "%C0%AF"]

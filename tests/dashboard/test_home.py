@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaigns import fanout, services
+from campaigns import fanout, runs, services
 from campaigns.models import Campaign, Delivery
 from dashboard import selectors
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tracking.models import Rollup
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_finished_run_stays_at_100_percent_then_leaves():
     creators_make(2)
     campaign = launched(channels=("whatsapp",))
     Delivery.objects.filter(campaign=campaign).update(status=Delivery.Status.SENT)
-    services.campaign_finish_if_done(campaign_id=campaign.pk)
+    runs.campaign_finish_if_done(campaign_id=campaign.pk)
 
     (run,) = selectors.runs_in_progress_list()
     assert run.campaign.status == Campaign.Status.SENT and run.percent == 100

@@ -7,7 +7,7 @@ from django.db import connection
 
 from campaigns import fanout, services
 from campaigns.models import Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 pytestmark = pytest.mark.django_db
 

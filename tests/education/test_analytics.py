@@ -6,8 +6,7 @@ from django.utils import timezone
 from campaigns.models import Delivery, Message
 from education import services
 from education.analytics import education_analytics_get
-from tests.campaigns.factories import campaign_make
-from tests.portal.factories import creator_make, delivery_make, lesson_make
+from tests.support.factories import campaign_make, creator_make, delivery_make, lesson_make
 
 pytestmark = pytest.mark.django_db
 

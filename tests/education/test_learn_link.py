@@ -9,7 +9,7 @@ from django.test import Client
 from campaigns.rendering import MessageRenderer
 from education.models import LearningProgress
 from portal.session import CREATOR_KEY
-from tests.portal.factories import creator_make, delivery_make, lesson_make
+from tests.support.factories import creator_make, delivery_make, lesson_make
 from tracking.links import delivery_links
 from tracking.models import Event
 

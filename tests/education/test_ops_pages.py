@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from education.models import ContentItem
-from tests.portal.factories import lesson_make
+from tests.support.factories import lesson_make
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import pytest
 from education import services
 from education.exceptions import ContentNotReady, TransitionNotAllowed
 from education.models import ContentItem
-from tests.portal.factories import lesson_make
+from tests.support.factories import lesson_make
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from markets.exceptions import AdaptationNotReady
 from programs.models import ManualChecklistItem
 from programs.readiness import campaign_checklist, manual_item_set_done
 from segments.services import segment_create
-from tests.markets.factories import playbook_make
+from tests.support.factories import playbook_make
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from markets.adapt import playbook_adapt
 from markets.selectors import playbook_adaptations
-from tests.markets.factories import playbook_make
+from tests.support.factories import playbook_make
 from tracking.models import Rollup
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Delivery
 from markets.compare import comparison_build
 from markets.models import Playbook
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tracking.models import Rollup
 
 pytestmark = pytest.mark.django_db

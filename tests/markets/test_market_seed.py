@@ -3,7 +3,7 @@
 import pytest
 
 from markets.selectors import market_get
-from tests.campaigns.factories import campaign_make
+from tests.support.factories import campaign_make
 
 pytestmark = pytest.mark.django_db
 

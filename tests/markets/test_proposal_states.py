@@ -11,8 +11,7 @@ from markets.exceptions import (
 )
 from markets.models import Proposal
 from markets.proposals import proposal_outcome_record, proposal_save, proposal_transition
-from tests.campaigns.factories import campaign_make
-from tests.markets.factories import playbook_make
+from tests.support.factories import campaign_make, playbook_make
 
 pytestmark = pytest.mark.django_db
 

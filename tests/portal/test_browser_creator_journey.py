@@ -10,8 +10,8 @@ from campaigns.models import Campaign
 from creators.models import ConsentChange, Creator
 from education.models import LearningProgress
 from segments.services import segment_create
-from tests.portal.factories import creator_make, lesson_make
 from tests.support.browser import shot
+from tests.support.factories import creator_make, lesson_make
 from tracking.models import Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.portal.factories import creator_make, inbox_message_make, lesson_make
+from tests.support.factories import creator_make, inbox_message_make, lesson_make
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from channels.models import InboxMessage
 from education import services as education_services
 from education.models import LearningProgress
 from portal import urls as portal_urls
-from tests.portal.factories import creator_make, delivery_make, inbox_message_make, lesson_make
+from tests.support.factories import creator_make, delivery_make, inbox_message_make, lesson_make
 from tracking.tokens import creator_app_token_make, portal_token_make, unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from channels.models import InboxMessage
-from tests.portal.factories import creator_make, inbox_message_make
+from tests.support.factories import creator_make, inbox_message_make
 from tracking.models import Event
 
 pytestmark = pytest.mark.django_db

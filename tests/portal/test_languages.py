@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.portal.factories import creator_make, delivery_make, inbox_message_make, lesson_make
+from tests.support.factories import creator_make, delivery_make, inbox_message_make, lesson_make
 from tracking.tokens import unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from education.models import LearningProgress
-from tests.portal.factories import creator_make, lesson_make, path_make
+from tests.support.factories import creator_make, lesson_make, path_make
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,7 @@ def test_bad_progress_report_is_400(portal_client):
 
 def test_library_recommends_what_the_creators_messages_linked(portal_client):
     from campaigns.models import Message
-    from tests.campaigns.factories import campaign_make
-    from tests.portal.factories import delivery_make
+    from tests.support.factories import campaign_make, delivery_make
 
     creator = creator_make("karla", level=0)
     lesson_make("recomendada", level=3)  # above her level, but her campaign linked it

@@ -8,7 +8,7 @@ from django.test import Client
 
 from creators.services import creator_portal_revoke
 from portal.session import CREATOR_KEY
-from tests.portal.factories import creator_make, delivery_make, inbox_message_make
+from tests.support.factories import creator_make, delivery_make, inbox_message_make
 from tracking.tokens import portal_token_make
 
 pytestmark = pytest.mark.django_db

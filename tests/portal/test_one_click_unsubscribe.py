@@ -8,7 +8,7 @@ from campaigns.models import Delivery, FanoutSkip
 from channels.base import Outgoing
 from channels.email import unsubscribe_headers
 from creators.models import ConsentChange
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tracking.links import delivery_links
 from tracking.models import Event, Rollup
 

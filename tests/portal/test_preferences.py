@@ -1,7 +1,7 @@
 import pytest
 
 from creators.models import ConsentChange, Creator
-from tests.portal.factories import creator_make
+from tests.support.factories import creator_make
 from tracking.tokens import portal_token_make
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_half_quiet_hours_is_refused(portal_client):
 
 
 def test_preferences_link_from_a_message_opens_the_preference_center(client):
-    from tests.portal.factories import delivery_make
+    from tests.support.factories import delivery_make
 
     creator = creator_make("elena")
     token = portal_token_make(delivery_id=delivery_make(creator).pk)

@@ -9,7 +9,7 @@ from django.test import Client
 
 from creators.services import creator_portal_revoke
 from portal.session import CREATOR_KEY
-from tests.portal.factories import creator_make, delivery_make, inbox_message_make, lesson_make
+from tests.support.factories import creator_make, delivery_make, inbox_message_make, lesson_make
 from tracking import tokens
 from tracking.links import delivery_links, tracked_link_id
 

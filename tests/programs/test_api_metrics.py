@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 from programs import selectors, services
-from tests.campaigns.factories import creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import creators_make, program_make
 
 
 def test_metrics_posted_by_api_move_the_leaderboard(api_client):

@@ -6,8 +6,7 @@ from campaigns import fanout
 from campaigns.models import Delivery
 from programs import selectors, services
 from programs.models import BandMessageMark
-from tests.campaigns.factories import creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import creators_make, program_make
 
 INBOX = [{"channel": "inbox", "locale": "es-MX", "title": "¡Vas a la mitad!", "body": "Sigue así"}]
 

@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 
 from campaigns.models import Campaign
 from programs.calendar import calendar_build
-from tests.campaigns.factories import campaign_make, creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import campaign_make, creators_make, program_make
 
 MX = ZoneInfo("America/Mexico_City")
 

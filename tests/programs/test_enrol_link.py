@@ -4,8 +4,7 @@ from django.test import Client
 
 from programs.enrol_links import program_enrol_url
 from programs.models import Enrolment
-from tests.campaigns.factories import creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import creators_make, program_make
 
 
 def test_signed_link_enrols_on_post_only(db, settings):

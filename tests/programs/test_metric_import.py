@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from programs import services
 from programs.models import CreatorMetric
-from tests.campaigns.factories import creators_make
+from tests.support.factories import creators_make
 
 
 def test_bad_rows_are_reported_by_line_and_good_rows_land(db):

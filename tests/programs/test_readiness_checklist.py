@@ -9,8 +9,7 @@ from campaigns.models import Campaign
 from common.exceptions import AltavozError
 from programs import readiness
 from programs.exceptions import CampaignNotReady
-from tests.campaigns.factories import creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import creators_make, program_make
 
 
 @pytest.fixture
@@ -112,7 +111,7 @@ def test_a_message_that_renders_empty_for_a_real_creator_fails(db):
 
 
 def test_campaigns_without_a_program_are_not_gated(db):
-    from tests.campaigns.factories import campaign_make
+    from tests.support.factories import campaign_make
 
     creators_make(2)
     campaign = campaign_make(channels=("inbox",))

@@ -6,8 +6,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from programs.exceptions import CampaignNotReady
 from programs.models import ManualChecklistItem
-from tests.campaigns.factories import creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import creators_make, program_make
 
 
 def test_required_item_added_by_hand_blocks_until_done(db, role_client, settings, loopback_site):

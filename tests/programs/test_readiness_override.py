@@ -7,8 +7,7 @@ from campaigns.models import Campaign
 from programs import readiness
 from programs.exceptions import OverrideReasonMissing
 from programs.models import ReadinessOverride
-from tests.campaigns.factories import creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import creators_make, program_make
 
 
 def test_override_needs_a_reason_and_is_audited(db, django_user_model):

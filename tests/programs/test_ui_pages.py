@@ -4,8 +4,7 @@ import io
 
 from campaigns.models import Campaign
 from programs.models import Program
-from tests.campaigns.factories import campaign_make, creators_make
-from tests.programs.factories import program_make
+from tests.support.factories import campaign_make, creators_make, program_make
 
 
 def test_manager_creates_a_program_imports_metrics_and_sees_the_pages(db, role_client):

@@ -32,7 +32,6 @@ from tests.support.worker import WorkerProcess, broker_flush, stack_stop, worker
 CHROMIUM = os.environ.get("ALTAVOZ_CHROMIUM", "/usr/bin/chromium")
 HEADED = os.environ.get("ALTAVOZ_BROWSER_HEADED", "") not in ("", "0")
 VIEWPORT = {"width": 1280, "height": 800}
-PASSWORD = "browser-test-password"
 WHATSAPP_FROM = "+14155238886"
 
 
@@ -116,15 +115,13 @@ def page(browser, live_server, roles, request: pytest.FixtureRequest) -> Iterato
 
 
 @pytest.fixture
-def login_as(page, live_server, django_user_model) -> Callable[..., AbstractUser]:
+def login_as(page, live_server) -> Callable[..., AbstractUser]:
     """`login_as("manager")`: a new user in that role, signed in through the real login form;
     the page is left on the home page."""
+    from tests.support.factories import PASSWORD, user_make
 
     def sign_in(role: str, *, username: str | None = None) -> AbstractUser:
-        user = django_user_model.objects.create_user(
-            username=username or f"{role}-browser", password=PASSWORD
-        )
-        user.groups.add(Group.objects.get(name=role))
+        user = user_make(username or f"{role}-browser", role=role, email="")
         page.goto("/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns import fanout, services
 from campaigns.models import Campaign, Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 BASE = "https://altavoz.example"
 TWILIO_TOKEN = "test-auth-token"

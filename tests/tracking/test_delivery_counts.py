@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Campaign, Delivery
-from campaigns.services import campaign_finish_if_done
+from campaigns.runs import campaign_finish_if_done
 from tests.tracking.conftest import sent_campaign
 from tracking.counts import delivery_counts_get, delivery_counts_warm
 from tracking.models import DeliveryCountsSnapshot

@@ -5,7 +5,7 @@ import pytest
 
 from campaigns import dispatch, fanout, services
 from campaigns.models import Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 from tracking.models import Event
 from tracking.selectors import campaign_stats_get
 from tracking.tokens import push_token_read

@@ -3,7 +3,7 @@ from twilio.request_validator import RequestValidator
 
 from campaigns import fanout, services
 from campaigns.models import Delivery
-from tests.campaigns.factories import campaign_make, creators_make
+from tests.support.factories import campaign_make, creators_make
 
 AUTH_TOKEN = "test-auth-token"
 BASE = "https://altavoz.example"
