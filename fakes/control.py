@@ -159,6 +159,30 @@ def app_build(fakes: Fakes) -> web.Application:
         rows = [e for e in fakes.callbacks.log if not provider or e["provider"] == provider]
         return json_response(rows)
 
+    async def reset(request: web.Request) -> web.Response:
+        fakes.reset()
+        return json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/", page)
+    app.router.add_get("/_control/health", health)
+    app.router.add_get("/_control/config", config)
+    app.router.add_get("/_control/behaviour", behaviour_get)
+    app.router.add_post("/_control/behaviour", behaviour_set)
+    app.router.add_delete("/_control/behaviour", behaviour_clear)
+    app.router.add_get("/_control/outbox", outbox)
+    app.router.add_delete("/_control/outbox", outbox_clear)
+    app.router.add_get("/_control/stats", stats)
+    app.router.add_get("/_control/callbacks", callbacks)
+    app.router.add_post("/_control/reset", reset)
+    twilio_content.control_routes_add(app, fakes)
+    inbound_routes_add(app, fakes)
+    return app
+
+
+def inbound_routes_add(app: web.Application, fakes: Fakes) -> None:
+    """The inbound simulator's control routes (docs/fakes.md, "Inbound simulator")."""
+
     async def twilio_inbound(request: web.Request) -> web.Response:
         """A number "replies": a signed incoming-message webhook is POSTed to the app."""
         try:
@@ -184,23 +208,5 @@ def app_build(fakes: Fakes) -> web.Application:
     async def twilio_inbound_log(request: web.Request) -> web.Response:
         return json_response(list(fakes.inbound_log))
 
-    async def reset(request: web.Request) -> web.Response:
-        fakes.reset()
-        return json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_get("/", page)
-    app.router.add_get("/_control/health", health)
-    app.router.add_get("/_control/config", config)
-    app.router.add_get("/_control/behaviour", behaviour_get)
-    app.router.add_post("/_control/behaviour", behaviour_set)
-    app.router.add_delete("/_control/behaviour", behaviour_clear)
-    app.router.add_get("/_control/outbox", outbox)
-    app.router.add_delete("/_control/outbox", outbox_clear)
-    app.router.add_get("/_control/stats", stats)
-    app.router.add_get("/_control/callbacks", callbacks)
     app.router.add_post("/_control/twilio/inbound", twilio_inbound)
     app.router.add_get("/_control/twilio/inbound", twilio_inbound_log)
-    app.router.add_post("/_control/reset", reset)
-    twilio_content.control_routes_add(app, fakes)
-    return app

@@ -15,7 +15,7 @@ from conversations.models import Conversation
 from creators.models import Creator
 from programs.models import Enrolment
 from tests.conversations.conftest import inbound_params, inbound_post
-from tests.programs.factories import program_make
+from tests.support.factories import program_make
 from tests.tracking.conftest import sent_campaign
 
 pytestmark = pytest.mark.django_db

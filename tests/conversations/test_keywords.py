@@ -13,8 +13,8 @@ from campaigns.models import Campaign, Delivery
 from conversations.keywords import keyword_of
 from conversations.models import Message
 from creators.models import ConsentChange, Creator
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.conversations.conftest import inbound_params, inbound_post
+from tests.support.factories import campaign_make, creators_make
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from campaigns import fanout
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Delivery
 from conversations.models import Message
-from tests.campaigns.factories import campaign_make
 from tests.conversations.conftest import inbound_params, inbound_post
+from tests.support.factories import campaign_make
 from tests.tracking.conftest import sent_campaign
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 from campaigns import fanout, sequences
 from campaigns import services as campaign_services
 from campaigns.models import Delivery
-from tests.campaigns.factories import campaign_make, creators_make
 from tests.campaigns.sequence_rig import step_messages
 from tests.conversations.conftest import inbound_params, inbound_post
+from tests.support.factories import campaign_make, creators_make
 
 pytestmark = pytest.mark.django_db
 
