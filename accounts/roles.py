@@ -4,9 +4,9 @@
 - manager: everything an editor does, plus importing creators, program metrics and
   playbooks, launching, pausing, cancelling and approving campaigns, overriding a program's
   materials checklist with a written reason, and accepting or rejecting proposals.
-- editor: drafts segments, campaigns and their messages, playbooks and proposals; reads
-  creators and dashboards.
-- analyst: reads creators, segments, campaigns and dashboards; changes nothing.
+- editor: drafts segments, campaigns and their messages, playbooks and proposals; replies
+  to creators' WhatsApp conversations; reads creators and dashboards.
+- analyst: reads creators, segments, campaigns, conversations and dashboards; changes nothing.
 - agency: a content agency's people; only the agency portal (their own briefs and
   deliverables, scoped by `agencies.selectors`), nothing else in the app.
 
@@ -44,6 +44,7 @@ _READ = [
     "agencies.view_deliverable",
     "markets.view_playbook",
     "markets.view_proposal",
+    "conversations.view_conversation",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -66,6 +67,8 @@ _DRAFT = [
     "markets.change_playbook",
     "markets.add_proposal",
     "markets.change_proposal",
+    # Reply to creators on WhatsApp, assign, close, tag (docs/conversations.md).
+    "conversations.change_conversation",
 ]
 _RUN = [
     "creators.add_creator",

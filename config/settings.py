@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dashboard",
     "tracking",
     "programs",
+    "conversations",
     "channels",
     "audit",
     "agencies",
@@ -410,6 +411,47 @@ SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=32 * 
 CELERY_BEAT_SCHEDULE["tracking-webhook-batches-sweep"] = {
     "task": "tracking.tasks.webhook_batches_sweep",
     "schedule": 60.0,
+}
+
+# --- Conversations (docs/conversations.md) ---------------------------------------------------
+# Twilio's incoming-message webhook (`/hooks/twilio/inbound`) stores each signed message and
+# answers; with CONVERSATIONS_INBOUND_QUEUE a worker files it in its thread, else the request
+# does after storing it (tests, `make run` without a worker). Messages left unfiled longer than
+# CONVERSATIONS_INBOUND_SWEEP_SECONDS are filed by the sweep (beat, every 30 seconds).
+CONVERSATIONS_INBOUND_QUEUE = env.bool("CONVERSATIONS_INBOUND_QUEUE", default=PRODUCTION)
+CONVERSATIONS_INBOUND_SWEEP_SECONDS = env.float("CONVERSATIONS_INBOUND_SWEEP_SECONDS", default=30.0)
+# Filed webhooks are deleted by the sweep after this many days (the messages stay).
+CONVERSATIONS_INBOUND_KEEP_DAYS = env.int("CONVERSATIONS_INBOUND_KEEP_DAYS", default=7)
+# A reply without OriginalRepliedMessageSid answers the creator's latest WhatsApp delivery sent
+# within this many hours.
+CONVERSATIONS_REPLY_ATTRIBUTION_HOURS = env.int("CONVERSATIONS_REPLY_ATTRIBUTION_HOURS", default=72)
+# A message that is only one of these words (case, accents, punctuation and spaces around it
+# ignored) denies WhatsApp consent, or grants it back (es-MX and en).
+WHATSAPP_OPT_OUT_KEYWORDS = env.list(
+    "WHATSAPP_OPT_OUT_KEYWORDS",
+    default=[
+        "BAJA",
+        "DAR DE BAJA",
+        "ALTO",
+        "CANCELAR",
+        "DETENER",
+        "PARAR",
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "OPT OUT",
+    ],
+)
+WHATSAPP_OPT_IN_KEYWORDS = env.list(
+    "WHATSAPP_OPT_IN_KEYWORDS",
+    default=["ALTA", "DAR DE ALTA", "REANUDAR", "START", "UNSTOP", "SUBSCRIBE", "OPT IN"],
+)
+CELERY_BEAT_SCHEDULE["conversations-inbound-sweep"] = {
+    "task": "conversations.tasks.inbound_webhooks_sweep",
+    "schedule": 30.0,
 }
 
 # --- Creator portal (docs/portal.md) --------------------------------------------------------

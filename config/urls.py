@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("markets/", include("markets.urls")),
     path("", include("tracking.urls")),
+    path("", include("conversations.urls")),
     path("", include("dashboard.urls")),
 ]

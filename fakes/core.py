@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ class Settings:
     sendgrid_api_key: str = DEFAULT_SENDGRID_API_KEY
     fcm_project_id: str = DEFAULT_FCM_PROJECT_ID
     sendgrid_webhook_url: str | None = None
+    # The app's incoming-message webhook URL the inbound simulator posts to by default.
+    twilio_inbound_url: str | None = None
     outbox_limit: int = 1_000_000
     state_dir: Path | None = None
     latency_ms: float = 0.0
@@ -59,6 +61,9 @@ class Fakes:
         self.behaviours: dict[str, Behaviour] = {}
         self.behaviour_reset()
         self.twilio_messages: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # The inbound simulator's webhooks, and when each WhatsApp address last wrote.
+        self.inbound_log: deque[dict[str, Any]] = deque(maxlen=10_000)
+        self.whatsapp_last_inbound: dict[str, float] = {}
         self.twilio_contents = ContentStore(settings.twilio_account_sid)
         self.fcm_tokens: dict[str, float] = {}  # access token -> expiry (time.time())
         self.callbacks = CallbackDispatcher(
@@ -83,6 +88,18 @@ class Fakes:
         self.callbacks.clear()
         self.twilio_messages.clear()
         self.twilio_contents.reset()
+        self.inbound_log.clear()
+        self.whatsapp_last_inbound.clear()
+
+    def inbound_record(self, entry: dict[str, Any]) -> None:
+        self.inbound_log.append(entry)
+        if entry.get("status") and entry["status"] < 300:
+            self.whatsapp_last_inbound[whatsapp_address_key(entry["params"]["From"])] = entry["at"]
+
+    def whatsapp_window_open(self, address: str) -> bool:
+        """Whether `address` wrote (through the inbound simulator) in the last 24 hours."""
+        last = self.whatsapp_last_inbound.get(whatsapp_address_key(address))
+        return last is not None and time.time() - last < 24 * 3600
 
     def twilio_message_store(self, sid: str, resource: dict[str, Any]) -> None:
         self.twilio_messages[sid] = resource
@@ -116,6 +133,15 @@ class Fakes:
             if "smtp" in s.urls
             else None,
         }
+
+
+def whatsapp_address_key(address: str) -> str:
+    """One key for a WhatsApp address: Mexican mobiles are written `+521…` by WhatsApp and
+    `+52…` by most senders."""
+    number = address.removeprefix("whatsapp:")
+    if number.startswith("+521") and len(number) == 14:
+        number = "+52" + number[4:]
+    return number
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from creators.geo import STATE_CHOICES
 from creators.models import CONSENT_FIELDS, Channel, Creator
-from segments.rules import FIELDS, OPS_BY_KIND, FieldKind, Op, rules_parse
+from segments.rules import DERIVED, FIELDS, OPS_BY_KIND, FieldKind, Op, rules_parse
 
 OP_LABELS: dict[Op, Any] = {
     Op.EQ: gettext_lazy("is"),
@@ -59,6 +59,8 @@ _CONSENT_CHANNELS = {column: Channel(channel) for channel, column in CONSENT_FIE
 
 
 def field_label(name: str) -> str:
+    if name in DERIVED:
+        return DERIVED[name].label()
     if name in _CONSENT_CHANNELS:
         return _("%(channel)s consent") % {"channel": _CONSENT_CHANNELS[name].label}
     field = Creator._meta.get_field(name)
@@ -70,6 +72,8 @@ def field_choices(name: str) -> list[tuple[str, str]]:
     """(value, label) pairs the field's value is picked from, or [] for a free value."""
     if name in SUGGESTED_CHOICES:
         return [(value, str(label)) for value, label in SUGGESTED_CHOICES[name]]
+    if name in DERIVED:
+        return []
     field = Creator._meta.get_field(name)
     assert isinstance(field, models.Field), f"{name} is not a column of Creator"
     return [(str(value), str(label)) for value, label in field.choices or ()]

@@ -127,6 +127,26 @@ def _field_specs() -> dict[str, FieldSpec]:
 FIELDS: dict[str, FieldSpec] = _field_specs()
 
 
+@dataclass(frozen=True)
+class DerivedField:
+    """A rule field kept by an app above segments (e.g. conversations: when a creator last
+    replied on WhatsApp), registered from its AppConfig.ready(). `creator_ids(condition)` is
+    a subquery of the ids of creators whose value meets `condition`, a Q over the name
+    `value` (None: creators with any value)."""
+
+    spec: FieldSpec
+    label: Callable[[], str]
+    creator_ids: Callable[[Q | None], models.QuerySet]
+
+
+DERIVED: dict[str, DerivedField] = {}
+
+
+def derived_field_register(field: DerivedField) -> None:
+    DERIVED[field.spec.name] = field
+    FIELDS[field.spec.name] = field.spec
+
+
 # Columns the importer normalises: a rule value is read by the importer's own function for
 # that column (so "Sonora", "son" and "SON" all mean SON), and one it cannot read is refused
 # with the accepted values, instead of compiling to a rule that silently matches no one.
@@ -487,8 +507,38 @@ def _datetime_q(name: str, op: Op, value: Any) -> Q:
     return _datetime_q(name, Op.GTE, low) & _datetime_q(name, Op.LTE, high)
 
 
+def _derived_q(derived: DerivedField, op: Op, value: Any, now: datetime) -> Q:
+    """A derived field's leaf as `pk IN (subquery)`; a creator without a value matches only
+    negative conditions (`is_set false`, `not_within_days`, `ne`, `not_in`)."""
+    ids = derived.creator_ids
+    if op is Op.IS_SET:
+        having = Q(pk__in=ids(None))
+        return having if value else ~having
+    if op is Op.WITHIN_DAYS:
+        return Q(pk__in=ids(Q(value__gte=now - timedelta(days=value))))
+    if op is Op.NOT_WITHIN_DAYS:
+        return ~Q(pk__in=ids(Q(value__gte=now - timedelta(days=value))))
+    if derived.spec.kind is FieldKind.DATETIME:
+        return Q(pk__in=ids(_datetime_q("value", op, value)))
+    if op is Op.EQ:
+        return Q(pk__in=ids(Q(value=value)))
+    if op is Op.NE:
+        return ~Q(pk__in=ids(Q(value=value)))
+    if op is Op.IN:
+        return Q(pk__in=ids(Q(value__in=list(value))))
+    if op is Op.NOT_IN:
+        return ~Q(pk__in=ids(Q(value__in=list(value))))
+    if op is Op.BETWEEN:
+        low, high = value
+        return Q(pk__in=ids(Q(value__gte=low, value__lte=high)))
+    return Q(pk__in=ids(Q(**{f"value__{op.value}": value})))  # gt, gte, lt, lte
+
+
 def _leaf_q(leaf: Leaf, now: datetime) -> Q:
     name, op, value, kind = leaf.field.name, leaf.op, leaf.value, leaf.field.kind
+    derived = DERIVED.get(name)
+    if derived is not None:
+        return _derived_q(derived, op, value, now)
     if op is Op.IS_SET:
         if kind is FieldKind.DATETIME:
             return Q(**{f"{name}__isnull": not value})

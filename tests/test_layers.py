@@ -25,6 +25,7 @@ LAYERS = [
     "tracking",
     "education",
     "programs",
+    "conversations",
     "portal",
     "agencies",
     "markets",

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConversationsConfig(AppConfig):
+    name = "conversations"
+    verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        # Tracking and campaigns never import conversations: how to count replies (stats)
+        # and who replied (the `replied` sequence exit rule) are registered here.
+        from campaigns.sequence_conditions import replied_source_register
+        from conversations.selectors import replied_exists_sql, reply_counts
+        from tracking.replies import reply_source_register
+
+        reply_source_register(reply_counts)
+        replied_source_register(replied_exists_sql)
+        _segment_fields_register()
+
+
+def _segment_fields_register() -> None:
+    """Segment rules on replies (segments sits below conversations: a hook it offers)."""
+    from django.utils.translation import gettext
+
+    from conversations.selectors import replied_at_creator_ids, replied_campaign_creator_ids
+    from segments.rules import DerivedField, FieldKind, FieldSpec, derived_field_register
+
+    derived_field_register(
+        DerivedField(
+            spec=FieldSpec(name="whatsapp_replied_at", kind=FieldKind.DATETIME, nullable=True),
+            label=lambda: gettext("Last WhatsApp reply"),
+            creator_ids=replied_at_creator_ids,
+        )
+    )
+    derived_field_register(
+        DerivedField(
+            spec=FieldSpec(
+                name="whatsapp_replied_campaign",
+                kind=FieldKind.INTEGER,
+                minimum=1,
+                maximum=2**63 - 1,
+            ),
+            label=lambda: gettext("Replied on WhatsApp to campaign (id)"),
+            creator_ids=replied_campaign_creator_ids,
+        )
+    )
