@@ -4,9 +4,10 @@
 - manager: everything an editor does, plus importing creators, program metrics and
   playbooks, launching, pausing, cancelling and approving campaigns, overriding a program's
   materials checklist with a written reason, and accepting or rejecting proposals.
-- editor: drafts segments, campaigns and their messages, playbooks and proposals; reads
-  creators and dashboards.
-- analyst: reads creators, segments, campaigns and dashboards; changes nothing.
+- editor: drafts segments, campaigns and their messages, playbooks and proposals; replies
+  to creators on WhatsApp; reads creators and dashboards.
+- analyst: reads creators, segments, campaigns, dashboards and WhatsApp conversations;
+  changes nothing.
 - agency: a content agency's people; only the agency portal (their own briefs and
   deliverables, scoped by `agencies.selectors`), nothing else in the app.
 
@@ -44,6 +45,8 @@ _READ = [
     "agencies.view_deliverable",
     "markets.view_playbook",
     "markets.view_proposal",
+    "conversations.view_conversation",
+    "conversations.view_cannedanswer",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -66,6 +69,8 @@ _DRAFT = [
     "markets.change_playbook",
     "markets.add_proposal",
     "markets.change_proposal",
+    # Reply to creators on WhatsApp, assign, tag, close and reopen their conversations.
+    "conversations.change_conversation",
 ]
 _RUN = [
     "creators.add_creator",
@@ -80,6 +85,9 @@ _RUN = [
     "agencies.change_agency",
     "markets.import_playbooks",
     "markets.decide_proposal",
+    "conversations.add_cannedanswer",
+    "conversations.change_cannedanswer",
+    "conversations.delete_cannedanswer",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {

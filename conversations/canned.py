@@ -1,0 +1,44 @@
+"""Canned answers: ready-made replies in es-MX and en, written as sandboxed Jinja2 like a
+campaign's WhatsApp body, checked when saved and rendered for one thread's creator."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from campaigns.rendering import (
+    MessageRenderer,
+    PreviewLinks,
+    creator_context_build,
+    template_check,
+)
+from conversations.models import CannedAnswer, Conversation
+from creators.models import Locale
+
+
+def canned_answer_check(source: str) -> None:
+    """Refuse a text that would not render for a creator (`TemplateInvalid`, with its line)."""
+    template_check(source, field="body", channel="whatsapp")
+
+
+def canned_answer_list() -> QuerySet[CannedAnswer]:
+    return CannedAnswer.objects.order_by("title")
+
+
+def canned_answer_render(*, answer: CannedAnswer, conversation: Conversation) -> str:
+    """The answer in the thread's language, filled in for its creator. Links are plain (a
+    reply is no campaign delivery: nothing to attribute a click to); `learn(...)` points at
+    the item in the creator's language. For an unknown number the WhatsApp profile name
+    stands in for the creator's name."""
+    creator = conversation.creator
+    locale = creator.locale if creator is not None else Locale.ES_MX
+    source = answer.body_en if locale == Locale.EN and answer.body_en.strip() else answer.body_es_mx
+    if creator is not None:
+        context = creator_context_build(creator)
+    else:
+        context = creator_context_build(
+            {"name": conversation.profile_name, "handle": "", "locale": locale}
+        )
+    rendered = MessageRenderer("whatsapp", {"body": source}).render(
+        creator=context, campaign={}, links=PreviewLinks(locale=locale)
+    )
+    return str(rendered.get("body", ""))
