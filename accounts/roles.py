@@ -5,9 +5,8 @@
   playbooks, launching, pausing, cancelling and approving campaigns, overriding a program's
   materials checklist with a written reason, and accepting or rejecting proposals.
 - editor: drafts segments, campaigns and their messages, playbooks and proposals; replies
-  to creators on WhatsApp; reads creators and dashboards.
-- analyst: reads creators, segments, campaigns, dashboards and WhatsApp conversations;
-  changes nothing.
+  to creators' WhatsApp conversations; reads creators and dashboards.
+- analyst: reads creators, segments, campaigns, conversations and dashboards; changes nothing.
 - agency: a content agency's people; only the agency portal (their own briefs and
   deliverables, scoped by `agencies.selectors`), nothing else in the app.
 
@@ -69,7 +68,7 @@ _DRAFT = [
     "markets.change_playbook",
     "markets.add_proposal",
     "markets.change_proposal",
-    # Reply to creators on WhatsApp, assign, tag, close and reopen their conversations.
+    # Reply to creators on WhatsApp, assign, close, tag (docs/conversations.md).
     "conversations.change_conversation",
 ]
 _RUN = [

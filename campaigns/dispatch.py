@@ -37,7 +37,7 @@ from campaigns.models import Campaign, Delivery, Message, SequenceStep
 from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
 from channels.base import ChannelAdapter, Outcome, Outgoing, SendResult
 from channels.ratelimit import RateLimiter
-from channels.registry import adapter_for, provider_for
+from channels.registry import adapter_class, adapter_for, provider_for
 from common.sql import ids_any
 from creators.models import Creator, Device
 
@@ -310,6 +310,8 @@ class Dispatcher:
             )
         )
         self.adapters: dict[str, ChannelAdapter] = {}
+        # Each channel's adapter class, asked what the channel needs (channels/base.py).
+        self.adapter_classes: dict[str, type[ChannelAdapter]] = {}
         self.limiters: dict[str, RateLimiter] = {}
         self.slots: dict[str, asyncio.Semaphore] = {}
         self.slot_locks: dict[str, asyncio.Lock] = {}
@@ -322,6 +324,12 @@ class Dispatcher:
         # chunk's mark is awaited before its send, and its settle comes after: still ordered.
         self.mark_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mark")
         self.link_cache: dict[str, int] = {}
+
+    def adapter_class(self, channel: str) -> type[ChannelAdapter]:
+        found = self.adapter_classes.get(channel)
+        if found is None:
+            found = self.adapter_classes[channel] = adapter_class(channel)
+        return found
 
     def close(self) -> None:
         for adapter in self.adapters.values():
@@ -411,7 +419,7 @@ class Dispatcher:
             for row in Creator.objects.filter(id__in=ids_any(creator_ids)).values(*CREATOR_FIELDS)
         }
         tokens: dict[int, list[str]] = defaultdict(list)
-        if any(row.channel == "push" for row in claimed):
+        if any(self.adapter_class(row.channel).needs_device_tokens for row in claimed):
             for creator_id, token in Device.objects.filter(
                 creator_id__in=ids_any(creator_ids)
             ).values_list("creator_id", "token"):
@@ -461,6 +469,7 @@ class Dispatcher:
             channel=row.channel,
             links=links,
         )
+        unsubscribe = self.adapter_class(row.channel).needs_unsubscribe_links
         return Outgoing(
             delivery_id=row.id,
             creator_id=row.creator_id,
@@ -472,9 +481,9 @@ class Dispatcher:
             name=creator["name"],
             device_tokens=device_tokens,
             status_callback_url=links.status_callback(),
-            # List-Unsubscribe is an email header: other channels don't sign a token for it.
-            unsubscribe_url=links.unsubscribe() if row.channel == "email" else "",
-            unsubscribe_post_url=links.unsubscribe_one_click() if row.channel == "email" else "",
+            # Only a channel that carries List-Unsubscribe gets a token signed for it.
+            unsubscribe_url=links.unsubscribe() if unsubscribe else "",
+            unsubscribe_post_url=links.unsubscribe_one_click() if unsubscribe else "",
             categories=(f"campaign-{self.campaign.pk}", self.campaign.kind),
         )
 

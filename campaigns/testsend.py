@@ -19,7 +19,7 @@ from campaigns.models import Campaign, Message
 from campaigns.rendering import MessageRenderer, PreviewLinks, campaign_context_build
 from campaigns.selectors import campaign_sample_creator
 from channels.base import Outcome, Outgoing, SendResult
-from channels.registry import adapter_for
+from channels.registry import adapter_class, adapter_for
 
 TEST_CHANNELS = ("email", "whatsapp")
 
@@ -77,6 +77,7 @@ def campaign_test_send(
         content = MessageRenderer(channel, message.fields).render(
             creator=creator, campaign=campaign_context_build(campaign), links=links
         )
+        address_field = adapter_class(channel).address_field
         by_channel.setdefault(channel, []).append(
             Outgoing(
                 delivery_id=0,
@@ -84,8 +85,8 @@ def campaign_test_send(
                 campaign_id=campaign.pk,
                 locale=message.locale,
                 content=content,
-                email=address if channel == "email" else "",
-                phone=address if channel == "whatsapp" else "",
+                email=address if address_field == "email" else "",
+                phone=address if address_field == "phone" else "",
                 categories=(f"campaign-{campaign.pk}", "test"),
             )
         )

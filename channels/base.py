@@ -96,7 +96,14 @@ class Reconciled:
 
 
 class ChannelAdapter(Protocol):
-    code: ClassVar[str]
+    """A channel's adapter. Besides sending, it declares what dispatch has to prepare for it,
+    so no caller switches on channel names."""
+
+    code: ClassVar[str]  # the channel (creators.models.Channel)
+    provider: ClassVar[str]  # whose rate limit its sends count against (PROVIDER_RATE_LIMITS)
+    address_field: ClassVar[str]  # the creator's field that addresses it ("" for none)
+    needs_device_tokens: ClassVar[bool]  # fill `Outgoing.device_tokens` from creators' devices
+    needs_unsubscribe_links: ClassVar[bool]  # sign `Outgoing.unsubscribe_url`/`_post_url`
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]: ...
 

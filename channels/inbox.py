@@ -40,6 +40,10 @@ def _inbox_store(outgoing: Sequence[Outgoing]) -> list[SendResult]:
 
 class InboxAdapter:
     code: ClassVar[str] = "inbox"
+    provider: ClassVar[str] = "inbox"
+    address_field: ClassVar[str] = ""
+    needs_device_tokens: ClassVar[bool] = False
+    needs_unsubscribe_links: ClassVar[bool] = False
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]:
         return await sync_to_async(_inbox_store, thread_sensitive=True)(outgoing)

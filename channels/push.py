@@ -19,8 +19,14 @@ from django.conf import settings
 from google.auth.transport.requests import Request as GoogleAuthRequest
 from google.oauth2 import service_account
 
-from channels.base import Outcome, Outgoing, SendResult, error_text, retry_after_seconds
-from channels.http import gather_bounded, session_create, transport_failure
+from channels.base import Outcome, Outgoing, SendResult
+from channels.http import (
+    ProviderAnswer,
+    answer_classify,
+    gather_bounded,
+    session_create,
+    transport_failure,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +82,10 @@ def fcm_message(item: Outgoing, device_token: str) -> dict[str, Any]:
 
 class PushAdapter:
     code: ClassVar[str] = "push"
+    provider: ClassVar[str] = "fcm"
+    address_field: ClassVar[str] = ""
+    needs_device_tokens: ClassVar[bool] = True
+    needs_unsubscribe_links: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
@@ -108,29 +118,22 @@ class PushAdapter:
                 body = await response.read()
                 if response.status == 200:
                     return SendResult.accepted(item, (await response.json()).get("name", ""))
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                retry_after_header = response.headers.get("Retry-After")
         except Exception as error:
             return transport_failure(item, error)
-        error_code = fcm_error_code(body) or f"http_{response.status}"
+        error_code = fcm_error_code(body)
         if response.status == 401 and error_code != "THIRD_PARTY_AUTH_ERROR" and not retried_auth:
             await self._token.invalidate()
             return await self._send_one(url, item, device_token, retried_auth=True)
-        if response.status == 429 or response.status >= 500:
-            logger.warning("fcm busy: status=%s body=%s", response.status, error_text(body, 200))
-            return SendResult(
-                item.delivery_id,
-                Outcome.UNAVAILABLE,
-                error_code=error_code,
-                error_message=error_text(body),
-                retry_after=retry_after,
-            )
-        result = SendResult(
-            item.delivery_id,
-            Outcome.REJECTED,
-            error_code=error_code,
-            error_message=error_text(body),
+        answer = ProviderAnswer.from_http(
+            self.provider,
+            response.status,
+            code=error_code,
+            retry_after_header=retry_after_header,
+            body=body,
         )
-        if error_code in DEAD_TOKEN_ERRORS:
+        result = answer_classify(item.delivery_id, answer)
+        if result.outcome is Outcome.REJECTED and error_code in DEAD_TOKEN_ERRORS:
             result.dead_device_tokens.append(device_token)
         return result
 

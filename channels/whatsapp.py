@@ -26,17 +26,15 @@ from twilio.http.response import Response
 from twilio.rest import Client
 from twilio.rest.api.v2010.account.message import MessageList
 
-from channels.base import (
-    Outcome,
-    Outgoing,
-    Reconciled,
-    SendResult,
-    Unsettled,
-    Verdict,
-    error_text,
-    retry_after_seconds,
+from channels.base import Outgoing, Reconciled, SendResult, Unsettled, Verdict
+from channels.http import (
+    ProviderAnswer,
+    answer_classify,
+    gather_bounded,
+    is_busy,
+    session_create,
+    transport_failure,
 )
-from channels.http import gather_bounded, session_create, transport_failure
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +44,30 @@ _FORM_SAFE = frozenset(string.ascii_letters + string.digits + "_.-~")
 # https://www.twilio.com/docs/api/errors: 21211 invalid 'To', 21408 region not enabled,
 # 21610 recipient unsubscribed (STOP), 21614 not a mobile number, 63003 not a WhatsApp user,
 # 63016 outside the 24-hour window without a template, 63024 invalid message recipient.
-PERMANENT_ERROR_CODES = {21211, 21408, 21610, 21612, 21614, 63003, 63016, 63024}
+# Permanent whatever the HTTP status; any other error follows the status (channels/http.py).
+PERMANENT_ERROR_CODES = frozenset(
+    {"21211", "21408", "21610", "21612", "21614", "63003", "63016", "63024"}
+)
 # Twilio's dates have whole seconds: widen a lookup's window by this much on each side.
 RECONCILE_SLACK = timedelta(seconds=2)
 
 
 class ProviderBusy(Exception):
-    """Twilio answered 429 or 5xx: it did not take the message."""
+    """Twilio answered 429 or 5xx. Raised by our HTTP client rather than left to the SDK,
+    whose TwilioRestException drops the Retry-After header."""
 
-    def __init__(self, status: int, retry_after: float | None, body: str) -> None:
-        super().__init__(f"twilio {status}: {body}")
-        self.status, self.retry_after, self.body = status, retry_after, body
+    def __init__(self, answer: ProviderAnswer) -> None:
+        super().__init__(f"twilio {answer.status}: {answer.body}")
+        self.answer = answer
+
+
+def twilio_error_code(body: str) -> str:
+    """The `code` of Twilio's JSON error body, if it has one."""
+    try:
+        code = json.loads(body).get("code")
+    except (ValueError, AttributeError):
+        return ""
+    return str(code) if isinstance(code, int | str) and code else ""
 
 
 class PooledTwilioHttpClient(AsyncHttpClient):
@@ -93,9 +104,15 @@ class PooledTwilioHttpClient(AsyncHttpClient):
             allow_redirects=allow_redirects,
         ) as response:
             text = await response.text()
-            if response.status == 429 or response.status >= 500:
+            if is_busy(response.status):
                 raise ProviderBusy(
-                    response.status, retry_after_seconds(response.headers.get("Retry-After")), text
+                    ProviderAnswer.from_http(
+                        "twilio",
+                        response.status,
+                        code=twilio_error_code(text),
+                        retry_after_header=response.headers.get("Retry-After"),
+                        body=text,
+                    )
                 )
             return Response(response.status, text, response.headers)
 
@@ -152,6 +169,10 @@ def basic_authorization(username: str, password: str) -> str:
 
 class WhatsAppAdapter:
     code: ClassVar[str] = "whatsapp"
+    provider: ClassVar[str] = "twilio"
+    address_field: ClassVar[str] = "phone"
+    needs_device_tokens: ClassVar[bool] = False
+    needs_unsubscribe_links: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
@@ -189,23 +210,13 @@ class WhatsAppAdapter:
                 **message_params(item, sender=self._sender)
             )
         except TwilioRestException as error:
-            outcome = Outcome.REJECTED if error.status < 500 else Outcome.UNAVAILABLE
-            if error.code and error.code not in PERMANENT_ERROR_CODES and error.status >= 500:
-                outcome = Outcome.UNAVAILABLE
-            return SendResult(
-                item.delivery_id,
-                outcome,
-                error_code=str(error.code or error.status),
-                error_message=error_text(error.msg),
+            answer = ProviderAnswer.from_http(
+                "twilio", error.status, code=error.code, body=error.msg
             )
+            return answer_classify(item.delivery_id, answer, permanent_codes=PERMANENT_ERROR_CODES)
         except ProviderBusy as error:
-            logger.warning("twilio busy: status=%s body=%s", error.status, error.body[:200])
-            return SendResult(
-                item.delivery_id,
-                Outcome.UNAVAILABLE,
-                error_code=f"http_{error.status}",
-                error_message=error_text(error.body),
-                retry_after=error.retry_after,
+            return answer_classify(
+                item.delivery_id, error.answer, permanent_codes=PERMANENT_ERROR_CODES
             )
         except Exception as error:  # transport errors; anything else is re-raised inside
             return transport_failure(item, error)

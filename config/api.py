@@ -13,6 +13,7 @@ from accounts.services import api_token_authenticate
 from campaigns.exceptions import CampaignStateError
 from common.exceptions import AltavozError
 from common.schemas import UNION_TAGS, UNSTORABLE_TEXT
+from conversations.exceptions import ConversationConflict
 
 
 class BearerToken(HttpBearer):
@@ -130,6 +131,12 @@ def campaign_state_error(request: HttpRequest, exc: CampaignStateError) -> HttpR
     return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
+@api.exception_handler(ConversationConflict)
+def conversation_conflict(request: HttpRequest, exc: ConversationConflict) -> HttpResponse:
+    """Free text outside the creator's 24-hour window, an opted-out creator, no number."""
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
 @api.exception_handler(AltavozError)
 def altavoz_error(request: HttpRequest, exc: AltavozError) -> HttpResponse:
     path = getattr(exc, "path", "")
@@ -138,6 +145,7 @@ def altavoz_error(request: HttpRequest, exc: AltavozError) -> HttpResponse:
 
 def _register_routers() -> None:
     from campaigns.api import router as campaigns_router
+    from conversations.api import router as conversations_router
     from creators.api import router as creators_router
     from programs.api import router as programs_router
     from segments.api import router as segments_router
@@ -150,6 +158,7 @@ def _register_routers() -> None:
     api.add_router("/", tracking_stats_router)
     api.add_router("/", tracking_app_router)
     api.add_router("/", programs_router)
+    api.add_router("/", conversations_router)
 
 
 _register_routers()

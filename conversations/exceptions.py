@@ -29,7 +29,7 @@ class ReplyInvalid(ConversationError):
         self.path = path
 
 
-class NoPhone(ConversationError):
+class NoPhone(ConversationConflict):
     def __init__(self) -> None:
         super().__init__(_("This conversation has no WhatsApp number to write to."))
 

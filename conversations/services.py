@@ -442,16 +442,10 @@ def message_status_record(*, message_id: object, params: dict[str, str]) -> bool
     return True
 
 
-def conversation_reply(
-    *,
-    conversation: Conversation,
-    actor: Actor,
-    body: str | None = None,
-    content_sid: str | None = None,
-    variables: dict[str, str] | None = None,
-) -> Message:
-    """Ops write to the creator: free text only while the creator's 24-hour window is open,
-    an approved template (`content_sid` + `variables`) anytime. Audited; sent at once."""
+def reply_content_clean(
+    *, body: str | None, content_sid: str | None, variables: dict[str, str] | None
+) -> tuple[str, str, dict[str, str]]:
+    """A reply's text, or template id and variables; ReplyInvalid when it is neither or both."""
     text = (body or "").strip()
     sid = (content_sid or "").strip()
     if bool(text) == bool(sid):
@@ -462,7 +456,20 @@ def conversation_reply(
         )
     if len(text) > 1600:
         raise ReplyInvalid(_("A WhatsApp message has at most 1,600 characters."), "body")
-    values = {str(key): str(value) for key, value in (variables or {}).items()}
+    return text, sid, {str(key): str(value) for key, value in (variables or {}).items()}
+
+
+def conversation_reply(
+    *,
+    conversation: Conversation,
+    actor: Actor,
+    body: str | None = None,
+    content_sid: str | None = None,
+    variables: dict[str, str] | None = None,
+) -> Message:
+    """Ops write to the creator: free text only while the creator's 24-hour window is open,
+    an approved template (`content_sid` + `variables`) anytime. Audited; sent at once."""
+    text, sid, values = reply_content_clean(body=body, content_sid=content_sid, variables=variables)
     if not conversation.phone:
         raise NoPhone()
     creator = conversation.creator
@@ -487,6 +494,17 @@ def conversation_reply(
             detail={"message": message.pk, "template": sid} if sid else {"message": message.pk},
         )
     return message_deliver(message=message)
+
+
+def conversation_start(*, creator: Creator) -> Conversation:
+    """The creator's thread, created empty if they never wrote (ops may open with a
+    template)."""
+    if not creator.phone:
+        raise NoPhone()
+    conversation, _created = Conversation.objects.get_or_create(
+        creator=creator, defaults={"phone": creator.phone}
+    )
+    return conversation
 
 
 # --- Ops actions --------------------------------------------------------------------------------

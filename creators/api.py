@@ -34,6 +34,8 @@ class CreatorOut(Schema):
     last_active_at: str | None
     tags: list[str]
     consent: dict[str, str]
+    # Until when WhatsApp takes free text for this creator (24 h after their last message).
+    whatsapp_window_open_until: str | None
 
 
 class DeviceIn(ApiSchema):
@@ -86,6 +88,11 @@ def _creator_out(creator: Creator) -> CreatorOut:
         last_active_at=creator.last_active_at.isoformat() if creator.last_active_at else None,
         tags=list(creator.tags),
         consent={channel.value: creator.consent_for(channel) for channel in Channel},
+        whatsapp_window_open_until=(
+            creator.whatsapp_window_open_until.isoformat()
+            if creator.whatsapp_window_open_until
+            else None
+        ),
     )
 
 

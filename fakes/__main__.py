@@ -61,6 +61,11 @@ def parser_build() -> argparse.ArgumentParser:
         "--sendgrid-api-key", default=env("SENDGRID_API_KEY") or DEFAULT_SENDGRID_API_KEY
     )
     p.add_argument("--sendgrid-webhook-url", default=env("FAKES_SENDGRID_WEBHOOK_URL"))
+    p.add_argument(
+        "--twilio-inbound-url",
+        default=env("FAKES_TWILIO_INBOUND_URL"),
+        help="the app's incoming-message webhook URL for the inbound simulator",
+    )
     p.add_argument("--fcm-project-id", default=env("FCM_PROJECT_ID") or DEFAULT_FCM_PROJECT_ID)
     p.add_argument("--latency-ms", type=float, default=float(env("FAKES_LATENCY_MS", "0")))
     p.add_argument("--outbox-limit", type=int, default=_env_int("FAKES_OUTBOX_LIMIT", 1_000_000))
@@ -89,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         sendgrid_api_key=args.sendgrid_api_key,
         fcm_project_id=args.fcm_project_id,
         sendgrid_webhook_url=args.sendgrid_webhook_url,
+        twilio_inbound_url=args.twilio_inbound_url,
         outbox_limit=args.outbox_limit,
         state_dir=Path(args.state_dir) if args.state_dir else None,
         latency_ms=args.latency_ms,

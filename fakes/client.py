@@ -198,6 +198,15 @@ class FakeProviders:
         }
         return self._request("GET", "/_control/outbox", query=query)
 
+    def whatsapp_reply(self, number: str, **message: Any) -> dict[str, Any]:
+        """Make ``number`` "reply" (``body``, ``button_payload``/``button_text``, ``media``,
+        ``original_replied_message_sid``, ``url``…): a signed webhook is POSTed to the app;
+        returns what was sent and the app's answer (docs/fakes.md, "Inbound simulator")."""
+        return self._request("POST", "/_control/twilio/inbound", {"from": number, **message})
+
+    def whatsapp_replies(self) -> list[dict[str, Any]]:
+        return self._request("GET", "/_control/twilio/inbound")
+
     def stats(self) -> dict[str, Any]:
         return self._request("GET", "/_control/stats")
 

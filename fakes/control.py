@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from fakes.core import Fakes, json_response
+from fakes.inbound import InboundError, inbound_send
 from fakes.state import PROVIDERS, BehaviourError
 
 
@@ -157,6 +158,31 @@ def app_build(fakes: Fakes) -> web.Application:
         rows = [e for e in fakes.callbacks.log if not provider or e["provider"] == provider]
         return json_response(rows)
 
+    async def twilio_inbound(request: web.Request) -> web.Response:
+        """A number "replies": a signed incoming-message webhook is POSTed to the app."""
+        try:
+            data = await request.json()
+        except ValueError:
+            return json_response({"error": "body must be JSON"}, 400)
+        if not isinstance(data, dict):
+            return json_response({"error": "body must be a JSON object"}, 400)
+        s = fakes.settings
+        try:
+            entry = await inbound_send(
+                data=data,
+                account_sid=s.twilio_account_sid,
+                auth_token=s.twilio_auth_token,
+                default_url=s.twilio_inbound_url,
+                rewrite=fakes.behaviours["twilio"].callbacks.get("rewrite"),
+            )
+        except InboundError as error:
+            return json_response({"error": str(error)}, 400)
+        fakes.inbound_record(entry)
+        return json_response(entry)
+
+    async def twilio_inbound_log(request: web.Request) -> web.Response:
+        return json_response(list(fakes.inbound_log))
+
     async def reset(request: web.Request) -> web.Response:
         fakes.reset()
         return json_response({"ok": True})
@@ -172,5 +198,7 @@ def app_build(fakes: Fakes) -> web.Application:
     app.router.add_delete("/_control/outbox", outbox_clear)
     app.router.add_get("/_control/stats", stats)
     app.router.add_get("/_control/callbacks", callbacks)
+    app.router.add_post("/_control/twilio/inbound", twilio_inbound)
+    app.router.add_get("/_control/twilio/inbound", twilio_inbound_log)
     app.router.add_post("/_control/reset", reset)
     return app

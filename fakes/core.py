@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,8 @@ class Settings:
     sendgrid_api_key: str = DEFAULT_SENDGRID_API_KEY
     fcm_project_id: str = DEFAULT_FCM_PROJECT_ID
     sendgrid_webhook_url: str | None = None
+    # The app's incoming-message webhook URL the inbound simulator posts to by default.
+    twilio_inbound_url: str | None = None
     outbox_limit: int = 1_000_000
     state_dir: Path | None = None
     latency_ms: float = 0.0
@@ -58,6 +60,9 @@ class Fakes:
         self.behaviours: dict[str, Behaviour] = {}
         self.behaviour_reset()
         self.twilio_messages: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # The inbound simulator's webhooks, and when each WhatsApp address last wrote.
+        self.inbound_log: deque[dict[str, Any]] = deque(maxlen=10_000)
+        self.whatsapp_last_inbound: dict[str, float] = {}
         self.fcm_tokens: dict[str, float] = {}  # access token -> expiry (time.time())
         self.callbacks = CallbackDispatcher(
             twilio_auth_token=settings.twilio_auth_token,
@@ -80,6 +85,13 @@ class Fakes:
         self.outbox.reset()
         self.callbacks.clear()
         self.twilio_messages.clear()
+        self.inbound_log.clear()
+        self.whatsapp_last_inbound.clear()
+
+    def inbound_record(self, entry: dict[str, Any]) -> None:
+        self.inbound_log.append(entry)
+        if entry.get("status") and entry["status"] < 300:
+            self.whatsapp_last_inbound[entry["params"]["From"]] = entry["at"]
 
     def twilio_message_store(self, sid: str, resource: dict[str, Any]) -> None:
         self.twilio_messages[sid] = resource

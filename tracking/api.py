@@ -35,11 +35,17 @@ class ChannelStats(Schema):
     bot_clicks: int
     open_rate: float
     click_rate: float
+    replied: int = Field(description="WhatsApp deliveries the creator answered (keywords apart).")
+    reply_rate: float = Field(description="Replied ÷ sent.")
+    opted_out: int = Field(description="WhatsApp deliveries answered with an opt-out keyword.")
 
 
 class CampaignStatsOut(Schema):
     totals: ChannelStats
     channels: dict[str, ChannelStats]
+    buttons: dict[str, int] = Field(
+        description="WhatsApp quick-reply button presses per payload, most pressed first."
+    )
 
 
 @stats_router.get(

@@ -21,6 +21,7 @@ from creators.models import Creator
 from creators.services import portal_link_revoked
 from tracking.counts import delivery_counts_get
 from tracking.models import Event, FailureRollup, LinkRollup, Rollup, TrackedLink
+from tracking.replies import reply_counts_get
 from tracking.tokens import creator_app_token_read
 
 CHANNELS = ("email", "whatsapp", "push", "inbox")
@@ -61,6 +62,8 @@ class Figures:
     bounced: int = 0
     complained: int = 0
     unsubscribed: int = 0
+    replied: int = 0  # WhatsApp deliveries answered (tracking/replies.py)
+    opted_out: int = 0  # WhatsApp deliveries answered with an opt-out keyword
     has_receipts: bool = True
 
     def add(self, other: Figures) -> None:
@@ -104,6 +107,11 @@ class Figures:
     def unsubscribe_rate(self) -> float:
         return _rate(self.unsubscribed, self.delivered)
 
+    @property
+    def reply_rate(self) -> float:
+        # Over sent, not delivered: a reply proves delivery even when the receipt was lost.
+        return _rate(self.replied, self.sent)
+
     def api(self) -> dict[str, Any]:
         """Exactly the keys of `GET /api/campaigns/{id}/stats` per channel."""
         return {
@@ -117,6 +125,9 @@ class Figures:
             "bot_clicks": self.bot_clicks,
             "open_rate": self.open_rate,
             "click_rate": self.click_rate,
+            "replied": self.replied,
+            "reply_rate": self.reply_rate,
+            "opted_out": self.opted_out,
         }
 
 
@@ -130,11 +141,14 @@ class CampaignStats:
     top_links: list[dict[str, Any]]
     failures: list[dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
+    # WhatsApp quick-reply button presses per payload, most pressed first.
+    buttons: dict[str, int] = field(default_factory=dict)
 
     def api(self) -> dict[str, Any]:
         return {
             "totals": self.totals.api(),
             "channels": {channel: figures.api() for channel, figures in self.channels.items()},
+            "buttons": self.buttons,
         }
 
 
@@ -182,6 +196,11 @@ def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignSt
     totals = Figures()
     for (channel, _locale, _variant), figures in segments.items():
         channels.setdefault(channel, Figures(has_receipts=channel in RECEIPT_CHANNELS)).add(figures)
+    replies = reply_counts_get(campaign_id=campaign.pk)
+    channels["whatsapp"].replied, channels["whatsapp"].opted_out = (
+        replies.replied,
+        replies.opted_out,
+    )
     for figures in channels.values():
         # Totals add each channel's delivered (receipts, or accepted where there are none).
         totals.add(Figures(**{**asdict(figures), "receipts": figures.delivered}))
@@ -193,6 +212,7 @@ def campaign_stats_get(*, campaign: Campaign, detail: bool = True) -> CampaignSt
         hourly=[],
         top_links=[],
         failures=[],
+        buttons=dict(replies.buttons),
     )
     if detail:
         stats.hourly = _hourly(campaign.pk)

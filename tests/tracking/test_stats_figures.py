@@ -56,13 +56,18 @@ def recount(campaign) -> dict[str, Any]:
             "bot_clicks": b.get("bot_clicks", 0),
             "open_rate": b.get("opened", 0) / delivered if delivered else 0.0,
             "click_rate": b.get("clicked", 0) / delivered if delivered else 0.0,
+            # No creator answered in this traffic (tests/conversations/test_reply_stats.py).
+            "replied": 0,
+            "reply_rate": 0.0,
+            "opted_out": 0,
         }
     totals = {
         key: sum(out[c][key] for c in out) for key in out["email"] if not key.endswith("rate")
     }
     totals["open_rate"] = totals["unique_opens"] / totals["delivered"]
     totals["click_rate"] = totals["unique_clicks"] / totals["delivered"]
-    return {"channels": out, "totals": totals}
+    totals["reply_rate"] = totals["replied"] / totals["sent"]
+    return {"channels": out, "totals": totals, "buttons": {}}
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def test_stats_api_equals_the_recount(api_client, busy_campaign):
     response = api_client.get(f"/api/campaigns/{busy_campaign.pk}/stats")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"totals", "channels"}
+    assert set(body) == {"totals", "channels", "buttons"}
     assert set(body["channels"]) == {"email", "whatsapp", "push", "inbox"}
     for channel, figures in expected["channels"].items():
         assert body["channels"][channel] == pytest.approx(figures), channel
