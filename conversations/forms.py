@@ -16,6 +16,7 @@ from campaigns.exceptions import TemplateInvalid
 from campaigns.models import Campaign
 from conversations.canned import canned_answer_check
 from conversations.models import CannedAnswer, Conversation
+from creators.models import Creator
 from programs.models import Program
 
 UNASSIGNED = "none"
@@ -156,6 +157,21 @@ class TagsForm(forms.Form):
 
     def clean_tags(self) -> list[str]:
         return [tag for tag in self.cleaned_data.get("tags", "").split(",") if tag.strip()]
+
+
+class LinkForm(forms.Form):
+    """Give an unknown number's thread to a creator, named by handle."""
+
+    handle = forms.CharField(label=gettext_lazy("Creator's handle"), max_length=100)
+
+    def clean_handle(self) -> Creator:
+        handle = self.cleaned_data["handle"].strip().lstrip("@")
+        creator = Creator.objects.filter(handle=handle).first()
+        if creator is None:
+            raise forms.ValidationError(
+                _("No creator has the handle %(handle)s.") % {"handle": handle}
+            )
+        return creator
 
 
 class StatusForm(forms.Form):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("conversations/<int:pk>/reply/", views.conversation_reply, name="conversation-reply"),
     path("conversations/<int:pk>/canned/", views.conversation_canned, name="conversation-canned"),
     path("conversations/<int:pk>/assign/", views.conversation_assign, name="conversation-assign"),
+    path("conversations/<int:pk>/link/", views.conversation_link, name="conversation-link"),
     path("conversations/<int:pk>/tags/", views.conversation_tags, name="conversation-tags"),
     path(
         "conversations/<int:pk>/status/", views.conversation_status, name="conversation-status-set"

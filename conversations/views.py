@@ -23,7 +23,14 @@ from common.http import AuthenticatedHttpRequest
 from conversations import selectors, services
 from conversations.canned import canned_answer_list, canned_answer_render
 from conversations.creator_panel import creator_panel_get
-from conversations.forms import AssignForm, InboxFilterForm, ReplyForm, StatusForm, TagsForm
+from conversations.forms import (
+    AssignForm,
+    InboxFilterForm,
+    LinkForm,
+    ReplyForm,
+    StatusForm,
+    TagsForm,
+)
 from conversations.models import CannedAnswer, Conversation, Message
 
 PAGE_SIZE = 50
@@ -89,6 +96,7 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "canned_answers": canned_answer_list(),
             "assign_form": AssignForm(initial={"assignee": conversation.assignee_id or ""}),
             "tags_form": TagsForm(initial={"tags": ", ".join(conversation.tags)}),
+            "link_form": LinkForm() if conversation.creator_id is None else None,
         }
     return render(request, "conversations/thread.html", context)
 
@@ -189,4 +197,25 @@ def conversation_status(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     services.conversation_status_set(
         conversation=conversation, actor=request.user, status=form.cleaned_data["status"]
     )
+    return redirect("conversation-detail", pk=conversation.pk)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def conversation_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Give an unknown number's thread to a creator; shows the creator's thread after."""
+    conversation = _conversation_get(pk)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("conversation-detail", pk=conversation.pk)
+    try:
+        conversation = services.conversation_link(
+            conversation=conversation, actor=request.user, creator=form.cleaned_data["handle"]
+        )
+    except AltavozError as error:
+        messages.error(request, str(error))
     return redirect("conversation-detail", pk=conversation.pk)

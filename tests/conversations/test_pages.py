@@ -415,3 +415,25 @@ def test_roles_give_conversation_permissions():
         .permissions.filter(content_type__app_label="conversations")
         .exists()
     )
+
+
+def test_an_unknown_number_is_linked_to_a_creator_from_its_thread(role_client, creator):
+    _receive(wa_id="5215599999999", body="Hola, soy Ana con otro número")
+    unknown = Conversation.objects.get(creator__isnull=True)
+    client = role_client("editor")
+    page = client.get(f"/conversations/{unknown.pk}/").content.decode()
+    assert 'id="link-form"' in page
+    missing = client.post(f"/conversations/{unknown.pk}/link/", {"handle": "nadie"}, follow=True)
+    assert "No creator has the handle nadie." in missing.content.decode()
+    other = Creator.objects.create(handle="ana_2", name="Ana Dos", locale="es-MX")
+    response = client.post(f"/conversations/{unknown.pk}/link/", {"handle": "@ana_2"})
+    assert response.status_code == 302
+    unknown.refresh_from_db()
+    assert unknown.creator == other and response["Location"] == f"/conversations/{unknown.pk}/"
+    assert AuditEntry.objects.filter(action="conversation.link").count() == 1
+    assert (
+        role_client("analyst")
+        .post(f"/conversations/{unknown.pk}/link/", {"handle": "ana_lopez"})
+        .status_code
+        == 403
+    )
