@@ -3,8 +3,12 @@ campaign's WhatsApp body, checked when saved and rendered for one thread's creat
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
 
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from campaigns.exceptions import TemplateInvalid
 from campaigns.rendering import (
     MessageRenderer,
     PreviewLinks,
@@ -14,10 +18,25 @@ from campaigns.rendering import (
 from conversations.models import CannedAnswer, Conversation
 from creators.models import Locale
 
+# Signed, per-delivery links: a reply is no delivery, so they would lead nowhere.
+PERSONAL_LINKS = re.compile(r"\b(portal_url|preferences_url|unsubscribe_url)\b")
+
 
 def canned_answer_check(source: str) -> None:
-    """Refuse a text that would not render for a creator (`TemplateInvalid`, with its line)."""
+    """Refuse a text that would not render for a creator (`TemplateInvalid`, with its line),
+    or that asks for a personal link (portal, preferences, unsubscribe)."""
     template_check(source, field="body", channel="whatsapp")
+    for number, line in enumerate(source.splitlines(), 1):
+        found = PERSONAL_LINKS.search(line)
+        if found:
+            raise TemplateInvalid(
+                number,
+                _(
+                    "%(helper)s() makes a personal link from a campaign delivery; a canned "
+                    "answer has none. Use learn(...) or a plain address."
+                )
+                % {"helper": found.group(1)},
+            )
 
 
 def canned_answer_list() -> QuerySet[CannedAnswer]:
@@ -27,7 +46,7 @@ def canned_answer_list() -> QuerySet[CannedAnswer]:
 def canned_answer_render(*, answer: CannedAnswer, conversation: Conversation) -> str:
     """The answer in the thread's language, filled in for its creator. Links are plain (a
     reply is no campaign delivery: nothing to attribute a click to); `learn(...)` points at
-    the item in the creator's language. For an unknown number the WhatsApp profile name
+    the item in the creator's language; personal links are refused when saved. For an unknown number the WhatsApp profile name
     stands in for the creator's name."""
     creator = conversation.creator
     locale = creator.locale if creator is not None else Locale.ES_MX

@@ -367,6 +367,11 @@ def test_canned_answer_texts_are_checked_as_templates():
         {"title": "Secreto", "body_es_mx": "{{ creator.__class__ }}", "body_en": ""}
     )
     assert not form.is_valid()
+    form = CannedAnswerForm(
+        {"title": "Portal", "body_es_mx": "Hola", "body_en": "Hi\nyour portal: {{ portal_url() }}"}
+    )
+    assert not form.is_valid()
+    assert "Line 2: portal_url() makes a personal link" in str(form.errors["body_en"])
 
 
 def test_canned_answer_is_rendered_for_the_creator_in_their_language(
@@ -437,3 +442,16 @@ def test_an_unknown_number_is_linked_to_a_creator_from_its_thread(role_client, c
         .status_code
         == 403
     )
+
+
+def test_starter_canned_answers_pass_the_template_check_and_render(role_client, creator_en):
+    from conversations.canned_defaults import DEFAULT_CANNED_ANSWERS, canned_answers_seed
+
+    assert canned_answers_seed() == len(DEFAULT_CANNED_ANSWERS)
+    assert canned_answers_seed() == 0  # by title, once
+    conversation = _thread(creator_en)
+    client = role_client("editor")
+    for title, text in (("Gracias", "Thanks for writing, Jo!"), ("Cómo darse de baja", "STOP")):
+        answer = CannedAnswer.objects.get(title=title)
+        html = client.get(f"/conversations/{conversation.pk}/canned/?answer={answer.pk}")
+        assert text in html.content.decode()
