@@ -139,7 +139,7 @@ class Campaign(models.Model):
     winner_variant = models.CharField(_("winning variant"), max_length=16, blank=True)
     winner_picked_at = models.DateTimeField(_("winner picked"), null=True, blank=True)
     # Sequences (docs/sequences.md): what takes a creator out of every later step, a subset of
-    # SequenceStep.EXITS ("enrolled", "unsubscribed", "clicked").
+    # SequenceStep.EXITS ("enrolled", "unsubscribed", "clicked", "replied").
     sequence_exit = models.JSONField(_("sequence exit rule"), default=list, blank=True)
 
     class Meta:
@@ -365,6 +365,7 @@ class SequenceStep(models.Model):
         "enrolled": _("Enrolled in the program"),
         "unsubscribed": _("Unsubscribed (consent denied)"),
         "clicked": _("Clicked"),
+        "replied": _("Replied on WhatsApp"),
     }
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sequence_steps")

@@ -3,6 +3,9 @@
 "Enrolled" (a step's `not_enrolled` condition and the `enrolled` exit rule) is about the
 programs a campaign belongs to; programs registers how to find its enrolled creators when it
 loads, so campaigns never imports programs. Without programs installed nobody is enrolled.
+
+"Replied" (the `replied` exit rule) is about the creators' WhatsApp answers, which the
+conversations app keeps and registers the same way. Without it nobody replied.
 """
 
 from __future__ import annotations
@@ -38,3 +41,17 @@ def enrolled_sql(*, campaign: Any, alias: str = "d") -> str:
 def enrolled_creator_ids(*, campaign: Any) -> QuerySet | None:
     """None when no app keeps enrolments (then nobody is enrolled)."""
     return _SOURCE[0].creator_ids(campaign) if _SOURCE else None
+
+
+# SQL true when the creator in `<alias>.creator_id` replied to a WhatsApp message of the campaign.
+_REPLIED: list[Callable[[Any, str], str]] = []
+
+
+def replied_source_register(exists_sql: Callable[[Any, str], str]) -> None:
+    _REPLIED[:] = [exists_sql]
+
+
+def replied_sql(*, campaign: Any, alias: str = "d") -> str:
+    if not _REPLIED:
+        return "FALSE"
+    return _REPLIED[0](campaign, alias)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from campaigns import fanout
 from campaigns.models import Campaign, Delivery, Message, SequenceStep, SequenceStepRun
-from campaigns.sequence_conditions import enrolled_creator_ids, enrolled_sql
+from campaigns.sequence_conditions import enrolled_creator_ids, enrolled_sql, replied_sql
 from creators.models import CONSENT_FIELDS, ConsentStatus, Creator
 from segments.rules import rules_compile
 
@@ -56,6 +56,8 @@ def exit_sql(*, campaign: Campaign, alias: str = "d") -> str:
     rule = set(campaign.sequence_exit or [])
     if "enrolled" in rule:
         parts.append(enrolled_sql(campaign=campaign, alias=alias))
+    if "replied" in rule:
+        parts.append(replied_sql(campaign=campaign, alias=alias))
     if "unsubscribed" in rule:
         denied = " OR ".join(
             f"x.{field} = '{ConsentStatus.DENIED.value}'" for field in CONSENT_FIELDS.values()

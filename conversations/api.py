@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -43,7 +43,8 @@ class ConversationPage(Schema):
 
 class ConversationFilters(Schema):
     assignee: str | None = Field(None, description="An ops user's username.", max_length=150)
-    status: Conversation.Status | None = None
+    # A literal, not the model's enum: OpenAPI would name its schema "Status", as another is.
+    status: Literal["open", "waiting", "closed"] | None = None
     tag: str | None = Field(None, max_length=50)
     campaign: int | None = Field(None, ge=1, le=2**63 - 1)
     program: int | None = Field(None, ge=1, le=2**63 - 1)

@@ -204,3 +204,14 @@ def reply_counts(campaign_id: int) -> ReplyCounts:
         )
         buttons = {payload: count for payload, count in cursor.fetchall()}
     return ReplyCounts(replied=replied, opted_out=opted_out, buttons=buttons)
+
+
+def replied_exists_sql(campaign: Any, alias: str) -> str:
+    """SQL true when the creator in `<alias>.creator_id` answered one of the campaign's
+    WhatsApp deliveries (keywords aside): the `replied` sequence exit rule."""
+    messages, deliveries = Message._meta.db_table, Delivery._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {messages} rm JOIN {deliveries} rd ON rd.id = rm.delivery_id"
+        f" WHERE rm.campaign_id = {int(campaign.pk)} AND rm.direction = 'in'"
+        f" AND rm.keyword = '' AND rd.creator_id = {alias}.creator_id)"
+    )

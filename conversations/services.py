@@ -231,6 +231,14 @@ def _conversation_for(*, creator: Creator | None, phone: str) -> Conversation:
     return conversation
 
 
+def inbound_message_file(
+    *, params: dict[str, str], received_at: datetime
+) -> tuple[Message | None, Message | None]:
+    """File one inbound message's parameters in its thread (the webhook's work, also used by
+    the demo data): the message, and a keyword's confirmation still to send (or None)."""
+    return _inbound_file(params=params, received_at=received_at)
+
+
 def _inbound_file(
     *, params: dict[str, str], received_at: datetime
 ) -> tuple[Message | None, Message | None]:
@@ -315,7 +323,7 @@ def _keyword_apply(*, conversation: Conversation, creator: Creator, keyword: str
         )
     texts = CONFIRMATIONS[Message.Keyword(keyword)]
     body = texts.get(Locale(creator.locale) if creator.locale in Locale.values else Locale.ES_MX)
-    return _outbound_create(
+    return outbound_message_create(
         conversation=conversation, body=body or texts[Locale.ES_MX], actor=None, reopen=False
     )
 
@@ -323,7 +331,7 @@ def _keyword_apply(*, conversation: Conversation, creator: Creator, keyword: str
 # --- Outbound -----------------------------------------------------------------------------------
 
 
-def _outbound_create(
+def outbound_message_create(
     *,
     conversation: Conversation,
     actor: Actor,
@@ -332,6 +340,7 @@ def _outbound_create(
     variables: dict[str, str] | None = None,
     reopen: bool = True,
 ) -> Message:
+    """An outbound message, `pending` until `message_deliver` sends it."""
     at = timezone.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -480,7 +489,7 @@ def conversation_reply(
     if text and not selectors.window_is_open(conversation=conversation):
         raise WindowClosed()
     with transaction.atomic():
-        message = _outbound_create(
+        message = outbound_message_create(
             conversation=conversation,
             actor=actor,
             body=text,

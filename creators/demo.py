@@ -510,6 +510,7 @@ class CreatorFactory:
             "consent_push": self.consent(Channel.PUSH),
             "consent_inbox": inbox,
             "portal_revoked_at": None,
+            "whatsapp_window_open_until": None,
             "created_at": joined_at,
             "updated_at": last_active_at,
         }

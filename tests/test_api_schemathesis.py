@@ -41,6 +41,9 @@ CONTENT_CHECKED = [
     ("POST", "/api/segments"),
     ("PUT", "/api/campaigns/{pk}/policies"),
     ("POST", "/api/creators/import"),
+    # A reply is one of body or template, and goes only to a creator who may receive it: the
+    # pinned creator opted out of WhatsApp, so a valid reply is a 409 and nothing is sent.
+    ("POST", "/api/creators/{handle}/conversation"),
 ]
 
 
@@ -50,6 +53,7 @@ def _config(
     campaign_id: int,
     segment_id: int,
     handle: str,
+    opted_out_handle: str,
     job_id: int,
     program_id: int,
     inbox_id: int,
@@ -66,6 +70,7 @@ def _config(
         "/api/segments/{segment_id}/preview": {"path.segment_id": segment_id},
         "/api/creators/{handle}": {"path.handle": handle},
         "/api/creators/{handle}/devices": {"path.handle": handle},
+        "/api/creators/{handle}/conversation": {"path.handle": opted_out_handle},
         "/api/creators/imports/{job_id}": {"path.job_id": job_id},
         "/api/programs/{program_id}/leaderboard": {"path.program_id": program_id},
         "/api/inbox/{pk}/read": {"path.pk": inbox_id},
@@ -102,6 +107,8 @@ def test_schemathesis_finds_nothing_wrong(live_server, django_user_model, tmp_pa
     user.groups.add(Group.objects.get(name="manager"))
     token = api_token_create(user=user)
     creators = creators_make(3)
+    creators[2].consent_whatsapp = "denied"
+    creators[2].save(update_fields=["consent_whatsapp"])
     campaign = campaign_make(channels=("push", "inbox"))
     program = program_make()
     job = ImportJob.objects.create(file_name="creators.csv", total_rows=0)
@@ -116,6 +123,7 @@ def test_schemathesis_finds_nothing_wrong(live_server, django_user_model, tmp_pa
         campaign_id=campaign.pk,
         segment_id=campaign.segment_id,
         handle=creators[0].handle,
+        opted_out_handle=creators[2].handle,
         job_id=job.pk,
         program_id=program.pk,
         inbox_id=inbox.pk,

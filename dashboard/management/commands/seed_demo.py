@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from conversations.demo import conversations_demo_create
 from creators.demo import DEFAULT_CREATORS, DEFAULT_SEED, creators_seed_demo
 from creators.models import Creator
 from segments.demo import segments_demo_create
@@ -48,11 +49,13 @@ class Command(BaseCommand):
         started = timezone.now()
         result = creators_seed_demo(count=creators, seed=seed)
         result.segments = segments_demo_create()
+        conversations = conversations_demo_create()
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {result.creators:,} creators, {result.devices:,} devices, "
                 f"{result.consent_changes:,} consent records, {result.suppressions:,} "
-                f"suppressions, {result.segments} segments in {seconds:.1f} s."
+                f"suppressions, {result.segments} segments, {conversations} WhatsApp "
+                f"conversations in {seconds:.1f} s."
             )
         )
