@@ -92,9 +92,7 @@ def test_ops_reply_inside_and_outside_the_window_and_see_its_status(
     form.locator("textarea[name=variables]").fill("1=Jo\n2=Friday")
     form.locator("button[type=submit]").click()
     template_line = page.locator("#thread-messages li.thread-out", has_text=TEMPLATE_SID)
-    expect(template_line.locator(".message-status.status-delivered")).to_be_visible(
-        timeout=15_000
-    )
+    expect(template_line.locator(".message-status.status-delivered")).to_be_visible(timeout=15_000)
     shot(page, "template-delivered")
     (sent,) = _sent_to(fakes, silent.phone)
     assert sent["request"]["ContentSid"] == TEMPLATE_SID
