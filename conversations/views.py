@@ -150,7 +150,7 @@ def conversation_canned(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = _conversation_get(pk)
     body = ""
     answer_id = request.GET.get("answer", "")
-    if answer_id.isdigit() and int(answer_id) < 2**63:
+    if answer_id.isascii() and answer_id.isdigit() and int(answer_id) < 2**63:
         answer = get_object_or_404(CannedAnswer, pk=int(answer_id))
         try:
             body = canned_answer_render(answer=answer, conversation=conversation)

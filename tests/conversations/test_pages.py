@@ -256,7 +256,13 @@ def test_thread_of_an_unknown_number_has_no_creator_panel(role_client):
 
 
 def test_missing_thread_is_404(role_client):
-    assert role_client("manager").get("/conversations/999999/").status_code == 404
+    client = role_client("manager")
+    assert client.get("/conversations/999999/").status_code == 404
+    assert client.get(f"/conversations/{10**30}/").status_code == 404
+    conversation = _thread()
+    for answer in ("²", "-1", "x", str(10**30)):
+        response = client.get(f"/conversations/{conversation.pk}/canned/?answer={answer}")
+        assert response.status_code == 200, answer
 
 
 # --- Replies and actions ------------------------------------------------------------------------
