@@ -15,8 +15,9 @@ from campaigns.rendering import (
     creator_context_build,
     template_check,
 )
+from common.exceptions import AltavozError
 from conversations.models import CannedAnswer, Conversation
-from creators.models import Locale
+from creators.models import Creator, Locale
 
 # Signed, per-delivery links: a reply is no delivery, so they would lead nowhere.
 PERSONAL_LINKS = re.compile(r"\b(portal_url|preferences_url|unsubscribe_url)\b")
@@ -61,3 +62,24 @@ def canned_answer_render(*, answer: CannedAnswer, conversation: Conversation) ->
         creator=context, campaign={}, links=PreviewLinks(locale=locale)
     )
     return str(rendered.get("body", ""))
+
+
+def delivery_body_render(
+    *, source: str, creator: Creator, renderers: dict[str, MessageRenderer]
+) -> str:
+    """A campaign's WhatsApp text as this creator got it, for showing a delivery in place in
+    the thread (links plain: the tracked ones were the delivery's own). A text that no
+    longer renders is shown as written. `renderers` caches one compiled text per source."""
+    if "{" not in source:
+        return source
+    try:
+        renderer = renderers.get(source) or MessageRenderer("whatsapp", {"body": source})
+        renderers[source] = renderer
+        rendered = renderer.render(
+            creator=creator_context_build(creator),
+            campaign={},
+            links=PreviewLinks(locale=creator.locale),
+        )
+    except AltavozError:
+        return source
+    return str(rendered.get("body", source))

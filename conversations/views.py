@@ -21,7 +21,11 @@ from campaigns.models import Delivery
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from conversations import selectors, services
-from conversations.canned import canned_answer_list, canned_answer_render
+from conversations.canned import (
+    canned_answer_list,
+    canned_answer_render,
+    delivery_body_render,
+)
 from conversations.creator_panel import creator_panel_get
 from conversations.forms import (
     AssignForm,
@@ -69,10 +73,22 @@ def conversation_inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _thread_lines(conversation: Conversation) -> list[dict[str, Any]]:
-    return [
-        {"item": item, "status_label": STATUS_LABELS.get(item.status, item.status)}
-        for item in selectors.thread_items(conversation=conversation)
-    ]
+    """Each line with its status label, and a campaign delivery's text as the creator got it."""
+    creator = conversation.creator
+    renderers: dict[str, Any] = {}
+    lines = []
+    for item in selectors.thread_items(conversation=conversation):
+        body = item.body
+        if creator is not None and item.campaign_name and body:
+            body = delivery_body_render(source=body, creator=creator, renderers=renderers)
+        lines.append(
+            {
+                "item": item,
+                "body": body,
+                "status_label": STATUS_LABELS.get(item.status, item.status),
+            }
+        )
+    return lines
 
 
 def _window(conversation: Conversation) -> dict[str, Any]:

@@ -225,7 +225,8 @@ def test_thread_shows_messages_both_ways_campaign_deliveries_and_the_creator(
     html = role_client("analyst").get(f"/conversations/{conversation.pk}/").content.decode()
 
     assert "Campaign “Reto WhatsApp”" in html  # the delivery, shown in place
-    assert "tu nivel es" in html  # the campaign's WhatsApp text
+    # The campaign's WhatsApp text as Ana got it (level 4 now, since it is rendered now).
+    assert "Hola Ana, tu nivel es 4. https://shop.example/m/1" in html
     assert "¿cómo me inscribo?" in html
     assert "https://api.twilio.com/media/ME1" in html and "image/jpeg" in html
     assert "Zócalo" in html and "19.432608" in html
