@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -99,11 +100,18 @@ def _wrk_figure(pattern: str, out: str) -> str:
     return match.group(1)
 
 
-def wrk(url: str, script: Path | None, duration: int, connections: int) -> tuple[float, str]:
+def wrk(
+    url: str,
+    script: Path | None,
+    duration: int,
+    connections: int,
+    script_args: Sequence[str] = (),
+) -> tuple[float, str]:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     if script:
         cmd += ["-s", str(script)]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=duration + 30).stdout
+    cmd += [url, *(["--", *script_args] if script_args else [])]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30).stdout
     rps = float(_wrk_figure(r"Requests/sec:\s+([\d.]+)", out))
     p99 = _wrk_figure(r"99%\s+([\d.]+\w+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

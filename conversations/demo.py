@@ -14,7 +14,7 @@ from conversations.models import Conversation, Message
 from creators.models import Creator
 
 # (minutes ago, text, extra webhook parameters); one thread per creator.
-THREADS = (
+THREADS: tuple[tuple[tuple[int, str, dict[str, str]], ...], ...] = (
     ((95, "Hola, ¿cómo me inscribo a la misión de diciembre?", {}), (90, "¿Me pasan el link?", {})),
     ((240, "No me llegó la muestra 😕", {}),),
     ((30, "Sí, me interesa", {"ButtonPayload": "accept_offer", "ButtonText": "Sí, me interesa"}),),

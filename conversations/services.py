@@ -141,20 +141,41 @@ def inbound_webhook_failed(*, webhook_id: int, error: str) -> None:
     )
 
 
+def inbound_webhooks_file(
+    *,
+    older_than: timedelta = timedelta(0),
+    max_attempts: int | None = None,
+    max_seconds: float = 25.0,
+) -> int:
+    """File the webhooks still unfiled (received more than `older_than` ago, tried fewer than
+    `max_attempts` times), oldest first; returns how many this call filed. One that fails is
+    noted on its row and left for the sweep."""
+    cutoff = timezone.now() - older_than
+    pending = InboundWebhook.objects.filter(processed_at__isnull=True, received_at__lte=cutoff)
+    if max_attempts is not None:
+        pending = pending.filter(attempts__lt=max_attempts)
+    done, deadline = 0, time.monotonic() + max_seconds
+    while time.monotonic() < deadline:
+        batch = list(pending.order_by("received_at", "id").values_list("pk", flat=True)[:500])
+        filed = 0
+        for webhook_id in batch:
+            if time.monotonic() > deadline:
+                break
+            try:
+                filed += inbound_webhook_process(webhook_id=webhook_id) is not None
+            except Exception as error:  # noted on the row and logged; the sweep tries again
+                logger.exception("inbound webhook %s failed to file", webhook_id)
+                inbound_webhook_failed(webhook_id=webhook_id, error=repr(error))
+        done += filed
+        if len(batch) < 500 or not filed:
+            break
+    return done
+
+
 def inbound_webhooks_sweep(*, older_than: timedelta, max_seconds: float = 25.0) -> int:
     """File webhooks left unfiled longer than `older_than` (a lost task, a killed worker);
     returns how many this call filed. Filed webhooks older than the keep period go."""
-    cutoff = timezone.now() - older_than
-    pending = InboundWebhook.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
-    done, deadline = 0, time.monotonic() + max_seconds
-    for webhook_id in pending.order_by("received_at").values_list("pk", flat=True)[:1000]:
-        if time.monotonic() > deadline:
-            break
-        try:
-            done += inbound_webhook_process(webhook_id=webhook_id) is not None
-        except Exception as error:  # noted on the row and logged; the next sweep tries again
-            logger.exception("inbound webhook %s failed to file", webhook_id)
-            inbound_webhook_failed(webhook_id=webhook_id, error=repr(error))
+    done = inbound_webhooks_file(older_than=older_than, max_seconds=max_seconds)
     if done:
         logger.warning("inbound sweep filed %s message(s) left unfiled", done)
     keep = timezone.now() - timedelta(days=settings.CONVERSATIONS_INBOUND_KEEP_DAYS)

@@ -1,16 +1,34 @@
+"""Filing inbound messages off the request path (docs/conversations.md).
+
+Publishing a Celery task costs about ten milliseconds, more than the rest of the webhook's
+request, so the webhook does not queue one task per message: the first message of a burst
+sets a short-lived flag in the shared cache and queues `inbound_webhooks_file`, which clears
+the flag and then files everything stored. A message stored while the flag is set is filed by
+that task (it was committed before the task's query, which runs after the flag is cleared);
+one stored after finds the flag cleared and queues the next task. The flag expires on its
+own if a task is lost; the beat sweep files whatever is left.
+"""
+
 from celery import shared_task
+from django.core.cache import cache
+
+FILING_FLAG = "altavoz:conversations:inbound-filing"
+FILING_FLAG_SECONDS = 5
+
+
+def inbound_filing_schedule() -> None:
+    """Make sure a filing task is on its way (at most one per burst)."""
+    if cache.add(FILING_FLAG, 1, timeout=FILING_FLAG_SECONDS):
+        inbound_webhooks_file.delay()
 
 
 @shared_task(ignore_result=True)
-def inbound_webhook_process(webhook_id: int) -> None:
-    """File a stored inbound message in its thread (`services.inbound_webhook_process`)."""
+def inbound_webhooks_file() -> int:
+    """File every stored inbound message not filed yet."""
     from conversations import services
 
-    try:
-        services.inbound_webhook_process(webhook_id=webhook_id)
-    except Exception as error:
-        services.inbound_webhook_failed(webhook_id=webhook_id, error=repr(error))
-        raise
+    cache.delete(FILING_FLAG)
+    return services.inbound_webhooks_file(max_attempts=3)
 
 
 @shared_task(ignore_result=True)

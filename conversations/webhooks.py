@@ -27,8 +27,8 @@ def _twiml() -> HttpResponse:
 @require_POST
 def twilio_inbound(request: HttpRequest) -> HttpResponse:
     """Verify, store by MessageSid, answer an empty TwiML; a worker files the message in its
-    thread (`conversations.tasks`), or this request does when CONVERSATIONS_INBOUND_QUEUE is
-    off."""
+    thread (`conversations.tasks`: one task per burst), or this request does when
+    CONVERSATIONS_INBOUND_QUEUE is off."""
     if not twilio_request_valid(request):
         logger.warning(
             "twilio inbound message with a bad signature from %s", request.META.get("REMOTE_ADDR")
@@ -42,7 +42,7 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
         return _twiml()
     if settings.CONVERSATIONS_INBOUND_QUEUE:
         # robust: a broker outage must not lose the stored message (the sweep files it).
-        transaction.on_commit(lambda: tasks.inbound_webhook_process.delay(webhook_id), robust=True)
+        transaction.on_commit(tasks.inbound_filing_schedule, robust=True)
         return _twiml()
     try:
         services.inbound_webhook_process(webhook_id=webhook_id)

@@ -91,7 +91,12 @@ class Fakes:
     def inbound_record(self, entry: dict[str, Any]) -> None:
         self.inbound_log.append(entry)
         if entry.get("status") and entry["status"] < 300:
-            self.whatsapp_last_inbound[entry["params"]["From"]] = entry["at"]
+            self.whatsapp_last_inbound[whatsapp_address_key(entry["params"]["From"])] = entry["at"]
+
+    def whatsapp_window_open(self, address: str) -> bool:
+        """Whether `address` wrote (through the inbound simulator) in the last 24 hours."""
+        last = self.whatsapp_last_inbound.get(whatsapp_address_key(address))
+        return last is not None and time.time() - last < 24 * 3600
 
     def twilio_message_store(self, sid: str, resource: dict[str, Any]) -> None:
         self.twilio_messages[sid] = resource
@@ -125,6 +130,15 @@ class Fakes:
             if "smtp" in s.urls
             else None,
         }
+
+
+def whatsapp_address_key(address: str) -> str:
+    """One key for a WhatsApp address: Mexican mobiles are written `+521…` by WhatsApp and
+    `+52…` by most senders."""
+    number = address.removeprefix("whatsapp:")
+    if number.startswith("+521") and len(number) == 14:
+        number = "+52" + number[4:]
+    return number
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None):

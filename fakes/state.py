@@ -132,6 +132,9 @@ class Behaviour:
     # SendGrid bounce|dropped)
     undeliverable: dict[str, Any] = field(default_factory=dict)
     callbacks: dict[str, Any] = field(default_factory=dict)
+    # Twilio: free-form WhatsApp sends to a number that has not written (through the inbound
+    # simulator) in 24 hours fail with 63016, as Twilio's do; templates always go.
+    whatsapp_window: bool = False
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def __post_init__(self) -> None:
@@ -147,6 +150,7 @@ class Behaviour:
             "undeliverable",
             "callbacks",
             "seed",
+            "whatsapp_window",
         }
         unknown = set(data) - known - {"provider"}
         if unknown:
@@ -167,6 +171,8 @@ class Behaviour:
                 if not isinstance(value, dict):
                     raise BehaviourError(f"{name} must be a list of recipients or an object")
                 setattr(self, name, dict(value))
+        if "whatsapp_window" in data:
+            self.whatsapp_window = bool(data["whatsapp_window"])
         if "callbacks" in data:
             if not isinstance(data["callbacks"], dict):
                 raise BehaviourError("callbacks must be an object")
@@ -184,6 +190,7 @@ class Behaviour:
             "recipient_errors": self.recipient_errors,
             "undeliverable": self.undeliverable,
             "callbacks": self.callbacks,
+            "whatsapp_window": self.whatsapp_window,
         }
 
     async def delay(self) -> None:

@@ -193,13 +193,16 @@ def _authorized(fakes: Fakes, request: web.Request) -> bool:
     return user == s.twilio_account_sid and password == s.twilio_auth_token
 
 
-def _schedule_callbacks(fakes: Fakes, resource: dict[str, Any], status_callback: str) -> None:
+def _schedule_callbacks(
+    fakes: Fakes, resource: dict[str, Any], status_callback: str, failure: Any = False
+) -> None:
     behaviour = fakes.behaviours["twilio"]
     config = behaviour.callbacks
     if not config.get("enabled") or not status_callback:
         return
     statuses = [s for s in config.get("statuses", []) if s]
-    failure = behaviour.undeliverable.get(resource["to"], False)
+    if failure is False:
+        failure = behaviour.undeliverable.get(resource["to"], False)
     error_code: str | None = None
     if failure is not False:
         spec = failure if isinstance(failure, dict) else {"code": failure}
@@ -280,6 +283,13 @@ def app_build(fakes: Fakes) -> web.Application:
                 error={"code": error.code, "message": error.message},
             )
             return error.response()
+        # Free-form WhatsApp outside the 24-hour window: accepted, then failed with 63016.
+        outside_window = (
+            behaviour.whatsapp_window
+            and _channel(to)[0] == "whatsapp"
+            and not doc.get("ContentSid")
+            and not fakes.whatsapp_window_open(to)
+        )
         now = datetime.now(UTC)
         sid = "SM" + uuid.uuid4().hex
         stamp = _rfc2822(now)
@@ -309,7 +319,12 @@ def app_build(fakes: Fakes) -> web.Application:
         }
         # The fake hands a message on at once: the 201 says `queued` with no date_sent (as
         # Twilio's does), and the stored resource (fetch, list) has its date_sent from then.
-        fakes.twilio_message_store(sid, {**resource, "date_sent": stamp})
+        stored = {**resource, "date_sent": stamp}
+        if outside_window:
+            stored.update(
+                {"status": "failed", "error_code": 63016, "error_message": ERROR_MESSAGES[63016]}
+            )
+        fakes.twilio_message_store(sid, stored)
         fakes.outbox.add(
             "twilio",
             accepted=True,
@@ -320,7 +335,12 @@ def app_build(fakes: Fakes) -> web.Application:
             request=doc,
             status=201,
         )
-        _schedule_callbacks(fakes, resource, doc.get("StatusCallback", ""))
+        _schedule_callbacks(
+            fakes,
+            resource,
+            doc.get("StatusCallback", ""),
+            {"status": "failed", "code": 63016} if outside_window else False,
+        )
         if accepted_then_stalled:
             assert drawn is not None
             return await failure_apply(request, "timeout", drawn[1], _failure_response)
