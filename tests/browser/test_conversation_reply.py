@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conversations import services
+from conversations.canned_defaults import canned_answers_seed
 from conversations.models import Conversation, Message
 from creators.models import Creator
 from tests.conversations.conftest import inbound_params
@@ -56,6 +57,7 @@ def test_ops_reply_inside_and_outside_the_window_and_see_its_status(
     )
     assert webhook_id is not None
     services.inbound_webhook_process(webhook_id=webhook_id)
+    canned_answers_seed()
     # Jo has a thread but has not written in 24 hours.
     closed = Conversation.objects.create(creator=silent, phone=silent.phone)
 
@@ -73,6 +75,11 @@ def test_ops_reply_inside_and_outside_the_window_and_see_its_status(
     page.get_by_role("link", name="@ana_lopez").click()
     expect(page.locator("#thread-messages")).to_contain_text("¿Cómo me inscribo?")
     expect(page.locator("#window-state")).to_have_text(WINDOW_LEFT[language])
+    # A canned answer fills the box (htmx), rendered for Ana in her language; ops edit it.
+    page.locator("#canned-answer").select_option(label="Gracias")
+    expect(page.locator("#reply-body")).to_have_value(
+        "¡Gracias por escribirnos, Ana! Seguimos en contacto."
+    )
     text = "¡Hola Ana! Te mando la guía." if language == "es-mx" else "Hi Ana, here is the guide."
     page.locator("#reply-body").fill(text)
     page.locator("#reply-text-form button[type=submit]").click()
