@@ -39,9 +39,12 @@ def conversation_list(
     program: int | None = None,
     unknown: bool | None = None,
 ) -> QuerySet[Conversation]:
-    """The inbox: threads newest first, filtered as asked (each filter an indexed read)."""
-    conversations = Conversation.objects.select_related("creator", "assignee").order_by(
-        "-last_message_at", "-id"
+    """The inbox: threads with at least one message, newest first, filtered as asked (each
+    filter an indexed read)."""
+    conversations = (
+        Conversation.objects.select_related("creator", "assignee")
+        .filter(last_message_at__isnull=False)
+        .order_by("-last_message_at", "-id")
     )
     if assignee is not None:
         conversations = conversations.filter(assignee_id=assignee)

@@ -154,3 +154,8 @@ def test_inbox_filters(api_client, client, conversation_settings, django_user_mo
     page = api_client.get("/api/conversations?limit=1").json()
     assert page["count"] == 4 and page["items"][0]["unread_count"] == 1
     assert api_client.get("/api/conversations?status=nope").status_code == 400
+
+
+def test_a_thread_without_messages_is_not_in_the_inbox(api_client, conversation_settings, creator):
+    services.conversation_start(creator=creator)
+    assert api_client.get("/api/conversations").json() == {"count": 0, "items": []}

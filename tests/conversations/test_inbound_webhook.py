@@ -85,3 +85,10 @@ def test_unsigned_get_and_missing_sid_do_not_500(client, conversation_settings):
     response = inbound_post(client, params)
     assert response.status_code == 400
     assert not InboundWebhook.objects.exists()
+
+
+def test_nul_characters_are_a_400_not_a_500(client, conversation_settings, creator):
+    # PostgreSQL cannot store a NUL: the project's input middleware refuses it first.
+    response = inbound_post(client, inbound_params(body="ho\x00la"))
+    assert response.status_code == 400
+    assert not InboundWebhook.objects.exists()
