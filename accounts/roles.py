@@ -45,6 +45,7 @@ _READ = [
     "markets.view_playbook",
     "markets.view_proposal",
     "conversations.view_conversation",
+    "conversations.view_cannedanswer",
 ]
 _DRAFT = [
     "segments.add_segment",
@@ -83,6 +84,9 @@ _RUN = [
     "agencies.change_agency",
     "markets.import_playbooks",
     "markets.decide_proposal",
+    "conversations.add_cannedanswer",
+    "conversations.change_cannedanswer",
+    "conversations.delete_cannedanswer",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str] | None] = {

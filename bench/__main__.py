@@ -15,6 +15,7 @@ BENCHMARKS = [
     "creator_pages",
     "campaign_page",
     "sequence_step",
+    "conversation_pages",
 ]
 
 

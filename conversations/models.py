@@ -80,6 +80,12 @@ class Conversation(models.Model):
             ),
             GinIndex(fields=["tags"], name="conversation_tags"),
             models.Index(fields=["phone"], name="conversation_phone"),
+            # The nav's unread badge counts only the few threads with unread messages.
+            models.Index(
+                fields=["-last_message_at", "-id"],
+                name="conversation_unread",
+                condition=models.Q(unread_count__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,3 +227,22 @@ class InboundWebhook(models.Model):
 
     def __str__(self) -> str:
         return self.message_sid
+
+
+class CannedAnswer(models.Model):
+    """A ready-made reply ops pick in a thread, in both languages. Each text is a sandboxed
+    Jinja2 template like a campaign's WhatsApp body (`{{ creator.first_name }}`,
+    `learn("slug")`), checked on save and rendered for the thread's creator."""
+
+    title = models.CharField(_("title"), max_length=100, unique=True)
+    body_es_mx = models.TextField(_("text (Spanish, Mexico)"))
+    body_en = models.TextField(_("text (English)"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("canned answer")
+        verbose_name_plural = _("canned answers")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -401,6 +401,7 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
             "/education/analytics/",
             "/programs/calendar/",
             "/markets/compare/",
+            "/conversations/",
         ):
             assert _get(opener, f"{base}{page}")[0] == 200, page
         # Every ops page answers on the demo database without a server error, and so does

@@ -8,7 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from conversations.models import Conversation, Message
+from conversations.canned_defaults import DEFAULT_CANNED_ANSWERS
+from conversations.models import CannedAnswer, Conversation, Message
 from creators.models import ConsentChange
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def test_seed_demo_adds_conversations_and_one_opt_out():
     assert Message.objects.filter(direction="out").count() == 2  # an answer, a confirmation
     assert Message.objects.exclude(button_payload="").count() == 1
     assert all(c.last_message_at for c in Conversation.objects.all())
+    assert CannedAnswer.objects.count() == len(DEFAULT_CANNED_ANSWERS)
     # Seeding again adds no second set.
     call_command("seed_demo", creators=10, seed=2, stdout=StringIO())
     assert Conversation.objects.count() == 6

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from conversations.canned_defaults import canned_answers_seed
 from conversations.demo import conversations_demo_create
 from creators.demo import DEFAULT_CREATORS, DEFAULT_SEED, creators_seed_demo
 from creators.models import Creator
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         result = creators_seed_demo(count=creators, seed=seed)
         result.segments = segments_demo_create()
         conversations = conversations_demo_create()
+        canned_answers_seed()
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
             self.style.SUCCESS(
