@@ -188,9 +188,12 @@ def _fill_sql(creators: int) -> str:
                         ::numeric, 2) END,
         (ARRAY[{categories}])[1 + floor(power(r.u_cat, 1.6) * {len(CATEGORIES)})::int],
         CASE WHEN r.u_ct < 0.6 THEN 'video' WHEN r.u_ct < 0.75 THEN 'live' ELSE 'both' END,
-        now() - (r.u_joined * interval '1095 days'),
+        -- Whole days before today's midnight: `now() - interval 'N days'` then moves past no
+        -- creator while the runs repeat, so every run of a case counts the same creators.
+        date_trunc('day', now()) - floor(r.u_joined * 1095) * interval '1 day',
         CASE WHEN r.u_active < 0.08 THEN NULL
-             ELSE now() - (power(r.u_active2, 2) * interval '365 days') END,
+             ELSE date_trunc('day', now()) - floor(power(r.u_active2, 2) * 365) * interval '1 day'
+             END,
         (SELECT coalesce(jsonb_agg(t.tag), '[]'::jsonb)
            FROM unnest(ARRAY[{tag_names}], ARRAY[{tag_shares}]) AS t(tag, share)
           WHERE random() < t.share + 0 * r.g),
