@@ -19,8 +19,8 @@ from conversations.forms import CannedAnswerForm
 from conversations.models import CannedAnswer, Conversation, Message
 from creators.models import Creator
 from programs.models import CreatorMetric, Enrolment, Program
-from tests.campaigns.factories import campaign_make
 from tests.conversations.conftest import inbound_params
+from tests.support.factories import campaign_make
 
 SID = "HX" + "ab" * 16
 
