@@ -9,12 +9,20 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         # Tracking and campaigns never import conversations: how to count replies (stats)
         # and who replied (the `replied` sequence exit rule) are registered here.
-        from campaigns.sequence_conditions import replied_source_register
-        from conversations.selectors import replied_exists_sql, reply_counts
+        from campaigns.sequence_conditions import (
+            replied_source_register,
+            step_replied_source_register,
+        )
+        from conversations.selectors import (
+            replied_exists_sql,
+            reply_counts,
+            step_replied_exists_sql,
+        )
         from tracking.replies import reply_source_register
 
         reply_source_register(reply_counts)
         replied_source_register(replied_exists_sql)
+        step_replied_source_register(step_replied_exists_sql)
         _segment_fields_register()
 
 

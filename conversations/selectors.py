@@ -220,6 +220,20 @@ def replied_exists_sql(campaign: Any, alias: str) -> str:
     )
 
 
+def step_replied_exists_sql(campaign: Any, run: int, step: int, alias: str) -> str:
+    """SQL true when the creator in `<alias>.creator_id` answered, at or before the `%s`
+    parameter, their WhatsApp delivery of the campaign's `step` (0: its own send) in `run`,
+    keywords aside: a sequence step's `replied` / `not_replied` condition."""
+    messages, deliveries = Message._meta.db_table, Delivery._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {deliveries} rd JOIN {messages} rm ON rm.delivery_id = rd.id"
+        f" WHERE rd.campaign_id = {int(campaign.pk)} AND rd.run = {int(run)}"
+        f" AND rd.step = {int(step)} AND rd.channel = 'whatsapp'"
+        f" AND rd.creator_id = {alias}.creator_id"
+        f" AND rm.direction = 'in' AND rm.keyword = '' AND rm.at <= %s)"
+    )
+
+
 def replied_at_creator_ids(condition: Q | None) -> QuerySet:
     """Segment field `whatsapp_replied_at`: creators whose last WhatsApp reply (keywords
     aside) meets `condition` (a Q over `value`), as a subquery of ids."""
