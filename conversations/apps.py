@@ -30,7 +30,11 @@ def _segment_fields_register() -> None:
     """Segment rules on replies (segments sits below conversations: a hook it offers)."""
     from django.utils.translation import gettext
 
-    from conversations.selectors import replied_at_creator_ids, replied_campaign_creator_ids
+    from conversations.selectors import (
+        replied_at_creator_ids,
+        replied_campaign_creator_ids,
+        replied_campaign_since_exists,
+    )
     from segments.rules import DerivedField, FieldKind, FieldSpec, derived_field_register
 
     derived_field_register(
@@ -50,5 +54,12 @@ def _segment_fields_register() -> None:
             ),
             label=lambda: gettext("Replied on WhatsApp to campaign (id)"),
             creator_ids=replied_campaign_creator_ids,
+        )
+    )
+    derived_field_register(
+        DerivedField(
+            spec=FieldSpec(name="whatsapp_replied_campaign_days", kind=FieldKind.CAMPAIGN_DAYS),
+            label=lambda: gettext("Replied on WhatsApp to a campaign"),
+            exists=replied_campaign_since_exists,
         )
     )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Delivery
@@ -231,6 +231,21 @@ def step_replied_exists_sql(campaign: Any, run: int, step: int, alias: str) -> s
         f" AND rd.step = {int(step)} AND rd.channel = 'whatsapp'"
         f" AND rd.creator_id = {alias}.creator_id"
         f" AND rm.direction = 'in' AND rm.keyword = '' AND rm.at <= %s)"
+    )
+
+
+def replied_campaign_since_exists(campaign_id: int, since: datetime) -> Exists:
+    """Segment field `whatsapp_replied_campaign_days`: the creator (the outer query's row)
+    replied, keywords aside, to a WhatsApp message of campaign `campaign_id` at or after
+    `since`. One EXISTS over the messages, inside the segment's own statement."""
+    return Exists(
+        Message.objects.filter(
+            direction=Message.Direction.IN,
+            keyword="",
+            campaign_id=campaign_id,
+            at__gte=since,
+            conversation__creator_id=OuterRef("pk"),
+        )
     )
 
 
