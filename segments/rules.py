@@ -475,7 +475,8 @@ def _campaign_days(value: Any, path: str) -> CampaignDays:
                 _join(path, str(key)),
                 _('unknown key "%(key)s": the value has "campaign" and "days"') % {"key": key},
             )
-    campaign, days = value.get("campaign"), value.get("days")
+    campaign: Any = value.get("campaign")
+    days: Any = value.get("days")
     if not _whole(campaign, 1, MAX_ID):
         raise SegmentRulesInvalid(_join(path, "campaign"), _("expected a campaign id"))
     if not _whole(days, 1, MAX_DAYS):

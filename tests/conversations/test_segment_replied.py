@@ -104,7 +104,7 @@ def test_replied_to_campaign_within_days_is_exact(
     def recount(campaign_id: int, days: int) -> set[str]:
         since = now - timedelta(days=days)
         return {
-            message.conversation.creator.handle
+            str(message.conversation.creator and message.conversation.creator.handle)
             for message in Message.objects.select_related("conversation__creator")
             if message.direction == "in"
             and not message.keyword
