@@ -127,6 +127,11 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(request, "conversations/thread.html", context)
 
 
+def _param(request: HttpRequest, name: str, limit: int) -> str:
+    """A search parameter, trimmed and cut (a NUL never gets here: common middleware refuses it)."""
+    return request.GET.get(name, "").strip()[:limit]
+
+
 def _reply_locale(conversation: Conversation) -> str:
     """The language of the templates offered: the creator's (es-MX for an unknown number)."""
     return conversation.creator.locale if conversation.creator else Locale.ES_MX
@@ -141,8 +146,8 @@ def conversation_template_options(request: HttpRequest, pk: int) -> HttpResponse
     conversation = _conversation_get(pk)
     context = picker_context(
         locale=_reply_locale(conversation),
-        query=request.GET.get("template_q", "").strip()[:200],
-        selected=request.GET.get("content_sid", "").strip()[:64],
+        query=_param(request, "template_q", 200),
+        selected=_param(request, "content_sid", 64),
     )
     return render(request, "campaigns/_template_options.html", context | {"templates_only": True})
 
@@ -153,7 +158,7 @@ def conversation_template_options(request: HttpRequest, pk: int) -> HttpResponse
 def conversation_template_variables(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: one input per variable of the picked template, with its body."""
     _conversation_get(pk)
-    sid = request.GET.get("content_sid", "").strip()[:64]
+    sid = _param(request, "content_sid", 64)
     template = WhatsAppTemplate.objects.filter(sid=sid).first() if sid else None
     return render(request, "conversations/_reply_variables.html", {"template": template})
 

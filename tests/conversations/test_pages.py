@@ -311,6 +311,11 @@ def test_outside_the_window_free_text_is_refused_and_a_template_goes(
         f"/conversations/{conversation.pk}/templates/", {"template_q": "nada"}
     ).content.decode()
     assert "recordatorio_viernes" not in options
+    for params in ({"template_q": "a\x00"}, {"content_sid": "HX\x00"}):
+        for path in ("templates", "template-variables"):
+            # Refused before the view, as every NUL is (never a 500).
+            response = client.get(f"/conversations/{conversation.pk}/{path}/", params)
+            assert response.status_code == 400
     refused = client.post(f"/conversations/{conversation.pk}/reply/", {"body": "hola"}, follow=True)
     assert "only accepts an approved template" in refused.content.decode()
     assert _sent(fake_providers, creator.phone) == []
