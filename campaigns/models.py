@@ -365,6 +365,8 @@ class SequenceStep(models.Model):
         OPENED_NOT_CLICKED = "opened_not_clicked", _("Opened but has not clicked")
         NOT_ENROLLED = "not_enrolled", _("Has not enrolled")
         SEGMENT = "segment", _("Matches a segment rule")
+        REPLIED = "replied", _("Replied to the previous step's WhatsApp message")
+        NOT_REPLIED = "not_replied", _("Has not replied to the previous step's WhatsApp message")
 
     EXITS = {
         "enrolled": _("Enrolled in the program"),

@@ -4,8 +4,9 @@
 programs a campaign belongs to; programs registers how to find its enrolled creators when it
 loads, so campaigns never imports programs. Without programs installed nobody is enrolled.
 
-"Replied" (the `replied` exit rule) is about the creators' WhatsApp answers, which the
-conversations app keeps and registers the same way. Without it nobody replied.
+"Replied" (the `replied` exit rule, and a step's `replied` / `not_replied` condition) is about
+the creators' WhatsApp answers, which the conversations app keeps and registers the same way.
+Without it nobody replied.
 """
 
 from __future__ import annotations
@@ -55,3 +56,19 @@ def replied_sql(*, campaign: Any, alias: str = "d") -> str:
     if not _REPLIED:
         return "FALSE"
     return _REPLIED[0](campaign, alias)
+
+
+# SQL true when the creator in `<alias>.creator_id` replied, at or before the `%s` parameter
+# (a timestamp), to their delivery of (campaign, run, step): `(campaign, run, step, alias)`.
+_STEP_REPLIED: list[Callable[[Any, int, int, str], str]] = []
+
+
+def step_replied_source_register(exists_sql: Callable[[Any, int, int, str], str]) -> None:
+    _STEP_REPLIED[:] = [exists_sql]
+
+
+def step_replied_sql(*, campaign: Any, run: int, step: int, alias: str = "d") -> tuple[str, int]:
+    """The SQL and how many `%s` (the time) it takes; step 0 is the campaign's own send."""
+    if not _STEP_REPLIED:
+        return "FALSE", 0
+    return _STEP_REPLIED[0](campaign, run, step, alias), 1

@@ -24,7 +24,12 @@ from django.utils.translation import gettext as _
 from campaigns import enqueue, fanout, services
 from campaigns.exceptions import CampaignIncomplete
 from campaigns.models import Campaign, Delivery, Message, SequenceStep, SequenceStepRun
-from campaigns.sequence_conditions import enrolled_creator_ids, enrolled_sql, replied_sql
+from campaigns.sequence_conditions import (
+    enrolled_creator_ids,
+    enrolled_sql,
+    replied_sql,
+    step_replied_sql,
+)
 from creators.models import CONSENT_FIELDS, ConsentStatus, Creator
 from segments.rules import rules_compile
 
@@ -101,6 +106,13 @@ def step_audience_sql(
         params += [at, at, at]
     elif step.condition == Condition.NOT_ENROLLED:
         where.append(f"NOT {enrolled_sql(campaign=campaign)}")
+    elif step.condition in (Condition.REPLIED, Condition.NOT_REPLIED):
+        # The previous step: the last one executed before this one (the campaign's own send
+        # when none was). Its WhatsApp message answered before `now`, keywords aside.
+        previous = earlier[-1] if earlier else 0
+        replied, slots = step_replied_sql(campaign=campaign, run=run, step=previous)
+        where.append(replied if step.condition == Condition.REPLIED else f"NOT {replied}")
+        where_params += [at] * slots
     elif step.condition == Condition.SEGMENT:
         rule_sql, rule_params = (
             Creator.objects.filter(rules_compile(step.rules, now=now, lenient=True))
@@ -153,7 +165,10 @@ def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
     from segments.selectors import segment_creators
 
     campaign = step.campaign
-    if campaign.segment is None or step.condition == Condition.OPENED_NOT_CLICKED:
+    if campaign.segment is None or step.condition in (
+        Condition.OPENED_NOT_CLICKED,
+        Condition.REPLIED,
+    ):
         return 0
     reachable = RawSQL(
         f"SELECT c.id FROM {Creator._meta.db_table} c"

@@ -4,6 +4,8 @@
   template that Meta has not stopped, and its `variables` must be exactly the template's
   placeholders (called from `services.message_fields_validate`). The wizard offers only
   templates in the message's language; the API may pick another one on purpose.
+- `whatsapp_template_send_errors`: the same line/cause errors for a template sent at once (a
+  conversation's reply), which must also be approved.
 - `whatsapp_template_body_render`: the approved body with the variables filled (the preview).
 - `campaign_templates_launch_check`: a launch check refusing a campaign any of whose WhatsApp
   messages uses a template that is not approved (registered in CampaignsConfig.ready).
@@ -71,6 +73,33 @@ def whatsapp_template_errors(*, locale: str, fields: Mapping[str, Any]) -> list[
         }
         errors.append(_error("variables", len(given) + offset, cause))
     return errors
+
+
+def whatsapp_template_send_errors(
+    *, sid: str, variables: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Line/cause errors for sending `sid` now (a thread's reply): the checks of
+    `whatsapp_template_errors`, and the template must be approved, not merely not stopped."""
+    errors = whatsapp_template_errors(
+        locale="", fields={"content_sid": sid, "variables": dict(variables)}
+    )
+    template = WhatsAppTemplate.objects.filter(sid=sid.strip()).first()
+    if template is not None and not template.approved and template.status not in template.STOPPED:
+        cause = _("The template “%(name)s” is %(status)s at WhatsApp; pick an approved one.") % {
+            "name": template.friendly_name,
+            "status": template.get_status_display(),
+        }
+        errors.insert(0, _error("content_sid", 1, cause))
+    return errors
+
+
+def whatsapp_template_unapproved(*, sid: str) -> bool:
+    """True when `sid` is in the catalogue but WhatsApp has not approved it (or stopped it)."""
+    return (
+        WhatsAppTemplate.objects.filter(sid=sid.strip())
+        .exclude(status=WhatsAppTemplate.Status.APPROVED)
+        .exists()
+    )
 
 
 def _error(field: str, line: int, cause: str) -> dict[str, Any]:

@@ -101,7 +101,8 @@ class ErrorOut(Schema):
     errors: list[dict[str, Any]] = Field(
         default=[],
         description="Every problem found: `{path, message}` for invalid input; "
-        "`{channel, locale, field, line, message}` for a refused message template.",
+        "`{channel, locale, field, line, message}` for a refused message template; "
+        "`{field, line, cause, message}` for a reply's refused WhatsApp template.",
     )
 
 

@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from accounts.permissions import api_permission_check
 from common.schemas import ApiSchema, error_responses
 from conversations import selectors, services
+from conversations.exceptions import ReplyTemplateInvalid, ReplyTemplateNotApproved
 from conversations.models import Conversation
 from creators.models import Creator
 
@@ -176,23 +177,29 @@ def creator_conversation(request: HttpRequest, handle: str):
 )
 def creator_conversation_reply(request: HttpRequest, handle: str, payload: ReplyIn):
     """Write to the creator: `{"body"}` while their 24-hour window is open (else 409),
-    `{"content_sid", "variables"}` (an approved template) anytime; 409 too when they opted
-    out or have no number."""
+    `{"content_sid", "variables"}` (an approved template of the catalogue, with exactly its
+    variables) anytime. 400 with line/cause `errors` for a template not in the catalogue or
+    wrong variables, 409 (with `errors`) for one WhatsApp has not approved; 409 too when they
+    opted out or have no number."""
     api_permission_check(
         request, "conversations.view_conversation", "conversations.change_conversation"
     )
     creator = get_object_or_404(Creator, handle=handle)
-    services.reply_content_clean(
-        body=payload.body, content_sid=payload.content_sid, variables=payload.variables
-    )
-    conversation = services.conversation_start(creator=creator)
-    message = services.conversation_reply(
-        conversation=conversation,
-        actor=request.user,
-        body=payload.body,
-        content_sid=payload.content_sid,
-        variables=payload.variables,
-    )
+    try:
+        services.reply_content_clean(
+            body=payload.body, content_sid=payload.content_sid, variables=payload.variables
+        )
+        conversation = services.conversation_start(creator=creator)
+        message = services.conversation_reply(
+            conversation=conversation,
+            actor=request.user,
+            body=payload.body,
+            content_sid=payload.content_sid,
+            variables=payload.variables,
+        )
+    except (ReplyTemplateInvalid, ReplyTemplateNotApproved) as error:
+        status = 409 if isinstance(error, ReplyTemplateNotApproved) else 400
+        return Status(status, {"detail": str(error), "path": error.path, "errors": error.errors})
     item = selectors.ThreadItem(
         direction=message.direction,
         body=message.body,

@@ -9,12 +9,20 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         # Tracking and campaigns never import conversations: how to count replies (stats)
         # and who replied (the `replied` sequence exit rule) are registered here.
-        from campaigns.sequence_conditions import replied_source_register
-        from conversations.selectors import replied_exists_sql, reply_counts
+        from campaigns.sequence_conditions import (
+            replied_source_register,
+            step_replied_source_register,
+        )
+        from conversations.selectors import (
+            replied_exists_sql,
+            reply_counts,
+            step_replied_exists_sql,
+        )
         from tracking.replies import reply_source_register
 
         reply_source_register(reply_counts)
         replied_source_register(replied_exists_sql)
+        step_replied_source_register(step_replied_exists_sql)
         _segment_fields_register()
 
 
@@ -22,7 +30,11 @@ def _segment_fields_register() -> None:
     """Segment rules on replies (segments sits below conversations: a hook it offers)."""
     from django.utils.translation import gettext
 
-    from conversations.selectors import replied_at_creator_ids, replied_campaign_creator_ids
+    from conversations.selectors import (
+        replied_at_creator_ids,
+        replied_campaign_creator_ids,
+        replied_campaign_since_exists,
+    )
     from segments.rules import DerivedField, FieldKind, FieldSpec, derived_field_register
 
     derived_field_register(
@@ -42,5 +54,12 @@ def _segment_fields_register() -> None:
             ),
             label=lambda: gettext("Replied on WhatsApp to campaign (id)"),
             creator_ids=replied_campaign_creator_ids,
+        )
+    )
+    derived_field_register(
+        DerivedField(
+            spec=FieldSpec(name="whatsapp_replied_campaign_days", kind=FieldKind.CAMPAIGN_DAYS),
+            label=lambda: gettext("Replied on WhatsApp to a campaign"),
+            exists=replied_campaign_since_exists,
         )
     )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from common.exceptions import AltavozError
@@ -27,6 +29,24 @@ class ReplyInvalid(ConversationError):
     def __init__(self, message: str, path: str = "") -> None:
         super().__init__(message)
         self.path = path
+
+
+class ReplyTemplateInvalid(ReplyInvalid):
+    """A reply's template that is not in the catalogue, or variables that are not exactly its
+    placeholders: `errors` are the wizard's line/cause errors (the API answers 400)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(str(errors[0]["message"]), str(errors[0]["field"]))
+        self.errors = errors
+
+
+class ReplyTemplateNotApproved(ConversationConflict):
+    """A reply's template that WhatsApp has not approved, or has stopped (the API answers 409)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(str(errors[0]["message"]))
+        self.path = str(errors[0]["field"])
+        self.errors = errors
 
 
 class NoPhone(ConversationConflict):

@@ -97,10 +97,13 @@ class InboxFilterForm(forms.Form):
         return arguments
 
 
+VARIABLE_PREFIX = "var_"
+MAX_VARIABLES = 50
+
+
 class ReplyForm(forms.Form):
-    """Free text (only while the window is open) or an approved template: its content SID and
-    variables. The template part is two inputs until the template catalogue lands; a picker
-    can replace `content_sid` without touching the view."""
+    """Free text (only while the window is open) or an approved template picked from the
+    catalogue (`content_sid`), with one `var_<name>` input per variable of the template."""
 
     body = forms.CharField(
         label=gettext_lazy("Message"),
@@ -108,32 +111,20 @@ class ReplyForm(forms.Form):
         max_length=1600,
         widget=forms.Textarea(attrs={"rows": 4, "id": "reply-body"}),
     )
-    content_sid = forms.CharField(
-        label=gettext_lazy("Template id"),
-        required=False,
-        max_length=34,
-        help_text=gettext_lazy("HX followed by 32 characters, from the approved templates."),
-    )
-    variables = forms.CharField(
-        label=gettext_lazy("Template variables"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy('One per line, as "1=Ana".'),
-    )
+    content_sid = forms.CharField(label=gettext_lazy("Template"), required=False, max_length=34)
 
-    def clean_variables(self) -> dict[str, str]:
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         values: dict[str, str] = {}
-        for number, line in enumerate(self.cleaned_data.get("variables", "").splitlines(), 1):
-            if not line.strip():
+        for key in self.data:
+            if not key.startswith(VARIABLE_PREFIX):
                 continue
-            key, sep, value = line.partition("=")
-            if not sep or not key.strip():
-                raise forms.ValidationError(
-                    _('Line %(line)d: write each variable as "name=value".') % {"line": number}
-                )
-            values[key.strip()] = value.strip()
-        return values
+            name, value = key.removeprefix(VARIABLE_PREFIX), str(self.data.get(key, ""))
+            if not name or len(name) > 20 or len(value) > 1000 or len(values) >= MAX_VARIABLES:
+                raise forms.ValidationError(_("A template variable is too long or unnamed."))
+            values[name] = value.strip()
+        cleaned["variables"] = values
+        return cleaned
 
 
 class AssignForm(forms.Form):

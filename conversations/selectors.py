@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Delivery
@@ -217,6 +217,35 @@ def replied_exists_sql(campaign: Any, alias: str) -> str:
         f"EXISTS (SELECT 1 FROM {messages} rm JOIN {deliveries} rd ON rd.id = rm.delivery_id"
         f" WHERE rm.campaign_id = {int(campaign.pk)} AND rm.direction = 'in'"
         f" AND rm.keyword = '' AND rd.creator_id = {alias}.creator_id)"
+    )
+
+
+def step_replied_exists_sql(campaign: Any, run: int, step: int, alias: str) -> str:
+    """SQL true when the creator in `<alias>.creator_id` answered, at or before the `%s`
+    parameter, their WhatsApp delivery of the campaign's `step` (0: its own send) in `run`,
+    keywords aside: a sequence step's `replied` / `not_replied` condition."""
+    messages, deliveries = Message._meta.db_table, Delivery._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {deliveries} rd JOIN {messages} rm ON rm.delivery_id = rd.id"
+        f" WHERE rd.campaign_id = {int(campaign.pk)} AND rd.run = {int(run)}"
+        f" AND rd.step = {int(step)} AND rd.channel = 'whatsapp'"
+        f" AND rd.creator_id = {alias}.creator_id"
+        f" AND rm.direction = 'in' AND rm.keyword = '' AND rm.at <= %s)"
+    )
+
+
+def replied_campaign_since_exists(campaign_id: int, since: datetime) -> Exists:
+    """Segment field `whatsapp_replied_campaign_days`: the creator (the outer query's row)
+    replied, keywords aside, to a WhatsApp message of campaign `campaign_id` at or after
+    `since`. One EXISTS over the messages, inside the segment's own statement."""
+    return Exists(
+        Message.objects.filter(
+            direction=Message.Direction.IN,
+            keyword="",
+            campaign_id=campaign_id,
+            at__gte=since,
+            conversation__creator_id=OuterRef("pk"),
+        )
     )
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from campaigns.models import Delivery
+from campaigns.whatsapp_templates import whatsapp_template_send_errors, whatsapp_template_unapproved
 from channels.base import Outcome, Outgoing, SendResult
 from channels.registry import adapter_for
 from conversations import selectors
@@ -34,6 +35,8 @@ from conversations.exceptions import (
     NoPhone,
     OptedOut,
     ReplyInvalid,
+    ReplyTemplateInvalid,
+    ReplyTemplateNotApproved,
     WindowClosed,
 )
 from conversations.keywords import keyword_of
@@ -486,7 +489,22 @@ def reply_content_clean(
         )
     if len(text) > 1600:
         raise ReplyInvalid(_("A WhatsApp message has at most 1,600 characters."), "body")
-    return text, sid, {str(key): str(value) for key, value in (variables or {}).items()}
+    values = {str(key): str(value) for key, value in (variables or {}).items()}
+    if sid:
+        reply_template_check(sid=sid, variables=values)
+    return text, sid, values
+
+
+def reply_template_check(*, sid: str, variables: dict[str, str]) -> None:
+    """Only an approved template of the catalogue, with exactly its variables, is sent:
+    ReplyTemplateNotApproved (409) for one WhatsApp has not approved, else ReplyTemplateInvalid
+    (400), both with the wizard's line/cause errors."""
+    errors = whatsapp_template_send_errors(sid=sid, variables=variables)
+    if not errors:
+        return
+    if whatsapp_template_unapproved(sid=sid):
+        raise ReplyTemplateNotApproved(errors)
+    raise ReplyTemplateInvalid(errors)
 
 
 def conversation_reply(

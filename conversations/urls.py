@@ -15,6 +15,16 @@ urlpatterns = [
         name="conversation-messages",
     ),
     path("conversations/<int:pk>/reply/", views.conversation_reply, name="conversation-reply"),
+    path(
+        "conversations/<int:pk>/templates/",
+        views.conversation_template_options,
+        name="conversation-template-options",
+    ),
+    path(
+        "conversations/<int:pk>/template-variables/",
+        views.conversation_template_variables,
+        name="conversation-template-variables",
+    ),
     path("conversations/<int:pk>/canned/", views.conversation_canned, name="conversation-canned"),
     path("conversations/<int:pk>/assign/", views.conversation_assign, name="conversation-assign"),
     path("conversations/<int:pk>/link/", views.conversation_link, name="conversation-link"),

@@ -15,9 +15,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.models import Delivery
+from campaigns.whatsapp_templates import picker_context
+from channels.models import WhatsAppTemplate
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from conversations import selectors, services
@@ -27,6 +29,7 @@ from conversations.canned import (
     delivery_body_render,
 )
 from conversations.creator_panel import creator_panel_get
+from conversations.exceptions import ReplyTemplateInvalid, ReplyTemplateNotApproved
 from conversations.forms import (
     AssignForm,
     InboxFilterForm,
@@ -36,6 +39,7 @@ from conversations.forms import (
     TagsForm,
 )
 from conversations.models import CannedAnswer, Conversation, Message
+from creators.models import Locale
 
 PAGE_SIZE = 50
 VIEW = "conversations.view_conversation"
@@ -114,12 +118,49 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if can_reply:
         context |= {
             "reply_form": ReplyForm(),
+            "picker": picker_context(locale=_reply_locale(conversation), query="", selected=""),
             "canned_answers": canned_answer_list(),
             "assign_form": AssignForm(initial={"assignee": conversation.assignee_id or ""}),
             "tags_form": TagsForm(initial={"tags": ", ".join(conversation.tags)}),
             "link_form": LinkForm() if conversation.creator_id is None else None,
         }
     return render(request, "conversations/thread.html", context)
+
+
+def _param(request: HttpRequest, name: str, limit: int) -> str:
+    """A search parameter, trimmed and cut (a NUL never gets here: common middleware refuses it)."""
+    return request.GET.get(name, "").strip()[:limit]
+
+
+def _reply_locale(conversation: Conversation) -> str:
+    """The language of the templates offered: the creator's (es-MX for an unknown number)."""
+    return conversation.creator.locale if conversation.creator else Locale.ES_MX
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_GET
+def conversation_template_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the approved templates in the creator's language whose name has `template_q`
+    (the wizard's picker, without its free-text choice)."""
+    conversation = _conversation_get(pk)
+    context = picker_context(
+        locale=_reply_locale(conversation),
+        query=_param(request, "template_q", 200),
+        selected=_param(request, "content_sid", 64),
+    )
+    return render(request, "campaigns/_template_options.html", context | {"templates_only": True})
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_GET
+def conversation_template_variables(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: one input per variable of the picked template, with its body."""
+    _conversation_get(pk)
+    sid = _param(request, "content_sid", 64)
+    template = WhatsAppTemplate.objects.filter(sid=sid).first() if sid else None
+    return render(request, "conversations/_reply_variables.html", {"template": template})
 
 
 @login_required
@@ -151,6 +192,9 @@ def conversation_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             content_sid=data["content_sid"],
             variables=data["variables"],
         )
+    except (ReplyTemplateInvalid, ReplyTemplateNotApproved) as error:
+        for problem in error.errors:
+            messages.error(request, str(problem["message"]))
     except AltavozError as error:
         messages.error(request, str(error))
     else:

@@ -112,6 +112,17 @@ def _leaf_text(raw: dict[str, Any]) -> str:
     if op is Op.IS_SET:
         template = _("%(field)s is set") if value else _("%(field)s is not set")
         return template % {"field": field}
+    if isinstance(value, dict):  # a campaign over a number of days
+        template = (
+            _("%(field)s: campaign %(campaign)s, within the last %(days)s days")
+            if op is Op.WITHIN_DAYS
+            else _("NOT %(field)s: campaign %(campaign)s, within the last %(days)s days")
+        )
+        return template % {
+            "field": field,
+            "campaign": value.get("campaign"),
+            "days": value.get("days"),
+        }
     if op is Op.WITHIN_DAYS:
         return _("%(field)s is within the last %(days)s days") % {"field": field, "days": value}
     if op is Op.NOT_WITHIN_DAYS:

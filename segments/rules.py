@@ -40,6 +40,8 @@ class FieldKind(StrEnum):
     DECIMAL = "decimal"
     DATETIME = "datetime"
     TAGS = "tags"
+    # A derived field about one campaign over a time: the value is {"campaign": id, "days": n}.
+    CAMPAIGN_DAYS = "campaign_days"
 
 
 class Op(StrEnum):
@@ -66,7 +68,9 @@ OPS_BY_KIND: dict[FieldKind, tuple[Op, ...]] = {
     FieldKind.DECIMAL: (Op.EQ, Op.NE, Op.IN, Op.NOT_IN, *_ORDER_OPS),
     FieldKind.DATETIME: (*_ORDER_OPS, Op.IS_SET, Op.WITHIN_DAYS, Op.NOT_WITHIN_DAYS),
     FieldKind.TAGS: (Op.CONTAINS, Op.IS_SET),
+    FieldKind.CAMPAIGN_DAYS: (Op.WITHIN_DAYS, Op.NOT_WITHIN_DAYS),
 }
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -132,11 +136,16 @@ class DerivedField:
     """A rule field kept by an app above segments (e.g. conversations: when a creator last
     replied on WhatsApp), registered from its AppConfig.ready(). `creator_ids(condition)` is
     a subquery of the ids of creators whose value meets `condition`, a Q over the name
-    `value` (None: creators with any value)."""
+    `value` (None: creators with any value).
+
+    A CAMPAIGN_DAYS field gives `exists(campaign_id, since)` instead: a boolean expression
+    over the outer creator (an `Exists` with `OuterRef("pk")`), compiled into the segment's
+    own statement."""
 
     spec: FieldSpec
     label: Callable[[], str]
-    creator_ids: Callable[[Q | None], models.QuerySet]
+    creator_ids: Callable[[Q | None], models.QuerySet] | None = None
+    exists: Callable[[int, datetime], Any] | None = None
 
 
 DERIVED: dict[str, DerivedField] = {}
@@ -220,6 +229,14 @@ class DateBound:
             return self.start
         next_day = self.start.date() + timedelta(days=1)
         return timezone.make_aware(datetime.combine(next_day, time.min), self.start.tzinfo)
+
+
+@dataclass(frozen=True)
+class CampaignDays:
+    """A CAMPAIGN_DAYS value: campaign `campaign` within the last `days` days."""
+
+    campaign: int
+    days: int
 
 
 @dataclass(frozen=True)
@@ -333,6 +350,8 @@ class _Parser:
             if not isinstance(value, bool):
                 raise SegmentRulesInvalid(path, _("expected true or false"))
             return value
+        if spec.kind is FieldKind.CAMPAIGN_DAYS:
+            return _campaign_days(value, path)
         if op in (Op.WITHIN_DAYS, Op.NOT_WITHIN_DAYS):
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
                 raise SegmentRulesInvalid(
@@ -443,6 +462,31 @@ class _Parser:
         raise SegmentRulesInvalid(path, _unreadable(spec.name, value))
 
 
+def _whole(value: Any, low: int, high: int) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and low <= value <= high
+
+
+def _campaign_days(value: Any, path: str) -> CampaignDays:
+    if not isinstance(value, dict):
+        raise SegmentRulesInvalid(path, _('expected {"campaign": <campaign id>, "days": <days>}'))
+    for key in value:
+        if key not in ("campaign", "days"):
+            raise SegmentRulesInvalid(
+                _join(path, str(key)),
+                _('unknown key "%(key)s": the value has "campaign" and "days"') % {"key": key},
+            )
+    campaign: Any = value.get("campaign")
+    days: Any = value.get("days")
+    if not _whole(campaign, 1, MAX_ID):
+        raise SegmentRulesInvalid(_join(path, "campaign"), _("expected a campaign id"))
+    if not _whole(days, 1, MAX_DAYS):
+        raise SegmentRulesInvalid(
+            _join(path, "days"),
+            _("expected a whole number of days from 1 to %(max)d") % {"max": MAX_DAYS},
+        )
+    return CampaignDays(campaign, days)
+
+
 def _parse_datetime(value: Any, path: str) -> DateBound:
     message = _(
         "expected an ISO 8601 date (2025-01-31) or date and time (2025-01-31T18:00:00-06:00)"
@@ -510,7 +554,12 @@ def _datetime_q(name: str, op: Op, value: Any) -> Q:
 def _derived_q(derived: DerivedField, op: Op, value: Any, now: datetime) -> Q:
     """A derived field's leaf as `pk IN (subquery)`; a creator without a value matches only
     negative conditions (`is_set false`, `not_within_days`, `ne`, `not_in`)."""
+    if derived.spec.kind is FieldKind.CAMPAIGN_DAYS:
+        assert derived.exists is not None and isinstance(value, CampaignDays)
+        exists = Q(derived.exists(value.campaign, now - timedelta(days=value.days)))
+        return exists if op is Op.WITHIN_DAYS else ~exists
     ids = derived.creator_ids
+    assert ids is not None
     if op is Op.IS_SET:
         having = Q(pk__in=ids(None))
         return having if value else ~having

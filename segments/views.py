@@ -39,6 +39,7 @@ def _builder_strings() -> dict[str, str]:
         "yes": _("yes"),
         "no": _("no"),
         "days": _("days"),
+        "campaign": _("Campaign (id)"),
         "listHint": _("separate values with commas"),
         "addRule": _("Add rule"),
         "addGroup": _("Add group"),

@@ -43,6 +43,7 @@
   }
 
   function defaultValue(field, op) {
+    if (field.kind === "campaign_days") return { campaign: null, days: 30 };
     if (op === "is_set") return true;
     if (op === "within_days" || op === "not_within_days") return 30;
     const one = field.choices.length ? field.choices[0][0]
@@ -121,6 +122,20 @@
     if (op === "is_set") {
       return [labelled(id, T.value, select(id, [["true", T.yes], ["false", T.no]],
         String(node.value), (event) => { node.value = event.target.value === "true"; changed(); }))];
+    }
+    if (field.kind === "campaign_days") {
+      // {campaign: <id>, days: <n>}: the campaign's id and the number of days.
+      const value = node.value && typeof node.value === "object" ? node.value : {};
+      node.value = { campaign: value.campaign ?? null, days: value.days ?? 30 };
+      return [["campaign", T.campaign], ["days", T.days]].map(([key, words]) =>
+        labelled(id + "-" + key, words, el("input", {
+          id: id + "-" + key, type: "number", min: 1, step: 1,
+          value: node.value[key] === null ? "" : node.value[key],
+          oninput: (event) => {
+            node.value[key] = event.target.value === "" ? null : Number(event.target.value);
+            changed();
+          },
+        })));
     }
     if (op === "within_days" || op === "not_within_days") {
       return [labelled(id, T.value + " (" + T.days + ")", el("input", {

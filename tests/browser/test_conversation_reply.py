@@ -1,6 +1,6 @@
 """Issue 18: an ops user replies to a creator from the thread page in a real Chromium, in
 es-MX and in en: free text while the creator's 24-hour window is open, an approved template
-once it is closed. Each reply reaches the fake Twilio, whose status callbacks come back to
+once it is closed, picked from the approved templates in the creator's language. Each reply reaches the fake Twilio, whose status callbacks come back to
 the live server, and the page shows the status without a reload."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from conversations import services
 from conversations.canned_defaults import canned_answers_seed
 from conversations.models import Conversation, Message
 from creators.models import Creator
-from tests.conversations.conftest import inbound_params
+from tests.conversations.conftest import inbound_params, reply_template
 from tests.support.browser import shot
 
 pytestmark = pytest.mark.browser
@@ -60,6 +60,11 @@ def test_ops_reply_inside_and_outside_the_window_and_see_its_status(
     canned_answers_seed()
     # Jo has a thread but has not written in 24 hours.
     closed = Conversation.objects.create(creator=silent, phone=silent.phone)
+    # The catalogue, as a sync of Twilio's Content API leaves it.
+    reply_template(TEMPLATE_SID, variables=("1", "2"), locale="en", name="friday_reminder")
+    reply_template("HX" + "6e" * 16, locale="en", name="welcome_back")
+    reply_template("HX" + "7f" * 16, variables=("1", "2"), name="recordatorio_viernes")
+    reply_template("HX" + "80" * 16, locale="en", name="friday_pending", status="pending")
 
     login_as("editor")
     if language != "en":
@@ -95,8 +100,16 @@ def test_ops_reply_inside_and_outside_the_window_and_see_its_status(
     assert page.locator("#window-state.window-closed").is_visible()
     assert page.locator("#reply-text-form").count() == 0
     form = page.locator("#reply-template-form")
-    form.locator("input[name=content_sid]").fill(TEMPLATE_SID)
-    form.locator("textarea[name=variables]").fill("1=Jo\n2=Friday")
+    # The picker lists the approved templates in Jo's language (en) only; search narrows it.
+    expect(form.locator("[data-testid=template-option]")).to_have_count(2)
+    expect(form).not_to_contain_text("recordatorio_viernes")
+    form.locator("#template-search").fill("friday")
+    expect(form.locator("[data-testid=template-option]")).to_have_count(1)
+    form.get_by_text("friday_reminder").click()
+    # Picking it shows one input per variable of the template (htmx).
+    form.locator("input[name=var_1]").fill("Jo")
+    form.locator("input[name=var_2]").fill("Friday")
+    shot(page, "template-picked")
     form.locator("button[type=submit]").click()
     template_line = page.locator("#thread-messages li.thread-out", has_text=TEMPLATE_SID)
     expect(template_line.locator(".message-status.status-delivered")).to_be_visible(timeout=15_000)

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
+from channels.models import WhatsAppTemplate
 from creators.models import Creator
 
 BASE = "https://altavoz.example"
@@ -99,3 +100,28 @@ def creator_en(db) -> Creator:
 
 # The dispatch rig (fakes, live server, real Celery worker) of the campaign tests.
 from tests.campaigns.conftest import dispatch_rig  # noqa: E402, F401
+
+
+def reply_template(
+    sid: str,
+    *,
+    variables: tuple[str, ...] = ("1",),
+    locale: str = "es-MX",
+    name: str = "seguimiento",
+    status: str = WhatsAppTemplate.Status.APPROVED,
+) -> WhatsAppTemplate:
+    """`sid` in the WhatsApp template catalogue (as a sync of the Content API leaves it), so a
+    reply may send it: replies take only approved catalogue templates."""
+    body = "Hola " + ", ".join(f"{{{{{key}}}}}" for key in variables)
+    template, _created = WhatsAppTemplate.objects.update_or_create(
+        sid=sid,
+        defaults={
+            "friendly_name": name,
+            "language": locale.replace("-", "_"),
+            "locale": locale,
+            "body": body,
+            "variables": {key: "x" for key in variables},
+            "status": status,
+        },
+    )
+    return template

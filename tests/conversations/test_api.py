@@ -14,7 +14,7 @@ from conversations import services
 from conversations.models import Conversation
 from creators.models import Creator
 from programs.models import Enrolment
-from tests.conversations.conftest import inbound_params, inbound_post
+from tests.conversations.conftest import inbound_params, inbound_post, reply_template
 from tests.support.factories import program_make
 from tests.tracking.conftest import sent_campaign
 
@@ -67,6 +67,7 @@ def test_free_text_outside_the_window_is_409(
     assert response.status_code == 409
     assert "24 hours" in response.json()["detail"]
     assert fake_providers.received("twilio") == []
+    reply_template(TEMPLATE)
     template = api_client.post(
         "/api/creators/ana_lopez/conversation",
         {"content_sid": TEMPLATE, "variables": {"1": "Ana"}},
@@ -91,6 +92,32 @@ def test_invalid_reply_is_400(api_client, conversation_settings, creator, payloa
         "/api/creators/ana_lopez/conversation", payload, content_type="application/json"
     )
     assert response.status_code == 400
+
+
+def test_a_template_not_in_the_catalogue_or_not_approved_is_refused(
+    api_client, conversation_settings, creator, fake_providers
+):
+    def post(variables):
+        return api_client.post(
+            "/api/creators/ana_lopez/conversation",
+            {"content_sid": TEMPLATE, "variables": variables},
+            content_type="application/json",
+        )
+
+    unknown = post({"1": "Ana"})
+    assert unknown.status_code == 400
+    assert unknown.json()["path"] == "content_sid"
+    assert unknown.json()["errors"][0]["line"] == 1
+    reply_template(TEMPLATE, variables=("1", "2"))
+    wrong = post({"1": "Ana"})
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"][0]["field"] == "variables"
+    assert "{{2}}" in wrong.json()["detail"] and wrong.json()["detail"].startswith("Line 2: ")
+    reply_template(TEMPLATE, variables=("1", "2"), status="paused")
+    paused = post({"1": "Ana", "2": "hoy"})
+    assert paused.status_code == 409
+    assert "Paused" in paused.json()["errors"][0]["cause"]
+    assert fake_providers.received("twilio") == []
 
 
 def test_unknown_creator_is_404(api_client):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conversations import services
 from conversations.models import Message
+from tests.conversations.conftest import reply_template
 
 TEMPLATE = "HX" + "cd" * 16
 
@@ -43,6 +44,7 @@ def test_fake_enforces_the_window_and_the_reply_status_says_so(
     assert _settled(refused).status == "failed"
     assert refused.error_code == "63016"
 
+    reply_template(TEMPLATE)
     template = services.conversation_reply(
         conversation=conversation, actor=None, content_sid=TEMPLATE, variables={"1": "Ana"}
     )

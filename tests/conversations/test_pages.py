@@ -19,7 +19,7 @@ from conversations.forms import CannedAnswerForm
 from conversations.models import CannedAnswer, Conversation, Message
 from creators.models import Creator
 from programs.models import CreatorMetric, Enrolment, Program
-from tests.conversations.conftest import inbound_params
+from tests.conversations.conftest import inbound_params, reply_template
 from tests.support.factories import campaign_make
 
 SID = "HX" + "ab" * 16
@@ -294,16 +294,34 @@ def test_editor_replies_with_free_text_inside_the_window(
 def test_outside_the_window_free_text_is_refused_and_a_template_goes(
     role_client, creator, conversation_settings, fake_providers
 ):
+    reply_template(SID, variables=("1", "2"), name="recordatorio_viernes")
+    reply_template("HX" + "ef" * 16, locale="en", name="friday_reminder")
     conversation = _thread(creator)
     client = role_client("manager")
     page = client.get(f"/conversations/{conversation.pk}/").content.decode()
     assert "reply-text-form" not in page and "reply-template-form" in page
+    # The picker offers the approved templates in the creator's language, and their variables.
+    assert "recordatorio_viernes" in page and "friday_reminder" not in page
+    assert 'name="content_sid"' in page and "No template" not in page
+    variables = client.get(
+        f"/conversations/{conversation.pk}/template-variables/", {"content_sid": SID}
+    ).content.decode()
+    assert 'name="var_1"' in variables and 'name="var_2"' in variables
+    options = client.get(
+        f"/conversations/{conversation.pk}/templates/", {"template_q": "nada"}
+    ).content.decode()
+    assert "recordatorio_viernes" not in options
+    for params in ({"template_q": "a\x00"}, {"content_sid": "HX\x00"}):
+        for path in ("templates", "template-variables"):
+            # Refused before the view, as every NUL is (never a 500).
+            response = client.get(f"/conversations/{conversation.pk}/{path}/", params)
+            assert response.status_code == 400
     refused = client.post(f"/conversations/{conversation.pk}/reply/", {"body": "hola"}, follow=True)
     assert "only accepts an approved template" in refused.content.decode()
     assert _sent(fake_providers, creator.phone) == []
     client.post(
         f"/conversations/{conversation.pk}/reply/",
-        {"content_sid": SID, "variables": "1=Ana\n2=viernes"},
+        {"content_sid": SID, "var_1": "Ana", "var_2": "viernes"},
     )
     (sent,) = _sent(fake_providers, creator.phone)
     assert sent["request"]["ContentSid"] == SID
@@ -317,13 +335,18 @@ def test_outside_the_window_free_text_is_refused_and_a_template_goes(
         {},
         {"body": "a", "content_sid": SID},
         {"content_sid": "HXnope"},
-        {"content_sid": SID, "variables": "sin igual"},
+        {"content_sid": SID, "var_1": "Ana"},
+        {"content_sid": SID, "var_1": "Ana", "var_2": "x", "var_3": "y"},
+        {"content_sid": "HX" + "99" * 16, "var_1": "Ana"},
+        {"content_sid": "HX" + "77" * 16, "var_1": "Ana"},
         {"body": "x" * 1601},
     ],
 )
 def test_a_bad_reply_is_explained_and_sends_nothing(
     role_client, creator, conversation_settings, fake_providers, data
 ):
+    reply_template(SID, variables=("1", "2"))
+    reply_template("HX" + "77" * 16, status="pending")
     _receive(body="Hola")
     conversation = Conversation.objects.get(creator=creator)
     response = role_client("editor").post(

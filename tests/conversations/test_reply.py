@@ -13,9 +13,15 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from conversations import services
-from conversations.exceptions import OptedOut, ReplyInvalid, WindowClosed
+from conversations.exceptions import (
+    OptedOut,
+    ReplyInvalid,
+    ReplyTemplateInvalid,
+    ReplyTemplateNotApproved,
+    WindowClosed,
+)
 from conversations.models import Conversation, Message
-from tests.conversations.conftest import inbound_params, inbound_post, signature
+from tests.conversations.conftest import inbound_params, inbound_post, reply_template, signature
 
 TEMPLATE = "HX" + "0123456789abcdef" * 2
 
@@ -67,6 +73,7 @@ def test_free_text_outside_the_window_is_refused(fake_providers, open_conversati
 
 @pytest.mark.django_db
 def test_template_goes_anytime(fake_providers, conversation_settings, creator, ops):
+    reply_template(TEMPLATE)
     conversation = services.conversation_start(creator=creator)  # the creator never wrote
     message = services.conversation_reply(
         conversation=conversation, actor=ops, content_sid=TEMPLATE, variables={"1": "Ana"}
@@ -90,13 +97,54 @@ def test_invalid_replies_are_refused(open_conversation, ops, body, content_sid):
 
 
 @pytest.mark.django_db
+def test_only_an_approved_catalogue_template_goes(
+    fake_providers, conversation_settings, creator, ops
+):
+    """The wizard's line/cause errors: unknown SID, wrong variables (invalid), and a template
+    WhatsApp has not approved (a conflict); nothing reaches Twilio."""
+    conversation = services.conversation_start(creator=creator)
+    with pytest.raises(ReplyTemplateInvalid) as unknown:
+        services.conversation_reply(
+            conversation=conversation, actor=ops, content_sid=TEMPLATE, variables={"1": "Ana"}
+        )
+    assert unknown.value.errors[0]["field"] == "content_sid"
+    assert "no WhatsApp template" in unknown.value.errors[0]["cause"]
+    reply_template(TEMPLATE, variables=("1", "2"))
+    with pytest.raises(ReplyTemplateInvalid) as wrong:
+        services.conversation_reply(
+            conversation=conversation, actor=ops, content_sid=TEMPLATE, variables={"3": "x"}
+        )
+    assert [(e["field"], e["line"]) for e in wrong.value.errors] == [
+        ("variables", 1),
+        ("variables", 2),
+        ("variables", 3),
+    ]
+    assert wrong.value.errors[0]["message"].startswith("Line 1: ")
+    reply_template(TEMPLATE, variables=("1", "2"), status="pending")
+    with pytest.raises(ReplyTemplateNotApproved) as pending:
+        services.conversation_reply(
+            conversation=conversation,
+            actor=ops,
+            content_sid=TEMPLATE,
+            variables={"1": "a", "2": "b"},
+        )
+    assert "Pending" in pending.value.errors[0]["cause"]
+    assert _sent(fake_providers, "+525512345678") == []
+    assert not Message.objects.filter(direction="out").exists()
+
+
+@pytest.mark.django_db
 def test_nothing_goes_to_an_opted_out_creator(
     fake_providers, client, conversation_settings, creator, ops
 ):
+    reply_template(TEMPLATE)
     inbound_post(client, inbound_params(body="BAJA"))
     with pytest.raises(OptedOut):
         services.conversation_reply(
-            conversation=Conversation.objects.get(), actor=ops, content_sid=TEMPLATE
+            conversation=Conversation.objects.get(),
+            actor=ops,
+            content_sid=TEMPLATE,
+            variables={"1": "Ana"},
         )
     assert len(_sent(fake_providers, "+525512345678")) == 1  # the confirmation only
 
