@@ -132,3 +132,23 @@ def test_only_csrf_exempt_views_may_skip_the_middleware():
 
     with pytest.raises(ValueError):
         fast_path_register(path="/hooks/page", view=lambda request: HttpResponse())
+
+
+def test_burst_flag_is_the_shared_cache_key():
+    """The webhook sets the burst flag through its own Redis client: the same key, value and
+    expiry as `cache.add`, so the filing task's `cache.delete` clears it."""
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from conversations import tasks
+
+    assert isinstance(caches["default"], RedisCache)  # REDIS_URL is set for the tests
+    cache.delete(tasks.FILING_FLAG)
+    assert tasks._flag_add() is True
+    assert tasks._flag_add() is False
+    assert cache.get(tasks.FILING_FLAG) == 1
+    key = caches["default"].make_and_validate_key(tasks.FILING_FLAG)
+    assert 0 < caches["default"]._cache.get_client().ttl(key) <= tasks.FILING_FLAG_SECONDS
+    cache.delete(tasks.FILING_FLAG)  # what the filing task does first
+    assert tasks._flag_add() is True
+    cache.delete(tasks.FILING_FLAG)
