@@ -16,6 +16,7 @@ BENCHMARKS = [
     "campaign_page",
     "sequence_step",
     "conversation_pages",
+    "inbound_webhook",
 ]
 
 

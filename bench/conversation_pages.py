@@ -16,12 +16,11 @@ Median of --runs runs after a warm-up. Target (issue 18): every page under 150 m
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from urllib.parse import urlparse
 
-from bench.creator_pages import _db_url, _medians_ms
+from bench.creator_pages import _medians_ms
+from bench.scratch import scratch_django, scratch_name
 
 TARGET_MS = 150.0
 MESSAGES_PER_THREAD = 10
@@ -55,29 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args(argv)
 
-    import psycopg
+    bench_db = scratch_name("_bench_conversation_pages")
+    with scratch_django(bench_db, keep=args.keep):
+        return _run(args, bench_db)
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/altavoz_test")
-    if not base_url.startswith("postgres"):
-        print("bench.conversation_pages needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
-    bench_db = (urlparse(base_url).path.lstrip("/") or "altavoz") + "_bench_conversation_pages"
-    if not bench_db.startswith("altavoz"):
-        bench_db = "altavoz_" + bench_db
-    admin_dsn = _db_url(base_url, "postgres")
-    with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-        admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
-        admin_conn.execute(f'CREATE DATABASE "{bench_db}"')
 
-    os.environ["DATABASE_URL"] = _db_url(base_url, bench_db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+def _run(args: argparse.Namespace, bench_db: str) -> int:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
@@ -85,103 +70,95 @@ def main(argv: list[str] | None = None) -> int:
     from conversations.models import Conversation
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    try:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute(_fill_sql(args.conversations))
-            cursor.execute(FILL_THREADS)
-            cursor.execute(FILL_MESSAGES)
-        loaded = time.perf_counter()
-        connection.ensure_connection()
-        connection.connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        user = get_user_model().objects.create_user("bench-editor", password="x")
-        user.groups.add(Group.objects.get(name="editor"))
-        client = Client()
-        client.force_login(user)
-        threads = Conversation.objects.count()
-        thread = Conversation.objects.order_by("-last_message_at", "-id")[500]
-        print(
-            f"{threads:,} conversations, {threads * MESSAGES_PER_THREAD:,} messages in "
-            f"{bench_db}: generated in {loaded - started:.1f} s"
-        )
-        print(f"median of {args.runs} runs after a warm-up (ms)\n")
-        print(f"{'page':<34}{'request':>10}{'raw SQL':>10}  ok")
-        pages: list[tuple[str, str, dict[str, str], str]] = [
-            ("inbox, first page", "/conversations/", {}, INBOX_SQL.format(where="", offset=0)),
-            (
-                "inbox, page 500",
-                "/conversations/",
-                {"page": "500"},
-                INBOX_SQL.format(where="", offset=24_950),
-            ),
-            (
-                "inbox by tag",
-                "/conversations/",
-                {"tag": "muestra"},
-                INBOX_SQL.format(where="WHERE tags @> ARRAY['muestra']::varchar[]", offset=0),
-            ),
-            (
-                "inbox by status",
-                "/conversations/",
-                {"status": "closed"},
-                INBOX_SQL.format(where="WHERE status = 'closed'", offset=0),
-            ),
-            (
-                "inbox, unread only",
-                "/conversations/",
-                {"unread": "on"},
-                INBOX_SQL.format(where="WHERE unread_count > 0", offset=0),
-            ),
-            (
-                "inbox, nobody's and open",
-                "/conversations/",
-                {"assignee": "none", "status": "open"},
-                INBOX_SQL.format(where="WHERE assignee_id IS NULL AND status = 'open'", offset=0),
-            ),
-            (
-                "thread (10 messages)",
-                f"/conversations/{thread.pk}/",
-                {},
-                f"""SELECT * FROM conversations_message WHERE conversation_id = {thread.pk}
-                    ORDER BY at DESC, id DESC LIMIT 200""",
-            ),
-            (
-                "thread lines (htmx poll)",
-                f"/conversations/{thread.pk}/messages/",
-                {},
-                f"""SELECT * FROM conversations_message WHERE conversation_id = {thread.pk}
-                    ORDER BY at DESC, id DESC LIMIT 200""",
-            ),
-        ]
-        failures = 0
-        for name, path, query, sql in pages:
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(_fill_sql(args.conversations))
+        cursor.execute(FILL_THREADS)
+        cursor.execute(FILL_MESSAGES)
+    loaded = time.perf_counter()
+    connection.ensure_connection()
+    connection.connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    user = get_user_model().objects.create_user("bench-editor", password="x")
+    user.groups.add(Group.objects.get(name="editor"))
+    client = Client()
+    client.force_login(user)
+    threads = Conversation.objects.count()
+    thread = Conversation.objects.order_by("-last_message_at", "-id")[500]
+    print(
+        f"{threads:,} conversations, {threads * MESSAGES_PER_THREAD:,} messages in "
+        f"{bench_db}: generated in {loaded - started:.1f} s"
+    )
+    print(f"median of {args.runs} runs after a warm-up (ms)\n")
+    print(f"{'page':<34}{'request':>10}{'raw SQL':>10}  ok")
+    pages: list[tuple[str, str, dict[str, str], str]] = [
+        ("inbox, first page", "/conversations/", {}, INBOX_SQL.format(where="", offset=0)),
+        (
+            "inbox, page 500",
+            "/conversations/",
+            {"page": "500"},
+            INBOX_SQL.format(where="", offset=24_950),
+        ),
+        (
+            "inbox by tag",
+            "/conversations/",
+            {"tag": "muestra"},
+            INBOX_SQL.format(where="WHERE tags @> ARRAY['muestra']::varchar[]", offset=0),
+        ),
+        (
+            "inbox by status",
+            "/conversations/",
+            {"status": "closed"},
+            INBOX_SQL.format(where="WHERE status = 'closed'", offset=0),
+        ),
+        (
+            "inbox, unread only",
+            "/conversations/",
+            {"unread": "on"},
+            INBOX_SQL.format(where="WHERE unread_count > 0", offset=0),
+        ),
+        (
+            "inbox, nobody's and open",
+            "/conversations/",
+            {"assignee": "none", "status": "open"},
+            INBOX_SQL.format(where="WHERE assignee_id IS NULL AND status = 'open'", offset=0),
+        ),
+        (
+            "thread (10 messages)",
+            f"/conversations/{thread.pk}/",
+            {},
+            f"""SELECT * FROM conversations_message WHERE conversation_id = {thread.pk}
+                ORDER BY at DESC, id DESC LIMIT 200""",
+        ),
+        (
+            "thread lines (htmx poll)",
+            f"/conversations/{thread.pk}/messages/",
+            {},
+            f"""SELECT * FROM conversations_message WHERE conversation_id = {thread.pk}
+                ORDER BY at DESC, id DESC LIMIT 200""",
+        ),
+    ]
+    failures = 0
+    for name, path, query, sql in pages:
 
-            def request(path: str = path, query: dict[str, str] = query) -> None:
-                response = client.get(path, query)
-                assert response.status_code == 200, (path, query, response.status_code)
+        def request(path: str = path, query: dict[str, str] = query) -> None:
+            response = client.get(path, query)
+            assert response.status_code == 200, (path, query, response.status_code)
 
-            def raw(sql: str = sql) -> None:
-                with connection.cursor() as cursor:
-                    cursor.execute(sql)
-                    cursor.fetchall()
+        def raw(sql: str = sql) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                cursor.fetchall()
 
-            request_ms, raw_ms = _medians_ms(request, raw, args.runs)
-            ok = request_ms < TARGET_MS
-            failures += not ok
-            print(f"{name:<34}{request_ms:>10.1f}{raw_ms:>10.1f}  {'yes' if ok else 'NO'}")
-        print(
-            f"\ntarget: every page under {TARGET_MS:.0f} ms; {len(pages) - failures}/"
-            f"{len(pages)} met"
-        )
-        return 1 if failures else 0
-    finally:
-        connection.close()
-        if not args.keep:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin_conn:
-                admin_conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
+        request_ms, raw_ms = _medians_ms(request, raw, args.runs)
+        ok = request_ms < TARGET_MS
+        failures += not ok
+        print(f"{name:<34}{request_ms:>10.1f}{raw_ms:>10.1f}  {'yes' if ok else 'NO'}")
+    print(
+        f"\ntarget: every page under {TARGET_MS:.0f} ms; {len(pages) - failures}/{len(pages)} met"
+    )
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -24,6 +24,17 @@ class ConversationsConfig(AppConfig):
         replied_source_register(replied_exists_sql)
         step_replied_source_register(step_replied_exists_sql)
         _segment_fields_register()
+        _webhooks_register()
+
+
+def _webhooks_register() -> None:
+    """Twilio's inbound webhook skips the page middleware: it is the hot path (a burst of
+    replies after a campaign) and authenticates every request by its signature."""
+    from common.fastpaths import fast_path_register
+    from conversations import webhooks
+
+    # conversations/urls.py routes it too (reverse("twilio-inbound")): the same path.
+    fast_path_register(path=webhooks.INBOUND_PATH, view=webhooks.twilio_inbound)
 
 
 def _segment_fields_register() -> None:

@@ -9,16 +9,36 @@ one stored after finds the flag cleared and queues the next task. The flag expir
 own if a task is lost; the beat sweep files whatever is left.
 """
 
+from typing import Any
+
 from celery import shared_task
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 FILING_FLAG = "altavoz:conversations:inbound-filing"
 FILING_FLAG_SECONDS = 5
 
+# (cache backend, its Redis client): Django's RedisCache makes a new redis.Redis, with its
+# ~170 response callbacks, on every call; the webhook sets this flag on every request.
+_flag_client: tuple[object, Any] | None = None
+
+
+def _flag_add() -> bool:
+    """`cache.add(FILING_FLAG, …)` through one Redis client per process (same key, value
+    and expiry, so `cache.delete` clears it); other cache backends go through `cache.add`."""
+    global _flag_client
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return cache.add(FILING_FLAG, 1, timeout=FILING_FLAG_SECONDS)
+    if _flag_client is None or _flag_client[0] is not backend:
+        _flag_client = (backend, backend._cache.get_client(write=True))
+    key = backend.make_and_validate_key(FILING_FLAG)
+    return bool(_flag_client[1].set(key, 1, nx=True, ex=FILING_FLAG_SECONDS))
+
 
 def inbound_filing_schedule() -> None:
     """Make sure a filing task is on its way (at most one per burst)."""
-    if cache.add(FILING_FLAG, 1, timeout=FILING_FLAG_SECONDS):
+    if _flag_add():
         inbound_webhooks_file.delay()
 
 

@@ -16,6 +16,7 @@ from tracking.webhooks import twilio_request_valid
 
 logger = logging.getLogger(__name__)
 
+INBOUND_PATH = "/hooks/twilio/inbound"  # served by common.fastpaths (conversations/apps.py)
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 

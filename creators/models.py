@@ -114,6 +114,8 @@ class Creator(models.Model):
         verbose_name = _("creator")
         verbose_name_plural = _("creators")
         ordering = ["handle"]
+        # An inbound WhatsApp message finds its creator by number (conversations.selectors).
+        indexes = [models.Index(fields=["phone"], name="creator_phone")]
 
     def __str__(self) -> str:
         return f"@{self.handle}"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import binascii
 import json
 import logging
+from functools import lru_cache
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from sendgrid.helpers.eventwebhook import EventWebhook
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, add_port, compare, remove_port
 
 from tracking import services, tasks
 from tracking.models import WebhookBatch
@@ -22,13 +24,28 @@ from tracking.models import WebhookBatch
 logger = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=4)
+def _twilio_signing(token: str, public_base_url: str) -> tuple[RequestValidator, tuple[str, ...]]:
+    """The validator and the public base URL's forms Twilio may sign (without and with the
+    port, as `RequestValidator.validate` tries them), made once per process."""
+    parsed = urlparse(public_base_url)
+    bases = (remove_port(parsed), add_port(parsed))
+    return RequestValidator(token), tuple(dict.fromkeys(bases))
+
+
 def twilio_request_valid(request: HttpRequest) -> bool:
+    """`RequestValidator.validate` for a form POST, computing one HMAC-SHA1 when the first
+    URL form matches (the SDK computes both every time)."""
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not settings.TWILIO_AUTH_TOKEN:
         return False
+    validator, bases = _twilio_signing(settings.TWILIO_AUTH_TOKEN, settings.PUBLIC_BASE_URL)
     # Twilio signs the public URL it called, not the one behind our proxy.
-    url = f"{settings.PUBLIC_BASE_URL}{request.get_full_path()}"
-    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature)
+    path = request.get_full_path()
+    return any(
+        compare(validator.compute_signature(f"{base}{path}", request.POST), signature)
+        for base in bases
+    )
 
 
 @csrf_exempt

@@ -92,3 +92,63 @@ def test_nul_characters_are_a_400_not_a_500(client, conversation_settings, creat
     response = inbound_post(client, inbound_params(body="ho\x00la"))
     assert response.status_code == 400
     assert not InboundWebhook.objects.exists()
+
+
+def test_webhook_skips_the_page_middleware(client, conversation_settings, creator):
+    """Answered by common.fastpaths: no session, locale or CSP work (headers they would add)."""
+    page = client.get("/healthz")
+    assert "Content-Security-Policy" in page and "Accept-Language" in page["Vary"]
+    response = inbound_post(client, inbound_params())
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response
+    assert "Vary" not in response
+    assert not response.cookies
+    assert Message.objects.count() == 1
+
+
+def test_unknown_host_is_a_400_on_the_fast_path(client, conversation_settings, creator):
+    response = inbound_post(client, inbound_params(), HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert not InboundWebhook.objects.exists()
+
+
+def test_signature_over_the_url_with_its_port_is_accepted(client, conversation_settings, creator):
+    """Twilio may sign `https://host:443/…`: accepted as RequestValidator.validate does."""
+    from django.conf import settings
+    from twilio.request_validator import RequestValidator
+
+    params = inbound_params()
+    url = "https://altavoz.example:443/hooks/twilio/inbound"
+    signed = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+    response = client.post("/hooks/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signed)
+    assert response.status_code == 200
+    assert Message.objects.count() == 1
+
+
+def test_only_csrf_exempt_views_may_skip_the_middleware():
+    from django.http import HttpResponse
+
+    from common.fastpaths import fast_path_register
+
+    with pytest.raises(ValueError):
+        fast_path_register(path="/hooks/page", view=lambda request: HttpResponse())
+
+
+def test_burst_flag_is_the_shared_cache_key():
+    """The webhook sets the burst flag through its own Redis client: the same key, value and
+    expiry as `cache.add`, so the filing task's `cache.delete` clears it."""
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from conversations import tasks
+
+    assert isinstance(caches["default"], RedisCache)  # REDIS_URL is set for the tests
+    cache.delete(tasks.FILING_FLAG)
+    assert tasks._flag_add() is True
+    assert tasks._flag_add() is False
+    assert cache.get(tasks.FILING_FLAG) == 1
+    key = caches["default"].make_and_validate_key(tasks.FILING_FLAG)
+    assert 0 < caches["default"]._cache.get_client().ttl(key) <= tasks.FILING_FLAG_SECONDS
+    cache.delete(tasks.FILING_FLAG)  # what the filing task does first
+    assert tasks._flag_add() is True
+    cache.delete(tasks.FILING_FLAG)

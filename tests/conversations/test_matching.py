@@ -96,3 +96,32 @@ def test_linking_a_creators_thread_is_refused(client, conversation_settings, cre
         services.conversation_link(
             conversation=Conversation.objects.get(), actor=None, creator=other
         )
+
+
+def test_phone_lookup_uses_the_creator_phone_index():
+    """Matching a number reads the phone index, not every creator (20,000 here, analysed)."""
+    from django.db import connection
+
+    from conversations.phones import phone_candidates
+    from conversations.selectors import creator_for_phone
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO creators_creator (handle, name, email, phone, locale, timezone, state,
+                market, level, followers, gmv_30d, category, content_type, tags, consent_email,
+                consent_whatsapp, consent_push, consent_inbox, created_at, updated_at)
+            SELECT 'plan_' || g, 'C', '', '+52155' || lpad(g::text, 8, '0'), 'es-MX', 'UTC',
+                '', 'MX', 0, 0, 0, '', 'video', '[]', 'granted', 'granted', 'granted',
+                'granted', now(), now()
+            FROM generate_series(1, 20000) g
+            """
+        )
+        cursor.execute("ANALYZE creators_creator")
+    # creator_for_phone's query
+    candidates = phone_candidates("+525500012345")
+    query = Creator.objects.filter(phone__in=candidates).order_by("pk")[:1]
+    plan = query.explain()
+    assert "creator_phone" in plan, plan
+    assert "Seq Scan" not in plan, plan
+    assert creator_for_phone(phone="+525500012345").handle == "plan_12345"
