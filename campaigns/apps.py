@@ -8,6 +8,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from campaigns.launch_checks import launch_check_register
+        from campaigns.segment_leaves import segment_leaves_register
         from campaigns.template_views import campaign_templates_section
         from campaigns.views import creator_messages_section
         from campaigns.whatsapp_templates import campaign_templates_launch_check
@@ -18,3 +19,5 @@ class CampaignsConfig(AppConfig):
         # launching refuses templates that are not approved (docs/whatsapp-templates.md).
         page_section_register(page="campaign", section=campaign_templates_section)
         launch_check_register(campaign_templates_launch_check)
+        # Segment rules on what creators received, opened and clicked (segments/leaves.py).
+        segment_leaves_register()

@@ -41,10 +41,20 @@ def _segment_fields_register() -> None:
     """Segment rules on replies (segments sits below conversations: a hook it offers)."""
     from django.utils.translation import gettext
 
+    from campaigns.segment_leaves import campaign_kinds
     from conversations.selectors import (
         replied_at_creator_ids,
+        replied_behaviour_q,
         replied_campaign_creator_ids,
         replied_campaign_since_exists,
+    )
+    from segments.leaves import (
+        Behaviour,
+        behaviour_register,
+        campaign_check,
+        campaign_params,
+        campaign_text,
+        window_text,
     )
     from segments.rules import DerivedField, FieldKind, FieldSpec, derived_field_register
 
@@ -72,5 +82,19 @@ def _segment_fields_register() -> None:
             spec=FieldSpec(name="whatsapp_replied_campaign_days", kind=FieldKind.CAMPAIGN_DAYS),
             label=lambda: gettext("Replied on WhatsApp to a campaign"),
             exists=replied_campaign_since_exists,
+        )
+    )
+    behaviour_register(
+        Behaviour(
+            name="replied",
+            label=lambda: gettext("Replied on WhatsApp"),
+            params=campaign_params(campaign_kinds),
+            check=campaign_check,
+            compile=replied_behaviour_q,
+            describe=lambda params: (
+                gettext("replied on WhatsApp to %(campaign)s")
+                % {"campaign": campaign_text(params, campaign_kinds)}
+                + window_text(params)
+            ),
         )
     )

@@ -3,6 +3,7 @@ figures campaign stats show (docs/conversations.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from conversations.models import Conversation, Message
 from conversations.phones import phone_candidates
 from creators.models import Creator
 from programs.models import Enrolment
+from segments.leaves import campaign_filter, since
 from tracking.replies import ReplyCounts
 
 WINDOW = timedelta(hours=24)
@@ -247,6 +249,23 @@ def replied_campaign_since_exists(campaign_id: int, since: datetime) -> Exists:
             conversation__creator_id=OuterRef("pk"),
         )
     )
+
+
+def replied_behaviour_q(params: Mapping[str, Any], now: datetime) -> Q:
+    """Segment leaf `{"behaviour": "replied", ...}`: the creator replied on WhatsApp
+    (keywords aside) to a message of the campaign, or of any campaign of the kind (or of any
+    campaign), within the window. One EXISTS over the messages, in the segment's statement."""
+    messages = Message.objects.filter(
+        campaign_filter(params),
+        direction=Message.Direction.IN,
+        keyword="",
+        campaign__isnull=False,
+        conversation__creator_id=OuterRef("pk"),
+    )
+    start = since(params, now)
+    if start is not None:
+        messages = messages.filter(at__gte=start)
+    return Q(Exists(messages))
 
 
 def replied_at_creator_ids(condition: Q | None) -> QuerySet:

@@ -13,6 +13,9 @@ class ProgramsConfig(AppConfig):
         from campaigns.sequence_conditions import enrolment_source_register
         from programs.enrolment_source import ENROLMENT_SOURCE
         from programs.readiness import campaign_readiness_enforce
+        from programs.segment_leaves import segment_leaves_register
 
         launch_check_register(campaign_readiness_enforce)
         enrolment_source_register(ENROLMENT_SOURCE)
+        # Segment rules on enrolments and metrics (segments/leaves.py).
+        segment_leaves_register()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from creators.geo import STATE_CHOICES
 from creators.models import CONSENT_FIELDS, Channel, Creator
+from segments.leaves import behaviour_parse
 from segments.rules import DERIVED, FIELDS, OPS_BY_KIND, FieldKind, Op, rules_parse
 
 OP_LABELS: dict[Op, Any] = {
@@ -107,6 +108,9 @@ def _value_text(name: str, value: Any) -> str:
 
 
 def _leaf_text(raw: dict[str, Any]) -> str:
+    if "behaviour" in raw:
+        leaf = behaviour_parse(raw, "")
+        return leaf.behaviour.describe(dict(leaf.params))
     name, op, value = raw["field"], Op(raw["op"]), raw["value"]
     field = field_label(name)
     if op is Op.IS_SET:

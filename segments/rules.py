@@ -1,7 +1,8 @@
 """The segment rule language: check a JSON rule tree, then compile it to one `Q` over Creator.
 
-A rule is `{"all": [...]}`, `{"any": [...]}`, `{"not": {...}}` or a leaf
-`{"field": F, "op": OP, "value": V}`. `rules_parse` checks every node and returns a typed tree
+A rule is `{"all": [...]}`, `{"any": [...]}`, `{"not": {...}}`, a leaf
+`{"field": F, "op": OP, "value": V}` or a behaviour leaf `{"behaviour": B, ...}`
+(segments/leaves.py). `rules_parse` checks every node and returns a typed tree
 with normalised values, raising `SegmentRulesInvalid` with the path of the first bad node
 (`all[2].any[0].value`); `rules_compile` turns a checked tree into a `Q`. docs/segments.md
 describes the language and its semantics.
@@ -26,6 +27,7 @@ from creators import cells
 from creators.geo import MEXICAN_STATES
 from creators.models import Creator
 from segments.exceptions import SegmentRulesInvalid
+from segments.leaves import BehaviourLeaf, behaviour_parse
 
 MAX_DEPTH = 16
 MAX_NODES = 500
@@ -246,7 +248,7 @@ class Leaf:
     value: Any
 
 
-Node = AllNode | AnyNode | NotNode | Leaf
+Node = AllNode | AnyNode | NotNode | Leaf | BehaviourLeaf
 
 
 # --- Parsing (checking) -----------------------------------------------------------------------
@@ -277,10 +279,12 @@ class _Parser:
             raise SegmentRulesInvalid(
                 path,
                 _(
-                    'expected an object: {"all": [...]}, {"any": [...]}, {"not": {...}} '
-                    'or {"field": ..., "op": ..., "value": ...}'
+                    'expected an object: {"all": [...]}, {"any": [...]}, {"not": {...}}, '
+                    '{"field": ..., "op": ..., "value": ...} or {"behaviour": ..., ...}'
                 ),
             )
+        if "behaviour" in raw:
+            return behaviour_parse(raw, path)
         groups = [key for key in ("all", "any", "not") if key in raw]
         if groups:
             if len(raw) != 1:
@@ -619,6 +623,8 @@ def _leaf_q(leaf: Leaf, now: datetime) -> Q:
 def _node_q(node: Node, now: datetime) -> Q:
     if isinstance(node, Leaf):
         return _leaf_q(node, now)
+    if isinstance(node, BehaviourLeaf):
+        return node.compile(now)
     if isinstance(node, NotNode):
         return ~_node_q(node.child, now)
     if not node.children:
