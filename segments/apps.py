@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SegmentsConfig(AppConfig):
     name = "segments"
     verbose_name = _("Segments")
+
+    def ready(self) -> None:
+        # The `event` leaf: events sits below segments. The other behaviour leaves are
+        # registered by the apps above that keep their tables (segments/leaves.py).
+        from segments.event_leaf import event_leaf_register
+
+        event_leaf_register()

@@ -147,16 +147,22 @@ class JsonPathExists(Expression):
 
     def __init__(self, column: str, path: str, variables: dict[str, Any]) -> None:
         super().__init__()
-        self.column, self.path, self.variables = column, path, variables
-        self.resolved: Any = None
+        self.source: Any = F(column)
+        self.path, self.variables = path, variables
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.source]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        (self.source,) = exprs
 
     def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
         copy = self.copy()
-        copy.resolved = F(self.column).resolve_expression(*args, **kwargs)
+        copy.source = self.source.resolve_expression(*args, **kwargs)
         return copy
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        column_sql, column_params = compiler.compile(self.resolved)
+        column_sql, column_params = compiler.compile(self.source)
         return (
             f"jsonb_path_exists({column_sql}, %s::jsonpath, %s::jsonb)",
             (*column_params, self.path, json.dumps(self.variables)),

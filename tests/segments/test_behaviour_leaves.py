@@ -18,6 +18,7 @@ from campaigns.models import Campaign, Delivery
 from conversations.models import Conversation, Message
 from creators.models import Creator
 from education.models import LearningPathItem, LearningProgress
+from events.models import Event
 from programs.models import CreatorMetric, Enrolment, Program
 from segments.exceptions import SegmentRulesInvalid
 from segments.labels import rules_describe
@@ -143,6 +144,26 @@ def world() -> dict[str, Any]:
                 )
             )
     CreatorMetric.objects.bulk_create(metrics)
+
+    events = []
+    for creator in creators:
+        for _ in range(rng.randint(0, 5)):
+            props: dict[str, Any] = {}
+            if rng.random() < 0.8:
+                props["amount"] = rng.choice([rng.randint(0, 300), "150", 99.5])
+            if rng.random() < 0.7:
+                props["channel"] = rng.choice(["web", "app", "live"])
+            events.append(
+                Event(
+                    creator=creator,
+                    name=rng.choice(["sale_made", "sale_made", "video_posted"]),
+                    props=props,
+                    occurred_at=_ago(rng) or NOW - timedelta(days=45),
+                    received_at=NOW,
+                    source=Event.Source.API,
+                )
+            )
+    Event.objects.bulk_create(events)
     return {
         "campaigns": campaigns,
         "lessons": lessons,
@@ -253,6 +274,56 @@ def _enrolled_recount(leaf: dict[str, Any], kinds: dict[int, str]) -> set[int]:
     return matched
 
 
+def _prop_matches(props: dict[str, Any], rule: dict[str, Any]) -> bool:
+    """A prop condition as jsonpath reads it: values of different types never compare."""
+    if "all" in rule:
+        return all(_prop_matches(props, child) for child in rule["all"])
+    if "any" in rule:
+        return any(_prop_matches(props, child) for child in rule["any"])
+    if "not" in rule:
+        return not _prop_matches(props, rule["not"])
+    op, wanted = rule["op"], rule["value"]
+    if op == "is_set":
+        return (props.get(rule["field"]) is not None) == wanted
+    if rule["field"] not in props:
+        return op in ("ne", "not_in")
+    actual = props[rule["field"]]
+
+    def same(left: Any, right: Any) -> bool:
+        return isinstance(left, str) == isinstance(right, str)
+
+    if op in ("in", "not_in"):
+        found = any(same(actual, item) and actual == item for item in wanted)
+        return found if op == "in" else not found
+    if op in ("eq", "ne"):
+        found = same(actual, wanted) and actual == wanted
+        return found if op == "eq" else not found
+    if not same(actual, wanted):
+        return False
+    return {
+        "gt": actual > wanted,
+        "gte": actual >= wanted,
+        "lt": actual < wanted,
+        "lte": actual <= wanted,
+    }[op]
+
+
+def _event_recount(leaf: dict[str, Any], kinds: dict[int, str]) -> set[int]:
+    counts: dict[int, int] = defaultdict(int)
+    for row in _rows(Event):
+        if row["name"] != leaf["name"] or not _recent(row["occurred_at"], _since(leaf)):
+            continue
+        if "where" in leaf and not _prop_matches(row["props"], leaf["where"]):
+            continue
+        counts[row["creator_id"]] += 1
+    everyone = Creator.objects.values_list("id", flat=True)
+    if "count_lte" in leaf:
+        return {pk for pk in everyone if counts[pk] <= leaf["count_lte"]}
+    if "count_eq" in leaf:
+        return {pk for pk in everyone if counts[pk] == leaf["count_eq"]}
+    return {pk for pk in everyone if counts[pk] >= leaf.get("count_gte", 1)}
+
+
 def recount(leaf: dict[str, Any]) -> set[int]:
     """The ids of creators the leaf selects, computed from rows read back one table at a time."""
     kinds = dict(Campaign.objects.values_list("id", "kind"))
@@ -264,6 +335,7 @@ def recount(leaf: dict[str, Any]) -> set[int]:
         "lesson": _lesson_recount,
         "enrolled": _enrolled_recount,
         "metric": lambda leaf, kinds: _metric_recount(leaf),
+        "event": _event_recount,
     }[leaf["behaviour"]]
     return counter(leaf, kinds)
 
@@ -344,6 +416,30 @@ def _leaves(world: dict[str, Any]) -> list[dict[str, Any]]:
         {"behaviour": "metric", "metric": "gmv", "aggregate": "change", "within_days": 7,
          "op": "gte", "value": 25},
     ]  # fmt: skip
+    amount_100 = {"field": "amount", "op": "gte", "value": 100}
+    leaves += [
+        {"behaviour": "event", "name": "sale_made"},
+        {"behaviour": "event", "name": "sale_made", "count_gte": 2, "within_days": 30},
+        {"behaviour": "event", "name": "sale_made", "count_lte": 1, "within_days": 7},
+        {"behaviour": "event", "name": "video_posted", "count_eq": 0},
+        {"behaviour": "event", "name": "sale_made", "count_eq": 2},
+        {"behaviour": "event", "name": "sale_made", "count_gte": 0},
+        {"behaviour": "event", "name": "sale_made", "where": amount_100},
+        {"behaviour": "event", "name": "sale_made", "within_days": 30, "where": {"any": [
+            {"field": "channel", "op": "in", "value": ["web", "app"]},
+            {"not": {"field": "amount", "op": "lt", "value": 50}},
+        ]}},
+        {"behaviour": "event", "name": "sale_made", "where": {"all": [
+            {"field": "channel", "op": "ne", "value": "live"},
+            {"field": "amount", "op": "eq", "value": "150"},
+        ]}},
+        {"behaviour": "event", "name": "sale_made", "count_gte": 2,
+         "where": {"field": "channel", "op": "is_set", "value": False}},
+        {"behaviour": "event", "name": "sale_made",
+         "where": {"field": "channel", "op": "not_in", "value": ["live", "web"]}},
+        {"behaviour": "event", "name": "sale_made",
+         "where": {"field": "amount", "op": "lte", "value": 99.5}},
+    ]  # fmt: skip
     return leaves
 
 
@@ -356,7 +452,7 @@ def test_each_leaf_matches_the_recount(world):
         # A sentence for every leaf, and not a vacuous test: each leaf splits the creators.
         assert rules_describe(leaf)
     splitting = [leaf for leaf in _leaves(world) if 0 < len(recount(leaf)) < len(everyone)]
-    assert len(splitting) >= len(_leaves(world)) - 6
+    assert len(splitting) >= len(_leaves(world)) - 7  # count_gte 0 is everyone
 
 
 def test_behaviour_and_column_leaves_combine_in_one_statement(world, django_assert_num_queries):
@@ -413,6 +509,15 @@ def test_sentences_read_like_the_rule(world):
         ({"behaviour": "lesson", "lesson_id": 3}, "", 'missing "stage"'),
         ({"behaviour": "lesson", "stage": "started"}, "", "give one of"),
         ({"behaviour": "enrolled", "active": False}, "active", "expected true"),
+        ({"behaviour": "event", "name": "Sale made"}, "name", "lower-case"),
+        ({"behaviour": "event", "name": "sale_made", "count_gte": 1, "count_eq": 2},
+         "count_eq", "only one"),
+        ({"behaviour": "event", "name": "sale_made", "count_lte": -1}, "count_lte", "from 0"),
+        ({"behaviour": "event", "name": "sale_made",
+          "where": {"field": "amount", "op": "gte", "value": [1]}}, "where.value", "number"),
+        ({"behaviour": "event", "name": "sale_made",
+          "where": {"any": [{"field": "a-b", "op": "eq", "value": 1}]}}, "where.any[0].field",
+         "prop name"),
         ({"behaviour": "metric", "metric": "gmv", "aggregate": "sum", "within_days": 7,
           "op": "gte", "value": "lots"}, "value", "expected a number"),
     ],
