@@ -9,6 +9,7 @@ BENCHMARKS = [
     "import_creators",
     "segment_count",
     "segment_preview",
+    "segment_behaviour",
     "fanout",
     "dispatch",
     "template_render",

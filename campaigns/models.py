@@ -292,6 +292,18 @@ class Delivery(models.Model):
                 name="delivery_in_flight",
                 condition=models.Q(status__in=["claimed", "sending"]),
             ),
+            # Segment leaves `opened` / `clicked` (campaigns/segment_leaves.py): one creator's
+            # opens or clicks, read from the index alone (a few rows of all deliveries).
+            models.Index(
+                fields=["creator", "first_opened_at", "campaign"],
+                name="delivery_creator_opened",
+                condition=models.Q(first_opened_at__isnull=False),
+            ),
+            models.Index(
+                fields=["creator", "first_clicked_at", "campaign"],
+                name="delivery_creator_clicked",
+                condition=models.Q(first_clicked_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

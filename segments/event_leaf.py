@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext as _
 
@@ -53,7 +53,10 @@ def event_q(params: Params, now: datetime) -> Q:
     if times == 0:  # at most 0, exactly 0: never
         return ~Q(Exists(events))
     counted = Subquery(
-        events.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n"),
+        # COUNT(*): the (creator, name, occurred_at) index alone answers it.
+        events.order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n"),
         output_field=IntegerField(),
     )
     compare = {"count_gte": GreaterThanOrEqual, "count_lte": LessThanOrEqual, "count_eq": Exact}

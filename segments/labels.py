@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from creators.geo import STATE_CHOICES
 from creators.models import CONSENT_FIELDS, Channel, Creator
-from segments.leaves import behaviour_parse
+from segments.leaves import BEHAVIOURS, behaviour_parse
 from segments.rules import DERIVED, FIELDS, OPS_BY_KIND, FieldKind, Op, rules_parse
 
 OP_LABELS: dict[Op, Any] = {
@@ -95,6 +95,29 @@ def builder_fields() -> list[dict[str, Any]]:
             "max": FIELDS[name].maximum,
         }
         for name in names
+    ]
+
+
+def builder_behaviours() -> list[dict[str, Any]]:
+    """The behaviour leaves the builder offers beside the fields, with their params."""
+    return [
+        {
+            "name": behaviour.name,
+            "label": behaviour.label(),
+            "params": [
+                {
+                    "name": param.name,
+                    "label": param.label(),
+                    "kind": param.kind.value,
+                    "required": param.required,
+                    "choices": [[value, str(label)] for value, label in param.choices()]
+                    if param.choices
+                    else [],
+                }
+                for param in behaviour.params
+            ],
+        }
+        for behaviour in sorted(BEHAVIOURS.values(), key=lambda behaviour: behaviour.name)
     ]
 
 

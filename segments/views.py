@@ -17,7 +17,7 @@ from common.http import AuthenticatedHttpRequest
 from segments import selectors, services
 from segments.exceptions import SegmentNameInvalid, SegmentRulesInvalid
 from segments.forms import SegmentBuilderForm
-from segments.labels import builder_fields, rules_describe
+from segments.labels import builder_behaviours, builder_fields, rules_describe
 from segments.models import Segment
 
 LIST_PAGE_SIZE = 25
@@ -47,6 +47,10 @@ def _builder_strings() -> dict[str, str]:
         "group": _("Group"),
         "rule": _("Rule"),
         "empty": _("No rules yet: everyone matches."),
+        "fields": _("Creator fields"),
+        "behaviours": _("What the creator did"),
+        "unset": _("(none)"),
+        "propsHint": _('JSON, e.g. {"field": "amount", "op": "gte", "value": 100}'),
     }
 
 
@@ -57,6 +61,7 @@ def _builder_response(
         "form": form,
         "segment": segment,
         "builder_fields": builder_fields(),
+        "builder_behaviours": builder_behaviours(),
         "builder_strings": _builder_strings(),
     }
     return render(request, "segments/segment_builder.html", context, status=status)

@@ -13,9 +13,15 @@
   const FIELDS = JSON.parse(document.getElementById("builder-fields").textContent);
   const T = JSON.parse(document.getElementById("builder-strings").textContent);
   const BY_NAME = Object.fromEntries(FIELDS.map((field) => [field.name, field]));
+  // Behaviour leaves ({"behaviour": "clicked", "campaign_id": 12, ...}) sit beside the fields
+  // in the same select, as "behaviour:<name>".
+  const BEHAVIOURS = JSON.parse(document.getElementById("builder-behaviours").textContent);
+  const BEHAVIOUR_BY_NAME = Object.fromEntries(BEHAVIOURS.map((b) => [b.name, b]));
+  const BEHAVIOUR_PREFIX = "behaviour:";
   const LIST_OPS = ["in", "not_in"];
 
-  // --- the model: {type: "group", match, children} | {type: "rule", field, op, value} ------
+  // --- the model: {type: "group", match, children} | {type: "rule", field, op, value}
+  //     | {type: "behaviour", behaviour, params} ----------------------------------------
 
   function fromTree(raw) {
     if (raw && Array.isArray(raw.all)) return group("all", raw.all.map(fromTree));
@@ -25,11 +31,17 @@
       const children = inner && Array.isArray(inner.any) ? inner.any : [inner];
       return group("not", children.map(fromTree));
     }
+    if (raw && raw.behaviour !== undefined) {
+      const params = Object.assign({}, raw);
+      delete params.behaviour;
+      return { type: "behaviour", behaviour: raw.behaviour, params: params };
+    }
     return { type: "rule", field: raw.field, op: raw.op, value: raw.value };
   }
 
   function toTree(node) {
     if (node.type === "rule") return { field: node.field, op: node.op, value: node.value };
+    if (node.type === "behaviour") return Object.assign({ behaviour: node.behaviour }, node.params);
     const children = node.children.map(toTree);
     if (node.match === "not") {
       // "none of these": NOT (a OR b); a single child needs no OR.
@@ -176,17 +188,100 @@
     }))];
   }
 
+  // The "Field" select: creator fields, then what creators did (one optgroup each).
+  function whatSelect(id, selected, onchange) {
+    const option = ([value, label]) => el("option", {
+      value: value, text: label, selected: value === selected,
+    });
+    return el("select", { id: id, onchange: onchange }, [
+      el("optgroup", { label: T.fields }, FIELDS.map((f) => option([f.name, f.label]))),
+      BEHAVIOURS.length ? el("optgroup", { label: T.behaviours },
+        BEHAVIOURS.map((b) => option([BEHAVIOUR_PREFIX + b.name, b.label]))) : null,
+    ]);
+  }
+
+  function whatChanged(node, id, value) {
+    if (value.startsWith(BEHAVIOUR_PREFIX)) {
+      const behaviour = BEHAVIOUR_BY_NAME[value.slice(BEHAVIOUR_PREFIX.length)];
+      Object.keys(node).forEach((key) => delete node[key]);
+      Object.assign(node, { type: "behaviour", behaviour: behaviour.name, params: {} });
+      behaviour.params.forEach((param) => {
+        if (param.required && param.choices.length) node.params[param.name] = param.choices[0][0];
+      });
+    } else {
+      const next = BY_NAME[value];
+      const op = node.type === "rule" && next.ops.some(([o]) => o === node.op)
+        ? node.op : next.ops[0][0];
+      Object.keys(node).forEach((key) => delete node[key]);
+      Object.assign(node, { type: "rule", field: next.name, op: op, value: defaultValue(next, op) });
+    }
+    structureChanged(id + "-field");
+  }
+
+  // One control per param; a blank one is left out of the rule.
+  function paramControl(node, param, id) {
+    const current = node.params[param.name];
+    const set = (value) => {
+      if (value === null || value === "" || value === undefined) delete node.params[param.name];
+      else node.params[param.name] = value;
+      valueChanged();
+    };
+    if (param.kind === "choice") {
+      const options = (param.required ? [] : [["", T.unset]]).concat(param.choices);
+      return labelled(id, param.label, select(id, options, current === undefined ? "" : current,
+        (event) => set(event.target.value)));
+    }
+    if (param.kind === "true") {
+      return labelled(id, param.label, el("input", {
+        id: id, type: "checkbox", checked: current === true,
+        onchange: (event) => set(event.target.checked ? true : null),
+      }));
+    }
+    if (param.kind === "props") {
+      return labelled(id, param.label + " (" + T.propsHint + ")", el("input", {
+        id: id, type: "text", value: current === undefined ? "" : JSON.stringify(current),
+        oninput: (event) => {
+          const text = event.target.value.trim();
+          if (text === "") return set(null);
+          try { set(JSON.parse(text)); } catch (error) { set(text); } // the preview says why
+        },
+      }));
+    }
+    const numeric = param.kind !== "name";
+    return labelled(id, param.label, el("input", {
+      id: id, type: numeric ? "number" : "text",
+      step: param.kind === "number" ? "any" : numeric ? "1" : null,
+      min: param.kind === "count" ? 0 : ["id", "days"].includes(param.kind) ? 1 : null,
+      value: current === undefined ? "" : String(current),
+      oninput: (event) => {
+        const text = event.target.value.trim();
+        set(text === "" ? null : param.kind === "number" ? text
+          : numeric ? Number(text) : text);
+      },
+    }));
+  }
+
+  function renderBehaviour(node, id, onremove) {
+    const behaviour = BEHAVIOUR_BY_NAME[node.behaviour];
+    const item = el("li", { class: "builder-rule", role: "group", "aria-label": T.rule });
+    item.appendChild(labelled(id + "-field", T.field, whatSelect(id + "-field",
+      BEHAVIOUR_PREFIX + node.behaviour, (event) => whatChanged(node, id, event.target.value))));
+    if (behaviour) {
+      behaviour.params.forEach((param) => item.appendChild(
+        paramControl(node, param, id + "-" + param.name)));
+    }
+    item.appendChild(el("button", {
+      type: "button", class: "builder-remove", text: T.remove, onclick: onremove,
+    }));
+    return item;
+  }
+
   function renderRule(node, id, onremove) {
+    if (node.type === "behaviour") return renderBehaviour(node, id, onremove);
     const field = BY_NAME[node.field] || FIELDS[0];
     const item = el("li", { class: "builder-rule", role: "group", "aria-label": T.rule });
-    item.appendChild(labelled(id + "-field", T.field, select(id + "-field",
-      FIELDS.map((f) => [f.name, f.label]), field.name, (event) => {
-        const next = BY_NAME[event.target.value];
-        node.field = next.name;
-        if (!next.ops.some(([op]) => op === node.op)) node.op = next.ops[0][0];
-        node.value = defaultValue(next, node.op);
-        structureChanged(id + "-field");
-      })));
+    item.appendChild(labelled(id + "-field", T.field, whatSelect(id + "-field", field.name,
+      (event) => whatChanged(node, id, event.target.value))));
     item.appendChild(labelled(id + "-op", T.operator, select(id + "-op", field.ops, node.op,
       (event) => {
         node.op = event.target.value;
