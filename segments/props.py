@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import BooleanField, Expression, F, Q
 from django.utils.translation import gettext as _
 
+from common.schemas import unstorable_text_find
 from segments.exceptions import SegmentRulesInvalid
 
 PROP_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -53,8 +54,10 @@ def _scalar(value: Any, path: str, *, ordered: bool) -> Any:
             raise SegmentRulesInvalid(path, _("expected a number or a text"))
     elif value is not None and not isinstance(value, bool | int | float | str):
         raise SegmentRulesInvalid(path, _("expected a text, a number, true, false or null"))
-    if isinstance(value, float) and value != value:  # NaN
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         raise SegmentRulesInvalid(path, _("expected a number"))
+    if isinstance(value, str) and unstorable_text_find(value) is not None:
+        raise SegmentRulesInvalid(path, _("text with a NUL or an unpaired surrogate"))
     return value
 
 

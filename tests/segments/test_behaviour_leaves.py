@@ -518,6 +518,8 @@ def test_sentences_read_like_the_rule(world):
         ({"behaviour": "event", "name": "sale_made",
           "where": {"any": [{"field": "a-b", "op": "eq", "value": 1}]}}, "where.any[0].field",
          "prop name"),
+        ({"behaviour": "event", "name": "sale_made",
+          "where": {"field": "note", "op": "in", "value": ["a\x00b"]}}, "where.value[0]", "NUL"),
         ({"behaviour": "metric", "metric": "gmv", "aggregate": "sum", "within_days": 7,
           "op": "gte", "value": "lots"}, "value", "expected a number"),
     ],
