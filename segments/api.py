@@ -45,7 +45,11 @@ class SegmentIn(ApiSchema):
     # node with its path inside the rules (`all[1].op`; "" for the whole tree).
     rules: Any = Field(
         ...,
-        description="Rule tree; see docs/segments.md. A refused node's `path` is inside it.",
+        description=(
+            'Rule tree of field leaves and behaviour leaves ({"behaviour": "clicked", '
+            '"campaign_id": 12, "within_days": 7}); see docs/segments.md. A refused '
+            "node's `path` is inside it."
+        ),
         json_schema_extra={"type": "object"},
     )
     description: str = ""
