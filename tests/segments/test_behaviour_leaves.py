@@ -23,6 +23,7 @@ from programs.models import CreatorMetric, Enrolment, Program
 from segments.exceptions import SegmentRulesInvalid
 from segments.labels import rules_describe
 from segments.rules import rules_compile
+from segments.services import segment_create
 from tests.support.factories import (
     campaign_make,
     creator_make,
@@ -561,3 +562,14 @@ def test_api_creates_a_behaviour_segment(api_client):
     )
     assert response.status_code == 201
     assert response.json()["count"] == 1
+
+
+def test_segment_page_reads_a_behaviour_rule(role_client):
+    client = role_client("editor")
+    segment = segment_create(
+        name="Vendieron",
+        rules={"behaviour": "event", "name": "sale_made", "count_gte": 2, "within_days": 30},
+        created_by=client.user,
+    )
+    page = client.get(f"/segments/{segment.pk}/").content.decode()
+    assert "Did sale_made at least 2 times in the last 30 days" in page
