@@ -98,3 +98,14 @@ def test_old_rows_in_the_default_partition_are_deleted(settings):
     settings.EVENTS_RETENTION_DAYS = 400
     assert event_partitions_prune(now=now).default_rows_deleted == 1
     assert not Event.objects.exists()
+
+
+def test_the_command_makes_and_lists_the_months():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("events_partitions", stdout=out)
+    assert _month(timezone.now()) in out.getvalue()
+    assert "idempotency keys" in out.getvalue()
