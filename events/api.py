@@ -111,6 +111,21 @@ def _invalid(errors: list[dict[str, Any]]) -> ValidationError:
     return ValidationError(errors)
 
 
+def _unstorable_outside_props(data: Any) -> str | None:
+    """The path of the first text PostgreSQL cannot store, props aside: props that hold
+    such text are that event's refusal (`bad_props`), not the request's."""
+    items = data if isinstance(data, list) else [data]
+    for index, item in enumerate(items):
+        prefix = f"[{index}]" if isinstance(data, list) else ""
+        if not isinstance(item, dict):
+            found = unstorable_text_find(item, prefix)
+        else:
+            found = unstorable_text_find({k: v for k, v in item.items() if k != "props"}, prefix)
+        if found is not None:
+            return found
+    return None
+
+
 def _events_parse(body: bytes) -> list[EventInSchema]:
     try:
         data = json.loads(body)
@@ -121,7 +136,7 @@ def _events_parse(body: bytes) -> list[EventInSchema]:
     if isinstance(data, list) and len(data) > BATCH_MAX:
         raise HttpError(400, _("At most %(max)d events a request.") % {"max": BATCH_MAX})
     if _SUSPECT_ESCAPE.search(body):
-        subpath = unstorable_text_find(data)
+        subpath = _unstorable_outside_props(data)
         if subpath is not None:
             raise _invalid(
                 [

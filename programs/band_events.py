@@ -40,7 +40,8 @@ def metrics_imported_emit(*, metrics: Iterable[CreatorMetric]) -> None:
         source=Event.Source.ALTAVOZ,
     )
     creator_ids = {row.creator_id for row in rows}
-    transaction.on_commit(lambda: program_bands_reached_emit(creator_ids=creator_ids))
+    # robust: the metrics are in either way; a failure here is logged, not the import's.
+    transaction.on_commit(lambda: program_bands_reached_emit(creator_ids=creator_ids), robust=True)
 
 
 @transaction.atomic

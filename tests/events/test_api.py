@@ -122,7 +122,8 @@ def test_malformed_bodies_get_400(api_client):
         {"creator": "ana", "name": "x", "occurred_at": 5},
         {"creator": "ana", "name": "x", "idempotency_key": ""},
         {"creator": "ana", "name": "x", "surprise": 1},
-        {"creator": "ana", "name": "x", "props": {"t": "a\x00"}},
+        {"creator": "ana\x00", "name": "x"},
+        [{"creator": "ana", "name": "x"}, {"creator": "ana", "name": "x", "occurred_at": "\ud800"}],
         [{"creator": "ana", "name": "x"}, "nope"],
         "text",
     ):
@@ -130,6 +131,19 @@ def test_malformed_bodies_get_400(api_client):
         assert response.status_code == 400, body
         assert response.json()["detail"]
     assert api_client.post("/api/events", "{", content_type="application/json").status_code == 400
+    assert not Event.objects.exists()
+
+
+def test_unstorable_text_is_a_400_with_its_path_or_in_props_a_refusal(api_client):
+    creator_make("ana")
+    body = '[{"creator": "ana", "name": "x"}, {"creator": "ana", "name": "x\\u0000"}]'
+    response = api_client.post("/api/events", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["path"] == "[1].name"
+    body = '{"creator": "ana", "name": "x", "props": {"t": "a\\u0000", "\\ud800": 1}}'
+    response = api_client.post("/api/events", body, content_type="application/json")
+    assert response.status_code == 202
+    assert response.json()["results"][0]["reason"] == "bad_props"
     assert not Event.objects.exists()
 
 
