@@ -1,7 +1,7 @@
 """`POST /api/events` in batches of 1,000 under gunicorn, beside a bare COPY of the same rows.
 
     DATABASE_URL=postgres://…/altavoz REDIS_URL=redis://…/9 \\
-        .venv/bin/python -m bench.events_api [--batches 60] [--clients 4] [--workers 4]
+        .venv/bin/python -m bench.events_api [--batches 60] [--clients 8] [--workers 4]
 
 Works in its own database (`<name of DATABASE_URL's database>_bench_events_api`, made anew
 and migrated, dropped at the end unless --keep; bench/scratch.py). Makes 10,000 creators and
@@ -140,7 +140,7 @@ def _copy_baseline(rows: list[list[tuple]]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batches", type=int, default=60)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
