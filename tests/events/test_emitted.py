@@ -146,3 +146,28 @@ def test_metric_values_keep_their_number():
     [(_id, props, _source)] = _events("metric_imported")
     assert Decimal(str(props["value"])) == Decimal("12.5")
     assert date.fromisoformat(props["date"]) == date(2026, 11, 5)
+
+
+def test_consumers_hear_of_an_emitted_event_when_the_change_commits(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    from events.consumers import consumer_register, consumer_unregister
+
+    creator = creator_make("ana")
+    program = program_make()
+    heard: list = []
+    consumer_register(heard.extend)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            enrolment_create(program=program, creator=creator, source="link")
+            assert heard == []
+    finally:
+        consumer_unregister(heard.extend)
+    [event] = heard
+    assert (event.creator_id, event.name, event.props) == (
+        creator.pk,
+        "program_enrolled",
+        {"program": program.pk, "source": "link"},
+    )
