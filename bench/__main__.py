@@ -18,6 +18,7 @@ BENCHMARKS = [
     "sequence_step",
     "conversation_pages",
     "inbound_webhook",
+    "events_api",
 ]
 
 

@@ -132,3 +132,16 @@ def test_emit_records_an_altavoz_event():
         "lesson_started",
         {"lesson": "intro"},
     )
+
+
+def test_deleting_a_creator_deletes_their_events():
+    ana, beto = creator_make("ana"), creator_make("beto")
+    events_record(
+        events=[
+            EventIn(name="sale_made", creator_id=ana.pk),
+            EventIn(name="sale_made", creator_id=beto.pk),
+        ],
+        source="api",
+    )
+    ana.delete()
+    assert list(Event.objects.values_list("creator_id", flat=True)) == [beto.pk]
