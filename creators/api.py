@@ -57,6 +57,9 @@ class DeviceOut(Schema):
 
 
 class ImportErrorOut(Schema):
+    """One problem of an import: the file line it is on (the header is line 1), the column
+    (`null` for the whole line) and why, in the request's language."""
+
     line: int
     field: str | None
     message: str
@@ -66,7 +69,14 @@ class ImportOut(Schema):
     created: int
     updated: int
     rejected: int
+    # How the file was read: utf-8, utf-8-sig (with a byte-order mark), utf-16[-le|-be] or
+    # cp1252 (Windows-1252, what Excel on Windows saves).
+    encoding: str
+    # Rows refused whole (bad handle, no usable contact, duplicate, unreadable line).
     errors: list[ImportErrorOut]
+    # Cells left out of rows that were imported (the creator landed without that value), and
+    # header columns that were not imported.
+    warnings: list[ImportErrorOut]
 
 
 def _creator_out(creator: Creator) -> CreatorOut:
@@ -101,15 +111,17 @@ def _creator_out(creator: Creator) -> CreatorOut:
 def creators_import(request: HttpRequest, file: File[UploadedFile]):
     """Upsert creators from a CSV (multipart field `file`); see docs/importing.md.
 
-    Bad rows are listed in `errors` (first 1,000) and counted in `rejected`; the good rows land.
-    A file whose header lacks columns is refused whole with 400.
+    Rows refused are listed in `errors` (first 1,000) and counted in `rejected`; the good rows
+    land. A bad optional cell does not refuse its row: the creator lands without that value and
+    the cell is listed in `warnings` (same shape). A file whose header has no `handle` column,
+    or neither `email` nor `phone`, is refused whole with 400.
     """
     api_permission_check(request, "creators.add_creator")
     try:
         result = creator_import_csv(file=file)
     except ImportHeaderInvalid as error:
         return Status(400, ErrorOut(detail=str(error), path="file"))
-    return result.as_dict()
+    return ImportOut(**result.as_dict())
 
 
 class ImportJobOut(Schema):
@@ -121,8 +133,11 @@ class ImportJobOut(Schema):
     created: int
     updated: int
     rejected: int
-    errors: list[dict]
+    encoding: str
+    errors: list[ImportErrorOut]
     errors_total: int
+    warnings: list[ImportErrorOut]
+    warnings_total: int
     failure: str
     created_at: str
     finished_at: str | None
@@ -138,9 +153,12 @@ def _job_out(job: ImportJob) -> ImportJobOut:
         created=job.created,
         updated=job.updated,
         rejected=job.rejected,
-        errors=job.errors,
+        encoding=job.encoding,
+        errors=[ImportErrorOut(**problem) for problem in job.errors_shown],
         errors_total=job.errors_total,
-        failure=job.failure,
+        warnings=[ImportErrorOut(**problem) for problem in job.warnings_shown],
+        warnings_total=job.warnings_total,
+        failure=job.failure_message,
         created_at=job.created_at.isoformat(),
         finished_at=job.finished_at.isoformat() if job.finished_at else None,
     )

@@ -15,10 +15,11 @@ def test_import_page_reports_each_bad_line(role_client):
     response = client.post("/markets/playbooks/import/", {"file": upload})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "3 created, 0 updated, 3 bad rows." in html
+    assert "4 created, 0 updated, 2 bad rows." in html
     for line in (3, 5, 6):
         assert f'data-line="{line}"' in html
-    assert Playbook.objects.count() == 3
+    assert 'id="import-warnings"' in html and "Read as UTF-8." in html
+    assert Playbook.objects.count() == 4
 
 
 def test_editor_cannot_import_but_can_create_and_edit(role_client):

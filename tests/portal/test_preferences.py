@@ -62,7 +62,9 @@ def _form_as_shown(page: str) -> dict[str, str]:
     """What the browser would post for the form as the page shows it, untouched."""
     import re
 
-    data = {"locale": re.search(r'<option value="([^"]+)" selected', page).group(1)}
+    selected = re.search(r'<option value="([^"]+)" selected', page)
+    assert selected is not None
+    data = {"locale": selected.group(1)}
     for name in re.findall(r'<input type="checkbox" name="(channel_\w+)"[^>]*checked', page):
         data[name] = "on"
     return data
