@@ -183,7 +183,7 @@ def csv_problem_message(problem: dict[str, Any], messages: dict[str, Any]) -> st
     importer's own codes; CSV_PROBLEMS' codes are always known. A problem stored before
     codes existed keeps its sentence."""
     code = problem.get("code")
-    template = messages.get(code) or CSV_PROBLEMS.get(code) if code else None
+    template = (messages.get(code) or CSV_PROBLEMS.get(code)) if code else None
     if template is None:
         return str(problem.get("message", ""))
     params = dict(problem.get("params") or {})

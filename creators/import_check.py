@@ -79,6 +79,8 @@ class _RowChecker:
         self.result = result
         self.state_cache: dict[str, str | None] = {}
         self.zones = _timezones()
+        # One cache per small column, for _small.
+        self.caches: list[dict[str, tuple[Any, bool]]] = [{} for _ in range(7)]
 
     def _state(self, value: str) -> str | None:
         cache_ = self.state_cache
@@ -100,6 +102,28 @@ class _RowChecker:
         if value is None:
             problems.append((field_name, code))
         return value
+
+    def _small(
+        self,
+        cell: str,
+        cache: dict[str, tuple[Any, bool]],
+        read: Callable[[str], Any],
+        field_name: str,
+        code: str,
+        problems: Problems,
+    ) -> Any:
+        """`_optional` for a column with few distinct values (language, zone, level, consent):
+        each distinct cell is read once and remembered, as (value, is it bad)."""
+        hit = cache.get(cell)
+        if hit is None:
+            stripped = cell.strip()
+            value = read(stripped) if stripped else None
+            hit = (value, bool(stripped) and value is None)
+            if len(cache) < 4096:
+                cache[cell] = hit
+        if hit[1]:
+            problems.append((field_name, code))
+        return hit[0]
 
     def _handle(self, cell: str, problems: Problems) -> str | None:
         handle = cell.strip()
@@ -226,28 +250,33 @@ class _RowChecker:
             tags,
         ) = values
         problems: Problems = []
-        optional = self._optional
+        small = self._small
+        c_locale, c_tz, c_level, c_content, c_email, c_whatsapp, c_push = self.caches
         market_code = self._market(market, problems)
         row = [
             line,
             self._handle(handle, problems),
             self._name(name, problems),
             self._email(email, problems),
-            optional(phone, _phone_normalise, "phone", "phone", problems),
-            optional(locale, locale_read, "locale", "locale", problems),
-            optional(tz, self._zone_read, "timezone", "timezone", problems),
+            self._optional(phone, _phone_normalise, "phone", "phone", problems),
+            small(locale, c_locale, locale_read, "locale", "locale", problems),
+            small(tz, c_tz, self._zone_read, "timezone", "timezone", problems),
             self._state_cell(state, market_code, problems),
             market_code,
-            optional(level, _LEVELS.get, "level", "level", problems),
+            small(level, c_level, _LEVELS.get, "level", "level", problems),
             self._followers(followers, problems),
             self._gmv(gmv, problems),
             self._category(category, problems),
-            optional(content_type, content_type_read, "content_type", "content_type", problems),
+            small(
+                content_type, c_content, content_type_read, "content_type", "content_type", problems
+            ),
             *self._datetime(joined_at, "joined_at", problems),
             *self._datetime(last_active_at, "last_active_at", problems),
-            optional(consent_email, consent_read, "consent_email", "consent", problems),
-            optional(consent_whatsapp, consent_read, "consent_whatsapp", "consent", problems),
-            optional(consent_push, consent_read, "consent_push", "consent", problems),
+            small(consent_email, c_email, consent_read, "consent_email", "consent", problems),
+            small(
+                consent_whatsapp, c_whatsapp, consent_read, "consent_whatsapp", "consent", problems
+            ),
+            small(consent_push, c_push, consent_read, "consent_push", "consent", problems),
             _tags_json(tags),
         ]
         reachable = row[R_EMAIL] is not None or row[R_PHONE] is not None

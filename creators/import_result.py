@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from common.csv import csv_encoding_label, csv_problem_message
+from common.csv import csv_encoding_label, csv_problem, csv_problem_message
 from creators.columns import HEADER
 
 ERROR_LIMIT = 1_000
@@ -99,14 +99,12 @@ class CreatorImportResult:
     def error_add(self, line: int, field_name: str | None, code: str, **params: Any) -> None:
         self.errors_total += 1
         if len(self.errors) < ERROR_LIMIT:
-            self.errors.append({"line": line, "field": field_name, "code": code, "params": params})
+            self.errors.append(csv_problem(line, field_name, code, **params))
 
     def warning_add(self, line: int, field_name: str | None, code: str, **params: Any) -> None:
         self.warnings_total += 1
         if len(self.warnings) < ERROR_LIMIT:
-            self.warnings.append(
-                {"line": line, "field": field_name, "code": code, "params": params}
-            )
+            self.warnings.append(csv_problem(line, field_name, code, **params))
 
     @property
     def errors_truncated(self) -> bool:

@@ -12,17 +12,21 @@ playbook lands without it and the cell is listed as a warning. See docs/markets.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.selectors import audit_entries
 from audit.services import audit_record
 from common.csv import (
     CSV_NUL_MESSAGE,
@@ -31,6 +35,7 @@ from common.csv import (
     csv_encoding_label,
     csv_has_nul,
     csv_rows_numbered,
+    csv_writer,
 )
 from markets.exceptions import PlaybookImportInvalid
 from markets.forms import RATE_LIMITS, PlaybookForm
@@ -178,6 +183,8 @@ def playbook_import_csv(*, source: IO[str] | IO[bytes] | str, actor: User | None
             "created": result.created,
             "updated": result.updated,
             "bad_lines": result.bad_lines,
+            "cells_left_out": len(result.warnings),
+            "encoding": result.encoding,
         },
     )
     return result
@@ -221,3 +228,48 @@ def _row_import(line: int, row: dict[str, str], result: PlaybookImport) -> None:
         result.created += 1
     else:
         result.updated += 1
+
+
+SAMPLE_ROWS: tuple[dict[str, str], ...] = (
+    {
+        "market": "BR",
+        "title": "Recordatorio de misión por WhatsApp",
+        "kind": "mission",
+        "steps": "whatsapp@0:announce;push@3:remind;email@6:recap",
+        "cadence": "weekly",
+        "open_rate": "48.5",
+        "click_rate": "12.1",
+        "completion_rate": "35",
+        "uplift": "18",
+        "results_source": "Shop BR creator report",
+        "results_date": "2026-05-01",
+        "notes": "Notas de voz cortas",
+        "tags": "whatsapp, misiones",
+        "applicability": "4",
+    },
+    {
+        "market": "CO",
+        "title": "Reto de ventas",
+        "kind": "competition",
+        "steps": "whatsapp@0:announce;whatsapp@5:leaderboard",
+        "open_rate": "52%",
+        "click_rate": "14%",
+        "uplift": "6",
+        "applicability": "3",
+    },
+)
+
+
+def playbook_import_sample_write(out: Any) -> None:
+    """The sample file the import page offers (UTF-8 with a byte-order mark, for Excel)."""
+    out.write(codecs.BOM_UTF8.decode())
+    writer = csv_writer(out)
+    writer.writerow(PlaybookForm.Meta.fields)
+    writer.writerows(
+        [row.get(name, "") for name in PlaybookForm.Meta.fields] for row in SAMPLE_ROWS
+    )
+
+
+def playbook_imports_recent(*, limit: int = 20) -> QuerySet[AuditEntry]:
+    """The last playbook imports, from the audit log (who, when, what they did)."""
+    return audit_entries(action="playbook.import")[:limit]

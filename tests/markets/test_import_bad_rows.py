@@ -43,7 +43,13 @@ def test_good_rows_land_and_bad_rows_are_reported_by_line():
     assert str(brazil.results_date) == "2026-05-01" and brazil.applicability == 4
     assert not result.rates_as_fractions
     entry = AuditEntry.objects.get(action="playbook.import")
-    assert entry.detail == {"created": 4, "updated": 0, "bad_lines": [3, 5]}
+    assert entry.detail == {
+        "created": 4,
+        "updated": 0,
+        "bad_lines": [3, 5],
+        "cells_left_out": 2,
+        "encoding": "utf-8",
+    }
 
 
 def test_rates_written_as_fractions_are_stored_as_percentages():
