@@ -103,6 +103,8 @@ def creator_import_csv(
     try:
         result.encoding = decoder.encoding
         first_line = next(iter_lines := iter(decoder), "")
+        if not first_line.strip():
+            raise ImportHeaderInvalid(code="empty")
         reader = csv.reader(
             itertools.chain([first_line], iter_lines),
             delimiter=csv_delimiter_guess(first_line),

@@ -131,3 +131,12 @@ def test_utf16_without_a_bom_is_recognised():
     content = EXPORT.encode("utf-16-le")
     assert not content.startswith(codecs.BOM_UTF16_LE)
     assert _import(content).encoding == "utf-16-le"
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", codecs.BOM_UTF8, "\n".encode("utf-16")])
+def test_an_empty_file_is_refused_as_empty(content):
+    from creators.importer import ImportHeaderInvalid
+
+    with pytest.raises(ImportHeaderInvalid) as caught:
+        _import(content)
+    assert caught.value.code == "empty"
