@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from accounts.permissions import api_permission_check
 from common.http import TokenHttpRequest
@@ -68,15 +68,19 @@ class ImportErrorOut(Schema):
 class ImportOut(Schema):
     created: int
     updated: int
-    rejected: int
-    # How the file was read: utf-8, utf-8-sig (with a byte-order mark), utf-16[-le|-be] or
-    # cp1252 (Windows-1252, what Excel on Windows saves).
-    encoding: str
-    # Rows refused whole (bad handle, no usable contact, duplicate, unreadable line).
-    errors: list[ImportErrorOut]
-    # Cells left out of rows that were imported (the creator landed without that value), and
-    # header columns that were not imported.
-    warnings: list[ImportErrorOut]
+    rejected: int = Field(description="Rows refused whole (each is listed in `errors`).")
+    encoding: str = Field(
+        description="How the file was read: utf-8, utf-8-sig (with a byte-order mark), "
+        "utf-16, utf-16-le, utf-16-be, or cp1252 (Windows-1252, what Excel on Windows saves)."
+    )
+    errors: list[ImportErrorOut] = Field(
+        description="Rows refused (bad handle, no usable email or phone, duplicate handle, "
+        "unreadable line), first 1,000, by line."
+    )
+    warnings: list[ImportErrorOut] = Field(
+        description="Cells left out of rows that were imported (the creator landed without "
+        "that value), and header columns not imported (line 1); first 1,000, by line."
+    )
 
 
 def _creator_out(creator: Creator) -> CreatorOut:

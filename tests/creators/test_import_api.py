@@ -71,6 +71,8 @@ def test_import_result_schema_documents_warnings(api_client):
     schema = api_client.get("/api/openapi.json").json()
     out = schema["components"]["schemas"]["ImportOut"]
     assert {"warnings", "errors", "encoding"} <= set(out["properties"])
+    assert "left out" in out["properties"]["warnings"]["description"]
+    assert "cp1252" in out["properties"]["encoding"]["description"]
 
 
 def test_import_is_in_the_openapi_schema(api_client):
