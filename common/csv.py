@@ -14,6 +14,7 @@ store in text; importers reject such a row by its line (`CSV_NUL_MESSAGE`) and k
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterable
@@ -82,3 +83,113 @@ def csv_rows_numbered(reader: Any) -> Iterable[tuple[int, Any]]:
     for row in reader:
         yield line_end + 1, row
         line_end = reader.line_num
+
+
+# --- Reading: what spreadsheets really save ---------------------------------------------------
+# Shared by the creators, metric and playbook importers. A file is read as it comes: UTF-8 with
+# or without Excel's byte-order mark, UTF-16 (Excel's "Unicode text"), or Windows-1252 (what
+# Excel on a Spanish or English Windows saves as "CSV"); `csv_encoding_detect` says which, and
+# the importer reports it. Problems are stored as codes with parameters (`csv_problem`) and
+# rendered in the reader's language when shown (`csv_problem_message`).
+
+ENCODING_LABELS: dict[str, Any] = {
+    "utf-8": _("UTF-8"),
+    "utf-8-sig": _("UTF-8 with a byte-order mark"),
+    "utf-16": _("UTF-16"),
+    "utf-16-le": _("UTF-16"),
+    "utf-16-be": _("UTF-16"),
+    "cp1252": _("Windows-1252 (Excel on Windows)"),
+}
+SAMPLE_BYTES = 64 * 1024
+
+CSV_PROBLEMS: dict[str, Any] = {
+    "csv_broken": _("Broken CSV quoting on this line: check its quotes."),
+    "undecodable": _("This line cannot be read as %(encoding)s: it has bytes that are not text."),
+    "nul": CSV_NUL_MESSAGE,
+    "cells_count": _("Expected %(expected)d cells, as in the header, but found %(found)d."),
+    "column_unknown": _("Unknown column “%(column)s”: its cells were not imported."),
+    "column_repeated": _("The column “%(column)s” appears twice: only the first was read."),
+}
+
+
+def csv_encoding_detect(sample: bytes) -> str:
+    """The encoding of a CSV file from its first bytes: one of ENCODING_LABELS' keys.
+
+    A byte-order mark decides; UTF-16 without one shows as NUL bytes in every other place;
+    otherwise UTF-8 if the sample decodes as UTF-8 (a character cut at the sample's end is
+    fine), else Windows-1252, which decodes almost any byte and is what Excel writes."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = sample[:4096]
+    if len(head) >= 4:
+        if head[1::2].count(0) * 4 > len(head) and not head[0::2].count(0):
+            return "utf-16-le"
+        if head[0::2].count(0) * 4 > len(head) and not head[1::2].count(0):
+            return "utf-16-be"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start >= len(sample) - 3:
+            return "utf-8"
+    else:
+        return "utf-8"
+    # Some bytes are not UTF-8. A UTF-8 file with a stray bad line has more lines whose
+    # accents are good UTF-8 than bad ones: keep UTF-8 then (the bad lines are reported).
+    good = bad = 0
+    for line in sample.split(b"\n")[:-1]:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return "utf-8" if good > bad else "cp1252"
+
+
+def csv_encoding_label(encoding: str) -> str:
+    return str(ENCODING_LABELS.get(encoding, encoding))
+
+
+def csv_delimiter_guess(header: str) -> str:
+    """`,`, `;` or a tab: whichever the header line has most of (a comma when none)."""
+    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def csv_decode(raw: bytes) -> tuple[str, str]:
+    """A whole small file as text, and the encoding used (see `csv_encoding_detect`).
+
+    Bytes that do not decode become U+FFFD rather than refusing the file; the importers of
+    small files (metrics, playbooks) then reject the rows they spoil, by line."""
+    encoding = csv_encoding_detect(raw[:SAMPLE_BYTES])
+    text = raw.decode(encoding, errors="replace")
+    if encoding == "utf-16-le" or encoding == "utf-16-be":
+        text = text.lstrip("\ufeff")
+    return text, encoding
+
+
+def csv_problem(line: int, field: str | None, code: str, **params: Any) -> dict[str, Any]:
+    """One problem of an import, as stored: a code and its parameters, not a sentence, so it
+    shows in the language of whoever reads it (see `csv_problem_message`)."""
+    return {"line": line, "field": field, "code": code, "params": params}
+
+
+def csv_problem_message(problem: dict[str, Any], messages: dict[str, Any]) -> str:
+    """The sentence for a stored problem in the active language. `messages` maps the
+    importer's own codes; CSV_PROBLEMS' codes are always known. A problem stored before
+    codes existed keeps its sentence."""
+    code = problem.get("code")
+    template = (messages.get(code) or CSV_PROBLEMS.get(code)) if code else None
+    if template is None:
+        return str(problem.get("message", ""))
+    params = dict(problem.get("params") or {})
+    if "encoding" in params:
+        params["encoding"] = csv_encoding_label(params["encoding"])
+    try:
+        return str(template) % params if params else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from accounts.permissions import api_permission_check
 from common.http import TokenHttpRequest
@@ -57,6 +57,9 @@ class DeviceOut(Schema):
 
 
 class ImportErrorOut(Schema):
+    """One problem of an import: the file line it is on (the header is line 1), the column
+    (`null` for the whole line) and why, in the request's language."""
+
     line: int
     field: str | None
     message: str
@@ -65,8 +68,19 @@ class ImportErrorOut(Schema):
 class ImportOut(Schema):
     created: int
     updated: int
-    rejected: int
-    errors: list[ImportErrorOut]
+    rejected: int = Field(description="Rows refused whole (each is listed in `errors`).")
+    encoding: str = Field(
+        description="How the file was read: utf-8, utf-8-sig (with a byte-order mark), "
+        "utf-16, utf-16-le, utf-16-be, or cp1252 (Windows-1252, what Excel on Windows saves)."
+    )
+    errors: list[ImportErrorOut] = Field(
+        description="Rows refused (bad handle, no usable email or phone, duplicate handle, "
+        "unreadable line), first 1,000, by line."
+    )
+    warnings: list[ImportErrorOut] = Field(
+        description="Cells left out of rows that were imported (the creator landed without "
+        "that value), and header columns not imported (line 1); first 1,000, by line."
+    )
 
 
 def _creator_out(creator: Creator) -> CreatorOut:
@@ -101,15 +115,17 @@ def _creator_out(creator: Creator) -> CreatorOut:
 def creators_import(request: HttpRequest, file: File[UploadedFile]):
     """Upsert creators from a CSV (multipart field `file`); see docs/importing.md.
 
-    Bad rows are listed in `errors` (first 1,000) and counted in `rejected`; the good rows land.
-    A file whose header lacks columns is refused whole with 400.
+    Rows refused are listed in `errors` (first 1,000) and counted in `rejected`; the good rows
+    land. A bad optional cell does not refuse its row: the creator lands without that value and
+    the cell is listed in `warnings` (same shape). A file whose header has no `handle` column,
+    or neither `email` nor `phone`, is refused whole with 400.
     """
     api_permission_check(request, "creators.add_creator")
     try:
         result = creator_import_csv(file=file)
     except ImportHeaderInvalid as error:
         return Status(400, ErrorOut(detail=str(error), path="file"))
-    return result.as_dict()
+    return ImportOut(**result.as_dict())
 
 
 class ImportJobOut(Schema):
@@ -121,8 +137,11 @@ class ImportJobOut(Schema):
     created: int
     updated: int
     rejected: int
-    errors: list[dict]
+    encoding: str
+    errors: list[ImportErrorOut]
     errors_total: int
+    warnings: list[ImportErrorOut]
+    warnings_total: int
     failure: str
     created_at: str
     finished_at: str | None
@@ -138,9 +157,12 @@ def _job_out(job: ImportJob) -> ImportJobOut:
         created=job.created,
         updated=job.updated,
         rejected=job.rejected,
-        errors=job.errors,
+        encoding=job.encoding,
+        errors=[ImportErrorOut(**problem) for problem in job.errors_shown],
         errors_total=job.errors_total,
-        failure=job.failure,
+        warnings=[ImportErrorOut(**problem) for problem in job.warnings_shown],
+        warnings_total=job.warnings_total,
+        failure=job.failure_message,
         created_at=job.created_at.isoformat(),
         finished_at=job.finished_at.isoformat() if job.finished_at else None,
     )

@@ -92,10 +92,32 @@ def _mx_phone_fast_re() -> re.Pattern[str]:
     )
 
 
+# What separates digits in a written phone number: spaces (also Excel's no-break space),
+# dashes, dots, parentheses and slashes. Removed before the fast path looks at the digits.
+_PHONE_SEPARATORS = str.maketrans("", "", " \u00a0\t-.()/")
+# Mexican mobiles as people still write them: WhatsApp's `+52 1` and the old domestic
+# `044`/`045` mobile prefixes, before ten digits. Mexico dropped both in 2019-2020; the
+# number is the same `+52` and ten digits.
+_MX_LEGACY_RE = re.compile(r"(?:\+?521|04[45])(\d{10})")
+_MX_PLAIN_RE = re.compile(r"(?:\+?52)?(\d{10})")
+
+
 def _phone_normalise(value: str) -> str | None:
-    """The E.164 form of `value` (default region MX), or None if phonenumbers calls it invalid."""
-    if _mx_phone_fast_re().match(value):
+    """The E.164 form of `value` (default region MX), or None if phonenumbers calls it invalid.
+
+    Fast path first: with separators removed, a Mexican number written `+52…`, `52…`, ten
+    national digits, or in the legacy mobile forms `+521…`/`521…`/`044…`/`045…` is checked by a
+    regex built from phonenumbers' own MX metadata (`_mx_phone_fast_re`). Only what that does
+    not settle (foreign numbers, typos) goes through `phonenumbers` (~50 µs a number)."""
+    fast = _mx_phone_fast_re().match
+    if fast(value):
         return value
+    digits = value.translate(_PHONE_SEPARATORS)
+    match = _MX_PLAIN_RE.fullmatch(digits) or _MX_LEGACY_RE.fullmatch(digits)
+    if match is not None:
+        candidate = "+52" + match[1]
+        if fast(candidate):
+            return candidate
     try:
         number = phonenumbers.parse(value, DEFAULT_MARKET)
     except phonenumbers.NumberParseException:

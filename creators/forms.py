@@ -81,6 +81,6 @@ class CreatorFilterForm(forms.Form):
 class CreatorImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8, with the header on line 1."),
+        help_text=_("A CSV file as Excel or Google Sheets save it, with the header on line 1."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

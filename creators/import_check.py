@@ -4,12 +4,13 @@ recorded with its line and field; what passes becomes a cleaned row for the writ
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.translation import gettext as _
 
 from creators.cells import (
     _EMAIL_FAST_RE,
@@ -58,39 +59,28 @@ from creators.import_result import CreatorImportResult
 _FREE_TEXT = (R_NAME, R_EMAIL, R_STATE, R_CATEGORY, R_TAGS)
 
 Row = list[Any]
-Errors = list[tuple[str, str]]
+# (field, code) of each problem of a row; `_RowChecker.check` decides which reject the row.
+Problems = list[tuple[str, str]]
+
+_FOLLOWERS_SHORT_RE = re.compile(r"(\d{1,12}(?:[.,]\d{1,3})?)\s*([kKmM])")
+_THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+")
+_MONEY_RE = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?")
 
 
 class _RowChecker:
-    """Turns one CSV row into a cleaned row for the writers, or records why it can't."""
+    """Turns one CSV row into a cleaned row for the writers, or records why it can't.
+
+    Only the handle and a contact address (email or phone) are needed: a bad optional cell
+    is dropped (the creator lands without it, as if the cell were blank) and recorded as a
+    warning; a bad handle, or a row left with no usable contact address, rejects the row.
+    """
 
     def __init__(self, result: CreatorImportResult) -> None:
         self.result = result
         self.state_cache: dict[str, str | None] = {}
         self.zones = _timezones()
-        self.messages = {
-            "required": _("This field is required."),
-            "handle": _(
-                "Not a TikTok handle: 2 to 24 letters, digits, '_' or '.', not ending in '.'."
-            ),
-            "name": _("At most 150 characters."),
-            "email": _("Not a valid email address."),
-            "phone": _("Not a valid phone number (give it in E.164, e.g. +525512345678)."),
-            "locale": _("Unknown language: use es-MX or en."),
-            "timezone": _("Unknown time zone: use an IANA name such as America/Mexico_City."),
-            "state": _("Unknown Mexican state: use its name or its code (e.g. JAL)."),
-            "state_long": _("At most 64 characters."),
-            "market": _("Not an ISO country code (two letters, e.g. MX)."),
-            "level": _("Level must be a whole number from 0 to 7."),
-            "followers": _("Followers must be a whole number, zero or more."),
-            "gmv_30d": _("GMV must be a number, zero or more, with at most 2 decimals."),
-            "category": _("At most 64 characters."),
-            "content_type": _("Content type must be video, live or both."),
-            "datetime": _(
-                "Not an ISO 8601 date or date-time (e.g. 2024-05-31 or 2024-05-31T18:00)."
-            ),
-            "consent": _("Consent must be yes/no, true/false, 1/0 or sí (blank: unknown)."),
-        }
+        # One cache per small column, for _small.
+        self.caches: list[dict[str, tuple[Any, bool]]] = [{} for _ in range(7)]
 
     def _state(self, value: str) -> str | None:
         cache_ = self.state_cache
@@ -102,7 +92,7 @@ class _RowChecker:
         return code
 
     def _optional(
-        self, cell: str, read: Callable[[str], Any], field_name: str, message: str, errors: Errors
+        self, cell: str, read: Callable[[str], Any], field_name: str, code: str, problems: Problems
     ) -> Any:
         """A cell that may be blank (None): otherwise `read` gives its value, None if invalid."""
         cell = cell.strip()
@@ -110,28 +100,51 @@ class _RowChecker:
             return None
         value = read(cell)
         if value is None:
-            errors.append((field_name, self.messages[message]))
+            problems.append((field_name, code))
         return value
 
-    def _handle(self, cell: str, errors: Errors) -> str | None:
+    def _small(
+        self,
+        cell: str,
+        cache: dict[str, tuple[Any, bool]],
+        read: Callable[[str], Any],
+        field_name: str,
+        code: str,
+        problems: Problems,
+    ) -> Any:
+        """`_optional` for a column with few distinct values (language, zone, level, consent):
+        each distinct cell is read once and remembered, as (value, is it bad)."""
+        hit = cache.get(cell)
+        if hit is None:
+            stripped = cell.strip()
+            value = read(stripped) if stripped else None
+            hit = (value, bool(stripped) and value is None)
+            if len(cache) < 4096:
+                cache[cell] = hit
+        if hit[1]:
+            problems.append((field_name, code))
+        return hit[0]
+
+    def _handle(self, cell: str, problems: Problems) -> str | None:
         handle = cell.strip()
         if not handle or handle == "@":
-            errors.append(("handle", self.messages["required"]))
-            return handle
+            problems.append(("handle", "required"))
+            return None
         read = handle_read(handle)
         if read is None:
-            errors.append(("handle", self.messages["handle"]))
+            problems.append(("handle", "handle"))
         return read
 
-    def _name(self, cell: str, errors: Errors) -> str:
+    def _name(self, cell: str, problems: Problems) -> str | None:
         name = cell.strip()
         if not name:
-            errors.append(("name", self.messages["required"]))
-        elif len(name) > 150:
-            errors.append(("name", self.messages["name"]))
+            return None
+        if len(name) > 150:
+            problems.append(("name", "name"))
+            return None
         return name
 
-    def _email(self, cell: str, errors: Errors) -> str | None:
+    def _email(self, cell: str, problems: Problems) -> str | None:
         email = cell.strip() or None
         if email is not None and (len(email) > 254 or not _EMAIL_FAST_RE.fullmatch(email)):
             try:
@@ -139,22 +152,23 @@ class _RowChecker:
                     raise ValidationError("too long")
                 validate_email(email)
             except ValidationError:
-                errors.append(("email", self.messages["email"]))
+                problems.append(("email", "email"))
+                return None
         return email
 
     def _zone_read(self, tz: str) -> str | None:
         return self.zones.get(tz) or self.zones.get(tz.casefold())
 
-    def _market(self, cell: str, errors: Errors) -> str | None:
+    def _market(self, cell: str, problems: Problems) -> str | None:
         market = cell.strip() or None
         if market is None:
             return None
         market_code = market_read(market)
         if market_code is None:
-            errors.append(("market", self.messages["market"]))
-        return market_code or market.upper()
+            problems.append(("market", "market"))
+        return market_code
 
-    def _state_cell(self, cell: str, market: str | None, errors: Errors) -> str | None:
+    def _state_cell(self, cell: str, market: str | None, problems: Problems) -> str | None:
         """A Mexican state's code (in the default market), else the text as written."""
         state = cell.strip() or None
         if state is None:
@@ -162,35 +176,46 @@ class _RowChecker:
         if market is None or market == DEFAULT_MARKET:
             code = self._state(state)
             if code is None:
-                errors.append(("state", self.messages["state"]))
+                problems.append(("state", "state"))
             return code
         if len(state) > 64:
-            errors.append(("state", self.messages["state_long"]))
+            problems.append(("state", "state_long"))
+            return None
         return state
 
-    def _followers(self, cell: str, errors: Errors) -> str | None:
+    def _followers(self, cell: str, problems: Problems) -> str | None:
         followers = cell.strip()
         if not followers:
             return None
-        if not (followers.isascii() and followers.isdigit()) or int(followers) > _MAX_FOLLOWERS:
-            errors.append(("followers", self.messages["followers"]))
-        return followers
+        if followers.isascii() and followers.isdigit() and int(followers) <= _MAX_FOLLOWERS:
+            return followers
+        read = _followers_read(followers)
+        if read is None:
+            problems.append(("followers", "followers"))
+        return read
 
-    def _gmv(self, cell: str, errors: Errors) -> str | None:
+    def _gmv(self, cell: str, problems: Problems) -> str | None:
         gmv = cell.strip()
         if not gmv:
             return None
-        if not _GMV_RE.fullmatch(gmv):
-            errors.append(("gmv_30d", self.messages["gmv_30d"]))
-        return gmv
+        if _GMV_RE.fullmatch(gmv):
+            return gmv
+        money = _MONEY_RE.fullmatch(gmv)
+        if money is not None:
+            read = money[1].replace(",", "") + (money[2] or "")
+            if _GMV_RE.fullmatch(read):
+                return read
+        problems.append(("gmv_30d", "gmv_30d"))
+        return None
 
-    def _category(self, cell: str, errors: Errors) -> str | None:
+    def _category(self, cell: str, problems: Problems) -> str | None:
         category = cell.strip() or None
         if category is not None and len(category) > 64:
-            errors.append(("category", self.messages["category"]))
+            problems.append(("category", "category"))
+            return None
         return category
 
-    def _datetime(self, cell: str, field_name: str, errors: Errors) -> tuple[Any, Any]:
+    def _datetime(self, cell: str, field_name: str, problems: Problems) -> tuple[Any, Any]:
         """(aware, local) of an ISO 8601 cell; (None, None) if blank or invalid."""
         cell = cell.strip()
         if not cell:
@@ -198,7 +223,7 @@ class _RowChecker:
         try:
             return _datetime_check(cell)
         except ValueError:
-            errors.append((field_name, self.messages["datetime"]))
+            problems.append((field_name, "datetime"))
             return None, None
 
     def check(self, line: int, values: tuple[str, ...]) -> Row | None:
@@ -224,38 +249,59 @@ class _RowChecker:
             consent_push,
             tags,
         ) = values
-        errors: Errors = []
-        optional = self._optional
+        problems: Problems = []
+        small = self._small
+        c_locale, c_tz, c_level, c_content, c_email, c_whatsapp, c_push = self.caches
+        market_code = self._market(market, problems)
         row = [
             line,
-            self._handle(handle, errors),
-            self._name(name, errors),
-            self._email(email, errors),
-            optional(phone, _phone_normalise, "phone", "phone", errors),
-            optional(locale, locale_read, "locale", "locale", errors),
-            optional(tz, self._zone_read, "timezone", "timezone", errors),
-        ]
-        market_code = self._market(market, errors)
-        row += [
-            self._state_cell(state, market_code, errors),
+            self._handle(handle, problems),
+            self._name(name, problems),
+            self._email(email, problems),
+            self._optional(phone, _phone_normalise, "phone", "phone", problems),
+            small(locale, c_locale, locale_read, "locale", "locale", problems),
+            small(tz, c_tz, self._zone_read, "timezone", "timezone", problems),
+            self._state_cell(state, market_code, problems),
             market_code,
-            optional(level, _LEVELS.get, "level", "level", errors),
-            self._followers(followers, errors),
-            self._gmv(gmv, errors),
-            self._category(category, errors),
-            optional(content_type, content_type_read, "content_type", "content_type", errors),
-            *self._datetime(joined_at, "joined_at", errors),
-            *self._datetime(last_active_at, "last_active_at", errors),
-            optional(consent_email, consent_read, "consent_email", "consent", errors),
-            optional(consent_whatsapp, consent_read, "consent_whatsapp", "consent", errors),
-            optional(consent_push, consent_read, "consent_push", "consent", errors),
+            small(level, c_level, _LEVELS.get, "level", "level", problems),
+            self._followers(followers, problems),
+            self._gmv(gmv, problems),
+            self._category(category, problems),
+            small(
+                content_type, c_content, content_type_read, "content_type", "content_type", problems
+            ),
+            *self._datetime(joined_at, "joined_at", problems),
+            *self._datetime(last_active_at, "last_active_at", problems),
+            small(consent_email, c_email, consent_read, "consent_email", "consent", problems),
+            small(
+                consent_whatsapp, c_whatsapp, consent_read, "consent_whatsapp", "consent", problems
+            ),
+            small(consent_push, c_push, consent_read, "consent_push", "consent", problems),
             _tags_json(tags),
         ]
-        if errors:
-            for field_name, message in errors:
-                self.result.error_add(line, field_name, message)
+        reachable = row[R_EMAIL] is not None or row[R_PHONE] is not None
+        if row[R_HANDLE] is None or not reachable:
+            # Rejected: every problem of the row is an error, so all can be fixed at once.
+            for field_name, code in problems:
+                self.result.error_add(line, field_name, code)
+            if not reachable and row[R_HANDLE] is not None:
+                self.result.error_add(line, None, "contact_required")
             return None
+        for field_name, code in problems:
+            self.result.warning_add(line, field_name, code)
         return row
+
+
+def _followers_read(cell: str) -> str | None:
+    """Followers as exports write them: `12,500` or `12.5K`/`1.2M`, as whole digits."""
+    if _THOUSANDS_RE.fullmatch(cell):
+        return cell.replace(",", "")
+    short = _FOLLOWERS_SHORT_RE.fullmatch(cell)
+    if short is None:
+        return None
+    number = Decimal(short[1].replace(",", "."))
+    scale = 1_000 if short[2] in "kK" else 1_000_000
+    return str(int(number * scale))
 
 
 def _tags_json(cell: str) -> str | None:

@@ -34,8 +34,11 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             result = creator_import_csv(file=file, progress=progress)
     except ImportHeaderInvalid as error:
         job.status, job.failure = ImportJob.Status.FAILED, str(error)
+        job.failure_code, job.failure_params = error.code, error.params
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "failure", "finished_at"])
+        job.save(
+            update_fields=["status", "failure", "failure_code", "failure_params", "finished_at"]
+        )
         return job
     except BaseException as error:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -46,6 +49,8 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     job.rows_done = job.total_rows
     job.created, job.updated, job.rejected = result.created, result.updated, result.rejected
     job.errors, job.errors_total = result.errors, result.errors_total
+    job.warnings, job.warnings_total = result.warnings, result.warnings_total
+    job.encoding = result.encoding
     job.finished_at = timezone.now()
     job.save()
     return job

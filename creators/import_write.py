@@ -48,7 +48,7 @@ _STAGE_DDL = f"""
 CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
     line integer NOT NULL,
     handle text NOT NULL,
-    name text NOT NULL,
+    name text,
     email text, phone text, locale text, timezone text, state text, market text,
     level smallint, followers bigint, gmv_30d numeric(14, 2), category text, content_type text,
     joined_at timestamptz, joined_local timestamp,
@@ -64,7 +64,7 @@ CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
 # `up` upserts the rest; `history` appends a ConsentChange per consent that changed.
 _MERGE_SQL = f"""
 WITH src AS MATERIALIZED (
-    SELECT s.line, s.handle, s.name,
+    SELECT s.line, s.handle, COALESCE(s.name, c.name, '') AS name,
         COALESCE(s.email, c.email, '') AS email,
         COALESCE(s.phone, c.phone, '') AS phone,
         COALESCE(s.locale, c.locale, %(locale)s) AS locale,

@@ -1,7 +1,9 @@
 """Bulk import of creators from CSV: the one importer behind the command, the admin and the API.
 
-`creator_import_csv(file=...)` reads a UTF-8 CSV (header on line 1, see docs/importing.md),
-checks every row, and upserts the good ones on `handle` in chunks. It streams: memory stays
+`creator_import_csv(file=...)` reads a CSV as spreadsheets save it (UTF-8 with or without a
+byte-order mark, UTF-16 or Windows-1252, comma or semicolon; a header on line 1 naming the
+columns in any order, see docs/importing.md), checks every row, and upserts the good ones on
+`handle` in chunks. It streams: memory stays
 flat however long the file is, because rows are read, checked and written one chunk at a
 time, and the "same handle twice in one file" check uses the database, not a set in memory.
 
@@ -17,52 +19,68 @@ what Altavoz already has. So a blank consent cell never erases a recorded choice
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from common.csv import CSV_NUL_MESSAGE
+from common.csv import csv_delimiter_guess
 from common.exceptions import AltavozError
-from creators.columns import HEADER
+from creators.columns import ALIASES, CONTACT, HEADER, REQUIRED
 from creators.import_check import R_HANDLE, Row, _RowChecker
-from creators.import_read import _LineDecoder, _raw_lines
-from creators.import_result import CreatorImportResult
+from creators.import_read import _LineDecoder
+from creators.import_result import CreatorImportResult, header_problem_message
 from creators.import_write import _BackgroundWriter, _PartitionedWriter, _PostgresWriter
 
 CHUNK_ROWS = 10_000
 
 
 class ImportHeaderInvalid(AltavozError):
-    """The file cannot be imported at all: no header, or columns missing from it."""
+    """The file cannot be imported at all: no header, or no handle or contact column in it.
 
-    def __init__(self, *, missing: Iterable[str] = (), reason: str = "") -> None:
-        missing = list(missing)
-        if missing:
-            message = _("The CSV header lacks the columns: %(columns)s. Expected: %(header)s.") % {
-                "columns": ", ".join(missing),
-                "header": ",".join(HEADER),
-            }
-        else:
-            message = reason
-        super().__init__(message)
-        self.missing = missing
+    `code` and `params` say why without a sentence, so a queued job can store them and show
+    the reason in the reader's language (`str(error)` is in the active language)."""
+
+    def __init__(self, *, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(header_problem_message(code, params))
 
 
 def _header_columns(reader: Iterator[list[str]]) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportHeaderInvalid(reason=_("The file is empty: it needs a CSV header.")) from None
-    except csv.Error as error:
-        raise ImportHeaderInvalid(
-            reason=_("Line 1 is not CSV: %(error)s") % {"error": error}
-        ) from None
-    return [column.strip().lower() for column in header]
+        raise ImportHeaderInvalid(code="empty") from None
+    except csv.Error:
+        raise ImportHeaderInvalid(code="not_csv") from None
+    columns = []
+    for column in header:
+        name = " ".join(column.strip().lower().split())
+        columns.append(ALIASES.get(name, name))
+    return columns
+
+
+def _header_layout(
+    columns: list[str], result: CreatorImportResult
+) -> Callable[[list[str]], tuple[str, ...]]:
+    """Checks the header and returns what picks a row's cells in HEADER's order (a column the
+    file lacks gives ""). Unknown and repeated columns are warnings on line 1."""
+    missing = [name for name in REQUIRED if name not in columns]
+    if not any(name in columns for name in CONTACT):
+        missing.append(" / ".join(CONTACT))
+    if missing:
+        raise ImportHeaderInvalid(code="missing", columns=missing)
+    blank = len(columns)  # the index of the "" appended to every row
+    for index, name in enumerate(columns):
+        if name not in HEADER:
+            result.warning_add(1, name, "column_unknown", column=name)
+        elif columns.index(name) != index:
+            result.warning_add(1, name, "column_repeated", column=name)
+    return itemgetter(*[columns.index(name) if name in columns else blank for name in HEADER])
 
 
 def creator_import_csv(
@@ -73,24 +91,47 @@ def creator_import_csv(
 ) -> CreatorImportResult:
     """Import creators from a CSV file (path or binary file object); see docs/importing.md.
 
-    Raises ImportHeaderInvalid when the header is missing columns: nothing is imported then.
-    Otherwise every good row lands, chunk by chunk (each chunk is one transaction), and every
-    bad row is in the result with its line number, field and reason.
+    Raises ImportHeaderInvalid when the header has no handle or contact column: nothing is
+    imported then. Otherwise every good row lands, chunk by chunk (each chunk is one
+    transaction); every rejected row is in `errors` and every cell dropped from a row that
+    landed in `warnings`, with its line number, field and reason.
     `progress(lines_read, result)` is called after each chunk is handed to the writer (once per
     `chunk_rows` good rows, so it costs nothing measurable); `result` holds the counts so far.
     """
     result = CreatorImportResult()
-    decoder = _LineDecoder(_raw_lines(file))
-    reader = csv.reader(decoder, strict=True)
-    columns = _header_columns(reader)
-    if 1 in decoder.bad_lines:
-        raise ImportHeaderInvalid(reason=_("Line 1 (the header) is not valid UTF-8."))
-    missing = [name for name in HEADER if name not in columns]
-    if missing:
-        raise ImportHeaderInvalid(missing=missing)
-    width = len(columns)
-    pick = itemgetter(*[columns.index(name) for name in HEADER])
+    decoder = _LineDecoder(file)
+    try:
+        result.encoding = decoder.encoding
+        first_line = next(iter_lines := iter(decoder), "")
+        if not first_line.strip():
+            raise ImportHeaderInvalid(code="empty")
+        reader = csv.reader(
+            itertools.chain([first_line], iter_lines),
+            delimiter=csv_delimiter_guess(first_line),
+            strict=True,
+        )
+        columns = _header_columns(reader)
+        if 1 in decoder.bad_lines:
+            raise ImportHeaderInvalid(code="undecodable", encoding=decoder.encoding)
+        pick = _header_layout(columns, result)
+        _rows_import(reader, decoder, pick, len(columns), result, chunk_rows, progress)
+    finally:
+        decoder.close()
+    result.encoding = decoder.encoding  # a file can turn out to be Windows-1252 further down
+    result.errors.sort(key=itemgetter("line"))
+    result.warnings.sort(key=itemgetter("line"))
+    return result
 
+
+def _rows_import(
+    reader: Any,
+    decoder: _LineDecoder,
+    pick: Callable[[list[str]], tuple[str, ...]],
+    width: int,
+    result: CreatorImportResult,
+    chunk_rows: int,
+    progress: Callable[[int, CreatorImportResult], None] | None,
+) -> None:
     checker = _RowChecker(result)
     writer = _PostgresWriter(timezone.now())
     sink: _BackgroundWriter | _PartitionedWriter
@@ -102,7 +143,6 @@ def creator_import_csv(
     chunk: list[Row] = []
     chunk_handles: set[str] = set()
     last_line = 1
-    duplicate = _("This handle appears earlier in the file.")
 
     def outcomes_collect() -> None:
         for outcome in sink.take_outcomes():
@@ -110,7 +150,7 @@ def creator_import_csv(
             result.updated += outcome.updated
             for line in outcome.duplicate_lines:
                 result.rejected += 1
-                result.error_add(line, "handle", duplicate)
+                result.error_add(line, "handle", "duplicate")
 
     try:
         while True:
@@ -118,10 +158,10 @@ def creator_import_csv(
                 values = next(reader)
             except StopIteration:
                 break
-            except csv.Error as error:
+            except csv.Error:
                 line, last_line = last_line + 1, reader.line_num
                 result.rejected += 1
-                result.error_add(line, None, _("Not valid CSV: %(error)s") % {"error": error})
+                result.error_add(line, None, "csv_broken")
                 continue
             line, last_line = last_line + 1, reader.line_num
             if not values:
@@ -129,22 +169,20 @@ def creator_import_csv(
             if bad_lines and not bad_lines.isdisjoint(range(line, last_line + 1)):
                 bad_lines.difference_update(range(line, last_line + 1))
                 result.rejected += 1
-                result.error_add(line, None, _("This line is not valid UTF-8."))
+                result.error_add(line, None, "undecodable", encoding=decoder.encoding)
                 continue
             if nul_lines and not nul_lines.isdisjoint(range(line, last_line + 1)):
                 nul_lines.difference_update(range(line, last_line + 1))
                 result.rejected += 1
-                result.error_add(line, None, str(CSV_NUL_MESSAGE))
+                result.error_add(line, None, "nul")
                 continue
             if len(values) != width:
-                result.rejected += 1
-                result.error_add(
-                    line,
-                    None,
-                    _("Expected %(expected)d columns, found %(found)d.")
-                    % {"expected": width, "found": len(values)},
-                )
-                continue
+                if len(values) < width or any(map(str.strip, values[width:])):
+                    result.rejected += 1
+                    result.error_add(line, None, "cells_count", expected=width, found=len(values))
+                    continue
+                del values[width:]  # trailing empty cells, as spreadsheets add
+            values.append("")
             row = checker.check(line, pick(values))
             if row is None:
                 result.rejected += 1
@@ -152,7 +190,7 @@ def creator_import_csv(
             handle = row[R_HANDLE]
             if handle in chunk_handles:
                 result.rejected += 1
-                result.error_add(line, "handle", duplicate)
+                result.error_add(line, "handle", "duplicate")
                 continue
             chunk_handles.add(handle)
             chunk.append(row)
@@ -167,5 +205,3 @@ def creator_import_csv(
     finally:
         sink.close()
     outcomes_collect()
-    result.errors.sort(key=lambda error: error["line"])
-    return result

@@ -6,7 +6,9 @@ from django.utils.timezone import now
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.csv import csv_encoding_label
 from creators.geo import STATE_CHOICES
+from creators.import_result import header_problem_message, import_problems_shown
 
 
 class Channel(models.TextChoices):
@@ -242,7 +244,14 @@ class ImportJob(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     errors_total = models.PositiveIntegerField(_("problems found"), default=0)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    warnings_total = models.PositiveIntegerField(_("cells dropped"), default=0)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     failure = models.TextField(_("why it failed"), blank=True)
+    # Why the file was refused whole, as a code (creators.importer.HEADER_MESSAGES) and its
+    # parameters, shown in the reader's language; `failure` keeps a crash's technical text.
+    failure_code = models.CharField(_("refusal code"), max_length=32, blank=True)
+    failure_params = models.JSONField(_("refusal details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -261,6 +270,26 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def errors_shown(self) -> list[dict]:
+        """`errors` with each message in the active language (see creators.import_result)."""
+        return import_problems_shown(self.errors)
+
+    @property
+    def warnings_shown(self) -> list[dict]:
+        return import_problems_shown(self.warnings)
+
+    @property
+    def failure_message(self) -> str:
+        """Why the job failed, in the active language."""
+        if self.failure_code:
+            return header_problem_message(self.failure_code, self.failure_params)
+        return self.failure
+
+    @property
+    def encoding_label(self) -> str:
+        return csv_encoding_label(self.encoding) if self.encoding else ""
 
     @property
     def percent(self) -> int:

@@ -134,4 +134,9 @@ def import_job_get(*, pk: int) -> ImportJob:
 
 
 def import_jobs_recent(*, limit: int = 10) -> QuerySet[ImportJob]:
-    return ImportJob.objects.select_related("created_by").defer("errors")[:limit]
+    return import_jobs_all()[:limit]
+
+
+def import_jobs_all() -> QuerySet[ImportJob]:
+    """Every import, newest first, without the (long) problem lists."""
+    return ImportJob.objects.select_related("created_by").defer("errors", "warnings")

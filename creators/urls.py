@@ -7,4 +7,6 @@ urlpatterns = [
     path("<int:pk>/", views.creator_detail, name="creator-detail"),
     path("import/", views.creator_import, name="creator-import"),
     path("import/<int:pk>/", views.creator_import_job, name="creator-import-job"),
+    path("import/sample.csv", views.creator_import_sample, name="creator-import-sample"),
+    path("imports/", views.creator_import_list, name="creator-import-list"),
 ]

@@ -119,9 +119,17 @@ def playbook_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error("file", str(error))
         if result is None:
             status = 400
-    return render(
-        request, "markets/playbook_import.html", {"form": form, "result": result}, status=status
-    )
+    context = {"form": form, "result": result, "imports": imports.playbook_imports_recent()}
+    return render(request, "markets/playbook_import.html", context, status=status)
+
+
+@require_GET
+@_needs(IMPORT)
+def playbook_import_sample(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="altavoz-playbooks-sample.csv"'
+    imports.playbook_import_sample_write(response)
+    return response
 
 
 @require_GET

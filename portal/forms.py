@@ -34,8 +34,11 @@ class PreferencesForm(forms.Form):
         }
         super().__init__(data, initial=initial, **kwargs)
         for channel in Channel.values:
+            unknown = creator.consent_for(channel) == ConsentStatus.UNKNOWN
             self.fields[f"channel_{channel}"] = forms.BooleanField(
-                label=CHANNEL_LABELS[Channel(channel)], required=False
+                label=CHANNEL_LABELS[Channel(channel)],
+                required=False,
+                help_text=_("You have not chosen yet.") if unknown else "",
             )
 
     def clean(self) -> dict:
@@ -49,4 +52,13 @@ class PreferencesForm(forms.Form):
         return [self[f"channel_{channel}"] for channel in Channel.values]
 
     def consents(self) -> dict[str, bool]:
-        return {channel: self.cleaned_data[f"channel_{channel}"] for channel in Channel.values}
+        """The channels whose box the creator ticked or cleared, and the new state.
+
+        A checkbox shows only yes or no, so an unknown consent is shown unticked: saving the
+        page untouched must not turn it into a denial the creator never made. A channel whose
+        box is as it was shown is left out, whatever its recorded consent."""
+        return {
+            channel: self.cleaned_data[name]
+            for channel in Channel.values
+            if (name := f"channel_{channel}") in self.changed_data
+        }

@@ -66,8 +66,10 @@ def creator_preferences_update(
     quiet_hours_start: time | None,
     quiet_hours_end: time | None,
 ) -> Creator:
-    """Apply the preference center's form. Each channel whose consent changes goes through
-    `creator_consent_set`, so it lands in the consent history as a preference-center change."""
+    """Apply the preference center's form. `consents` holds only the channels the creator
+    changed (an unknown consent left unticked stays unknown); each whose consent changes goes
+    through `creator_consent_set`, so it lands in the consent history as a preference-center
+    change."""
     for channel, wanted in consents.items():
         status = ConsentStatus.GRANTED if wanted else ConsentStatus.DENIED
         if getattr(creator, CONSENT_FIELDS[channel]) != status:

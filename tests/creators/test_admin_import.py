@@ -34,18 +34,25 @@ def test_changelist_filters_and_search_work(staff_client):
     assert [c.handle for c in response.context["cl"].result_list] == ["beto"]
 
 
-def test_upload_shows_the_report_with_line_errors(staff_client):
-    content = csv_bytes([creator_row("ana"), creator_row("beto", email="nope")])
+def test_upload_shows_the_report_with_line_errors_and_warnings(staff_client):
+    content = csv_bytes(
+        [
+            creator_row("ana"),
+            creator_row("beto", email="nope"),  # 3: lands with its phone, without the email
+            creator_row("Bad Handle!"),  # 4: refused
+        ]
+    )
     response = staff_client.post(
         reverse("admin:creators_creator_import"),
         {"file": SimpleUploadedFile("c.csv", content, content_type="text/csv")},
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<strong id="import-created">1</strong>' in html
+    assert '<strong id="import-created">2</strong>' in html
     assert '<strong id="import-rejected">1</strong>' in html
-    assert "<td>3</td><td>email</td>" in html
-    assert Creator.objects.filter(handle="ana").exists()
+    assert "<td>4</td><td>handle</td>" in html
+    assert "<td>3</td><td>email</td>" in html.split('id="import-warnings"')[1]
+    assert Creator.objects.get(handle="beto").email == ""
 
 
 def test_upload_with_a_bad_header_shows_the_message(staff_client):
@@ -54,7 +61,7 @@ def test_upload_with_a_bad_header_shows_the_message(staff_client):
         {"file": SimpleUploadedFile("c.csv", b"handle,name\nana,Ana\n")},
     )
     assert response.status_code == 400
-    assert "consent_email" in response.content.decode()
+    assert "email" in response.content.decode() and "phone" in response.content.decode()
     assert not Creator.objects.exists()
 
 

@@ -11,7 +11,13 @@ from tests.creators.csvfiles import creator_row, csv_bytes
 def test_queued_import_answers_at_once_then_reports_by_line(
     api_client, django_capture_on_commit_callbacks
 ):
-    content = csv_bytes([creator_row("ana"), creator_row("beto", phone="12"), creator_row("caro")])
+    content = csv_bytes(
+        [
+            creator_row("ana"),
+            creator_row("beto", phone="12", email=""),
+            creator_row("caro", level="9"),
+        ]
+    )
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = api_client.post(
             "/api/creators/imports",
@@ -27,7 +33,9 @@ def test_queued_import_answers_at_once_then_reports_by_line(
 
     report = api_client.get(f"/api/creators/imports/{body['id']}").json()
     assert (report["status"], report["created"], report["rejected"]) == ("done", 2, 1)
-    assert [(e["line"], e["field"]) for e in report["errors"]] == [(3, "phone")]
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(3, "phone"), (3, None)]
+    assert [(w["line"], w["field"]) for w in report["warnings"]] == [(4, "level")]
+    assert report["encoding"] == "utf-8"
     assert set(Creator.objects.values_list("handle", flat=True)) == {"ana", "caro"}
 
 

@@ -64,3 +64,25 @@ def test_email_fast_path_is_a_subset_of_djangos_validator():
             except ValidationError:
                 pytest.fail(f"fast path accepted {value!r}, Django refuses it")
     assert checked > 100
+
+
+def test_written_mexican_forms_map_to_the_number_phonenumbers_accepts():
+    """Spaced, dashed and `+521`/`044` forms are read as `+52` and the ten digits, and only
+    when phonenumbers calls that number valid (the `1` itself it would refuse)."""
+    rng = random.Random(11)
+    accepted = 0
+    for _ in range(5_000):
+        # Mexican national numbers never start with 0 ("00" dials abroad).
+        ten = rng.choice("123456789") + "".join(rng.choices("0123456789", k=9))
+        spaced = f"{ten[:2]} {ten[2:6]} {ten[6:]}"
+        expected = _slow_normalise("+52" + ten)
+        for written in (
+            f"+52 {spaced}",
+            f"+521{ten}",
+            f"521 {spaced}",
+            f"({ten[:2]}) {ten[2:6]}-{ten[6:]}",
+            f"044 {spaced}",
+        ):
+            assert _phone_normalise(written) == expected, written
+        accepted += expected is not None
+    assert accepted > 500

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from audit.models import AuditEntry
 from creators import tasks
@@ -44,29 +45,31 @@ def test_upload_stores_the_file_queues_a_job_and_audits_it(manager, tmp_path):
     assert not Creator.objects.exists()  # nothing imported until the task runs
 
 
-def test_good_rows_land_and_the_report_lists_bad_lines(manager):
+def test_good_rows_land_and_the_report_lists_bad_lines_and_dropped_cells(manager):
     rows = [
         creator_row("ana"),
-        creator_row("beto", email="not-an-email"),
-        creator_row("carla", phone="12"),
-        creator_row("dani", level="9"),
-        creator_row("eva"),
+        creator_row("beto", email="not-an-email"),  # 3: lands without the email
+        creator_row("carla", phone="12", email=""),  # 4: no usable contact: refused
+        creator_row("dani", level="9"),  # 5: lands without the level
+        creator_row("Eva!"),  # 6: not a handle: refused
     ]
     upload(manager, csv_bytes(rows))
     job = ImportJob.objects.get()
-    tasks.creator_import_run(job.pk)
+    with translation.override("es-mx"):  # the worker's language is not the reader's
+        tasks.creator_import_run(job.pk)
     job.refresh_from_db()
-    assert (job.status, job.created, job.updated, job.rejected) == ("done", 2, 0, 3)
-    assert sorted(Creator.objects.values_list("handle", flat=True)) == ["ana", "eva"]
-    assert [(e["line"], e["field"]) for e in job.errors] == [
-        (3, "email"),
-        (4, "phone"),
-        (5, "level"),
-    ]
-    html = manager.get(f"/creators/import/{job.pk}/").content.decode()
+    assert (job.status, job.created, job.updated, job.rejected) == ("done", 3, 0, 2)
+    assert sorted(Creator.objects.values_list("handle", flat=True)) == ["ana", "beto", "dani"]
+    assert [(e["line"], e["field"]) for e in job.errors] == [(4, "phone"), (4, None), (6, "handle")]
+    assert [(w["line"], w["field"]) for w in job.warnings] == [(3, "email"), (5, "level")]
+    assert job.encoding == "utf-8"
+    html = manager.get(f"/creators/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<strong id="import-status">Done</strong>' in html
     assert 'value="100"' in html
-    assert "<td>3</td><td>email</td>" in html and "<td>5</td><td>level</td>" in html
+    assert "<td>6</td><td>handle</td><td>Not a TikTok handle" in html
+    warnings = html.split('id="import-warnings"')[1]
+    assert "<td>3</td><td>email</td><td>Not a valid email address.</td>" in warnings
+    assert "Read as UTF-8." in html
     assert "hx-trigger" not in html  # finished: the page stops polling
 
 
@@ -84,11 +87,13 @@ def test_a_second_import_updates(manager):
 def test_missing_columns_fail_the_job_with_the_reason(manager):
     upload(manager, b"handle,name\nana,Ana\n")
     job = ImportJob.objects.get()
-    tasks.creator_import_run(job.pk)
+    with translation.override("es-mx"):
+        tasks.creator_import_run(job.pk)
     job.refresh_from_db()
-    assert job.status == "failed" and "consent_email" in job.failure
+    assert job.status == "failed" and job.failure_code == "missing"
     assert not Creator.objects.exists()
-    assert "consent_email" in manager.get(job.get_absolute_url()).content.decode()
+    html = manager.get(job.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The header needs a “handle” column and an “email” or “phone” column" in html
 
 
 def test_running_job_polls_and_shows_its_progress(manager):

@@ -27,7 +27,7 @@ def worker(transactional_db, settings, tmp_path):
 def test_upload_is_imported_by_the_worker_and_the_page_shows_the_report(worker, role_client):
     client = role_client("manager")
     rows = [creator_row(f"creator_{n}") for n in range(300)]
-    rows.insert(10, creator_row("bad", email="nope"))
+    rows.insert(10, creator_row("bad", email="nope", phone=""))
     response = client.post(
         "/creators/import/", {"file": SimpleUploadedFile("c.csv", csv_bytes(rows))}
     )

@@ -15,10 +15,11 @@ def test_import_page_reports_each_bad_line(role_client):
     response = client.post("/markets/playbooks/import/", {"file": upload})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "3 created, 0 updated, 3 bad rows." in html
+    assert "4 created, 0 updated, 2 bad rows." in html
     for line in (3, 5, 6):
         assert f'data-line="{line}"' in html
-    assert Playbook.objects.count() == 3
+    assert 'id="import-warnings"' in html and "Read as UTF-8." in html
+    assert Playbook.objects.count() == 4
 
 
 def test_editor_cannot_import_but_can_create_and_edit(role_client):
@@ -63,3 +64,18 @@ def test_admin_adds_a_playbook_with_its_steps(admin_client):
     response = admin_client.post("/admin/markets/playbook/add/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Playbook.objects.get().steps[1] == {"channel": "inbox", "day": 1, "purpose": "reminder"}
+
+
+def test_import_page_offers_a_sample_that_imports_and_lists_past_imports(role_client):
+    client = role_client("manager")
+    page = client.get("/markets/playbooks/import/").content.decode()
+    assert 'href="/markets/playbooks/import/sample.csv"' in page
+    sample = client.get("/markets/playbooks/import/sample.csv")
+    assert sample.status_code == 200 and sample["Content-Type"].startswith("text/csv")
+    upload = SimpleUploadedFile("sample.csv", sample.content, content_type="text/csv")
+    html = client.post("/markets/playbooks/import/", {"file": upload}).content.decode()
+    assert "2 created, 0 updated, 0 bad rows." in html
+    assert "UTF-8 with a byte-order mark" in html
+    assert Playbook.objects.get(market_id="CO").open_rate == 52
+    listed = client.get("/markets/playbooks/import/").content.decode()
+    assert 'id="import-list"' in listed and "manager-user" in listed

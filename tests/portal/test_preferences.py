@@ -28,7 +28,7 @@ def test_preference_changes_land_in_consent_history(portal_client):
     assert (creator.consent_email, creator.consent_whatsapp, creator.consent_push) == (
         "denied",
         "granted",
-        "denied",
+        "unknown",  # shown unticked and left unticked: not a choice the creator made
     )
     assert creator.locale == "en"
     assert str(creator.quiet_hours_start) == "22:00:00"
@@ -36,7 +36,6 @@ def test_preference_changes_land_in_consent_history(portal_client):
     assert {(c.channel, c.status, c.source) for c in changes} == {
         ("email", "denied", "preferences"),
         ("whatsapp", "granted", "preferences"),
-        ("push", "denied", "preferences"),  # was unknown
     }
     # The page now speaks the chosen language.
     assert '<html lang="en"' in response.content.decode()
@@ -57,3 +56,45 @@ def test_preferences_link_from_a_message_opens_the_preference_center(client):
     response = client.get(f"/me/preferences/{token}/", follow=True)
     assert response.redirect_chain[-1][0] == "/me/preferences/"
     assert 'id="preferences"' in response.content.decode()
+
+
+def _form_as_shown(page: str) -> dict[str, str]:
+    """What the browser would post for the form as the page shows it, untouched."""
+    import re
+
+    selected = re.search(r'<option value="([^"]+)" selected', page)
+    assert selected is not None
+    data = {"locale": selected.group(1)}
+    for name in re.findall(r'<input type="checkbox" name="(channel_\w+)"[^>]*checked', page):
+        data[name] = "on"
+    return data
+
+
+def test_saving_untouched_records_no_consent(portal_client):
+    creator = creator_make("fabi", consent_email="granted", consent_whatsapp="denied")
+    client = portal_client(creator)
+    page = client.get("/me/preferences/").content.decode()
+    assert 'id="id_channel_push_helptext"' in page  # unknown consent is said so
+    before = ConsentChange.objects.filter(creator=creator).count()
+    response = client.post("/me/preferences/", _form_as_shown(page))
+    assert response.status_code == 200 and 'id="saved"' in response.content.decode()
+    creator = Creator.objects.get(pk=creator.pk)
+    assert (creator.consent_email, creator.consent_whatsapp, creator.consent_push) == (
+        "granted",
+        "denied",
+        "unknown",
+    )
+    assert ConsentChange.objects.filter(creator=creator).count() == before
+
+
+def test_ticking_an_unknown_channel_records_only_that_grant(portal_client):
+    creator = creator_make("gabi", consent_email="unknown")
+    client = portal_client(creator)
+    data = _form_as_shown(client.get("/me/preferences/").content.decode())
+    data["channel_push"] = "on"
+    client.post("/me/preferences/", data)
+    creator = Creator.objects.get(pk=creator.pk)
+    assert (creator.consent_email, creator.consent_push) == ("unknown", "granted")
+    assert list(
+        ConsentChange.objects.filter(creator=creator).values_list("channel", "status", "source")
+    ) == [("push", "granted", "preferences")]

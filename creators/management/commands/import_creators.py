@@ -25,16 +25,22 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}") from None
         except ImportHeaderInvalid as error:
             raise CommandError(str(error)) from None
-        for problem in result.errors[:show_errors]:
+        for problem in result.errors_shown()[:show_errors]:
             field = problem["field"] or "-"
             self.stderr.write(f"line {problem['line']}: {field}: {problem['message']}")
         if result.errors_total > show_errors:
             self.stderr.write(
                 f"... {result.errors_total - min(show_errors, result.errors_total)} more"
             )
+        for problem in result.warnings_shown()[:show_errors]:
+            field = problem["field"] or "-"
+            self.stderr.write(
+                f"line {problem['line']}: {field}: (kept without it) {problem['message']}"
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {file}: {result.created} created, {result.updated} updated, "
-                f"{result.rejected} rejected."
+                f"Imported {file} ({result.encoding}): {result.created} created, "
+                f"{result.updated} updated, {result.rejected} rejected, "
+                f"{result.warnings_total} cells dropped."
             )
         )

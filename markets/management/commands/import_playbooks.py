@@ -28,5 +28,9 @@ class Command(BaseCommand):
         )
         for problem in result.problems:
             self.stderr.write(f"line {problem.line}: {problem.column or '-'}: {problem.cause}")
+        for problem in result.warnings:
+            self.stderr.write(
+                f"line {problem.line}: {problem.column or '-'}: (kept without it) {problem.cause}"
+            )
         if result.problems:
             raise SystemExit(1)
