@@ -25,6 +25,7 @@ LAYERS = [
     "tracking",
     "education",
     "programs",
+    "outcomes",
     "conversations",
     "portal",
     "agencies",
