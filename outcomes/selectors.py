@@ -186,7 +186,8 @@ def campaign_outcome_get(
     *, campaign: Campaign, metric: str = Metric.GMV, window_days: int | None = None
 ) -> Outcome:
     """The cached outcome (settings.OUTCOME_CACHE_SECONDS), computed first if there is none."""
-    window_days = window_days or campaign.outcome_window_days
+    if window_days is None:
+        window_days = campaign.outcome_window_days
     outcome_arguments_check(metric=metric, window_days=window_days)
     key = _cache_key(campaign, metric, window_days)
     outcome = cache.get(key)

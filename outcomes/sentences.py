@@ -26,6 +26,11 @@ def outcome_sentence(*, outcome: Outcome, group: GroupOutcome) -> str:
     """One plain sentence: the effect with its interval, no measurable effect, or too small."""
     if not outcome.has_holdout:
         return _("This campaign has no holdout, so its effect cannot be measured.")
+    if group.estimate is not None and min(group.sent, group.holdout) >= outcome.min_creators:
+        if not group.estimate.cuped.se > 0:
+            return _(
+                "%(metric)s does not vary in these windows (no data yet?): nothing to measure."
+            ) % {"metric": Metric(outcome.metric).label}
     if group.too_small or group.estimate is None:
         return outcome_too_small_sentence(outcome=outcome, group=group)
     effect = group.estimate.cuped

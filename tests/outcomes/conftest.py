@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from campaigns import fanout
@@ -79,3 +80,25 @@ def measured(db) -> Measured:
             )
     CreatorMetric.objects.bulk_create(rows)
     return Measured(campaign=campaign, day0=day0, sent=sent, values=values)
+
+
+@pytest.fixture(autouse=True)
+def outcome_cache_empty():
+    """Each test computes its outcomes afresh (the cache is this helper's Redis database)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def holdout_campaign_make(*, creators: int, holdout: int) -> Campaign:
+    """A campaign fanned out to `creators` creators with `holdout` % held out, the rest sent
+    10 days ago; no metrics."""
+    creators_make(creators, devices=False)
+    campaign = _ab_campaign(weights={"A": 100}, holdout=holdout)
+    fanout.deliveries_create(campaign=campaign, run=1)
+    Campaign.objects.filter(pk=campaign.pk).update(last_run=1, status=Campaign.Status.SENT)
+    Delivery.objects.filter(status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now() - timedelta(days=10)
+    )
+    campaign.refresh_from_db()
+    return campaign
