@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
@@ -107,9 +108,12 @@ def _group(group: GroupOutcome) -> dict[str, Any]:
 def campaign_outcome(
     request: HttpRequest,
     pk: int,
-    metric: str = Query(Metric.GMV.value, max_length=40, description=", ".join(Metric.values)),
+    metric: Metric = Query(Metric.GMV, description="The CreatorMetric to measure."),
     window_days: int | None = Query(
-        None, description="Days after (and before) each send; default: the campaign's (14)."
+        None,
+        ge=1,
+        le=settings.OUTCOME_MAX_WINDOW_DAYS,
+        description="Days after (and before) each send; default: the campaign's (14).",
     ),
 ) -> dict[str, Any]:
     """The effect of being sent the campaign on a creator metric, against its holdout.
@@ -119,7 +123,9 @@ def campaign_outcome(
     OUTCOME_CACHE_SECONDS after the first computation."""
     api_permission_check(request, "campaigns.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
-    outcome = campaign_outcome_get(campaign=campaign, metric=metric, window_days=window_days)
+    outcome = campaign_outcome_get(
+        campaign=campaign, metric=str(metric.value), window_days=window_days
+    )
     return {
         "campaign": campaign.pk,
         "metric": outcome.metric,
