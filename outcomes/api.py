@@ -19,6 +19,7 @@ from outcomes.sentences import outcome_sentence
 from programs.models import Metric
 
 router = Router(tags=["outcomes"])
+METRIC_QUERY = Query(Metric.GMV, description="The CreatorMetric to measure.")
 
 
 class EffectOut(Schema):
@@ -108,7 +109,7 @@ def _group(group: GroupOutcome) -> dict[str, Any]:
 def campaign_outcome(
     request: HttpRequest,
     pk: int,
-    metric: Metric = Query(Metric.GMV, description="The CreatorMetric to measure."),
+    metric: Metric = METRIC_QUERY,
     window_days: int | None = Query(
         None,
         ge=1,

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from creators.models import Channel, Locale
+from education.models import ContentItem, LearningPath
+from outcomes.education import education_outcome_get
 from outcomes.queries import BREAKDOWNS
 from outcomes.selectors import GroupOutcome, Outcome, campaign_outcome_get
 from outcomes.sentences import outcome_sentence
@@ -89,3 +91,27 @@ def campaign_outcome_section(request: HttpRequest, campaign: Campaign) -> str:
         },
     )
     return render_to_string("outcomes/_campaign_outcome.html", context, request=request)
+
+
+def education_outcome_section(request: HttpRequest, subject: ContentItem | LearningPath) -> str:
+    """The lesson's or path's page section: its creators' metric before and after, by how far
+    they got (registered in OutcomesConfig for the education pages)."""
+    metric = request.GET.get("outcome_metric", Metric.GMV)
+    metric = metric if metric in Metric.values else Metric.GMV
+    window_days = _window(request.GET.get("outcome_window", ""), 14)
+    groups = education_outcome_get(subject=subject, metric=metric, window_days=window_days)
+    labels = {
+        "completed": _("Completed"),
+        "started": _("Started, did not finish"),
+        "visited": _("Opened, did not start"),
+        "not_reached": _("Not reached"),
+    }
+    return render_to_string(
+        "outcomes/_education_outcome.html",
+        {
+            "rows": [(labels[group.group], group) for group in groups],
+            "metric_label": Metric(metric).label,
+            "window_days": window_days,
+        },
+        request=request,
+    )
