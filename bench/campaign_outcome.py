@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from django.core.cache import cache
         from django.db import connection, transaction
-        from django.test import Client
+        from django.test import Client, RequestFactory
         from django.utils import timezone
 
         from campaigns import services
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             campaign_outcome_get,
             outcome_session_tune,
         )
+        from outcomes.views import campaign_outcome_section
         from tests.support.factories import user_make
 
         today = timezone.localdate()
@@ -179,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
 
         page()
         page_ms = timed(page, max(args.runs, 7)) * 1000
+        request = RequestFactory().get(url)
+
+        def section() -> None:
+            campaign_outcome_section(request, campaign)
+
+        section_ms = timed(section, max(args.runs, 7)) * 1000
 
         print(f"median of {args.runs} runs (machine load {_load()}):")
         print(f"  hand-written SQL aggregate (baseline) {base_s:7.2f} s")
@@ -186,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  campaign outcome                      {outcome_s:7.2f} s  ({outcome_s / base_s:.2f}x)"
         )
         print(f"  stats page, outcome cached            {page_ms:7.1f} ms")
+        print(f"  of which the outcome section          {section_ms:7.1f} ms")
         ok = (
             outcome_s < TARGET_SECONDS
             and outcome_s <= TARGET_RATIO * base_s
