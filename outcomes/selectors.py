@@ -168,7 +168,7 @@ def _outcome(
         campaign_id=campaign.pk,
         metric=metric,
         window_days=window_days,
-        has_holdout=all_holdout.n > 0,
+        has_holdout=bool(campaign.holdout_percent) or all_holdout.n > 0,
         min_creators=settings.OUTCOME_MIN_CREATORS,
         overall=_group("", all_sent, all_holdout),
         breakdowns=breakdowns,

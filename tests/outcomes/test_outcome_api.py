@@ -67,3 +67,13 @@ def test_outcome_api_without_a_holdout_says_so(api_client, db):
 
 def test_outcome_api_of_a_missing_campaign_is_404(api_client, db):
     assert api_client.get("/api/campaigns/999999/outcome").status_code == 404
+
+
+def test_outcome_api_before_the_send_says_the_sample_is_too_small(api_client, db):
+    campaign = holdout_campaign_make(creators=0, holdout=20)
+
+    body = api_client.get(f"/api/campaigns/{campaign.pk}/outcome").json()
+
+    assert body["has_holdout"] is True and body["overall"]["too_small"] is True
+    assert body["sentence"].startswith("The sample is too small to say")
+    assert (body["overall"]["sent"], body["overall"]["holdout"]) == (0, 0)
