@@ -32,6 +32,7 @@ from agencies.forms import (
     VersionForm,
 )
 from agencies.models import Deliverable, DeliverableVersion
+from agencies.scorecard import agency_scorecards_list
 from agencies.uploads import content_type_of
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
@@ -316,6 +317,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
             "page": Paginator(deliverables, 100).get_page(request.GET.get("page")),
             "overdue": selectors.deliverables_overdue(),
             "figures": selectors.agency_figures_list(),
+            "scorecards": agency_scorecards_list(),
             "today": selectors.local_today(),
         },
     )

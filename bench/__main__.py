@@ -19,6 +19,7 @@ BENCHMARKS = [
     "conversation_pages",
     "inbound_webhook",
     "events_api",
+    "campaign_outcome",
 ]
 
 

@@ -138,6 +138,11 @@ class Campaign(models.Model):
     )
     winner_variant = models.CharField(_("winning variant"), max_length=16, blank=True)
     winner_picked_at = models.DateTimeField(_("winner picked"), null=True, blank=True)
+    # Campaign outcome (docs/outcomes.md): days after each creator's send measured against as
+    # many days before it, sent versus holdout.
+    outcome_window_days = models.PositiveSmallIntegerField(
+        _("outcome window (days)"), default=14, db_default=14
+    )
     # Sequences (docs/sequences.md): what takes a creator out of every later step, a subset of
     # SequenceStep.EXITS ("enrolled", "unsubscribed", "clicked", "replied").
     sequence_exit = models.JSONField(_("sequence exit rule"), default=list, blank=True)

@@ -160,6 +160,7 @@ def _register_routers() -> None:
     from conversations.api import router as conversations_router
     from creators.api import router as creators_router
     from events.api import router as events_router
+    from outcomes.api import router as outcomes_router
     from programs.api import router as programs_router
     from segments.api import router as segments_router
     from tracking.api import app_router as tracking_app_router
@@ -173,6 +174,7 @@ def _register_routers() -> None:
     api.add_router("/", tracking_stats_router)
     api.add_router("/", tracking_app_router)
     api.add_router("/", programs_router)
+    api.add_router("/", outcomes_router)
     api.add_router("/", conversations_router)
 
 

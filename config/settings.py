@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboard",
     "tracking",
     "programs",
+    "outcomes",
     "conversations",
     "channels",
     "audit",
@@ -313,6 +314,13 @@ FREQUENCY_CAP_BY_KIND = {
 }
 # Sends per variant below which the stats page will not call an A/B winner.
 AB_MIN_SAMPLE = env.int("AB_MIN_SAMPLE", default=100)
+# Campaign outcomes (docs/outcomes.md): creators per side below which the page says the sample
+# is too small to say, the longest window asked for, and how long a computed outcome is kept.
+OUTCOME_MIN_CREATORS = env.int("OUTCOME_MIN_CREATORS", default=100)
+OUTCOME_MAX_WINDOW_DAYS = env.int("OUTCOME_MAX_WINDOW_DAYS", default=90)
+OUTCOME_CACHE_SECONDS = env.int("OUTCOME_CACHE_SECONDS", default=3600)
+# PostgreSQL work_mem for the outcome's one statement (SET LOCAL): its per-creator hash fits.
+OUTCOME_WORK_MEM = env("OUTCOME_WORK_MEM", default="256MB")
 CHANNEL_HTTP_CONNECTIONS = env.int("CHANNEL_HTTP_CONNECTIONS", default=500)
 CHANNEL_CONNECT_TIMEOUT = env.float("CHANNEL_CONNECT_TIMEOUT", default=5.0)
 CHANNEL_READ_TIMEOUT = env.float("CHANNEL_READ_TIMEOUT", default=20.0)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import AltavozError
+from common.sections import page_sections_render
 from creators.models import Locale
 from education import analytics, services
 from education.forms import ContentItemForm, ContentVersionForm, LearningPathForm
@@ -68,6 +69,9 @@ def _item_edit(request: HttpRequest, item: ContentItem | None) -> HttpResponse:
             "item": item,
             "versions": [(Locale(locale).label, v) for locale, v in versions.items()],
             "transitions": sorted(services.TRANSITIONS.get(item.status, ())) if item else [],
+            "sections": page_sections_render(page="education_item", request=request, subject=item)
+            if item
+            else [],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -121,7 +125,13 @@ def _path_edit(request: HttpRequest, path: LearningPath | None) -> HttpResponse:
     return render(
         request,
         "education/path_edit.html",
-        {"form": form, "path": path},
+        {
+            "form": form,
+            "path": path,
+            "sections": page_sections_render(page="education_path", request=request, subject=path)
+            if path
+            else [],
+        },
         status=400 if request.method == "POST" else 200,
     )
 

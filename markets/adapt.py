@@ -9,6 +9,7 @@ registered with campaigns.launch_checks by MarketsConfig.ready)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from campaigns.models import Campaign
 from campaigns.services import campaign_create
-from markets.exceptions import AdaptationNotReady
+from markets.exceptions import AdaptationNotReady, MeasurementPlanLocked
 from markets.models import HOME_MARKET, AdaptedCampaign, Market, Playbook
 from programs.models import ManualChecklistItem
 from programs.readiness import manual_item_add
@@ -131,3 +132,45 @@ def adaptation_enforce(*, campaign: Campaign, actor: User | None) -> None:
     )
     if open_items:
         raise AdaptationNotReady(open_items)
+
+
+@transaction.atomic
+def adaptation_plan_record(
+    *,
+    adapted: AdaptedCampaign,
+    actor: User | None,
+    hypothesis: str,
+    outcome_metric: str,
+    minimum_detectable_effect: Decimal,
+    planned_holdout_percent: Decimal,
+) -> AdaptedCampaign:
+    """Record what the adapted campaign should move, by how much, against which holdout, while
+    it is a draft; the holdout share becomes the campaign's (docs/outcomes.md)."""
+    campaign = Campaign.objects.select_for_update().get(pk=adapted.campaign_id)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise MeasurementPlanLocked()
+    adapted.hypothesis, adapted.outcome_metric = hypothesis, outcome_metric
+    adapted.minimum_detectable_effect = minimum_detectable_effect
+    adapted.planned_holdout_percent = planned_holdout_percent
+    adapted.save(
+        update_fields=[
+            "hypothesis",
+            "outcome_metric",
+            "minimum_detectable_effect",
+            "planned_holdout_percent",
+        ]
+    )
+    campaign.holdout_percent = planned_holdout_percent
+    campaign.save(update_fields=["holdout_percent"])
+    audit_record(
+        actor=actor,
+        action="playbook.adapt.plan",
+        target=campaign,
+        detail={
+            "hypothesis": hypothesis,
+            "metric": outcome_metric,
+            "minimum_detectable_effect": str(minimum_detectable_effect),
+            "holdout_percent": str(planned_holdout_percent),
+        },
+    )
+    return adapted

@@ -49,3 +49,10 @@ class AdaptationNotReady(AltavozError):
             % {"items": "; ".join(open_items)}
         )
         self.open_items = open_items
+
+
+class MeasurementPlanLocked(AltavozError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("The measurement plan is recorded before launch: this campaign is no longer a draft.")
+        )

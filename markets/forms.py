@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from markets.exceptions import StepsInvalid
-from markets.models import Market, Playbook, Proposal
+from markets.models import AdaptedCampaign, Market, Playbook, Proposal
 from markets.steps import steps_format, steps_parse
 
 RATE_LIMITS = {
@@ -176,3 +176,30 @@ class ProposalDecisionForm(forms.Form):
 
 class ProposalOutcomeForm(forms.Form):
     outcome = forms.CharField(label=_("Measured outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MeasurementPlanForm(forms.ModelForm):
+    """An adapted campaign's measurement plan, before launch (docs/outcomes.md)."""
+
+    minimum_detectable_effect = forms.DecimalField(
+        label=_("Minimum detectable effect (per creator)"),
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
+    )
+    planned_holdout_percent = forms.DecimalField(
+        label=_("Holdout (%)"), min_value=Decimal(1), max_value=Decimal(50), decimal_places=2
+    )
+
+    class Meta:
+        model = AdaptedCampaign
+        fields = [
+            "hypothesis",
+            "outcome_metric",
+            "minimum_detectable_effect",
+            "planned_holdout_percent",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hypothesis"].required = True

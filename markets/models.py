@@ -10,6 +10,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from programs.models import Metric
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -114,6 +115,22 @@ class AdaptedCampaign(models.Model):
         related_name="adaptation",
     )
     steps = models.JSONField(_("schedule plan"), default=list)
+    # The measurement plan, recorded before launch (docs/outcomes.md): what should move, by how
+    # much at least, and the holdout it is measured against.
+    hypothesis = models.TextField(_("hypothesis"), blank=True)
+    outcome_metric = models.CharField(
+        _("metric"), max_length=20, choices=Metric.choices, default=Metric.GMV
+    )
+    minimum_detectable_effect = models.DecimalField(
+        _("minimum detectable effect (per creator)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    planned_holdout_percent = models.DecimalField(
+        _("holdout (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

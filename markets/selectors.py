@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from campaigns.models import Campaign
 from markets.models import AdaptedCampaign, Market, Playbook, Proposal
+from outcomes.selectors import Outcome, campaign_outcome_get
+from outcomes.sentences import outcome_sentence
+from programs.models import Metric
 from tracking.selectors import Figures, campaign_stats_get
 
 
@@ -45,6 +50,41 @@ class Adaptation:
     adapted: AdaptedCampaign
     campaign: Campaign
     figures: Figures | None  # None until the campaign has run and delivered
+    # The measured outcome on the plan's metric, once every post window is over.
+    measured: Outcome | None = None
+    measured_sentence: str = ""
+    measured_ends: date | None = None  # when it will be filled in, until then
+
+    @property
+    def metric_choices(self) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in Metric.choices]
+
+    @property
+    def measured_uplift(self) -> float | None:
+        """The measured effect as a share of the holdout's post-window mean, in percent (as
+        playbooks publish uplift)."""
+        estimate = self.measured.overall.estimate if self.measured else None
+        if estimate is None or not estimate.mean_post_holdout:
+            return None
+        return 100 * estimate.cuped.estimate / estimate.mean_post_holdout
+
+
+def _measured(adaptation: Adaptation) -> None:
+    """Fill the measured outcome (cached) once the last post window can be over."""
+    campaign, adapted = adaptation.campaign, adaptation.adapted
+    if campaign.launched_at is None or not campaign.holdout_percent:
+        return
+    window = campaign.outcome_window_days
+    ends = timezone.localdate(campaign.launched_at) + timedelta(days=window)
+    if ends >= timezone.localdate():
+        adaptation.measured_ends = ends
+        return
+    outcome = campaign_outcome_get(campaign=campaign, metric=adapted.outcome_metric)
+    if outcome.window_complete:
+        adaptation.measured = outcome
+        adaptation.measured_sentence = outcome_sentence(outcome=outcome, group=outcome.overall)
+    else:
+        adaptation.measured_ends = outcome.post_window_ends
 
 
 def adaptation_figures(*, adapted: AdaptedCampaign) -> Adaptation:
@@ -53,7 +93,15 @@ def adaptation_figures(*, adapted: AdaptedCampaign) -> Adaptation:
     if campaign.status != Campaign.Status.DRAFT:
         totals = campaign_stats_get(campaign=campaign, detail=False).totals
         figures = totals if totals.delivered > 0 else None
-    return Adaptation(adapted=adapted, campaign=campaign, figures=figures)
+    adaptation = Adaptation(adapted=adapted, campaign=campaign, figures=figures)
+    _measured(adaptation)
+    return adaptation
+
+
+def adapted_campaign_get(*, campaign_id: int) -> AdaptedCampaign:
+    return get_object_or_404(
+        AdaptedCampaign.objects.select_related("campaign"), campaign_id=campaign_id
+    )
 
 
 def playbook_adaptations(*, playbook: Playbook) -> list[Adaptation]:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("playbooks/<int:pk>/", views.playbook_detail, name="playbook-detail"),
     path("playbooks/<int:pk>/edit/", views.playbook_edit, name="playbook-edit"),
     path("playbooks/<int:pk>/adapt/", views.playbook_adapt, name="playbook-adapt"),
+    path("campaigns/<int:pk>/plan/", views.adaptation_plan, name="adaptation-plan"),
     path("proposals/", views.proposal_list, name="proposal-list"),
     path("proposals/new/", views.proposal_new, name="proposal-new"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal-detail"),

@@ -23,6 +23,7 @@ from markets.compare import comparison_build
 from markets.exceptions import ProposalOutcomeMissing
 from markets.forms import (
     CompareForm,
+    MeasurementPlanForm,
     PlaybookFilterForm,
     PlaybookForm,
     PlaybookImportForm,
@@ -159,6 +160,27 @@ def playbook_adapt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("Draft campaign created from the playbook; work through its localisation tasks.")
     )
+    return redirect(adapted.campaign)
+
+
+@require_POST
+@_needs(VIEW, "campaigns.change_campaign")
+def adaptation_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record an adapted campaign's measurement plan (`pk`: the campaign's), before launch."""
+    adapted = selectors.adapted_campaign_get(campaign_id=pk)
+    form = MeasurementPlanForm(request.POST, instance=adapted)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            text = " ".join(str(error) for error in errors)
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {text}" if label else text)
+        return redirect(adapted.campaign)
+    try:
+        adapt.adaptation_plan_record(adapted=adapted, actor=request.user, **form.cleaned_data)
+    except AltavozError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Measurement plan recorded."))
     return redirect(adapted.campaign)
 
 

@@ -26,6 +26,7 @@ LAYERS = [
     "tracking",
     "education",
     "programs",
+    "outcomes",
     "conversations",
     "portal",
     "agencies",

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_skips_get
 from common.csv import csv_writer
+from common.sections import page_sections_render
 from creators.models import Channel
 from tracking import experiments, selectors
 
@@ -49,10 +50,10 @@ def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
             "skips": campaign_skips_get(campaign=campaign),
             "experiment": experiments.campaign_experiment_get(campaign=campaign),
             "policy_counts": experiments.policy_counts_get(campaign=campaign),
-            "uplift": {
-                outcome: experiments.campaign_uplift_get(campaign=campaign, outcome=outcome)
-                for outcome in experiments.UPLIFT_OUTCOMES
-            },
+            # The outcome against the holdout (outcomes app) is one of these.
+            "sections": page_sections_render(
+                page="campaign_stats", request=request, subject=campaign
+            ),
         },
     )
 

@@ -1,18 +1,16 @@
 """Selectors for a campaign's experiments: per-variant rates with 95% intervals and the
-significance of their difference, policy outcomes (capped, held out) and holdout uplift."""
+significance of their difference, and policy outcomes (capped, held out). What being sent
+did to creators' metrics against the holdout is the outcomes app's (docs/outcomes.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Delivery
-from creators.models import Creator
 from tracking import significance
 from tracking.counts import delivery_counts_get
 
@@ -118,64 +116,4 @@ def campaign_experiment_get(*, campaign: Campaign) -> Experiment | None:
         winner=campaign.winner_variant,
         holdout=policy_counts["holdout"],
         policy_counts=policy_counts,
-    )
-
-
-# Creator outcomes the uplift can compare (columns updated by imports).
-UPLIFT_OUTCOMES: dict[str, str] = {
-    "gmv_30d": "c.gmv_30d::float8",
-    "active": "CASE WHEN c.last_active_at >= %(since)s THEN 1.0 ELSE 0.0 END",
-}
-
-
-def campaign_uplift_get(
-    *, campaign: Campaign, outcome: str = "gmv_30d", since: datetime | None = None
-) -> significance.Uplift | None:
-    """Compare a creator outcome between creators sent the campaign and its holdout.
-
-    `gmv_30d` is the GMV of the last 30 days as last imported; `active` is the share active
-    (last_active_at) since `since` (default: the launch). Welch's standard error, normal 95%
-    interval. None without a holdout or with fewer than two creators in a group."""
-    if not campaign.holdout_percent:
-        return None  # no holdout, nothing to compare (and no PostgreSQL-only query to run)
-    expression = UPLIFT_OUTCOMES[outcome]
-    since = since or campaign.launched_at
-    if outcome == "active" and since is None:
-        return None
-    table, creators = Delivery._meta.db_table, Creator._meta.db_table
-    params: dict[str, Any] = {
-        "campaign": campaign.pk,
-        "sent": Delivery.Status.SENT,
-        "holdout": Delivery.Status.HOLDOUT,
-        "since": connection.ops.adapt_datetimefield_value(since),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT g.arm, COUNT(*), AVG({expression}), COALESCE(VAR_SAMP({expression}), 0)
-            FROM (
-                SELECT creator_id,
-                       CASE WHEN BOOL_OR(status = %(sent)s) THEN 'sent' ELSE 'holdout' END AS arm
-                FROM {table} WHERE campaign_id = %(campaign)s
-                  AND status IN (%(sent)s, %(holdout)s)
-                GROUP BY creator_id
-            ) g JOIN {creators} c ON c.id = g.creator_id
-            GROUP BY g.arm
-            """,
-            params,
-        )
-        groups = {arm: (count, float(mean or 0), float(var)) for arm, count, mean, var in cursor}
-    if "sent" not in groups or "holdout" not in groups:
-        return None
-    (n_sent, mean_sent, var_sent), (n_hold, mean_hold, var_hold) = (
-        groups["sent"],
-        groups["holdout"],
-    )
-    return significance.uplift_welch(
-        mean_sent=mean_sent,
-        var_sent=var_sent,
-        n_sent=n_sent,
-        mean_holdout=mean_hold,
-        var_holdout=var_hold,
-        n_holdout=n_hold,
     )
