@@ -70,3 +70,17 @@ def campaign_winner_pick_enqueue(campaign_id: int, run: int, *, countdown: float
     from campaigns import tasks
 
     tasks.campaign_winner_pick.apply_async((campaign_id, run), countdown=countdown)
+
+
+def campaign_dispatch_one(campaign_id: int) -> None:
+    """One dispatcher now (a triggered campaign's new deliveries; others may be running)."""
+    from campaigns import tasks
+
+    tasks.campaign_dispatch.delay(campaign_id)
+
+
+def trigger_events_route_enqueue(events: list[dict]) -> None:
+    """Hand recorded events to the triggered campaigns listening for them (campaigns/triggers.py)."""
+    from campaigns import tasks
+
+    tasks.trigger_events_route.delay(events)

@@ -12,7 +12,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from campaigns import experiments, runs, sequences, services
+from campaigns import experiments, runs, sequences, services, triggers
 from campaigns.models import SequenceStep
 
 
@@ -67,3 +67,9 @@ def sequence_entrants_add(now: str | None = None) -> int:
     """On a schedule (beat, SEQUENCE_ENTRANTS_MINUTES): let creators who newly match a running
     sequence's dynamic segment in, once each."""
     return sequences.entrants_run(now=_moment(now))
+
+
+@shared_task(acks_late=True)
+def trigger_events_route(events: list[dict]) -> dict[str, int]:
+    """Recorded events some triggered campaign listens to: match and send (idempotent)."""
+    return triggers.trigger_events_route_run(events=events)
