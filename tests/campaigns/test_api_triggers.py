@@ -59,7 +59,11 @@ def test_triggered_campaign_is_created_armed_paused_resumed_and_disarmed(api_cli
 @pytest.mark.parametrize(
     ("trigger", "status", "path"),
     [
-        ({"event": "sale_made", "where": {"field": "amount", "op": "near", "value": 1}}, 400, "trigger.where.op"),
+        (
+            {"event": "sale_made", "where": {"field": "amount", "op": "near", "value": 1}},
+            400,
+            "trigger.where.op",
+        ),
         ({"event": "sale_made", "where": {"all": "x"}}, 400, "trigger.where.all"),
         ({"event": "Sale Made"}, 400, "trigger.event"),
         ({"event": "sale_made", "repeat": "twice"}, 400, "trigger.repeat"),
@@ -75,9 +79,7 @@ def test_bad_trigger_is_refused_and_creates_nothing(api_client, trigger, status,
 
 
 def test_triggered_campaign_cannot_also_be_scheduled(api_client):
-    response = _post(
-        api_client, "/api/campaigns", _payload(send_at="2030-01-01T10:00:00Z")
-    )
+    response = _post(api_client, "/api/campaigns", _payload(send_at="2030-01-01T10:00:00Z"))
     assert response.status_code == 400
     assert "triggered" in response.json()["detail"]
     assert not Campaign.objects.exists()
