@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from campaigns import enqueue, fanout
+from campaigns import enqueue, fanout, trigger_inbox
 from campaigns.exceptions import TriggerInvalid
 from campaigns.lifecycle import Action, campaign_action_check
 from campaigns.models import Campaign, Delivery, TriggerFiring, TriggerMatch
@@ -204,8 +204,31 @@ def triggers_route(events: Sequence[Any]) -> None:
     events some armed campaign listens to."""
     names = armed_event_names()
     wanted = [TriggerEvent.of(event).as_json() for event in events if event.name in names]
-    if wanted:
+    if not wanted:
+        return
+    if trigger_inbox.inbox_push(wanted):
+        enqueue.enqueue_or_leave_to_watchdog(enqueue.trigger_inbox_drain_enqueue)
+    else:
         enqueue.enqueue_or_leave_to_watchdog(enqueue.trigger_events_route_enqueue, wanted)
+
+
+def trigger_inbox_drain() -> int:
+    """Route the trigger inbox's events in batches until it is empty (campaigns/trigger_inbox.py);
+    returns how many events were routed."""
+    trigger_inbox.inbox_recover()
+    routed = 0
+    while True:
+        key, events = trigger_inbox.inbox_claim()
+        if not events:
+            trigger_inbox.inbox_release(key)
+            return routed
+        try:
+            trigger_events_route_run(events=events)
+        except Exception:
+            trigger_inbox.inbox_return(key)
+            raise
+        trigger_inbox.inbox_release(key)
+        routed += len(events)
 
 
 def trigger_events_route_run(*, events: list[dict[str, Any]]) -> dict[str, int]:
@@ -240,11 +263,11 @@ def trigger_events_process(
     """Match events against one campaign's trigger and send to the creators who fire.
 
     Returns how many matched events ended with each outcome (TriggerMatch.Outcome)."""
-    now = now or timezone.now()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None or campaign.status not in LISTENING or not campaign.trigger:
             return {}
+        now = now or timezone.now()
         trigger = trigger_of(campaign)
         assert trigger is not None
         matching = [
@@ -298,7 +321,7 @@ def trigger_events_process(
         if outcomes[TriggerMatch.Outcome.SENT]:
             transaction.on_commit(
                 lambda: enqueue.enqueue_or_leave_to_watchdog(
-                    enqueue.campaign_dispatch_one, campaign.pk
+                    enqueue.trigger_dispatch_enqueue, campaign.pk
                 )
             )
     return {str(outcome): count for outcome, count in outcomes.items()}
