@@ -74,6 +74,8 @@ _DRAFT = [
 _RUN = [
     "creators.add_creator",
     "creators.change_creator",
+    # Post events (POST /api/events) for the integrations that report what creators did.
+    "events.add_event",
     "segments.delete_segment",
     "campaigns.launch_campaign",
     "campaigns.approve_campaign",

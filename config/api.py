@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -137,6 +138,16 @@ def conversation_conflict(request: HttpRequest, exc: ConversationConflict) -> Ht
     return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: send it in smaller parts."""
+    return api.create_response(
+        request,
+        {"detail": _("The request body is too large; send it in smaller batches.")},
+        status=413,
+    )
+
+
 @api.exception_handler(AltavozError)
 def altavoz_error(request: HttpRequest, exc: AltavozError) -> HttpResponse:
     path = getattr(exc, "path", "")
@@ -148,12 +159,14 @@ def _register_routers() -> None:
     from campaigns.template_api import router as whatsapp_templates_router
     from conversations.api import router as conversations_router
     from creators.api import router as creators_router
+    from events.api import router as events_router
     from programs.api import router as programs_router
     from segments.api import router as segments_router
     from tracking.api import app_router as tracking_app_router
     from tracking.api import stats_router as tracking_stats_router
 
     api.add_router("/", creators_router)
+    api.add_router("/", events_router)
     api.add_router("/", segments_router)
     api.add_router("/", campaigns_router)
     api.add_router("/", whatsapp_templates_router)

@@ -44,6 +44,7 @@ from conversations.models import Conversation, InboundWebhook, Message
 from conversations.phones import whatsapp_address_phone
 from creators.models import Channel, ConsentChange, ConsentStatus, Creator, Locale
 from creators.services import creator_consent_set
+from events.services import event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -320,6 +321,12 @@ def _inbound_file(
     )
     confirmation = None
     if creator is not None:
+        event_emit(
+            creator_id=creator.pk,
+            name="whatsapp_replied",
+            props={"campaign": message.campaign_id, "keyword": keyword, "message": message.pk},
+            occurred_at=received_at,
+        )
         until = received_at + WINDOW
         Creator.objects.filter(pk=creator.pk).update(
             whatsapp_window_open_until=Greatest(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from creators import tasks
+from creators.consent_hooks import consent_changed
 from creators.models import (
     CONSENT_FIELDS,
     Channel,
@@ -43,6 +44,7 @@ def creator_consent_set(
         setattr(creator, field, status)
         creator.updated_at = timezone.now()
         creator.save(update_fields=[field, "updated_at"])
+        consent_changed(creator=creator, channel=str(channel), status=status, source=source)
     ConsentChange.objects.create(creator=creator, channel=channel, status=status, source=source)
     return creator
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from creators.models import Creator, Locale
 from education.exceptions import ContentNotReady, TransitionNotAllowed
+from education.lesson_events import lesson_events_emit
 from education.models import ContentItem, ContentVersion, LearningPath, LearningProgress
 
 Status = ContentItem.Status
@@ -96,4 +97,7 @@ def progress_report(*, creator: Creator, item: ContentItem, percent: int) -> Lea
         updates["completed_at"] = now
     LearningProgress.objects.filter(pk=progress.pk).update(**updates)
     progress.refresh_from_db()
+    lesson_events_emit(
+        progress=progress, started="started_at" in updates, completed="completed_at" in updates
+    )
     return progress

@@ -9,9 +9,12 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.sections import page_section_register
+        from creators.consent_hooks import consent_change_register
+        from events.builtin import unsubscribed_emit
         from events.partitions import event_partitions_after_migrate
         from events.views import creator_events_section
 
         # Months ahead get their partitions as soon as the table exists (then daily, by beat).
         post_migrate.connect(event_partitions_after_migrate, sender=self)
         page_section_register(page="creator", section=creator_events_section)
+        consent_change_register(unsubscribed_emit)

@@ -134,6 +134,9 @@ def event_partitions_prune(*, now: datetime | None = None) -> PruneOutcome:
     for partition in event_partitions_list():
         if partition.end <= cutoff:
             with transaction.atomic(), connection.cursor() as cursor:
+                # Rows written earlier in this transaction still owe their deferred creator
+                # check; a table with pending checks cannot be dropped.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {PARENT} DETACH PARTITION {partition.name}")
                 cursor.execute(f"DROP TABLE {partition.name}")
             dropped.append(partition.name)

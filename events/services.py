@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -120,15 +120,32 @@ def _occurred_at_parse(value: datetime | str | None, *, now: datetime) -> dateti
 
 
 def _props_json(props: Any) -> str | None:
-    if not isinstance(props, dict) or unstorable_text_find(props) is not None:
+    """Compact JSON text of `props`, or None when it is not a JSON object PostgreSQL can
+    store (NaN or infinity, a NUL, a lone surrogate, a value JSON has no form for)."""
+    if not isinstance(props, dict):
         return None
     try:
-        return json.dumps(props, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):
+        text = json.dumps(props, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
         return None
+    # json.dumps writes a NUL as \u0000 and keeps a lone surrogate as it is: only then is
+    # the exact (slower) search needed.
+    if "\\u0000" in text or not _encodable(text):
+        return None if unstorable_text_find(props) is not None else text
+    return text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _creator_ids_by_handle(handles: set[str]) -> dict[str, int]:
+    # No creator's handle holds text PostgreSQL cannot store; such a handle is just unknown.
+    handles = {handle for handle in handles if unstorable_text_find(handle) is None}
     if not handles:
         return {}
     with connection.cursor() as cursor:
@@ -315,3 +332,27 @@ def event_emit(
     if result.reason is not None:
         raise EventRefused(name=name, reason=result.reason)
     return result
+
+
+EMIT_CHUNK = 10_000
+
+
+def events_emit_many(
+    *,
+    creator_ids: Iterable[int],
+    name: str,
+    props: dict[str, Any],
+    occurred_at: datetime | None = None,
+) -> int:
+    """Record the same Altavoz event for many creators (a bulk enrolment), in chunks of
+    EMIT_CHUNK, in the caller's transaction; returns how many were recorded."""
+    recorded = 0
+    ids = list(creator_ids)
+    for start in range(0, len(ids), EMIT_CHUNK):
+        batch = [
+            EventIn(name=name, creator_id=creator_id, props=props, occurred_at=occurred_at)
+            for creator_id in ids[start : start + EMIT_CHUNK]
+        ]
+        results = events_record(events=batch, source=Event.Source.ALTAVOZ)
+        recorded += sum(result.status == EventStatus.ACCEPTED for result in results)
+    return recorded

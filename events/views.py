@@ -19,6 +19,6 @@ def creator_events_section(request: HttpRequest, creator: Creator) -> str:
     rows = [(event, json.dumps(event.props, ensure_ascii=False, sort_keys=True)) for event in page]
     return render_to_string(
         "events/_creator_events.html",
-        {"page": page, "rows": rows, "creator": creator},
+        {"events_page": page, "rows": rows, "creator": creator},
         request=request,
     )

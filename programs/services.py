@@ -25,6 +25,8 @@ from campaigns.models import Campaign
 from common.csv import CSV_NUL_MESSAGE, csv_has_nul, csv_rows_numbered
 from creators.cells import handle_read
 from creators.models import Creator
+from events.services import event_emit, events_emit_many
+from programs.band_events import metrics_imported_emit
 from programs.exceptions import ProgramInvalid
 from programs.models import Band, BandMessageMark, CreatorMetric, Enrolment, Metric, Program
 from programs.selectors import program_band_creators
@@ -97,9 +99,15 @@ def program_save(
 
 @transaction.atomic
 def enrolment_create(*, program: Program, creator: Creator, source: str) -> Enrolment:
-    enrolment, _created = Enrolment.objects.get_or_create(
+    enrolment, created = Enrolment.objects.get_or_create(
         program=program, creator=creator, defaults={"source": source}
     )
+    if created:
+        event_emit(
+            creator_id=creator.pk,
+            name="program_enrolled",
+            props={"program": program.pk, "source": source},
+        )
     return enrolment
 
 
@@ -115,10 +123,15 @@ def program_enrol_eligible(*, program: Program, actor: User | None = None) -> in
         cursor.execute(
             f"INSERT INTO {Enrolment._meta.db_table} (program_id, creator_id, enrolled_at, source) "
             f"SELECT %s, eligible.id, %s, %s FROM ({eligible_sql}) AS eligible(id) "
-            "ON CONFLICT DO NOTHING",
+            "ON CONFLICT DO NOTHING RETURNING creator_id",
             [program.pk, timezone.now(), Enrolment.Source.AUTO, *params],
         )
         enrolled = max(cursor.rowcount, 0)
+        events_emit_many(
+            creator_ids=[row[0] for row in cursor.fetchall()],
+            name="program_enrolled",
+            props={"program": program.pk, "source": Enrolment.Source.AUTO},
+        )
     audit_record(actor=actor, action="program.enrol", target=program, detail={"new": enrolled})
     return enrolled
 
@@ -185,6 +198,7 @@ def _metrics_write(
         update_fields=["value"],
         batch_size=METRIC_CHUNK,
     )
+    metrics_imported_emit(metrics=latest.values())
     result.imported += len(latest)
 
 
