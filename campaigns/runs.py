@@ -81,11 +81,13 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     `unknown` deliveries don't hold a campaign open: they are listed for ops to settle.
     A recurring campaign goes back to `scheduled` for its next firing.
     """
+    if Campaign.objects.filter(pk=campaign_id).exclude(trigger={}).exists():
+        # An armed triggered campaign sends until it is cancelled; asked before taking the
+        # row's lock, which its trigger processing holds while it fans a batch out.
+        return False
     campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
     if campaign is None or not campaign_action_allowed(campaign=campaign, action=Action.FINISH):
         return False
-    if campaign.trigger:
-        return False  # an armed triggered campaign sends until it is cancelled
     open_rows = Delivery.objects.filter(
         campaign=campaign,
         run=campaign.last_run,
