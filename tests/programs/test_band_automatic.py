@@ -12,6 +12,7 @@ import pytest
 from campaigns.models import Campaign, TriggerMatch
 from programs import services
 from programs.band_triggers import band_message_arm
+from tests.campaigns.conftest import dispatch_rig  # noqa: F401  (the worker and the fakes)
 from tests.support.factories import creators_make, program_make
 
 pytestmark = pytest.mark.worker
@@ -42,7 +43,7 @@ def _wait(condition, rig, timeout: float, what: str) -> None:
     raise AssertionError(f"{what} after {timeout}s; worker log:\n{rig.worker_log()}")
 
 
-def test_crossing_a_band_sends_its_message_with_no_ops_action(dispatch_rig):
+def test_crossing_a_band_sends_its_message_with_no_ops_action(dispatch_rig):  # noqa: F811
     ana, bea, _cris = creators_make(3)
     program = program_make()
     services.program_enrol_eligible(program=program)
