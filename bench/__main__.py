@@ -20,6 +20,7 @@ BENCHMARKS = [
     "inbound_webhook",
     "events_api",
     "campaign_outcome",
+    "trigger_latency",
 ]
 
 

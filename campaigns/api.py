@@ -17,12 +17,13 @@ from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, StringConstraints
 
 from accounts.permissions import api_permission_check
-from campaigns import selectors, services
+from campaigns import selectors, services, triggers
 from campaigns.exceptions import (
     CampaignIncomplete,
     CampaignStateError,
     MessageInvalid,
     TemplateInvalid,
+    TriggerInvalid,
 )
 from campaigns.idempotency import idempotent_call
 from campaigns.models import Campaign, Message
@@ -117,6 +118,26 @@ MessageIn = Annotated[
 ]
 
 
+class EveryDaysIn(ApiSchema):
+    every_days: StrictInt = Field(..., ge=1, le=3650)
+
+
+class TriggerIn(ApiSchema):
+    """Send when a creator's event happens (docs/triggers.md): `where` is a rule tree of the
+    segment rule language over the event's props; `repeat` says how often one creator gets it:
+    once ever, every time, or at most once per N days. `POST …/launch` arms the campaign,
+    `…/cancel` disarms it."""
+
+    event: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,99}$")] = Field(
+        ..., description="The event name, such as `sale_made`."
+    )
+    where: dict[str, Any] | None = Field(
+        None,
+        description='Conditions on props, e.g. `{"field": "amount", "op": "gte", "value": 100}`.',
+    )
+    repeat: Literal["once", "always"] | EveryDaysIn = "once"
+
+
 class CampaignIn(ApiSchema):
     name: Annotated[str, StringConstraints(max_length=_max_length(Campaign, "name"), pattern=r"\S")]
     kind: Campaign.Kind
@@ -125,6 +146,9 @@ class CampaignIn(ApiSchema):
     default_locale: Locale = Locale.ES_MX
     messages: list[MessageIn] = []
     send_at: IsoDateTime | None = None
+    trigger: TriggerIn | None = Field(
+        None, description="Make it a triggered campaign; `segment_id` then filters who gets it."
+    )
 
 
 class PoliciesIn(ApiSchema):
@@ -180,6 +204,9 @@ class CampaignOut(Schema):
     # The run's deliveries still `unknown`: "sent" with to_check > 0 is finished with that many
     # to check (docs/dispatch.md), not all sent.
     to_check: int = 0
+    # A triggered campaign: its trigger, and its matched events by outcome (sent, skipped why).
+    trigger: dict[str, Any] | None = None
+    events: dict[str, int] = {}
 
 
 def _idempotent(
@@ -221,10 +248,18 @@ def campaign_create(request: TokenHttpRequest, payload: CampaignIn):
                         for message in payload.messages
                     ],
                 )
+                if payload.trigger is not None:
+                    triggers.campaign_trigger_set(
+                        campaign=campaign,
+                        trigger=payload.trigger.model_dump(mode="json"),
+                        actor=request.user,
+                    )
                 if payload.send_at is not None:
                     services.campaign_schedule(
                         campaign=campaign, send_at=payload.send_at, actor=request.user
                     )
+        except TriggerInvalid as error:
+            return 400, {"detail": str(error), "path": error.path}
         except MessageInvalid as error:
             path = _message_error_path(payload.messages, error.errors[0])
             return 400, {"detail": str(error), "path": path, "errors": error.errors}
@@ -315,6 +350,8 @@ def campaign_detail(request: TokenHttpRequest, pk: int) -> CampaignOut:
         send_at=campaign.send_at,
         counts=counts,
         to_check=sum(channel.get("unknown", 0) for channel in counts.values()),
+        trigger=campaign.trigger or None,
+        events=selectors.trigger_outcome_counts(campaign=campaign) if campaign.trigger else {},
     )
 
 

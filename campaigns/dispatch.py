@@ -35,6 +35,7 @@ from campaigns.delivery_tracking import delivery_tracking
 from campaigns.exceptions import OutsideWhatsAppWindow, TemplateRenderFailed
 from campaigns.models import Campaign, Delivery, Message, SequenceStep
 from campaigns.rendering import MessageRenderer, campaign_context_build, creator_context_build
+from campaigns.triggers import trigger_event_contexts
 from channels.base import ChannelAdapter, Outcome, Outgoing, SendResult
 from channels.ratelimit import RateLimiter
 from channels.registry import adapter_class, adapter_for, provider_for
@@ -73,6 +74,7 @@ class Claimed:
     attempts: int
     variant: str = ""
     step: int = 0
+    run: int = 0
 
 
 @dataclass
@@ -88,7 +90,7 @@ def heartbeat_key(campaign_id: int) -> str:
 def deliveries_claim(
     *,
     campaign_id: int,
-    run: int,
+    run: int | None,
     limit: int,
     now: datetime | None = None,
     cap: policies.FrequencyCap | None = None,
@@ -97,7 +99,8 @@ def deliveries_claim(
     """Flip up to `limit` due pending deliveries to `claimed` and return them (committed).
 
     Under a frequency cap the creator's messages are counted again, under the channels' cap
-    locks: one that would go over the cap becomes `skipped_cap` instead, and is not returned."""
+    locks: one that would go over the cap becomes `skipped_cap` instead, and is not returned.
+    `run` None: every run's (a triggered campaign sends many runs at once, campaigns/triggers.py)."""
     now = now or timezone.now()
     table = Delivery._meta.db_table
     skip_locked = (
@@ -133,7 +136,11 @@ def deliveries_claim(
             run=run,
             limit=limit,
         )
-        claimed = [Claimed(*row[:7]) for row in rows if row[7] == Delivery.Status.CLAIMED]
+        claimed = [
+            Claimed(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[8])
+            for row in rows
+            if row[7] == Delivery.Status.CLAIMED
+        ]
         # A batch that was all over the cap is not the end of the run: claim on.
         if claimed or not rows:
             return claimed
@@ -149,9 +156,10 @@ def _claim_once(
     now: Any,
     skip_locked: str,
     campaign_id: int,
-    run: int,
+    run: int | None,
     limit: int,
 ) -> list[tuple]:
+    run_filter, run_params = ("AND run = %s", [run]) if run is not None else ("", [])
     with transaction.atomic(), connection.cursor() as cursor:
         if cap is not None:
             policies.cap_lock(cursor, list(cap_channels))
@@ -161,13 +169,13 @@ def _claim_once(
                    attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM {table}
-                WHERE campaign_id = %s AND run = %s AND status = %s
+                WHERE campaign_id = %s {run_filter} AND status = %s
                   AND (not_before IS NULL OR not_before <= %s)
                 ORDER BY id LIMIT %s {skip_locked}
             )
-            RETURNING id, channel, creator_id, locale, attempts, variant, step, status
+            RETURNING id, channel, creator_id, locale, attempts, variant, step, status, run
             """,
-            [*cap_params, now, now, campaign_id, run, Delivery.Status.PENDING, now, limit],
+            [*cap_params, now, now, campaign_id, *run_params, Delivery.Status.PENDING, now, limit],
         )
         return cursor.fetchall()
 
@@ -292,6 +300,10 @@ class Dispatcher:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
         self.run = campaign.last_run
+        # A triggered campaign (campaigns/triggers.py) sends every run's deliveries at once,
+        # each with the event that fired it in the template's context.
+        self.triggered = bool(campaign.trigger)
+        self.claim_run: int | None = None if self.triggered else self.run
         self.campaign_context = campaign_context_build(campaign)
         self.renderers = {
             (message.step, message.channel, message.locale, message.variant): MessageRenderer(
@@ -371,7 +383,7 @@ class Dispatcher:
                 break
             claimed = await _in_db_thread(deliveries_claim)(
                 campaign_id=self.campaign.pk,
-                run=self.run,
+                run=self.claim_run,
                 limit=settings.DISPATCH_BATCH_SIZE,
                 cap=self.cap,
                 cap_channels=self.cap_channels,
@@ -406,7 +418,7 @@ class Dispatcher:
             # Sent by priority: a permanent failure moves the creator to their next channel,
             # which this dispatcher (or another) claims like any pending delivery.
             await _in_db_thread(fanout.fallback_deliveries_create)(
-                campaign=self.campaign, run=self.run, failed_ids=rejected
+                campaign=self.campaign, run=self.claim_run, failed_ids=rejected
             )
         return counts
 
@@ -426,13 +438,25 @@ class Dispatcher:
                 creator_id__in=ids_any(creator_ids)
             ).values_list("creator_id", "token"):
                 tokens[creator_id].append(token)
+        events = (
+            trigger_event_contexts(
+                campaign_id=self.campaign.pk, keys={(row.run, row.creator_id) for row in claimed}
+            )
+            if self.triggered
+            else {}
+        )
         outgoing: dict[str, list[Outgoing]] = defaultdict(list)
         failures: list[SendResult] = []
         for row in claimed:
             creator = creators[row.creator_id]
             try:
                 outgoing[row.channel].append(
-                    self.outgoing_one(row, creator, tuple(tokens.get(row.creator_id, ())))
+                    self.outgoing_one(
+                        row,
+                        creator,
+                        tuple(tokens.get(row.creator_id, ())),
+                        event=events.get((row.run, row.creator_id)),
+                    )
                 )
             except (TemplateRenderFailed, OutsideWhatsAppWindow) as error:
                 failures.append(
@@ -446,7 +470,12 @@ class Dispatcher:
         return outgoing, failures
 
     def outgoing_one(
-        self, row: Claimed, creator: dict[str, Any], device_tokens: tuple[str, ...]
+        self,
+        row: Claimed,
+        creator: dict[str, Any],
+        device_tokens: tuple[str, ...],
+        *,
+        event: dict[str, Any] | None = None,
     ) -> Outgoing:
         tracking = delivery_tracking()
         links = tracking.links_for(
@@ -466,7 +495,10 @@ class Dispatcher:
         )
         content = tracking.content_add(
             renderer.render(
-                creator=creator_context_build(creator), campaign=self.campaign_context, links=links
+                creator=creator_context_build(creator),
+                campaign=self.campaign_context,
+                links=links,
+                event=event,
             ),
             channel=row.channel,
             links=links,
@@ -564,10 +596,11 @@ def campaign_dispatch(*, campaign_id: int, max_batches: int | None = None) -> Di
         dispatcher.close()
 
 
-def next_due_at(*, campaign_id: int, run: int) -> datetime | None:
-    """When the earliest deferred (retrying) delivery of the run becomes due."""
+def next_due_at(*, campaign_id: int, run: int | None) -> datetime | None:
+    """When the earliest deferred (retrying) delivery of the run (None: any run) becomes due."""
+    rows = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING)
     row = (
-        Delivery.objects.filter(campaign_id=campaign_id, run=run, status=Delivery.Status.PENDING)
+        (rows if run is None else rows.filter(run=run))
         .order_by("not_before")
         .values_list("not_before", flat=True)
         .first()

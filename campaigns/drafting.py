@@ -19,6 +19,7 @@ from campaigns import approvals, services
 from campaigns.exceptions import CampaignIncomplete
 from campaigns.lifecycle import Action, campaign_action_check
 from campaigns.models import Campaign
+from campaigns.triggers import trigger_normalize
 from segments.models import Segment
 
 
@@ -70,8 +71,11 @@ def campaign_schedule_plan_set(
     mode: str,
     send_at: datetime | None = None,
     crontab: dict[str, str] | None = None,
+    trigger: dict[str, Any] | None = None,
 ) -> Campaign:
-    """Remember how to start the campaign; nothing is scheduled until it is launched."""
+    """Remember how to start the campaign; nothing is scheduled until it is launched. Mode
+    "event": a triggered campaign (docs/triggers.md), armed when launched; any other mode
+    drops the trigger."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     campaign_action_check(campaign=campaign, action=Action.EDIT_DRAFT)
     plan: dict[str, Any] = {"mode": mode}
@@ -83,10 +87,16 @@ def campaign_schedule_plan_set(
         if not crontab:
             raise CampaignIncomplete(_("Give a recurring schedule."))
         plan["crontab"] = crontab
+    elif mode == "event":
+        if not trigger:
+            raise CampaignIncomplete(_("Give the event that starts the campaign."))
+        campaign.trigger = trigger_normalize(trigger)
     elif mode != "now":
         raise CampaignIncomplete(_("Choose when to send."))
+    if mode != "event":
+        campaign.trigger = {}
     campaign.schedule_plan = plan
-    campaign.save(update_fields=["schedule_plan"])
+    campaign.save(update_fields=["schedule_plan", "trigger"])
     approvals.approval_reset(campaign=campaign)
     return campaign
 

@@ -70,3 +70,38 @@ def campaign_winner_pick_enqueue(campaign_id: int, run: int, *, countdown: float
     from campaigns import tasks
 
     tasks.campaign_winner_pick.apply_async((campaign_id, run), countdown=countdown)
+
+
+def trigger_dispatch_key(campaign_id: int) -> str:
+    """Cache key set while a dispatcher of a triggered campaign is queued and not started."""
+    return f"altavoz:triggers:dispatch-queued:{campaign_id}"
+
+
+def trigger_dispatch_enqueue(campaign_id: int) -> None:
+    """A dispatcher for a triggered campaign's new deliveries, unless one is already queued
+    and not started yet (it will claim them: it starts after they were committed). Each
+    batch of events would otherwise queue its own dispatcher, hundreds a minute."""
+    from campaigns import tasks
+
+    if cache.add(trigger_dispatch_key(campaign_id), 1, timeout=settings.DISPATCH_LEASE_SECONDS):
+        tasks.trigger_dispatch.delay(campaign_id)
+
+
+def trigger_inbox_drain_key() -> str:
+    return "altavoz:triggers:drain-queued"
+
+
+def trigger_inbox_drain_enqueue() -> None:
+    """A drain of the trigger inbox, unless one is queued and not started yet (it will take
+    the events just pushed: it starts after them)."""
+    from campaigns import tasks
+
+    if cache.add(trigger_inbox_drain_key(), 1, timeout=settings.DISPATCH_LEASE_SECONDS):
+        tasks.trigger_inbox_drain.delay()
+
+
+def trigger_events_route_enqueue(events: list[dict]) -> None:
+    """Hand recorded events to the triggered campaigns listening for them (campaigns/triggers.py)."""
+    from campaigns import tasks
+
+    tasks.trigger_events_route.delay(events)

@@ -109,3 +109,12 @@ class WhatsAppTemplateNotApproved(AltavozError):
             % {"name": name or sid, "sid": sid, "status": status}
         )
         self.sid = sid
+
+
+class TriggerInvalid(AltavozError):
+    """A campaign trigger that cannot be used; `path` names the bad part (`trigger.repeat`)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(_("%(path)s: %(reason)s") % {"path": path, "reason": reason})

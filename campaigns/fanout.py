@@ -269,13 +269,14 @@ def _skips_count(
 
 
 def fallback_deliveries_create(
-    *, campaign: Campaign, run: int, failed_ids: list[int], bounced: bool = False
+    *, campaign: Campaign, run: int | None, failed_ids: list[int], bounced: bool = False
 ) -> int:
     """Channel fallback: for each delivery that failed permanently, create the creator's
     delivery on the next channel of `campaign.channel_priority` they can be reached on,
     pointing back at it (`fallback_from`). Set-based, one INSERT … SELECT per later channel;
     a failure gets at most one successor, so a creator has one open delivery at a time.
-    `bounced`: the deliveries were accepted (`sent`) and reported undeliverable later."""
+    `bounced`: the deliveries were accepted (`sent`) and reported undeliverable later.
+    `run` None: the failed deliveries' own runs (a triggered campaign's)."""
     priority = list(campaign.channel_priority)
     if not priority or not failed_ids:
         return 0
@@ -319,7 +320,8 @@ def fallback_deliveries_create(
                        CASE WHEN c.locale IN ({placeholders}) THEN c.locale ELSE %s END,
                        '{Delivery.Status.PENDING.value}', f.variant, f.id, 0, '', '', '', %s, %s
                 FROM {table} f JOIN {creators_table} c ON c.id = f.creator_id
-                WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s AND f.run = %s
+                WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s
+                  AND (%s::integer IS NULL OR f.run = %s)
                   AND f.status IN ({states}) AND f.channel IN ({earlier}) AND f.step = 0
                   AND {reachable_condition(channel)} {window_filter}
                   AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
@@ -334,6 +336,7 @@ def fallback_deliveries_create(
                     now,
                     *failed_ids,
                     campaign.pk,
+                    run,
                     run,
                     *window_params,
                 ],

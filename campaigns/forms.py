@@ -11,9 +11,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.exceptions import TriggerInvalid
 from campaigns.models import Campaign, Delivery
 from campaigns.rendering import CHANNEL_FIELDS, FieldKind
 from campaigns.services import campaign_timezone
+from campaigns.triggers import trigger_normalize
 from creators.models import Channel, Locale
 from segments.models import Segment
 
@@ -115,6 +117,7 @@ class ScheduleForm(forms.Form):
         ("now", _("Now, when launched")),
         ("at", _("At a date and time")),
         ("recurring", _("Recurring (cron)")),
+        ("event", _("Starts when an event happens")),
     ]
     mode = forms.ChoiceField(label=_("When"), choices=MODES, widget=forms.RadioSelect)
     send_at = forms.DateTimeField(
@@ -127,6 +130,36 @@ class ScheduleForm(forms.Form):
         label=_("Cron expression (minute hour day month weekday)"),
         required=False,
         help_text=_("For example “0 10 * * 1” is every Monday at 10:00."),
+    )
+
+    # A triggered campaign (docs/triggers.md): launching arms it.
+    trigger_event = forms.CharField(
+        label=_("Event name"),
+        required=False,
+        max_length=100,
+        help_text=_("Lower-case, as the events arrive, e.g. sale_made or band_reached."),
+    )
+    trigger_where = forms.CharField(
+        label=_("Conditions on the event's properties (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            'The segment rule language over the props, e.g. {"field": "amount", "op": "gte", '
+            '"value": 100}.'
+        ),
+    )
+    trigger_repeat = forms.ChoiceField(
+        label=_("Each creator gets it"),
+        required=False,
+        choices=[
+            ("once", _("Once ever")),
+            ("every", _("At most once every N days")),
+            ("always", _("Every time")),
+        ],
+        initial="once",
+    )
+    trigger_every_days = forms.IntegerField(
+        label=_("N days"), required=False, min_value=1, max_value=3650
     )
 
     # Sending policies (docs/policies.md); empty keeps the defaults.
@@ -157,6 +190,7 @@ class ScheduleForm(forms.Form):
 
     CRON_KEYS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
     POLICY_KEYS = ("quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_hours")
+    TRIGGER_KEYS = ("trigger_event", "trigger_where", "trigger_repeat", "trigger_every_days")
 
     def clean_send_at(self) -> datetime | None:
         # The datetime-local value is wall time in the ops time zone (settings.TIME_ZONE).
@@ -181,9 +215,40 @@ class ScheduleForm(forms.Form):
                 self.add_error("cron", _("A cron expression has five fields."))
             else:
                 data["crontab"] = dict(zip(self.CRON_KEYS, parts, strict=True))
+        if mode == "event":
+            data["trigger"] = self._trigger(data)
         if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
             self.add_error("quiet_hours_end", _("Give both ends of the quiet hours, or neither."))
         return data
+
+    def _trigger(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The trigger the event fields describe, checked (errors go on their fields)."""
+        where: Any = {}
+        if (data.get("trigger_where") or "").strip():
+            try:
+                where = json.loads(data["trigger_where"])
+            except ValueError:
+                self.add_error("trigger_where", _("Not valid JSON."))
+                return None
+        repeat: Any = data.get("trigger_repeat") or "once"
+        if repeat == "every":
+            repeat = {"every_days": data.get("trigger_every_days")}
+        try:
+            return trigger_normalize(
+                {
+                    "event": (data.get("trigger_event") or "").strip(),
+                    "where": where,
+                    "repeat": repeat,
+                }
+            )
+        except TriggerInvalid as error:
+            part = error.path.split(".")[1] if "." in error.path else "event"
+            field = {
+                "where": "trigger_where",
+                "repeat": "trigger_every_days" if isinstance(repeat, dict) else "trigger_repeat",
+            }.get(part, "trigger_event")
+            self.add_error(field, error.reason)
+            return None
 
 
 class DeliveryFilterForm(forms.Form):

@@ -143,7 +143,7 @@ def campaign_transition(
 def campaign_launchable_check(*, campaign: Campaign) -> None:
     """Refuse (CampaignIncomplete) a campaign that could not start: no segment, no channel, a
     channel or A/B variant without a message in the default language, or invalid policies."""
-    if campaign.segment_id is None:
+    if campaign.segment_id is None and not campaign.trigger:
         raise CampaignIncomplete(_("Choose a segment before launching."))
     if not campaign.channels:
         raise CampaignIncomplete(_("Write at least one message before launching."))

@@ -146,6 +146,10 @@ class Campaign(models.Model):
     # Sequences (docs/sequences.md): what takes a creator out of every later step, a subset of
     # SequenceStep.EXITS ("enrolled", "unsubscribed", "clicked", "replied").
     sequence_exit = models.JSONField(_("sequence exit rule"), default=list, blank=True)
+    # Triggered campaigns (docs/triggers.md): {"event": name, "where": <rules over props>,
+    # "repeat": "once" | "always" | {"every_days": N}}. Empty: launched by ops or a clock.
+    # Launching arms it (status `sending`); each matching event sends to its creator.
+    trigger = models.JSONField(_("trigger"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("campaign")
@@ -434,3 +438,65 @@ class SequenceStepRun(models.Model):
 
     def __str__(self) -> str:
         return f"step {self.step_id} run {self.run}"
+
+
+class TriggerMatch(models.Model):
+    """One event that matched a triggered campaign's event name and conditions, and what became
+    of it: `sent` (deliveries created in `run`) or skipped with a reason. The unique row makes
+    a retried routing task a no-op."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        NOT_IN_SEGMENT = "not_in_segment", _("Not in the segment")
+        REPEAT = "repeat", _("Already sent (repeat rule)")
+        PAUSED = "paused", _("Campaign paused")
+        NOT_REACHABLE = "not_reachable", _("No consent, no address or suppressed")
+
+    id = models.BigAutoField(primary_key=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="trigger_matches")
+    # The events table is partitioned and pruned: no foreign key, the id is kept as is.
+    event_id = models.BigIntegerField(_("event"))
+    creator = models.ForeignKey(
+        "creators.Creator", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    name = models.CharField(_("event name"), max_length=100)
+    props = models.JSONField(_("event properties"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred"))
+    matched_at = models.DateTimeField(_("matched"), default=now)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    # The campaign run whose deliveries carry this event (0: nothing was sent).
+    run = models.PositiveIntegerField(_("run"), default=0)
+
+    class Meta:
+        verbose_name = _("trigger match")
+        verbose_name_plural = _("trigger matches")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "event_id"], name="trigger_match_once")
+        ]
+        indexes = [models.Index(fields=["campaign", "run", "creator"], name="trigger_match_run")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} event {self.event_id}: {self.outcome}"
+
+
+class TriggerFiring(models.Model):
+    """When a triggered campaign last sent to a creator, and how often: the row its repeat rule
+    (once, every N days, always) is decided on, under the row's lock, so two workers never
+    send twice."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    creator = models.ForeignKey(
+        "creators.Creator", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    last_occurred_at = models.DateTimeField(_("last event"))
+    fired = models.PositiveIntegerField(_("times sent"), default=1)
+
+    class Meta:
+        verbose_name = _("trigger firing")
+        verbose_name_plural = _("trigger firings")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "creator"], name="trigger_firing_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.creator_id} ×{self.fired}"

@@ -13,6 +13,7 @@ from campaigns.models import Campaign
 from campaigns.rendering import (
     CAMPAIGN_FIELDS,
     CREATOR_FIELDS,
+    SAMPLE_EVENT,
     MessageRenderer,
     PreviewLinks,
     campaign_context_build,
@@ -63,6 +64,7 @@ def message_preview(
             creator=creator,
             campaign=campaign_context_build(campaign),
             links=PreviewLinks(locale=locale),
+            event=SAMPLE_EVENT if campaign.trigger else None,
         )
         if channel == "whatsapp" and preview.content.get("content_sid"):
             _template_fill(preview)

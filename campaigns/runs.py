@@ -62,7 +62,9 @@ def campaign_dispatcher_run(*, campaign_id: int) -> None:
     campaign = Campaign.objects.filter(pk=campaign_id, status=Status.SENDING).first()
     if campaign is None:
         return
-    due = dispatch.next_due_at(campaign_id=campaign_id, run=campaign.last_run)
+    due = dispatch.next_due_at(
+        campaign_id=campaign_id, run=None if campaign.trigger else campaign.last_run
+    )
     if due is None:
         return
     # Only retries waiting for their backoff are left: come back when the first is due, once
@@ -79,6 +81,10 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     `unknown` deliveries don't hold a campaign open: they are listed for ops to settle.
     A recurring campaign goes back to `scheduled` for its next firing.
     """
+    if Campaign.objects.filter(pk=campaign_id).exclude(trigger={}).exists():
+        # An armed triggered campaign sends until it is cancelled; asked before taking the
+        # row's lock, which its trigger processing holds while it fans a batch out.
+        return False
     campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
     if campaign is None or not campaign_action_allowed(campaign=campaign, action=Action.FINISH):
         return False
@@ -121,9 +127,9 @@ def dispatch_watchdog_run() -> None:
     else:
         if reconciled:
             logger.warning("watchdog: unknown deliveries reconciled: %s", reconciled)
-    for campaign_id, run, fanout_run in Campaign.objects.filter(status=Status.SENDING).values_list(
-        "pk", "last_run", "fanout_run"
-    ):
+    for campaign_id, run, fanout_run, trigger in Campaign.objects.filter(
+        status=Status.SENDING
+    ).values_list("pk", "last_run", "fanout_run", "trigger"):
         if fanout_run < run:
             # Launched, but its fan-out never ran: the broker was unreachable when the launch
             # committed, or the queued task was lost. Fan-out is idempotent: queue it again.
@@ -139,24 +145,18 @@ def dispatch_watchdog_run() -> None:
             continue
         if cache.get(dispatch.heartbeat_key(campaign_id)):
             continue
-        if _dispatch_due(campaign_id=campaign_id, run=run):
+        if _dispatch_due(campaign_id=campaign_id, run=None if trigger else run):
             logger.info("watchdog: restarting dispatch of campaign %s", campaign_id)
             enqueue.campaign_dispatch_start(campaign_id)
 
 
-def _dispatch_due(*, campaign_id: int, run: int) -> bool:
-    """A pending delivery of the run may be claimed now."""
+def _dispatch_due(*, campaign_id: int, run: int | None) -> bool:
+    """A pending delivery of the run (None: of any run, a triggered campaign's) may be
+    claimed now."""
+    pending = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING)
+    if run is not None:
+        pending = pending.filter(run=run)
     return (
-        Delivery.objects.filter(
-            campaign_id=campaign_id,
-            run=run,
-            status=Delivery.Status.PENDING,
-            not_before__isnull=True,
-        ).exists()
-        or Delivery.objects.filter(
-            campaign_id=campaign_id,
-            run=run,
-            status=Delivery.Status.PENDING,
-            not_before__lte=timezone.now(),
-        ).exists()
+        pending.filter(not_before__isnull=True).exists()
+        or pending.filter(not_before__lte=timezone.now()).exists()
     )

@@ -2,11 +2,11 @@ from collections.abc import Iterable
 from typing import Any, TypedDict
 
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from campaigns import whatsapp_window
 from campaigns.fanout import reachable_condition
-from campaigns.models import Campaign, Delivery, FanoutSkip
+from campaigns.models import Campaign, Delivery, FanoutSkip, TriggerMatch
 from campaigns.rendering import SAMPLE_CREATOR, creator_context_build
 from creators.models import CONSENT_FIELDS, Channel, Creator
 from segments.models import Segment
@@ -16,11 +16,11 @@ from segments.selectors import segment_creators
 def campaign_delivery_counts(
     *, campaign: Campaign, run: int | None = None
 ) -> dict[str, dict[str, int]]:
-    """Deliveries per channel and state for a run (the latest by default)."""
-    run = campaign.last_run if run is None else run
+    """Deliveries per channel and state for a run (the latest by default; every run of a
+    triggered campaign, each of whose runs is one batch of events)."""
     counts: dict[str, dict[str, int]] = {channel: {} for channel in campaign.channels}
     rows = (
-        Delivery.objects.filter(campaign=campaign, run=run)
+        _run_deliveries(campaign, run)
         .values("channel", "status")
         .annotate(n=Count("id"))
         .order_by()
@@ -28,6 +28,26 @@ def campaign_delivery_counts(
     for row in rows:
         counts.setdefault(row["channel"], {})[row["status"]] = row["n"]
     return counts
+
+
+def _run_deliveries(campaign: Campaign, run: int | None) -> QuerySet[Delivery]:
+    """The deliveries of a run (None: the latest, or all of a triggered campaign's)."""
+    if run is None and campaign.trigger:
+        return Delivery.objects.filter(campaign=campaign)
+    return Delivery.objects.filter(campaign=campaign, run=campaign.last_run if run is None else run)
+
+
+def trigger_outcome_counts(*, campaign: Campaign) -> dict[str, int]:
+    """A triggered campaign's matched events by outcome (TriggerMatch.Outcome), plus
+    `matched`, their total."""
+    counts = {
+        row["outcome"]: row["n"]
+        for row in TriggerMatch.objects.filter(campaign=campaign)
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    return {"matched": sum(counts.values()), **counts}
 
 
 def deliveries_needing_attention(*, campaign: Campaign):
@@ -52,12 +72,7 @@ def campaign_progress(*, campaign: Campaign) -> RunProgress:
     """The current run's deliveries per status (one grouped query), with the totals a progress
     bar needs: sent, failed, remaining (pending or in flight), unknown, cancelled, total."""
     counts: dict[str, int] = {}
-    for row in (
-        Delivery.objects.filter(campaign=campaign, run=campaign.last_run)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
+    for row in _run_deliveries(campaign, None).values("status").annotate(n=Count("id")).order_by():
         counts[row["status"]] = row["n"]
     status = Delivery.Status
     remaining = sum(
@@ -200,8 +215,25 @@ def creator_deliveries_get(*, creator: Creator) -> QuerySet[Delivery]:
     )
 
 
-def campaign_skips_get(*, campaign: Campaign) -> QuerySet[FanoutSkip]:
-    """How many creators the last run's fan-out left out, per channel and reason."""
-    return FanoutSkip.objects.filter(
-        campaign=campaign, run=campaign.last_run, count__gt=0
-    ).order_by("channel", "reason")
+def campaign_skips_get(*, campaign: Campaign) -> list[FanoutSkip]:
+    """How many creators the last run's fan-out left out, per channel and reason (for a
+    triggered campaign, every run's, summed per channel and reason into unsaved rows)."""
+    if not campaign.trigger:
+        return list(
+            FanoutSkip.objects.filter(
+                campaign=campaign, run=campaign.last_run, count__gt=0
+            ).order_by("channel", "reason")
+        )
+    return [
+        FanoutSkip(
+            campaign=campaign,
+            run=0,
+            channel=row["channel"],
+            reason=row["reason"],
+            count=row["total"],
+        )
+        for row in FanoutSkip.objects.filter(campaign=campaign, count__gt=0)
+        .values("channel", "reason")
+        .annotate(total=Sum("count"))
+        .order_by("channel", "reason")
+    ]

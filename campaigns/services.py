@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask
 
 from audit.services import audit_record
-from campaigns import enqueue, fanout, policies
+from campaigns import enqueue, fanout, policies, triggers
 from campaigns.approvals import approval_reset, campaign_approval_check
 from campaigns.exceptions import CampaignIncomplete, MessageInvalid
 from campaigns.launch_checks import launch_checks_run
@@ -184,7 +184,20 @@ def campaign_launch(*, campaign: Campaign, actor: User | None = None) -> Campaig
     campaign_launchable_check(campaign=campaign)
     launch_checks_run(campaign=campaign, actor=actor)
     campaign_approval_check(campaign=campaign, actor=actor)
+    if campaign.trigger:
+        return _trigger_arm(campaign, actor=actor)
     return _run_start(campaign, actor=actor)
+
+
+def _trigger_arm(campaign: Campaign, *, actor: User | None) -> Campaign:
+    """A triggered campaign is armed, not sent: each matching event sends to its creator
+    (campaigns/triggers.py). No run starts now; each batch of firing events makes one."""
+    campaign_transition(campaign=campaign, to_status=Status.SENDING, actor=actor, note=_("Armed"))
+    campaign.launched_at = timezone.now()
+    campaign.finished_at = None
+    campaign.save(update_fields=["status", "launched_at", "finished_at"])
+    triggers.armed_names_forget()
+    return campaign
 
 
 def _run_start(campaign: Campaign, *, actor: User | None, note: str = "") -> Campaign:
@@ -225,6 +238,10 @@ def campaign_schedule(
     schedule is editable in the admin and survives restarts."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     campaign_action_check(campaign=campaign, action=Action.SCHEDULE)
+    if campaign.trigger:
+        raise CampaignIncomplete(
+            _("A triggered campaign starts when its event happens: launch it to arm it.")
+        )
     if (send_at is None) == (crontab is None):
         raise CampaignIncomplete(_("Give either a send time or a recurring schedule."))
     campaign_launchable_check(campaign=campaign)
@@ -326,6 +343,8 @@ def campaign_cancel(*, campaign: Campaign, actor: User | None = None) -> Campaig
     Delivery.objects.filter(campaign=campaign, status=Delivery.Status.PENDING).update(
         status=Delivery.Status.CANCELLED, updated_at=timezone.now()
     )
+    if campaign.trigger:
+        triggers.armed_names_forget()
     if campaign.periodic_task_id:
         PeriodicTask.objects.filter(pk=campaign.periodic_task_id).update(enabled=False)
     return campaign

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from celery import shared_task
+from django.core.cache import cache
 from django.utils import timezone
 
-from campaigns import experiments, runs, sequences, services
+from campaigns import enqueue, experiments, runs, sequences, services, triggers
 from campaigns.models import SequenceStep
 
 
@@ -67,3 +68,23 @@ def sequence_entrants_add(now: str | None = None) -> int:
     """On a schedule (beat, SEQUENCE_ENTRANTS_MINUTES): let creators who newly match a running
     sequence's dynamic segment in, once each."""
     return sequences.entrants_run(now=_moment(now))
+
+
+@shared_task(acks_late=True)
+def trigger_events_route(events: list[dict]) -> dict[str, int]:
+    """Recorded events some triggered campaign listens to: match and send (idempotent)."""
+    return triggers.trigger_events_route_run(events=events)
+
+
+@shared_task(acks_late=True)
+def trigger_dispatch(campaign_id: int) -> None:
+    """A dispatcher for a triggered campaign's new deliveries (see enqueue.trigger_dispatch_enqueue)."""
+    cache.delete(enqueue.trigger_dispatch_key(campaign_id))
+    runs.campaign_dispatcher_run(campaign_id=campaign_id)
+
+
+@shared_task(acks_late=True)
+def trigger_inbox_drain() -> int:
+    """Route the trigger inbox's events to the triggered campaigns (campaigns/trigger_inbox.py)."""
+    cache.delete(enqueue.trigger_inbox_drain_key())
+    return triggers.trigger_inbox_drain()

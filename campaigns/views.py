@@ -6,6 +6,7 @@ checked on the URL, so a forbidden request is a 403 whatever the page shows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,7 @@ from campaigns.forms import (
     variables_format,
 )
 from campaigns.lifecycle import campaign_launchable_check
-from campaigns.models import Campaign, Message
+from campaigns.models import Campaign, Message, TriggerMatch
 from campaigns.preview import message_preview, variable_hints
 from campaigns.whatsapp_templates import picker_context
 from campaigns.whatsapp_window import campaign_window_mode
@@ -297,6 +298,17 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     initial: dict[str, Any] = {"mode": plan.get("mode", "now")}
     if plan.get("crontab"):
         initial["cron"] = " ".join(plan["crontab"].get(key, "*") for key in ScheduleForm.CRON_KEYS)
+    if campaign.trigger:
+        repeat = campaign.trigger.get("repeat", "once")
+        initial.update(
+            mode="event",
+            trigger_event=campaign.trigger.get("event", ""),
+            trigger_where=json.dumps(campaign.trigger["where"])
+            if campaign.trigger.get("where")
+            else "",
+            trigger_repeat="every" if isinstance(repeat, dict) else repeat,
+            trigger_every_days=repeat.get("every_days") if isinstance(repeat, dict) else None,
+        )
     initial.update(
         quiet_hours_start=campaign.quiet_hours_start,
         quiet_hours_end=campaign.quiet_hours_end,
@@ -311,6 +323,7 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         mode: str,
         send_at: Any = None,
         crontab: Any = None,
+        trigger: Any = None,
         quiet_hours_start: Any = None,
         quiet_hours_end: Any = None,
         send_local_time: Any = None,
@@ -327,7 +340,7 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
                 spread_seconds=int((spread_hours or 0) * 3600),
             )
             return drafting.campaign_schedule_plan_set(
-                campaign=campaign, mode=mode, send_at=send_at, crontab=crontab
+                campaign=campaign, mode=mode, send_at=send_at, crontab=crontab, trigger=trigger
             )
 
     return _edit(
@@ -520,8 +533,29 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if campaign.sequence_steps.exists()
                 else None
             ),
+            **(_trigger_context(campaign) if campaign.trigger else {}),
         },
     )
+
+
+def _trigger_context(campaign: Campaign) -> dict[str, Any]:
+    """The campaign page's trigger card: the rule, and matched events by outcome."""
+    outcomes = selectors.trigger_outcome_counts(campaign=campaign)
+    repeat = campaign.trigger.get("repeat", "once")
+    return {
+        "trigger_outcomes": outcomes,
+        "trigger_rows": [
+            (value, label, outcomes.get(value, 0)) for value, label in TriggerMatch.Outcome.choices
+        ],
+        "trigger_where": json.dumps(campaign.trigger.get("where"), ensure_ascii=False),
+        "trigger_repeat": (
+            _("at most once every %(days)d days per creator") % {"days": repeat["every_days"]}
+            if isinstance(repeat, dict)
+            else _("every time")
+            if repeat == "always"
+            else _("once per creator")
+        ),
+    }
 
 
 @require_GET

@@ -497,3 +497,11 @@ ALTAVOZ_DEEP_LINK_SCHEMES = [
 AGENCY_FILES_DIR = Path(env("AGENCY_FILES_DIR", default=str(VAR_DIR / "agency-files")))
 # Largest file an agency may upload, in bytes (50 MB).
 AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+
+# --- Triggered campaigns (docs/triggers.md) -----------------------------------------------------
+# Events claimed by a trigger inbox drain that died go back to the inbox (campaigns/trigger_inbox.py).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULE["trigger-inbox-recover"] = {
+        "task": "campaigns.tasks.trigger_inbox_drain",
+        "schedule": 60.0,
+    }

@@ -21,6 +21,7 @@ from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from creators.models import Channel
 from programs import calendar, readiness, selectors, services
+from programs.band_triggers import band_message_arm
 from programs.forms import (
     BandMessageForm,
     CalendarForm,
@@ -165,8 +166,11 @@ def program_band_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     if not form.is_valid():
         context = {**_detail_context(program), "band_form": form}
         return render(request, "programs/program_detail.html", context, status=400)
+    # "automatic": every creator who reaches the band from now on gets it (programs/band_triggers.py).
+    automatic = bool(request.POST.get("automatic"))
+    send = band_message_arm if automatic else services.band_message_send
     try:
-        campaign = services.band_message_send(
+        campaign = send(
             program=program,
             band=form.cleaned_data["band"],
             actor=request.user,
@@ -175,7 +179,12 @@ def program_band_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     except AltavozError as error:
         messages.error(request, str(error))
         return redirect(program)
-    messages.success(request, _("Band message started."))
+    messages.success(
+        request,
+        _("Band message armed: creators reaching the band get it.")
+        if automatic
+        else _("Band message started."),
+    )
     return redirect(campaign)
 
 

@@ -13,6 +13,7 @@ from .context import (
     CREATOR_FIELDS,
     SAMPLE_CAMPAIGN,
     SAMPLE_CREATOR,
+    SAMPLE_EVENT,
     campaign_context_build,
     creator_context_build,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "CREATOR_FIELDS",
     "SAMPLE_CAMPAIGN",
     "SAMPLE_CREATOR",
+    "SAMPLE_EVENT",
     "FieldError",
     "FieldKind",
     "LinkBuilder",

@@ -496,7 +496,7 @@ def template_check(source: str, *, field: str, channel: str, deadline: float | N
             error.lineno or 1, _("syntax error: %(detail)s") % {"detail": error.message}
         ) from error
 
-    from .context import campaign_context_build, creator_context_build
+    from .context import SAMPLE_EVENT, campaign_context_build, creator_context_build
 
     campaign = campaign_context_build(SAMPLE_CAMPAIGN)
     for locale in ("es-MX", "en"):
@@ -504,6 +504,7 @@ def template_check(source: str, *, field: str, channel: str, deadline: float | N
         context = {
             "creator": creator_context_build({**SAMPLE_CREATOR, "locale": locale}),
             "campaign": campaign,
+            "event": SAMPLE_EVENT,
             **link_helpers(links),
         }
         try:

@@ -112,3 +112,20 @@ SAMPLE_CAMPAIGN: dict[str, Any] = {
     "send_at": datetime(2025, 7, 1, 16, 0, tzinfo=UTC),
     "channels": ["email", "push"],
 }
+
+
+class _SampleProps(dict):
+    """An event's props in trial renders: props have no schema, so any prop a template reads
+    is there (a number, which also reads as text and compares with numbers)."""
+
+    def __missing__(self, key: str) -> int:
+        return 1
+
+
+# The `event` of trial renders, and of renders for a campaign that is not triggered.
+SAMPLE_EVENT: dict[str, Any] = {
+    "name": "sale_made",
+    "props": _SampleProps(),
+    "occurred_at": datetime(2025, 7, 1, 16, 0, tzinfo=UTC),
+}
+NO_EVENT: dict[str, Any] = {"name": "", "props": {}, "occurred_at": None}

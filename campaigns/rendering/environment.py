@@ -646,5 +646,5 @@ TEXT_ENV = _environment(autoescape=False)
 HELPERS: frozenset[str] = frozenset(
     {"link", "learn", "preferences_url", "unsubscribe_url", "portal_url"}
 )
-CONTEXT_NAMES: frozenset[str] = frozenset({"creator", "campaign"}) | HELPERS
+CONTEXT_NAMES: frozenset[str] = frozenset({"creator", "campaign", "event"}) | HELPERS
 GLOBAL_NAMES: frozenset[str] = frozenset(TEXT_ENV.globals)

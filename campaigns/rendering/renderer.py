@@ -21,6 +21,7 @@ from .check import (
     source_link_lines,
     template_analyze,
 )
+from .context import NO_EVENT
 from .email_html import html_inline_css, html_preheader_insert, html_to_text
 from .environment import TEXT_ENV
 from .fields import CHANNEL_FIELDS, FieldKind, field_max_chars
@@ -131,18 +132,25 @@ class MessageRenderer:
             ) from error
 
     def render(
-        self, *, creator: Mapping[str, Any], campaign: Mapping[str, Any], links: LinkBuilder
+        self,
+        *,
+        creator: Mapping[str, Any],
+        campaign: Mapping[str, Any],
+        links: LinkBuilder,
+        event: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The message for one creator: field name → rendered value.
 
         `creator` and `campaign` are built with `creator_context_build` and
         `campaign_context_build` (the campaign's once per campaign); `links` is the
-        delivery's `LinkBuilder`.
+        delivery's `LinkBuilder`; `event` the event that triggered the send (name, props),
+        for a triggered campaign (campaigns/triggers.py).
         """
         context = {
             **TEXT_ENV.globals,
             "creator": creator,
             "campaign": campaign,
+            "event": event if event is not None else NO_EVENT,
             **link_helpers(links),
         }
         # One deadline for the whole message; each field has its own size and loop budget.

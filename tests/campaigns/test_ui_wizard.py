@@ -167,3 +167,56 @@ def test_recurring_schedule_takes_a_cron_expression(role_client):
     campaign.refresh_from_db()
     assert campaign.status == "scheduled"
     assert campaign.periodic_task.crontab.day_of_week == "1"
+
+
+def test_wizard_makes_a_campaign_that_starts_when_an_event_happens(role_client):
+    client = role_client("manager")
+    campaign = _draft_through_messages(client)
+    bad = client.post(
+        f"/campaigns/{campaign.pk}/schedule/",
+        {"mode": "event", "trigger_event": "sale_made", "trigger_where": '{"field": "amount"}'},
+    )
+    assert bad.status_code == 400
+    assert "missing" in bad.content.decode()
+    response = client.post(
+        f"/campaigns/{campaign.pk}/schedule/",
+        {
+            "mode": "event",
+            "trigger_event": "sale_made",
+            "trigger_where": '{"field": "amount", "op": "gte", "value": 100}',
+            "trigger_repeat": "every",
+            "trigger_every_days": "7",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.trigger == {
+        "event": "sale_made",
+        "where": {"field": "amount", "op": "gte", "value": 100},
+        "repeat": {"every_days": 7},
+    }
+    assert (
+        "<code>sale_made</code> happens"
+        in client.get(f"/campaigns/{campaign.pk}/review/").content.decode()
+    )
+    client.post(f"/campaigns/{campaign.pk}/launch/")
+    campaign.refresh_from_db()
+    assert campaign.status == "sending" and campaign.last_run == 0
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert 'id="trigger"' in page and "at most once every 7 days per creator" in page
+    assert 'data-figure="matched">0<' in page
+    # The schedule step shows the trigger again; choosing "now" drops it.
+    draft = _draft_through_messages_again(client)
+    client.post(f"/campaigns/{draft.pk}/schedule/", {"mode": "event", "trigger_event": "sale_made"})
+    client.post(f"/campaigns/{draft.pk}/schedule/", {"mode": "now"})
+    draft.refresh_from_db()
+    assert draft.trigger == {}
+
+
+def _draft_through_messages_again(client) -> Campaign:
+    response = client.post(
+        "/campaigns/new/",
+        {"name": "Otra", "kind": "announcement", "market": "MX", "default_locale": "es-MX"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    return Campaign.objects.get(name="Otra")
