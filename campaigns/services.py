@@ -36,6 +36,7 @@ from campaigns.lifecycle import (
 from campaigns.models import Campaign, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
 from campaigns.whatsapp_templates import whatsapp_template_errors
+from common.system_messages import SystemMessage
 from segments.models import Segment
 
 Status = Campaign.Status
@@ -187,7 +188,9 @@ def campaign_launch(*, campaign: Campaign, actor: User | None = None) -> Campaig
     return _run_start(campaign, actor=actor)
 
 
-def _run_start(campaign: Campaign, *, actor: User | None, note: str = "") -> Campaign:
+def _run_start(
+    campaign: Campaign, *, actor: User | None, note: str | SystemMessage = ""
+) -> Campaign:
     campaign_transition(campaign=campaign, to_status=Status.SENDING, actor=actor, note=note)
     campaign.last_run += 1
     campaign.launched_at = timezone.now()
@@ -274,7 +277,7 @@ def campaign_launch_scheduled(*, campaign_id: int) -> Campaign | None:
         campaign=campaign, action=Action.START_SCHEDULED
     ):
         return None
-    return _run_start(campaign, actor=None, note=_("Started by its schedule"))
+    return _run_start(campaign, actor=None, note=SystemMessage("campaign.scheduled_start"))
 
 
 @transaction.atomic

@@ -67,7 +67,13 @@ def _item_edit(request: HttpRequest, item: ContentItem | None) -> HttpResponse:
             "form": form,
             "item": item,
             "versions": [(Locale(locale).label, v) for locale, v in versions.items()],
-            "transitions": sorted(services.TRANSITIONS.get(item.status, ())) if item else [],
+            # (status, its label): the buttons say "Move to “In review”", never the code
+            "transitions": [
+                (status, ContentItem.Status(status).label)
+                for status in sorted(services.TRANSITIONS.get(item.status, ()))
+            ]
+            if item
+            else [],
         },
         status=400 if request.method == "POST" else 200,
     )
