@@ -297,9 +297,12 @@ def demo_data_make() -> dict[str, int]:
         expected_effect="Más aperturas.",
         measurement="Tasa de apertura.",
     )
+    creator = Creator.objects.order_by("pk").first()
+    conversation = Conversation.objects.order_by("pk").first()
     assert deliverable is not None and isinstance(draft_lesson, ContentItem)
+    assert creator is not None and conversation is not None and sent.segment_id is not None
     return {
-        "creator": Creator.objects.order_by("pk").first().pk,
+        "creator": creator.pk,
         "segment": sent.segment_id,
         "campaign": sent.pk,
         "draft": draft.pk,
@@ -310,7 +313,7 @@ def demo_data_make() -> dict[str, int]:
         "deliverable": deliverable.pk,
         "playbook": playbook.pk,
         "proposal": proposal.pk,
-        "conversation": Conversation.objects.order_by("pk").first().pk,
+        "conversation": conversation.pk,
     }
 
 

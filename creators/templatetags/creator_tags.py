@@ -1,6 +1,6 @@
 from django import template
 
-from creators.models import Locale
+from creators.models import Channel, Locale
 
 register = template.Library()
 
@@ -12,3 +12,15 @@ def locale_label(code: str) -> str:
         return str(Locale(code).label)
     except ValueError:
         return code
+
+
+@register.filter
+def channel_labels(codes: list[str] | None) -> str:
+    """["email", "whatsapp"] → "Email, WhatsApp", in the page's language."""
+    labels = []
+    for code in codes or ():
+        try:
+            labels.append(str(Channel(code).label))
+        except ValueError:
+            labels.append(code)
+    return ", ".join(labels)
