@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from audit.presenters import audit_row
 from audit.selectors import audit_entries
 
 TARGET_TYPES = [
@@ -23,6 +24,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         action=request.GET.get("action", ""),
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "audit/log.html", {"page": page, "filters": request.GET, "types": TARGET_TYPES}
-    )
+    context = {
+        "page": page,
+        "rows": [audit_row(entry) for entry in page],
+        "filters": request.GET,
+        "types": TARGET_TYPES,
+    }
+    return render(request, "audit/log.html", context)

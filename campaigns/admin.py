@@ -13,7 +13,7 @@ class TransitionInline(admin.TabularInline):
     model = CampaignTransition
     extra = 0
     can_delete = False
-    readonly_fields = ("from_status", "to_status", "actor", "note", "at")
+    fields = readonly_fields = ("from_status", "to_status", "actor", "note_text", "at")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -20,14 +20,27 @@ from enum import StrEnum
 from django.contrib.auth.models import User
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from audit.services import audit_record
 from campaigns import policies
 from campaigns.exceptions import CampaignIncomplete, CampaignStateError
 from campaigns.models import Campaign, CampaignTransition, Message
+from common.system_messages import SystemMessage, system_messages_define
 
 Status = Campaign.Status
+
+# The notes the system writes on a campaign's history, shown in the viewer's language.
+system_messages_define(
+    {
+        "campaign.settled": gettext_lazy("All deliveries settled"),
+        "campaign.scheduled_start": gettext_lazy("Started by its schedule"),
+        "campaign.armed": gettext_lazy("Armed: each matching event sends"),
+        "campaign.resend": ngettext_lazy(
+            "Re-send of %(count)d delivery", "Re-send of %(count)d deliveries", "count"
+        ),
+    }
+)
 
 # The statuses a campaign may move to from each status.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -114,10 +127,11 @@ def campaign_action_check(*, campaign: Campaign, action: Action) -> None:
 
 
 def campaign_transition(
-    *, campaign: Campaign, to_status: str, actor: User | None, note: str = ""
+    *, campaign: Campaign, to_status: str, actor: User | None, note: str | SystemMessage = ""
 ) -> None:
     """Move the campaign to `to_status` (the caller saves it): a `CampaignTransition` row and an
-    audit entry say who did it and when. A move `TRANSITIONS` does not list is refused."""
+    audit entry say who did it and when. A move `TRANSITIONS` does not list is refused. A
+    person's note is kept as written; the system's (a `SystemMessage`) as its code."""
     if to_status not in TRANSITIONS[campaign.status]:
         raise CampaignStateError(
             campaign.name,
@@ -129,13 +143,19 @@ def campaign_transition(
         from_status=campaign.status,
         to_status=to_status,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note,
+        note="" if isinstance(note, SystemMessage) else note,
+        note_message=note.as_json() if isinstance(note, SystemMessage) else {},
     )
+    stored_note = note.as_json() if isinstance(note, SystemMessage) else note
     audit_record(
         actor=actor,
         action=f"campaign.{to_status}",
         target=campaign,
-        detail={"from": campaign.status, "to": to_status, **({"note": note} if note else {})},
+        detail={
+            "from": campaign.status,
+            "to": to_status,
+            **({"note": stored_note} if note else {}),
+        },
     )
     campaign.status = to_status
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from common.system_messages import system_message_render
 from creators.models import Channel, Locale
 
 
@@ -176,7 +177,10 @@ class CampaignTransition(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)  # a person's own words
+    # A note the system wrote, as common.system_messages stores it: rendered when shown, in
+    # the viewer's language ({"code": "campaign.settled", "params": {}}).
+    note_message = models.JSONField(_("system note"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=now)
 
     class Meta:
@@ -186,6 +190,12 @@ class CampaignTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language: a person's words as written, the system's
+        rendered from its code."""
+        return self.note or system_message_render(self.note_message)
 
 
 class Message(models.Model):

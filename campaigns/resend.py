@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from campaigns import enqueue
@@ -25,6 +24,7 @@ from campaigns.lifecycle import (
     campaign_transition,
 )
 from campaigns.models import Campaign, Delivery
+from common.system_messages import SystemMessage
 
 Status = Campaign.Status
 
@@ -74,7 +74,7 @@ def deliveries_resend(
             campaign=campaign,
             to_status=Status.SENDING,
             actor=actor,
-            note=_("Re-send of %(count)d deliveries") % {"count": reset},
+            note=SystemMessage("campaign.resend", count=reset),
         )
         campaign.finished_at = None
         campaign.save(update_fields=["status", "finished_at"])

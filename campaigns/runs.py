@@ -16,12 +16,12 @@ import logging
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from campaigns import dispatch, enqueue, experiments, fanout, reconcile, sequences
 from campaigns.lifecycle import Action, campaign_action_allowed, campaign_transition
 from campaigns.models import Campaign, Delivery
 from campaigns.services import OPEN_STATES
+from common.system_messages import SystemMessage
 
 logger = logging.getLogger(__name__)
 Status = Campaign.Status
@@ -106,7 +106,7 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
         campaign=campaign,
         to_status=Status.SCHEDULED if recurring else Status.SENT,
         actor=None,
-        note=_("All deliveries settled"),
+        note=SystemMessage("campaign.settled"),
     )
     campaign.finished_at = timezone.now()
     campaign.save(update_fields=["status", "finished_at"])

@@ -36,6 +36,7 @@ from campaigns.lifecycle import (
 from campaigns.models import Campaign, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
 from campaigns.whatsapp_templates import whatsapp_template_errors
+from common.system_messages import SystemMessage
 from segments.models import Segment
 
 Status = Campaign.Status
@@ -192,7 +193,12 @@ def campaign_launch(*, campaign: Campaign, actor: User | None = None) -> Campaig
 def _trigger_arm(campaign: Campaign, *, actor: User | None) -> Campaign:
     """A triggered campaign is armed, not sent: each matching event sends to its creator
     (campaigns/triggers.py). No run starts now; each batch of firing events makes one."""
-    campaign_transition(campaign=campaign, to_status=Status.SENDING, actor=actor, note=_("Armed"))
+    campaign_transition(
+        campaign=campaign,
+        to_status=Status.SENDING,
+        actor=actor,
+        note=SystemMessage("campaign.armed"),
+    )
     campaign.launched_at = timezone.now()
     campaign.finished_at = None
     campaign.save(update_fields=["status", "launched_at", "finished_at"])
@@ -200,7 +206,9 @@ def _trigger_arm(campaign: Campaign, *, actor: User | None) -> Campaign:
     return campaign
 
 
-def _run_start(campaign: Campaign, *, actor: User | None, note: str = "") -> Campaign:
+def _run_start(
+    campaign: Campaign, *, actor: User | None, note: str | SystemMessage = ""
+) -> Campaign:
     campaign_transition(campaign=campaign, to_status=Status.SENDING, actor=actor, note=note)
     campaign.last_run += 1
     campaign.launched_at = timezone.now()
@@ -291,7 +299,7 @@ def campaign_launch_scheduled(*, campaign_id: int) -> Campaign | None:
         campaign=campaign, action=Action.START_SCHEDULED
     ):
         return None
-    return _run_start(campaign, actor=None, note=_("Started by its schedule"))
+    return _run_start(campaign, actor=None, note=SystemMessage("campaign.scheduled_start"))
 
 
 @transaction.atomic

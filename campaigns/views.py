@@ -561,13 +561,19 @@ def _trigger_context(campaign: Campaign) -> dict[str, Any]:
 @require_GET
 @permission_needed(VIEW)
 def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx, every 2 s while sending: the current run's counts per delivery status."""
+    """htmx, every 2 s while sending or paused: the current run's counts per delivery status.
+    When the status differs from the one the page was drawn with (`seen`), the answer tells
+    htmx to refresh the page, so its status, buttons, rates and deliveries settle too."""
     campaign = campaign_or_404(pk)
-    return render(
+    response = render(
         request,
         "campaigns/_progress.html",
         {"campaign": campaign, "progress": selectors.campaign_progress(campaign=campaign)},
     )
+    seen = request.GET.get("seen", "")
+    if seen and seen != campaign.status:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _lifecycle(service: Callable[..., Campaign], done: Any) -> Callable:

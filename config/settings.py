@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.notifications_unread",
-                "conversations.context_processors.conversations_unread",
+                "config.navigation.navigation",
             ],
         },
     },

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from campaigns.models import Campaign
 from common.http import AuthenticatedHttpRequest
 from creators.models import Channel, Creator
 from dashboard import selectors
@@ -11,7 +12,14 @@ from segments.models import Segment
 
 
 def _runs_context() -> dict:
-    return {"runs": selectors.runs_in_progress_list()}
+    """ "Sending now" lists what is sending (or paused mid-run); runs that ended in the last
+    minutes follow under "Just finished", so their bar is still seen reaching 100 %."""
+    runs = selectors.runs_in_progress_list()
+    active = (Campaign.Status.SENDING, Campaign.Status.PAUSED)
+    return {
+        "runs": [run for run in runs if run.campaign.status in active],
+        "finished_runs": [run for run in runs if run.campaign.status not in active],
+    }
 
 
 @login_required

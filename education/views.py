@@ -68,7 +68,13 @@ def _item_edit(request: HttpRequest, item: ContentItem | None) -> HttpResponse:
             "form": form,
             "item": item,
             "versions": [(Locale(locale).label, v) for locale, v in versions.items()],
-            "transitions": sorted(services.TRANSITIONS.get(item.status, ())) if item else [],
+            # (status, its label): the buttons say "Move to “In review”", never the code
+            "transitions": [
+                (status, ContentItem.Status(status).label)
+                for status in sorted(services.TRANSITIONS.get(item.status, ()))
+            ]
+            if item
+            else [],
             "sections": page_sections_render(page="education_item", request=request, subject=item)
             if item
             else [],

@@ -15,7 +15,9 @@ from itertools import combinations
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns.models import Campaign
 from programs.models import Program
@@ -132,8 +134,18 @@ def calendar_build(
                     Collision(
                         day,
                         "overlap",
-                        _("“%(first)s” and “%(second)s” both reach %(count)d creators on this day.")
-                        % {"first": first.name, "second": second.name, "count": shared},
+                        ngettext(
+                            "“%(first)s” and “%(second)s” both reach %(count)s creator on "
+                            "this day.",
+                            "“%(first)s” and “%(second)s” both reach %(count)s creators on "
+                            "this day.",
+                            shared,
+                        )
+                        % {
+                            "first": first.name,
+                            "second": second.name,
+                            "count": number_format(shared, force_grouping=True),
+                        },
                         (first.pk, second.pk),
                         shared,
                     )

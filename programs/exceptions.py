@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from common.exceptions import AltavozError
+from common.system_messages import SystemMessage
 
 
 class ProgramInvalid(AltavozError):
@@ -26,4 +27,9 @@ class OverrideReasonMissing(AltavozError):
 
 
 class LinkRefused(AltavozError):
-    """The link checker would not connect: bad scheme, private address, too many redirects."""
+    """The link checker would not connect: bad scheme, private address, too many redirects.
+    `reason` keeps the message as a code, rendered in the viewer's language when shown."""
+
+    def __init__(self, reason: SystemMessage) -> None:
+        super().__init__(str(reason))
+        self.reason = reason

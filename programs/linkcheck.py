@@ -26,7 +26,30 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from common.system_messages import SystemMessage, system_messages_define
+
+# Checks run in a thread pool, where no language is active: every reason is a code, put into
+# words where it is shown (common/system_messages.py).
+system_messages_define(
+    {
+        "link.address_special": _("%(address)s is a link-local, multicast or unspecified address"),
+        "link.address_private": _("%(address)s is not a public address"),
+        "link.unresolved": _("%(host)s does not resolve"),
+        "link.refused": _("Refused %(host)s: %(problem)s"),
+        "link.scheme": _("Only http and https links are checked, not “%(scheme)s”."),
+        "link.no_host": _("The link has no host."),
+        "link.http_status": _("Answered HTTP %(status)d"),
+        "link.redirects": _("More than %(count)d redirects"),
+        "link.timeout": _("No answer within %(seconds)s seconds"),
+        "link.connection_refused": _("No answer: the server refused the connection"),
+        "link.connection_reset": _("No answer: the server closed the connection"),
+        "link.tls": _("No answer: the secure connection (TLS) failed"),
+        "link.network": _("No answer: the server could not be reached"),
+        "link.http_invalid": _("No answer: the server's reply was not valid HTTP"),
+    }
+)
 
 Resolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -43,26 +66,44 @@ class LinkResult:
     url: str
     ok: bool
     status: int | None = None
-    detail: str = ""
+    reason: SystemMessage | None = None
     hops: tuple[str, ...] = ()
+
+    @property
+    def detail(self) -> str:
+        """Why the link fails, in the active language ("" when it answers)."""
+        return str(self.reason) if self.reason is not None else ""
+
+
+def _no_answer(error: Exception, *, timeout: float) -> SystemMessage:
+    """What went wrong on the wire, in words (never a raw errno)."""
+    if isinstance(error, TimeoutError | socket.timeout):
+        return SystemMessage("link.timeout", seconds=timeout)
+    if isinstance(error, ConnectionRefusedError):
+        return SystemMessage("link.connection_refused")
+    if isinstance(error, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+        return SystemMessage("link.connection_reset")
+    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+        return SystemMessage("link.tls")
+    if isinstance(error, http.client.HTTPException):
+        return SystemMessage("link.http_invalid")
+    return SystemMessage("link.network")
 
 
 def _address_problem(
     address: IPAddress, *, allow_private: bool, allow_networks: Iterable[ipaddress._BaseNetwork]
-) -> str | None:
+) -> SystemMessage | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     if any(address in network for network in allow_networks):
         return None
     if address.is_link_local or address.is_multicast or address.is_unspecified:
-        return _("%(address)s is a link-local, multicast or unspecified address") % {
-            "address": address
-        }
+        return SystemMessage("link.address_special", address=str(address))
     if address.is_global:
         return None
     if allow_private and (address.is_loopback or address.is_private):
         return None
-    return _("%(address)s is not a public address") % {"address": address}
+    return SystemMessage("link.address_private", address=str(address))
 
 
 class LinkChecker:
@@ -100,11 +141,9 @@ class LinkChecker:
             try:
                 addresses = self.resolver(host, port)
             except OSError as error:
-                raise LinkRefused(
-                    _("%(host)s does not resolve: %(error)s") % {"host": host, "error": error}
-                ) from error
+                raise LinkRefused(SystemMessage("link.unresolved", host=host)) from error
         if not addresses:
-            raise LinkRefused(_("%(host)s does not resolve") % {"host": host})
+            raise LinkRefused(SystemMessage("link.unresolved", host=host))
         for address in addresses:
             problem = _address_problem(
                 ipaddress.ip_address(address),
@@ -112,9 +151,7 @@ class LinkChecker:
                 allow_networks=self.allow_networks,
             )
             if problem:
-                raise LinkRefused(
-                    _("Refused %(host)s: %(problem)s") % {"host": host, "problem": problem}
-                )
+                raise LinkRefused(SystemMessage("link.refused", host=host, problem=problem))
         return addresses[0]
 
     def _request(self, url: str) -> tuple[int, str | None]:
@@ -124,13 +161,10 @@ class LinkChecker:
         parts = urlsplit(url)
         scheme = (parts.scheme or "").lower()
         if scheme not in ("http", "https"):
-            raise LinkRefused(
-                _("Only http and https links are checked, not “%(scheme)s”.")
-                % {"scheme": scheme or "—"}
-            )
+            raise LinkRefused(SystemMessage("link.scheme", scheme=scheme or "—"))
         host = parts.hostname
         if not host:
-            raise LinkRefused(_("The link has no host."))
+            raise LinkRefused(SystemMessage("link.no_host"))
         port = parts.port or (443 if scheme == "https" else 80)
         address = self.vet(host, port)
         sock = socket.create_connection((address, port), timeout=self.timeout)
@@ -171,20 +205,20 @@ class LinkChecker:
                     current = urljoin(current, location)
                     continue
                 ok = 200 <= status < 400
-                detail = "" if ok else _("Answered HTTP %(status)d") % {"status": status}
-                return LinkResult(url, ok, status, detail, tuple(hops))
+                reason = None if ok else SystemMessage("link.http_status", status=status)
+                return LinkResult(url, ok, status, reason, tuple(hops))
             return LinkResult(
                 url,
                 False,
                 None,
-                _("More than %(count)d redirects") % {"count": self.max_redirects},
+                SystemMessage("link.redirects", count=self.max_redirects),
                 tuple(hops),
             )
         except LinkRefused as error:
-            return LinkResult(url, False, None, str(error), tuple(hops))
+            return LinkResult(url, False, None, error.reason, tuple(hops))
         except (OSError, http.client.HTTPException) as error:
             return LinkResult(
-                url, False, None, _("No answer: %(error)s") % {"error": error}, tuple(hops)
+                url, False, None, _no_answer(error, timeout=self.timeout), tuple(hops)
             )
 
 

@@ -37,6 +37,7 @@ from campaigns.rendering import (
 from campaigns.services import REQUIRED_FIELDS
 from campaigns.testsend import TEST_CHANNELS
 from campaigns.whatsapp_templates import campaign_templates_get
+from common.system_messages import SystemMessage
 from creators.models import Channel
 from programs.exceptions import CampaignNotReady, OverrideReasonMissing
 from programs.linkcheck import LinkChecker, LinkResult
@@ -53,7 +54,7 @@ class ChecklistItem:
     ok: bool
     required: bool = True
     fix: str = ""
-    detail: str = ""
+    detail: str | SystemMessage = ""
 
 
 @dataclass
@@ -323,7 +324,7 @@ def _link_items(urls: list[str], checker: LinkChecker) -> list[ChecklistItem]:
             _("Link answers: %(url)s") % {"url": result.url},
             result.ok,
             fix="" if result.ok else _("Fix or replace the link."),
-            detail=result.detail,
+            detail=result.reason or "",  # rendered when shown: checks ran in other threads
         )
         for result in results
     ]

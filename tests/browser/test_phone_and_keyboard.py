@@ -21,8 +21,16 @@ def test_home_fits_a_phone_and_the_nav_is_reachable(page, login_as):
     assert no_horizontal_scroll(page)
     nav = page.get_by_role("navigation", name="Main")
     campaigns = nav.get_by_role("link", name="Campaigns")
-    campaigns.scroll_into_view_if_needed()
+    assert not campaigns.is_visible()  # folded behind the menu button
+    menu = nav.get_by_role("button", name="Menu")
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
     assert campaigns.is_visible()
+    assert no_horizontal_scroll(page)
+    shot(page, "home-phone-menu-open")
+    page.keyboard.press("Escape")
+    assert not campaigns.is_visible()
+    menu.click()
     campaigns.click()
     page.wait_for_url("**/campaigns/")
     assert no_horizontal_scroll(page)

@@ -151,3 +151,34 @@ def test_campaign_list_filters_by_status_and_shows_progress(role_client, sending
     assert '<progress value="' in html
     sending = client.get("/campaigns/", {"status": "sending"}).content.decode()
     assert "Borrador" not in sending and "Misión de noviembre" in sending
+
+
+def test_the_page_settles_when_the_run_ends(role_client, sending_campaign):
+    """The progress box polls with the status the page was drawn with; once the campaign's
+    status differs, the answer asks htmx to refresh the whole page (status, buttons, rates,
+    deliveries), and the settled page stops polling."""
+    client = role_client("manager")
+    url = f"/campaigns/{sending_campaign.pk}/progress/?seen=sending"
+    assert "HX-Refresh" not in client.get(url)
+
+    Campaign.objects.filter(pk=sending_campaign.pk).update(status="sent")
+    response = client.get(url)
+    assert response["HX-Refresh"] == "true"
+    page = client.get(f"/campaigns/{sending_campaign.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' not in page and ">Pause</button>" not in page
+
+
+def test_paused_page_says_batches_in_flight_finish_and_keeps_following(
+    role_client, sending_campaign
+):
+    Campaign.objects.filter(pk=sending_campaign.pk).update(status="paused")
+    html = role_client("manager").get(f"/campaigns/{sending_campaign.pk}/").content.decode()
+    assert "batches already handed to the providers finish sending" in html
+    assert f"/campaigns/{sending_campaign.pk}/progress/?seen=paused" in html
+
+
+def test_deliveries_link_each_creator_and_channels_read_as_labels(role_client, sending_campaign):
+    html = role_client("manager").get(f"/campaigns/{sending_campaign.pk}/").content.decode()
+    delivery = Delivery.objects.filter(campaign=sending_campaign).first()
+    assert f'href="/creators/{delivery.creator_id}/"' in html
+    assert "Misión de noviembre audience · Email, Inbox, Push, WhatsApp" in html

@@ -130,6 +130,9 @@ def test_campaign_page_and_csv_show_the_recount(client, django_user_model, busy_
         expected["totals"]["unique_opens"]
     )
     assert "chart.umd.min.js" in html and "cdn" not in html.lower()
+    # The page says, not only in column titles, what makes a machine open and a bot click.
+    assert 'id="how-we-count"' in html
+    assert "Apple Mail Privacy Protection" in html and "known link scanner" in html
     rows = list(
         csv.DictReader(
             io.StringIO(

@@ -1,0 +1,94 @@
+"""Messages the system writes (a worker's note, a link check's reason) kept as a code with
+parameters, and put into words only when shown, in the viewer's language.
+
+A worker runs in the server's default language, and a thread pool in none at all: text
+translated there and stored reads in Spanish to an English viewer. So each app declares its
+messages once:
+
+    system_messages_define({"campaign.settled": _("All deliveries settled")})
+
+creates `SystemMessage("campaign.settled")` where the message arises, stores
+`message.as_json()` if it must outlive the request, and renders with `str(message)` (or
+`{{ message }}` in a template) — or `system_message_render(stored)` for the stored form.
+Parameters may themselves be messages; plural messages use `ngettext_lazy(..., "count")`.
+`tests/test_i18n_leaks.py` renders every defined message in both languages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+
+_CATALOGUE: dict[str, Promise] = {}
+
+
+def system_messages_define(messages: dict[str, Promise]) -> None:
+    """Declare codes and their (lazily translated) texts; a code keeps its first text."""
+    for code, text in messages.items():
+        _CATALOGUE.setdefault(code, text)
+
+
+def system_messages_all() -> dict[str, Promise]:
+    return dict(_CATALOGUE)
+
+
+class SystemMessage:
+    """A code and its parameters; `str()` renders it in the active language."""
+
+    __slots__ = ("code", "params")
+
+    def __init__(self, code: str, **params: Any) -> None:
+        if code not in _CATALOGUE:
+            raise KeyError(f"undefined system message {code!r}")
+        self.code = code
+        self.params = params
+
+    def __str__(self) -> str:
+        text = _CATALOGUE[self.code]
+        if not self.params:
+            return str(text)
+        params = {
+            name: str(value) if isinstance(value, SystemMessage) else value
+            for name, value in self.params.items()
+        }
+        return str(text % params)
+
+    def __repr__(self) -> str:
+        return f"SystemMessage({self.code!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SystemMessage):
+            return (self.code, self.params) == (other.code, other.params)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+    def __contains__(self, text: str) -> bool:
+        return text in str(self)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "params": {
+                name: value.as_json() if isinstance(value, SystemMessage) else value
+                for name, value in self.params.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SystemMessage:
+        params = {
+            name: cls.from_json(value) if isinstance(value, dict) and "code" in value else value
+            for name, value in (data.get("params") or {}).items()
+        }
+        return cls(data["code"], **params)
+
+
+def system_message_render(data: dict[str, Any] | None) -> str:
+    """The stored form (`as_json()`) in the active language; "" for nothing or an unknown
+    code (a message whose app was removed)."""
+    if not data or data.get("code") not in _CATALOGUE:
+        return ""
+    return str(SystemMessage.from_json(data))
