@@ -43,6 +43,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Creators"), "creator-list", perm="creators.view_creator"),
             NavItem(_("Segments"), "segment-list", perm="segments.view_segment"),
+            NavItem(_("Imports"), "creator-import-list", perm="creators.add_creator"),
         ),
     ),
     NavGroup(
