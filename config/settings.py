@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "creators",
+    "events",
     "segments",
     "campaigns",
     "dashboard",
@@ -421,6 +422,18 @@ SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=32 * 
 CELERY_BEAT_SCHEDULE["tracking-webhook-batches-sweep"] = {
     "task": "tracking.tasks.webhook_batches_sweep",
     "schedule": 60.0,
+}
+
+# --- Events (docs/events.md) -------------------------------------------------------------------
+# Events (and their idempotency keys) older than this are dropped, a month's partition at a time.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=400)
+# An event may say it occurred at most this many days ahead (clock skew, simulated time).
+EVENTS_MAX_FUTURE_DAYS = env.int("EVENTS_MAX_FUTURE_DAYS", default=31)
+# Monthly partitions made ahead of the current month (daily by beat, and after migrate).
+EVENTS_PARTITIONS_AHEAD_MONTHS = env.int("EVENTS_PARTITIONS_AHEAD_MONTHS", default=3)
+CELERY_BEAT_SCHEDULE["events-partitions-maintain"] = {
+    "task": "events.tasks.event_partitions_maintain_task",
+    "schedule": 6 * 3600.0,
 }
 
 # --- Conversations (docs/conversations.md) ---------------------------------------------------

@@ -20,6 +20,7 @@ LAYERS = [
     "accounts",
     "channels",
     "creators",
+    "events",
     "segments",
     "campaigns",
     "tracking",
