@@ -32,6 +32,8 @@ from django.utils import timezone
 from psycopg.errors import DeadlockDetected
 
 from campaigns.models import Delivery
+from events.models import Event as CreatorEvent
+from events.services import EventIn, events_record
 from tracking import services
 from tracking.models import DrainedChunk, Event
 
@@ -66,6 +68,7 @@ class _Click:
 
 @dataclass
 class _DeliveryState:
+    creator_id: int
     campaign_id: int
     channel: str
     locale: str
@@ -138,13 +141,15 @@ def _hits_record(hits: Sequence[Hit], claim: str | None) -> list[Stored] | None:
             return []
         ids = sorted({hit.delivery_id for hit in hits})
         cursor.execute(
-            f"SELECT id, campaign_id, channel, locale, status, sent_at, first_delivered_at, "
+            f"SELECT id, creator_id, campaign_id, channel, locale, status, sent_at, "
+            "first_delivered_at, "
             f"first_opened_at, first_clicked_at FROM {delivery_table} WHERE id = ANY(%s) "
             "ORDER BY id FOR NO KEY UPDATE",
             [ids],
         )
         states: dict[int, _DeliveryState] = {
             pk: _DeliveryState(
+                creator_id,
                 campaign_id,
                 channel,
                 locale,
@@ -152,8 +157,11 @@ def _hits_record(hits: Sequence[Hit], claim: str | None) -> list[Stored] | None:
                 sent_at,
                 dict(zip(services.FIRST_FIELDS, firsts, strict=True)),
             )
-            for pk, campaign_id, channel, locale, status, sent_at, *firsts in cursor.fetchall()
+            for pk, creator_id, campaign_id, channel, locale, status, sent_at, *firsts in (
+                cursor.fetchall()
+            )
         }
+        before = {pk: dict(state.firsts) for pk, state in states.items()}
         clicked = sorted({h.delivery_id for h in hits if h.kind != "open"} & states.keys())
         if clicked:
             cursor.execute(
@@ -202,7 +210,39 @@ def _hits_record(hits: Sequence[Hit], claim: str | None) -> list[Stored] | None:
                 ],
             )
         sink.write(cursor)
+        _firsts_emit(states, before)
     return [Stored(row[0], row[1], row[4], row[11], row[6], row[_AUTOMATED]) for row in rows]
+
+
+# The first human open and click of a delivery, emitted as events (docs/events.md).
+FIRST_EVENTS = {"first_opened_at": "message_opened", "first_clicked_at": "message_clicked"}
+
+
+def _firsts_emit(
+    states: dict[int, _DeliveryState], before: dict[int, dict[str, datetime | None]]
+) -> None:
+    """`message_opened` / `message_clicked` for the deliveries this chunk first opened or
+    clicked (a human's, as `first_*` counts them), recorded in bulk in the chunk's
+    transaction. The idempotency key names the delivery: each is emitted once, ever."""
+    emitted = [
+        EventIn(
+            name=name,
+            creator_id=state.creator_id,
+            props={
+                "campaign_id": state.campaign_id,
+                "delivery_id": pk,
+                "channel": state.channel,
+            },
+            occurred_at=at,
+            idempotency_key=f"{name}:{pk}",
+        )
+        for pk, state in states.items()
+        if state.changed
+        for field_name, name in FIRST_EVENTS.items()
+        if before[pk][field_name] is None and (at := state.firsts[field_name]) is not None
+    ]
+    if emitted:
+        events_record(events=emitted, source=CreatorEvent.Source.ALTAVOZ)
 
 
 def _keys_stored(cursor, hits: Sequence[Hit], states: dict[int, _DeliveryState]) -> set:

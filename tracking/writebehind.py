@@ -15,7 +15,6 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TypedDict, cast
@@ -106,9 +105,7 @@ def _hit_parse(item: bytes) -> intake.Hit | None:
 
 def _chunk_record(client: redis.Redis, claim: str, raw: list[bytes]) -> None:
     hits = [hit for item in raw if (hit := _hit_parse(item)) is not None]
-    stored = intake.hits_record(hits=hits, claim=claim)
-    if stored:
-        hits_stored_announce(stored=stored)
+    intake.hits_record(hits=hits, claim=claim)
     with client.pipeline() as pipe:
         pipe.delete(claim)
         pipe.zrem(CLAIMS, claim)
@@ -161,16 +158,6 @@ def hits_drain(*, batch: int | None = None, max_seconds: float = 5.0) -> int:
         done += len(raw)
     DrainedChunk.objects.filter(recorded_at__lt=timezone.now() - timedelta(days=1)).delete()
     return done
-
-
-# A hook the events app fills (tracking cannot import apps above it): called with the
-# events each drained chunk stored.
-hits_stored_hooks: list[Callable[[list[intake.Stored]], None]] = []
-
-
-def hits_stored_announce(*, stored: list[intake.Stored]) -> None:
-    for hook in hits_stored_hooks:
-        hook(stored)
 
 
 class Backlog(TypedDict):

@@ -189,3 +189,49 @@ def test_hits_of_an_unknown_delivery_store_nothing(db, tracking_settings):
     )
     assert intake.hits_record(hits=[hit]) == []
     assert not Event.objects.exists()
+
+
+def test_first_human_open_and_click_are_emitted_once(db, tracking_settings):
+    from events.models import Event as CreatorEvent
+
+    single, bulk = twin_campaigns()
+    delivery = bulk[0]
+    link = tracked_link_id("https://shop.example/p/0")
+    assert delivery.sent_at is not None
+    at = delivery.sent_at + timedelta(minutes=5)
+
+    def hit(kind: str, minutes: int, agent: str = HUMAN) -> intake.Hit:
+        return intake.Hit(
+            kind=kind,
+            delivery_id=delivery.pk,
+            link_id=link if kind == "click" else None,
+            method="GET",
+            user_agent=agent,
+            ip="10.0.0.1",
+            occurred_at=at + timedelta(minutes=minutes),
+        )
+
+    intake.hits_record(hits=[hit("open", 0, agent="Mozilla/5.0")])  # a proxy: not a person
+    assert not CreatorEvent.objects.exists()
+    intake.hits_record(hits=[hit("open", 1), hit("open", 2), hit("click", 3)])
+    intake.hits_record(hits=[hit("open", -1), hit("click", 4)])  # earlier, later: no new event
+    emitted = sorted(
+        (e.name, e.creator_id, e.props["delivery_id"], e.props["campaign_id"], e.occurred_at)
+        for e in CreatorEvent.objects.all()
+    )
+    assert emitted == [
+        (
+            "message_clicked",
+            delivery.creator_id,
+            delivery.pk,
+            delivery.campaign_id,
+            hit("click", 3).occurred_at,
+        ),
+        (
+            "message_opened",
+            delivery.creator_id,
+            delivery.pk,
+            delivery.campaign_id,
+            hit("open", 1).occurred_at,
+        ),
+    ]
