@@ -92,7 +92,7 @@ class Stored:
 
 
 # Column order of a pending event row, as inserted.
-_EVENT_COLUMNS = [
+_EVENT_COLUMNS = [  # name, PostgreSQL type
     ("delivery_id", "bigint"),
     ("campaign_id", "bigint"),
     ("channel", "text"),
@@ -183,14 +183,7 @@ def _hits_record(hits: Sequence[Hit], claim: str | None) -> list[Stored] | None:
                 continue
             _hit_decide(hit, state, seen, window, sink, rows, reclassified)
         if rows:
-            columns = ", ".join(name for name, _type in _EVENT_COLUMNS)
-            arrays = ", ".join(f"%s::{kind}[]" for _name, kind in _EVENT_COLUMNS)
-            cursor.execute(
-                f"INSERT INTO {event_table} ({columns}, variant, recorded_at, provider_event_id, "
-                f"error_code) SELECT *, '', %s, '', '' FROM unnest({arrays}) "
-                "ON CONFLICT DO NOTHING",
-                [now, *(list(column) for column in zip(*rows, strict=True))],
-            )
+            _events_insert(cursor, rows, now=now)
         if reclassified:
             cursor.execute(
                 f"UPDATE {event_table} SET automated = TRUE, automated_reason = 'burst' "
@@ -212,6 +205,19 @@ def _hits_record(hits: Sequence[Hit], claim: str | None) -> list[Stored] | None:
         sink.write(cursor)
         _firsts_emit(states, before)
     return [Stored(row[0], row[1], row[4], row[11], row[6], row[_AUTOMATED]) for row in rows]
+
+
+def _events_insert(cursor, rows: list[list], *, now: datetime) -> None:
+    """The chunk's events, by COPY: none can conflict on its dedupe key, since every writer
+    of a delivery's events holds the delivery's row (locked above) and the keys the chunk
+    could collide with were read under that lock."""
+    columns = ", ".join(name for name, _type in _EVENT_COLUMNS)
+    with cursor.cursor.copy(
+        f"COPY {Event._meta.db_table} ({columns}, variant, recorded_at, provider_event_id, "
+        "error_code) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row((*row, "", now, "", ""))
 
 
 # The first human open and click of a delivery, emitted as events (docs/events.md).
@@ -265,11 +271,12 @@ def _keys_stored(cursor, hits: Sequence[Hit], states: dict[int, _DeliveryState])
     if not pairs:
         return set()
     ordered = sorted(pairs)
+    # The keys as one text split by the server: a text[] parameter is quoted key by key.
     cursor.execute(
         f"SELECT e.delivery_id, e.dedupe_key FROM {Event._meta.db_table} e "
-        "JOIN unnest(%s::bigint[], %s::text[]) AS k(delivery_id, dedupe_key) "
+        "JOIN unnest(%s::bigint[], string_to_array(%s, ' ')) AS k(delivery_id, dedupe_key) "
         "ON e.delivery_id = k.delivery_id AND e.dedupe_key = k.dedupe_key",
-        [[pk for pk, _key in ordered], [key for _pk, key in ordered]],
+        [[pk for pk, _key in ordered], " ".join(key for _pk, key in ordered)],
     )
     return set(cursor.fetchall())
 
