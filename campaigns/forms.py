@@ -155,8 +155,22 @@ class ScheduleForm(forms.Form):
         decimal_places=2,
     )
 
+    busy_firing = forms.ChoiceField(
+        label=_("When a recurring firing comes while the previous run is still open"),
+        choices=Campaign.BusyFiring.choices,
+        initial=Campaign.BusyFiring.SKIP,
+        required=False,
+        help_text=_("Every firing is listed on the campaign page with what came of it."),
+    )
+
     CRON_KEYS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
-    POLICY_KEYS = ("quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_hours")
+    POLICY_KEYS = (
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "send_local_time",
+        "spread_hours",
+        "busy_firing",
+    )
 
     def clean_send_at(self) -> datetime | None:
         # The datetime-local value is wall time in the ops time zone (settings.TIME_ZONE).

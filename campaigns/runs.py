@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from campaigns import dispatch, enqueue, experiments, fanout, reconcile, sequences
 from campaigns.lifecycle import Action, campaign_action_allowed, campaign_transition
 from campaigns.models import Campaign, Delivery
-from campaigns.services import OPEN_STATES
+from campaigns.services import OPEN_STATES, campaign_firing_queued_start
 
 logger = logging.getLogger(__name__)
 Status = Campaign.Status
@@ -77,7 +77,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     """Mark a sending campaign's run finished once nothing is pending or in flight.
 
     `unknown` deliveries don't hold a campaign open: they are listed for ops to settle.
-    A recurring campaign goes back to `scheduled` for its next firing.
+    A recurring campaign goes back to `scheduled` for its next firing, and starts at once the
+    firing queued behind this run, if there is one.
     """
     campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
     if campaign is None or not campaign_action_allowed(campaign=campaign, action=Action.FINISH):
@@ -104,6 +105,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     )
     campaign.finished_at = timezone.now()
     campaign.save(update_fields=["status", "finished_at"])
+    if recurring:
+        campaign_firing_queued_start(campaign=campaign)
     return True
 
 

@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet
 
 from campaigns import whatsapp_window
 from campaigns.fanout import reachable_condition
-from campaigns.models import Campaign, Delivery, FanoutSkip
+from campaigns.models import Campaign, CampaignFiring, Delivery, FanoutSkip
 from campaigns.rendering import SAMPLE_CREATOR, creator_context_build
 from creators.models import CONSENT_FIELDS, Channel, Creator
 from segments.models import Segment
@@ -205,3 +205,8 @@ def campaign_skips_get(*, campaign: Campaign) -> QuerySet[FanoutSkip]:
     return FanoutSkip.objects.filter(
         campaign=campaign, run=campaign.last_run, count__gt=0
     ).order_by("channel", "reason")
+
+
+def campaign_firings_get(*, campaign: Campaign, limit: int = 50) -> QuerySet[CampaignFiring]:
+    """The campaign's latest schedule firings and what came of each, newest first."""
+    return CampaignFiring.objects.filter(campaign=campaign).order_by("-fired_at", "-id")[:limit]
