@@ -17,6 +17,7 @@ BENCHMARKS = [
     "sequence_step",
     "conversation_pages",
     "inbound_webhook",
+    "intake_drain",
 ]
 
 
