@@ -13,10 +13,11 @@ fixed number of statements per chunk instead of four to six per hit:
 2. read the dedupe keys the chunk could collide with, and every click of the deliveries
    clicked in it (burst detection and `first_clicked_at` after a burst);
 3. decide each hit in memory, in arrival order, exactly as `event_record` would;
-4. one multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING` for the events,
-   one `UPDATE … FROM unnest(…)` for the deliveries' `first_*`, one for clicks a burst
+4. one `COPY` for the events (no key can conflict: see step 1), one
+   `UPDATE … FROM unnest(…)` for the deliveries' `first_*`, one for clicks a burst
    reclassified, and the rollup increments summed per campaign/channel/language/hour (one
-   upsert per touched rollup row, `services._DeltaSink`).
+   upsert per touched rollup row, `services._DeltaSink`); `message_opened` /
+   `message_clicked` for first opens and clicks, in bulk (`events_record`).
 """
 
 from __future__ import annotations
@@ -92,21 +93,10 @@ class Stored:
 
 
 # Column order of a pending event row, as inserted.
-_EVENT_COLUMNS = [  # name, PostgreSQL type
-    ("delivery_id", "bigint"),
-    ("campaign_id", "bigint"),
-    ("channel", "text"),
-    ("locale", "text"),
-    ("kind", "text"),
-    ("source", "text"),
-    ("occurred_at", "timestamptz"),
-    ("automated", "boolean"),
-    ("automated_reason", "text"),
-    ("user_agent", "text"),
-    ("ip_hash", "text"),
-    ("link_id", "bigint"),
-    ("dedupe_key", "text"),
-]
+_EVENT_COLUMNS = (
+    "delivery_id, campaign_id, channel, locale, kind, source, occurred_at, automated, "
+    "automated_reason, user_agent, ip_hash, link_id, dedupe_key"
+)
 _AUTOMATED, _REASON = 7, 8
 
 
@@ -211,9 +201,8 @@ def _events_insert(cursor, rows: list[list], *, now: datetime) -> None:
     """The chunk's events, by COPY: none can conflict on its dedupe key, since every writer
     of a delivery's events holds the delivery's row (locked above) and the keys the chunk
     could collide with were read under that lock."""
-    columns = ", ".join(name for name, _type in _EVENT_COLUMNS)
     with cursor.cursor.copy(
-        f"COPY {Event._meta.db_table} ({columns}, variant, recorded_at, provider_event_id, "
+        f"COPY {Event._meta.db_table} ({_EVENT_COLUMNS}, variant, recorded_at, provider_event_id, "
         "error_code) FROM STDIN"
     ) as copy:
         for row in rows:
