@@ -21,6 +21,7 @@ BENCHMARKS = [
     "events_api",
     "campaign_outcome",
     "trigger_latency",
+    "intake_drain",
 ]
 
 

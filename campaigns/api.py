@@ -26,7 +26,7 @@ from campaigns.exceptions import (
     TriggerInvalid,
 )
 from campaigns.idempotency import idempotent_call
-from campaigns.models import Campaign, Message
+from campaigns.models import Campaign, CampaignFiring, Message
 from common.exceptions import AltavozError
 from common.http import TokenHttpRequest
 from common.markets import MarketCode
@@ -165,6 +165,11 @@ class PoliciesIn(ApiSchema):
     test_percent: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
     winner_metric: Literal["ctr", "or"] | None = None
     winner_after_minutes: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
+    busy_firing: Campaign.BusyFiring | None = Field(
+        None,
+        description="A recurring firing while the previous run is still open: `skip` it "
+        "(recorded with the reason) or `queue` it until that run finishes.",
+    )
 
 
 class CampaignCreated(Schema):
@@ -189,6 +194,17 @@ class PoliciesOut(Schema):
     test_percent: str
     winner_metric: str
     winner_after_minutes: int
+    busy_firing: str
+
+
+class FiringOut(Schema):
+    fired_at: datetime
+    outcome: CampaignFiring.Outcome
+    reason: str = Field(
+        description="A code (empty unless skipped): run_open, paused, not_scheduled, cancelled."
+    )
+    run: int | None
+    started_at: datetime | None
 
 
 class CampaignOut(Schema):
@@ -353,6 +369,26 @@ def campaign_detail(request: TokenHttpRequest, pk: int) -> CampaignOut:
         trigger=campaign.trigger or None,
         events=selectors.trigger_outcome_counts(campaign=campaign) if campaign.trigger else {},
     )
+
+
+@router.get(
+    "/campaigns/{pk}/firings",
+    response={200: list[FiringOut], **error_responses(400, 401, 403, 404)},
+)
+def campaign_firings(request: TokenHttpRequest, pk: int) -> list[FiringOut]:
+    """The latest 50 firings of the campaign's schedule, newest first, and what came of each."""
+    api_permission_check(request, "campaigns.view_campaign")
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return [
+        FiringOut(
+            fired_at=firing.fired_at,
+            outcome=CampaignFiring.Outcome(firing.outcome),
+            reason=firing.reason,
+            run=firing.run,
+            started_at=firing.started_at,
+        )
+        for firing in selectors.campaign_firings_get(campaign=campaign)
+    ]
 
 
 @router.put(

@@ -188,8 +188,22 @@ class ScheduleForm(forms.Form):
         decimal_places=2,
     )
 
+    busy_firing = forms.ChoiceField(
+        label=_("When a recurring firing comes while the previous run is still open"),
+        choices=Campaign.BusyFiring.choices,
+        initial=Campaign.BusyFiring.SKIP,
+        required=False,
+        help_text=_("Every firing is listed on the campaign page with what came of it."),
+    )
+
     CRON_KEYS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
-    POLICY_KEYS = ("quiet_hours_start", "quiet_hours_end", "send_local_time", "spread_hours")
+    POLICY_KEYS = (
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "send_local_time",
+        "spread_hours",
+        "busy_firing",
+    )
     TRIGGER_KEYS = ("trigger_event", "trigger_where", "trigger_repeat", "trigger_every_days")
 
     def clean_send_at(self) -> datetime | None:

@@ -36,6 +36,7 @@ system_messages_define(
         "campaign.settled": gettext_lazy("All deliveries settled"),
         "campaign.scheduled_start": gettext_lazy("Started by its schedule"),
         "campaign.armed": gettext_lazy("Armed: each matching event sends"),
+        "campaign.queued_start": gettext_lazy("Started by a firing queued behind the last run"),
         "campaign.resend": ngettext_lazy(
             "Re-send of %(count)d delivery", "Re-send of %(count)d deliveries", "count"
         ),

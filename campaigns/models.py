@@ -144,6 +144,19 @@ class Campaign(models.Model):
     outcome_window_days = models.PositiveSmallIntegerField(
         _("outcome window (days)"), default=14, db_default=14
     )
+
+    # A recurring firing that comes while the previous run is still open (quiet hours, a later
+    # sequence step): skipped, or queued to start when that run finishes (docs/dispatch.md).
+    class BusyFiring(models.TextChoices):
+        SKIP = "skip", _("Skip it")
+        QUEUE = "queue", _("Queue it until the open run finishes")
+
+    busy_firing = models.CharField(
+        _("a firing during an open run"),
+        max_length=5,
+        choices=BusyFiring.choices,
+        default=BusyFiring.SKIP,
+    )
     # Sequences (docs/sequences.md): what takes a creator out of every later step, a subset of
     # SequenceStep.EXITS ("enrolled", "unsubscribed", "clicked", "replied").
     sequence_exit = models.JSONField(_("sequence exit rule"), default=list, blank=True)
@@ -196,6 +209,50 @@ class CampaignTransition(models.Model):
         """The note in the active language: a person's words as written, the system's
         rendered from its code."""
         return self.note or system_message_render(self.note_message)
+
+
+class CampaignFiring(models.Model):
+    """Every time the campaign's schedule fired (django-celery-beat), and what came of it: a
+    new run, queued behind the open run (then started when it finished), or skipped with the
+    reason. The reason is a code, shown translated."""
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("Started a run")
+        QUEUED = "queued", _("Queued behind the open run")
+        STARTED_LATE = "started_late", _("Started a run when the open one finished")
+        SKIPPED = "skipped", _("Skipped")
+
+    class Reason(models.TextChoices):
+        NONE = "", _("—")
+        RUN_OPEN = "run_open", _("The previous run was still open")
+        PAUSED = "paused", _("The campaign was paused")
+        NOT_SCHEDULED = "not_scheduled", _("The campaign was no longer scheduled")
+        CANCELLED = "cancelled", _("The campaign was cancelled while the firing waited")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="firings")
+    fired_at = models.DateTimeField(_("fired"), default=now)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=Reason.choices, blank=True, default=""
+    )
+    # The run this firing started (when it did), and when it started.
+    run = models.PositiveIntegerField(_("run"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign firing")
+        verbose_name_plural = _("campaign firings")
+        ordering = ["-fired_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["campaign", "fired_at"],
+                name="campaignfiring_queued",
+                condition=models.Q(outcome="queued"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} fired {self.fired_at:%Y-%m-%d %H:%M}: {self.outcome}"
 
 
 class Message(models.Model):

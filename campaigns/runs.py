@@ -20,7 +20,7 @@ from django.utils import timezone
 from campaigns import dispatch, enqueue, experiments, fanout, reconcile, sequences
 from campaigns.lifecycle import Action, campaign_action_allowed, campaign_transition
 from campaigns.models import Campaign, Delivery
-from campaigns.services import OPEN_STATES
+from campaigns.services import OPEN_STATES, campaign_firing_queued_start
 from common.system_messages import SystemMessage
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     """Mark a sending campaign's run finished once nothing is pending or in flight.
 
     `unknown` deliveries don't hold a campaign open: they are listed for ops to settle.
-    A recurring campaign goes back to `scheduled` for its next firing.
+    A recurring campaign goes back to `scheduled` for its next firing, and starts at once the
+    firing queued behind this run, if there is one.
     """
     if Campaign.objects.filter(pk=campaign_id).exclude(trigger={}).exists():
         # An armed triggered campaign sends until it is cancelled; asked before taking the
@@ -110,6 +111,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
     )
     campaign.finished_at = timezone.now()
     campaign.save(update_fields=["status", "finished_at"])
+    if recurring:
+        campaign_firing_queued_start(campaign=campaign)
     return True
 
 

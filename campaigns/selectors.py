@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from campaigns import whatsapp_window
 from campaigns.fanout import reachable_condition
-from campaigns.models import Campaign, Delivery, FanoutSkip, TriggerMatch
+from campaigns.models import Campaign, CampaignFiring, Delivery, FanoutSkip, TriggerMatch
 from campaigns.rendering import SAMPLE_CREATOR, creator_context_build
 from creators.models import CONSENT_FIELDS, Channel, Creator
 from segments.models import Segment
@@ -237,3 +237,8 @@ def campaign_skips_get(*, campaign: Campaign) -> list[FanoutSkip]:
         .annotate(total=Sum("count"))
         .order_by("channel", "reason")
     ]
+
+
+def campaign_firings_get(*, campaign: Campaign, limit: int = 50) -> QuerySet[CampaignFiring]:
+    """The campaign's latest schedule firings and what came of each, newest first."""
+    return CampaignFiring.objects.filter(campaign=campaign).order_by("-fired_at", "-id")[:limit]

@@ -10,6 +10,7 @@ fanout.py, sending in dispatch.py, the rest of a run (finishing it, the watchdog
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -33,13 +34,14 @@ from campaigns.lifecycle import (
     campaign_launchable_check,
     campaign_transition,
 )
-from campaigns.models import Campaign, Delivery, Message
+from campaigns.models import Campaign, CampaignFiring, Delivery, Message
 from campaigns.rendering import CHANNEL_FIELDS, message_check
 from campaigns.whatsapp_templates import whatsapp_template_errors
 from common.system_messages import SystemMessage
 from segments.models import Segment
 
 Status = Campaign.Status
+logger = logging.getLogger(__name__)
 # Deliveries of a run that still have to be sent or settled by a worker.
 OPEN_STATES = [Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING]
 
@@ -293,13 +295,54 @@ def campaign_timezone() -> str:
 
 @transaction.atomic
 def campaign_launch_scheduled(*, campaign_id: int) -> Campaign | None:
-    """Beat fired a campaign's schedule: start a run if it is (still) scheduled."""
+    """Beat fired a campaign's schedule: start a run if it is scheduled; while a run is still
+    open, queue the firing or skip it, as the campaign's `busy_firing` says. Every firing is
+    recorded (`CampaignFiring`) with what came of it. Returns the campaign when a run
+    started."""
     campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
-    if campaign is None or not campaign_action_allowed(
+    if campaign is None:
+        return None
+    Outcome, Reason = CampaignFiring.Outcome, CampaignFiring.Reason
+    if campaign_action_allowed(campaign=campaign, action=Action.START_SCHEDULED):
+        _run_start(campaign, actor=None, note=SystemMessage("campaign.scheduled_start"))
+        CampaignFiring.objects.create(
+            campaign=campaign,
+            outcome=Outcome.STARTED,
+            run=campaign.last_run,
+            started_at=campaign.launched_at,
+        )
+        return campaign
+    if campaign.status == Status.SENDING and campaign.busy_firing == Campaign.BusyFiring.QUEUE:
+        CampaignFiring.objects.create(campaign=campaign, outcome=Outcome.QUEUED)
+        logger.info("campaign %s fired during run %s: queued", campaign.pk, campaign.last_run)
+        return None
+    reason = {
+        Status.SENDING: Reason.RUN_OPEN,
+        Status.PAUSED: Reason.PAUSED,
+    }.get(Status(campaign.status), Reason.NOT_SCHEDULED)
+    CampaignFiring.objects.create(campaign=campaign, outcome=Outcome.SKIPPED, reason=reason)
+    logger.warning("campaign %s fired while %s: skipped", campaign.pk, campaign.status)
+    return None
+
+
+def campaign_firing_queued_start(*, campaign: Campaign) -> bool:
+    """In the transaction that finished a recurring campaign's run (the campaign locked and
+    back to `scheduled`): start the oldest firing queued behind that run, if any."""
+    queued = (
+        CampaignFiring.objects.select_for_update()
+        .filter(campaign=campaign, outcome=CampaignFiring.Outcome.QUEUED)
+        .order_by("fired_at", "id")
+        .first()
+    )
+    if queued is None or not campaign_action_allowed(
         campaign=campaign, action=Action.START_SCHEDULED
     ):
-        return None
-    return _run_start(campaign, actor=None, note=SystemMessage("campaign.scheduled_start"))
+        return False
+    _run_start(campaign, actor=None, note=SystemMessage("campaign.queued_start"))
+    queued.outcome, queued.run = CampaignFiring.Outcome.STARTED_LATE, campaign.last_run
+    queued.started_at = campaign.launched_at
+    queued.save(update_fields=["outcome", "run", "started_at"])
+    return True
 
 
 @transaction.atomic
@@ -355,6 +398,9 @@ def campaign_cancel(*, campaign: Campaign, actor: User | None = None) -> Campaig
         triggers.armed_names_forget()
     if campaign.periodic_task_id:
         PeriodicTask.objects.filter(pk=campaign.periodic_task_id).update(enabled=False)
+    CampaignFiring.objects.filter(campaign=campaign, outcome=CampaignFiring.Outcome.QUEUED).update(
+        outcome=CampaignFiring.Outcome.SKIPPED, reason=CampaignFiring.Reason.CANCELLED
+    )
     return campaign
 
 
@@ -370,6 +416,7 @@ POLICY_FIELDS = (
     "test_percent",
     "winner_metric",
     "winner_after_minutes",
+    "busy_firing",
 )
 
 

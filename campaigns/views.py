@@ -314,6 +314,7 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         quiet_hours_end=campaign.quiet_hours_end,
         send_local_time=campaign.send_local_time,
         spread_hours=(campaign.spread_seconds / 3600) if campaign.spread_seconds else None,
+        busy_firing=campaign.busy_firing,
     )
     form = ScheduleForm(request.POST or None, initial=initial)
 
@@ -328,6 +329,7 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         quiet_hours_end: Any = None,
         send_local_time: Any = None,
         spread_hours: Any = None,
+        busy_firing: str = "",
         **_ignored: Any,
     ) -> Campaign:
         with transaction.atomic():
@@ -338,6 +340,7 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
                 quiet_hours_end=quiet_hours_end,
                 send_local_time=send_local_time,
                 spread_seconds=int((spread_hours or 0) * 3600),
+                busy_firing=busy_firing or Campaign.BusyFiring.SKIP,
             )
             return drafting.campaign_schedule_plan_set(
                 campaign=campaign, mode=mode, send_at=send_at, crontab=crontab, trigger=trigger
@@ -524,6 +527,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "progress": selectors.campaign_progress(campaign=campaign),
             "transitions": campaign.transitions.select_related("actor"),
+            "firings": selectors.campaign_firings_get(campaign=campaign),
             "filters": filters,
             "page": page,
             "sections": page_sections_render(page="campaign", request=request, subject=campaign),

@@ -90,6 +90,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Stats"), "stats-campaigns", perm="campaigns.view_campaign"),
             NavItem(_("Audit log"), "audit-log", perm="audit.view_auditentry"),
+            NavItem(_("Health"), "health", perm="campaigns.view_campaign"),
         ),
     ),
     NavGroup(_("Settings"), (NavItem(_("Admin"), "admin:index", staff_only=True),)),

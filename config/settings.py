@@ -394,6 +394,13 @@ if TRACKING_WRITE_BEHIND:
         "task": "tracking.tasks.events_drain",
         "schedule": 1.0,
     }
+# Hits the drain claims and records per transaction, and how long a claimed chunk may stay
+# unrecorded before another drain puts it back in the queue (its drain died or stalled).
+TRACKING_DRAIN_BATCH = env.int("TRACKING_DRAIN_BATCH", default=1000)
+TRACKING_DRAIN_CLAIM_SECONDS = env.float("TRACKING_DRAIN_CLAIM_SECONDS", default=60.0)
+# GET /metrics (Prometheus text) answers only `Authorization: Bearer <METRICS_TOKEN>`; empty
+# (the default) turns the endpoint off (404).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # --- Tokens (docs/tracking.md, "Tokens"): seconds each kind stays valid after it was made ----
 # Click redirects and the email open pixel: a message's links keep working (and counting)

@@ -1,14 +1,18 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_GET
 
 from campaigns.models import Campaign
 from common.http import AuthenticatedHttpRequest
 from creators.models import Channel, Creator
 from dashboard import selectors
 from segments.models import Segment
+from tracking.selectors import intake_health_get
 
 
 def _runs_context() -> dict:
@@ -47,3 +51,53 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def home_runs(request: HttpRequest) -> HttpResponse:
     """The "sending now" panel alone, which the home page polls every two seconds."""
     return render(request, "dashboard/_runs.html", _runs_context())
+
+
+# Seconds the oldest waiting hit or webhook batch may wait before the page flags it.
+HEALTH_LAG_SECONDS = 60
+
+
+@require_GET
+@login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
+def health(request: HttpRequest) -> HttpResponse:
+    """Ops health: the intake backlog (tracking hits, webhook batches), and its age."""
+    intake = intake_health_get()
+    lagging = max(intake["hits_oldest_age_seconds"], intake["webhook_batches_oldest_age_seconds"])
+    return render(
+        request,
+        "dashboard/health.html",
+        {"intake": intake, "lagging": lagging > HEALTH_LAG_SECONDS, "lag": HEALTH_LAG_SECONDS},
+    )
+
+
+METRICS = [
+    ("hits_queued", "Tracking hits queued for the drain."),
+    ("hits_processing", "Tracking hits claimed by a drain, not recorded yet."),
+    ("hits_claims", "Chunks claimed by drains, not released yet."),
+    ("hits_oldest_age_seconds", "Age of the oldest tracking hit waiting (0: none)."),
+    ("webhook_batches_unapplied", "Provider webhook batches stored, not applied yet."),
+    ("webhook_batches_oldest_age_seconds", "Age of the oldest unapplied webhook batch."),
+]
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text exposition of the intake backlog, for `Authorization: Bearer
+    <METRICS_TOKEN>`; 404 while METRICS_TOKEN is empty, 401 for another token."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not constant_time_compare(given, token):
+        response = HttpResponse("unauthorized\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    intake = intake_health_get()
+    lines = []
+    for key, help_text in METRICS:
+        name = f"altavoz_intake_{key}"
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {intake[key]}"]  # type: ignore[literal-required]
+    return HttpResponse(
+        "\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8"
+    )

@@ -227,3 +227,17 @@ class WebhookBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} batch {self.pk}"
+
+
+class DrainedChunk(models.Model):
+    """A chunk of queued hits the drain recorded, by its claim key, written in the same
+    transaction as its events: a drain that committed and died before dropping its claim
+    from Redis leaves the claim behind, and whoever takes it over sees it was recorded
+    (replaying it would not be a no-op: a replayed click can look like a burst)."""
+
+    claim = models.CharField(max_length=80, primary_key=True)
+    hits = models.IntegerField(default=0)
+    recorded_at = models.DateTimeField(default=now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.claim

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet
@@ -334,3 +334,39 @@ def provider_events(*, provider: str) -> QuerySet[Event]:
     """The events `provider` ("sendgrid", "twilio") reported about the delivery
     `OuterRef("pk")`: for `Exists(...)` over deliveries."""
     return Event.objects.filter(delivery_id=OuterRef("pk"), source=provider)
+
+
+class IntakeHealth(TypedDict):
+    """What waits to be recorded: queued tracking hits (`writebehind.backlog_get`) and
+    provider webhook batches stored but not applied yet."""
+
+    hits_queued: int
+    hits_processing: int
+    hits_claims: int
+    hits_oldest_age_seconds: float
+    webhook_batches_unapplied: int
+    webhook_batches_oldest_age_seconds: float
+
+
+def intake_health_get() -> IntakeHealth:
+    from django.db.models import Count, Min
+    from django.utils import timezone
+
+    from tracking.models import WebhookBatch
+    from tracking.writebehind import backlog_get
+
+    backlog = backlog_get()
+    batches = WebhookBatch.objects.filter(applied_at__isnull=True).aggregate(
+        n=Count("pk"), oldest=Min("received_at")
+    )
+    oldest = batches["oldest"]
+    return {
+        "hits_queued": backlog["queued"],
+        "hits_processing": backlog["processing"],
+        "hits_claims": backlog["claims"],
+        "hits_oldest_age_seconds": backlog["oldest_age_seconds"],
+        "webhook_batches_unapplied": batches["n"],
+        "webhook_batches_oldest_age_seconds": round((timezone.now() - oldest).total_seconds(), 3)
+        if oldest is not None
+        else 0.0,
+    }

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -72,6 +73,15 @@ AUTOMATED_AGENTS = re.compile(
     r"libwww|headlesschrome|phantomjs|facebookexternalhit|whatsapp/|slackbot|googleimageproxy-prefetch",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=4096)
+def agent_automated(user_agent: str) -> bool:
+    """Whether the agent is a scanner's or a library's. Agents repeat (a few hundred
+    browsers), and the pattern costs tens of microseconds: each process keeps its answers."""
+    return AUTOMATED_AGENTS.search(user_agent) is not None
+
+
 # Apple Mail Privacy Protection fetches images through proxies that send a bare agent.
 BARE_AGENTS = {"", "mozilla/5.0"}
 
@@ -90,7 +100,7 @@ def open_automated_reason(*, method: str, user_agent: str) -> str:
         return "head"
     if user_agent.strip().lower() in BARE_AGENTS:
         return "prefetch"
-    if AUTOMATED_AGENTS.search(user_agent):
+    if agent_automated(user_agent):
         return "agent"
     return ""
 
@@ -101,7 +111,7 @@ def click_automated_reason(
     """Why a click looks like a link scanner's, else "" (bursts are found in `event_record`)."""
     if method == "HEAD":
         return "head"
-    if AUTOMATED_AGENTS.search(user_agent):
+    if agent_automated(user_agent):
         return "agent"
     if (
         channel in ("email", "whatsapp")
