@@ -310,6 +310,10 @@ FREQUENCY_CAP_WINDOW_HOURS = env.int("FREQUENCY_CAP_WINDOW_HOURS", default=24)
 FREQUENCY_CAP_BY_KIND = {
     kind: int(cap) for kind, cap in env.dict("FREQUENCY_CAP_BY_KIND", default={}).items()
 }
+# The program-wide holdout (docs/policies.md): this share of creators (by a stable hash of the
+# creator, creators/holdout.py) gets no marketing send at all; transactional campaigns still
+# reach them. 0: no program-wide holdout. 5 is a usual choice.
+PROGRAM_HOLDOUT_PERCENT = env.float("PROGRAM_HOLDOUT_PERCENT", default=0.0)
 # Sends per variant below which the stats page will not call an A/B winner.
 AB_MIN_SAMPLE = env.int("AB_MIN_SAMPLE", default=100)
 CHANNEL_HTTP_CONNECTIONS = env.int("CHANNEL_HTTP_CONNECTIONS", default=500)
