@@ -219,7 +219,9 @@ def _channel_create(
         ],
     )
     created = max(cursor.rowcount, 0)
-    if phase != "remainder" and not campaign.channel_priority and not step:
+    if phase == "remainder" or step:
+        return created
+    if not campaign.channel_priority:
         # Who this channel left out, by reason (with a priority, another channel may reach them).
         _skips_count(
             cursor,
@@ -230,23 +232,17 @@ def _channel_create(
             audience_params=audience_params,
             window=(window_sql, window_params),
         )
-    elif phase != "remainder" and not step and channel == campaign.channel_priority[0]:
+    elif channel == campaign.channel_priority[0]:
         # With a priority, the other reasons depend on the later channels; the program-wide
         # holdout does not: counted once, on the first channel.
-        _holdout_skips_count(
-            cursor,
-            campaign=campaign,
-            run=run,
-            channel=channel,
-            audience_sql=audience_sql,
-            audience_params=audience_params,
-        )
+        _holdout_skips_count(cursor, campaign, run, channel, (audience_sql, audience_params))
     return created
 
 
 def _holdout_skips_count(
-    cursor, *, campaign: Campaign, run: int, channel: str, audience_sql: str, audience_params: tuple
+    cursor, campaign: Campaign, run: int, channel: str, audience: tuple[str, tuple]
 ) -> None:
+    audience_sql, audience_params = audience
     held_out = "FALSE" if campaign.transactional else program_holdout_condition("c")
     if held_out == "FALSE":
         return

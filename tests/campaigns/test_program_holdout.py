@@ -4,9 +4,6 @@ still reach them. Who is in it is recomputed here in Python from the documented 
 
 from __future__ import annotations
 
-import time
-from collections import Counter
-
 import pytest
 from django.db import connection
 
@@ -24,6 +21,7 @@ from tests.campaigns.sequence_rig import (
     send_all,
     step_messages,
 )
+from tests.campaigns.test_dispatch_worker import wait_until_settled
 from tests.support.factories import campaign_make, creators_make
 
 DAY = 24 * 60
@@ -137,17 +135,6 @@ def services_step(campaign: Campaign, title: str) -> SequenceStep:
     )
 
 
-def _wait_sent(campaign: Campaign, rig, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        campaign.refresh_from_db()
-        if campaign.status == Campaign.Status.SENT:
-            return
-        time.sleep(0.5)
-    states = Counter(Delivery.objects.filter(campaign=campaign).values_list("status", flat=True))
-    raise AssertionError(f"{campaign.status} ({states}); worker log:\n{rig.worker_log()}")
-
-
 @pytest.mark.worker
 def test_through_the_worker_marketing_skips_the_holdout_and_transactional_reaches_it(
     dispatch_rig, settings
@@ -160,12 +147,12 @@ def test_through_the_worker_marketing_skips_the_holdout_and_transactional_reache
 
     marketing = campaign_make(channels=("email", "whatsapp"), name="Novedades")
     services.campaign_launch(campaign=marketing)
-    _wait_sent(marketing, dispatch_rig)
+    wait_until_settled(marketing, dispatch_rig, timeout=180)
     notice = campaign_make(channels=("email", "whatsapp"), name="Aviso de pago")
     notice.transactional = True
     notice.save(update_fields=["transactional"])
     services.campaign_launch(campaign=notice)
-    _wait_sent(notice, dispatch_rig)
+    wait_until_settled(notice, dispatch_rig, timeout=180)
 
     creator_of = dict(Delivery.objects.values_list("id", "creator_id"))
     campaign_of = dict(Delivery.objects.values_list("id", "campaign_id"))
