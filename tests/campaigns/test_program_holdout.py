@@ -164,3 +164,19 @@ def test_through_the_worker_marketing_skips_the_holdout_and_transactional_reache
         }
         assert reached[marketing.pk] == ids - holdout, provider
         assert reached[notice.pk] == ids, provider
+
+
+def test_the_wizard_marks_a_campaign_transactional_and_back(db, role_client):
+    manager = role_client("manager")
+    basics = {"name": "Aviso de pago", "kind": "announcement", "market": "MX"}
+    basics["default_locale"] = "es-MX"
+    page = manager.get("/campaigns/new/").content.decode()
+    assert "reach creators in the program-wide holdout" in page
+    response = manager.post("/campaigns/new/", {**basics, "transactional": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign = Campaign.objects.get()
+    assert campaign.transactional
+    response = manager.post(f"/campaigns/{campaign.pk}/basics/", basics)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign.refresh_from_db()
+    assert not campaign.transactional
