@@ -180,3 +180,17 @@ def test_the_wizard_marks_a_campaign_transactional_and_back(db, role_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     campaign.refresh_from_db()
     assert not campaign.transactional
+
+
+def test_the_audience_step_says_how_many_are_held_out(db, role_client, settings):
+    settings.PROGRAM_HOLDOUT_PERCENT = 20
+    creators = creators_make(100)
+    campaign = campaign_make(channels=("inbox",))
+    editor = role_client("editor")
+    url = f"/campaigns/{campaign.pk}/audience/counts/"
+    html = editor.get(url, {"segment": campaign.segment_id}).content.decode()
+    held = len(held_out([c.pk for c in creators], 20))
+    assert f"{held} of them are in the program-wide holdout" in html
+    settings.PROGRAM_HOLDOUT_PERCENT = 0
+    html = editor.get(url, {"segment": campaign.segment_id}).content.decode()
+    assert "program-wide holdout" not in html
