@@ -30,6 +30,11 @@ WINDOW_DAYS = 30
 # numeric(14, 2): a sum past it is capped rather than failing the import.
 GMV_MAX = "999999999999.99"
 _LOCK_KEY = zlib.crc32(b"altavoz:gmv-30d-refresh")
+# Up to this many creators, a refresh looks each one's rows up by index; beyond, it refreshes
+# everyone in one pass over the window's rows, which costs less (measured on a loaded 2-core
+# box, 200,000 creators with 6M rows: 200,000 by index 51-77 s, everyone 9-37 s; 10,000 by
+# index 2.7 s).
+PER_CREATOR_LIMIT = 20_000
 
 
 def gmv_window(today: date | None = None) -> tuple[date, date]:
@@ -46,9 +51,13 @@ def gmv_30d_refresh(
     creators changed."""
     first, last = gmv_window(today)
     creators, metrics = Creator._meta.db_table, CreatorMetric._meta.db_table
+    ids = None if creator_ids is None else sorted(set(creator_ids))
+    if ids is not None and not ids:
+        return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        if creator_ids is None:
+        if ids is None or len(ids) > PER_CREATOR_LIMIT:
+            # Everyone (also right for a large import: the same figures for its creators).
             cursor.execute(
                 f"""
                 UPDATE {creators} c SET gmv_30d = LEAST(COALESCE(s.total, 0), {GMV_MAX})
@@ -61,8 +70,7 @@ def gmv_30d_refresh(
                 [Metric.GMV.value, first, last],
             )
         else:
-            if not creator_ids:
-                return 0
+            # A few creators: their rows through the (creator, metric, date) index.
             cursor.execute(
                 f"""
                 UPDATE {creators} c SET gmv_30d = s.total
@@ -75,6 +83,6 @@ def gmv_30d_refresh(
                 ) s
                 WHERE c.id = s.id AND c.gmv_30d <> s.total
                 """,
-                [sorted(set(creator_ids)), Metric.GMV.value, first, last],
+                [ids, Metric.GMV.value, first, last],
             )
         return max(cursor.rowcount, 0)

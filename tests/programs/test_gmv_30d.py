@@ -14,7 +14,7 @@ from django.utils import timezone
 from creators.demo import creators_seed_demo
 from creators.importer import creator_import_csv
 from creators.models import Creator
-from programs import metric_import
+from programs import gmv, metric_import
 from programs.demo import creator_metrics_demo_create
 from programs.gmv import gmv_30d_refresh
 from programs.models import CreatorMetric
@@ -153,3 +153,19 @@ def test_the_demo_writes_its_gmv_as_metrics_that_give_the_same_figures(db):
     today = timezone.localdate()
     days = set(CreatorMetric.objects.filter(metric="gmv").values_list("date", flat=True))
     assert days == {today - timedelta(days=n) for n in range(30)}
+
+
+def test_a_large_import_refreshes_in_one_pass_with_the_same_result(db, monkeypatch):
+    # Past PER_CREATOR_LIMIT creators the refresh does everyone in one pass instead of each
+    # by index; a limit of 1 takes that path with a few creators.
+    monkeypatch.setattr(gmv, "PER_CREATOR_LIMIT", 1)
+    creators_make(6)
+    today = timezone.localdate()
+    lines = [
+        f"creador_{i},{(today - timedelta(days=d)).isoformat()},gmv,{i * 10 + d}"
+        for i in range(5)
+        for d in (0, 12, 29, 30)
+    ]
+    result = _csv(lines)
+    assert result.gmv_refreshed == 5
+    assert actual_gmv() == expected_gmv()
