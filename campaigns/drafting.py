@@ -33,6 +33,7 @@ def campaign_basics_set(
     default_locale: str,
     starts_on: date | None,
     ends_on: date | None,
+    transactional: bool = False,
 ) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     campaign_action_check(campaign=campaign, action=Action.EDIT_DRAFT)
@@ -42,8 +43,17 @@ def campaign_basics_set(
         starts_on,
         ends_on,
     )
+    campaign.transactional = transactional
     campaign.save(
-        update_fields=["name", "kind", "market", "default_locale", "starts_on", "ends_on"]
+        update_fields=[
+            "name",
+            "kind",
+            "market",
+            "default_locale",
+            "starts_on",
+            "ends_on",
+            "transactional",
+        ]
     )
     approvals.approval_reset(campaign=campaign)
     return campaign

@@ -1,7 +1,8 @@
 """Fan-out: one delivery per (campaign, run, channel, creator), created in set-based SQL.
 
 The segment's creators are filtered per channel to those who consented, have an address on
-that channel and are not suppressed, and inserted with `INSERT … SELECT … ON CONFLICT DO
+that channel and are not suppressed (and, for marketing campaigns, are not in the
+program-wide holdout: `eligible_condition`), and inserted with `INSERT … SELECT … ON CONFLICT DO
 NOTHING`: the unique constraint makes a launch (or a retried launch task) idempotent.
 """
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from campaigns import policies, whatsapp_window
 from campaigns.models import Campaign, Delivery, FanoutSkip, Message, SequenceStep
+from creators.holdout import program_holdout_condition
 from creators.models import CONSENT_FIELDS, Channel, ConsentStatus, Creator
 from segments.selectors import segment_creators
 
@@ -37,6 +39,18 @@ def reachable_condition(channel: str) -> str:
     """SQL (alias `c`) true for creators who consented to and can be reached on `channel`."""
     consent = f"c.{CONSENT_FIELDS[channel]} = '{ConsentStatus.GRANTED.value}'"
     return f"{consent} AND {_REACHABLE_SQL[channel]}"
+
+
+def eligible_condition(channel: str, *, transactional: bool) -> str:
+    """SQL (alias `c`) true for creators a campaign may send to on `channel`: reachable
+    (`reachable_condition`) and, unless the campaign is transactional, not in the
+    program-wide holdout (creators/holdout.py). Every path that creates deliveries uses it:
+    launches, sequence steps, late entrants, A/B remainders, fallbacks (and triggers)."""
+    reachable = reachable_condition(channel)
+    if transactional:
+        return reachable
+    held_out = program_holdout_condition("c")
+    return reachable if held_out == "FALSE" else f"{reachable} AND NOT ({held_out})"
 
 
 def deliveries_create(
@@ -185,7 +199,8 @@ def _channel_create(
                    CASE WHEN c.locale IN ({locale_placeholders}) THEN c.locale ELSE %s END AS locale,
                    {bucket} AS bucket, {quiet_columns}, {base} AS base, {recent} AS recent
             FROM {creators_table} c
-            WHERE c.id IN ({audience_sql}) AND {reachable_condition(channel)}
+            WHERE c.id IN ({audience_sql})
+                  AND {eligible_condition(channel, transactional=campaign.transactional)}
                   {window_filter} {first_only} {bucket_filter}
         ) a {policies.LOCAL_LATERAL_SQL}
         ON CONFLICT DO NOTHING
@@ -204,7 +219,9 @@ def _channel_create(
         ],
     )
     created = max(cursor.rowcount, 0)
-    if phase != "remainder" and not campaign.channel_priority and not step:
+    if phase == "remainder" or step:
+        return created
+    if not campaign.channel_priority:
         # Who this channel left out, by reason (with a priority, another channel may reach them).
         _skips_count(
             cursor,
@@ -215,7 +232,30 @@ def _channel_create(
             audience_params=audience_params,
             window=(window_sql, window_params),
         )
+    elif channel == campaign.channel_priority[0]:
+        # With a priority, the other reasons depend on the later channels; the program-wide
+        # holdout does not: counted once, on the first channel.
+        _holdout_skips_count(cursor, campaign, run, channel, (audience_sql, audience_params))
     return created
+
+
+def _holdout_skips_count(
+    cursor, campaign: Campaign, run: int, channel: str, audience: tuple[str, tuple]
+) -> None:
+    audience_sql, audience_params = audience
+    held_out = "FALSE" if campaign.transactional else program_holdout_condition("c")
+    if held_out == "FALSE":
+        return
+    cursor.execute(
+        f"""
+        INSERT INTO {FanoutSkip._meta.db_table} (campaign_id, run, channel, reason, count)
+        SELECT %s, %s, %s, %s, COUNT(*) FROM {Creator._meta.db_table} c
+        WHERE c.id IN ({audience_sql}) AND {held_out}
+        HAVING COUNT(*) > 0
+        ON CONFLICT (campaign_id, run, channel, reason) DO UPDATE SET count = EXCLUDED.count
+        """,
+        [campaign.pk, run, channel, FanoutSkip.Reason.PROGRAM_HOLDOUT.value, *audience_params],
+    )
 
 
 def _skips_count(
@@ -230,7 +270,8 @@ def _skips_count(
 ) -> None:
     """Count, by reason, the audience members this channel's fan-out left out. `window`: the
     WhatsApp window's condition (`whatsapp_window.fanout_condition`), if it applies: the
-    reachable creators it leaves out are counted as `outside_whatsapp_window`."""
+    reachable creators it leaves out are counted as `outside_whatsapp_window`. Creators in
+    the program-wide holdout are counted as `program_holdout` whatever else holds."""
     consent = f"c.{CONSENT_FIELDS[channel]}"
     granted = ConsentStatus.GRANTED.value
     skips, creators_table = FanoutSkip._meta.db_table, Creator._meta.db_table
@@ -240,6 +281,11 @@ def _skips_count(
     if window_sql:
         outside_case, outside_params = f"WHEN {reachable} THEN %s", [whatsapp_window.REASON.value]
         left_out = f"NOT ({reachable} AND {window_sql})"
+    held_out = "FALSE" if campaign.transactional else program_holdout_condition("c")
+    if held_out != "FALSE":
+        outside_case = f"WHEN {held_out} THEN %s {outside_case}"
+        outside_params = [FanoutSkip.Reason.PROGRAM_HOLDOUT.value, *outside_params]
+        left_out = f"(({held_out}) OR {left_out})"
     cursor.execute(
         f"""
         INSERT INTO {skips} (campaign_id, run, channel, reason, count)
@@ -323,7 +369,8 @@ def fallback_deliveries_create(
                 WHERE f.id IN ({id_placeholders}) AND f.campaign_id = %s
                   AND (%s::integer IS NULL OR f.run = %s)
                   AND f.status IN ({states}) AND f.channel IN ({earlier}) AND f.step = 0
-                  AND {reachable_condition(channel)} {window_filter}
+                  AND {eligible_condition(channel, transactional=campaign.transactional)}
+                  {window_filter}
                   AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.fallback_from = f.id
                                   AND n.campaign_id = f.campaign_id AND n.run = f.run
                                   AND n.creator_id = f.creator_id)

@@ -33,6 +33,14 @@ class BasicsForm(forms.Form):
     ends_on = forms.DateField(
         label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    transactional = forms.BooleanField(
+        label=_("Transactional"),
+        required=False,
+        help_text=_(
+            "Account, payment or rules notices only: they reach creators in the program-wide "
+            "holdout and ignore frequency caps. Never for promotions."
+        ),
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

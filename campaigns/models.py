@@ -410,8 +410,9 @@ class IdempotencyRecord(models.Model):
 class FanoutSkip(models.Model):
     """How many of a run's audience fan-out left out on a channel, and why: consent not
     granted (`denied`, `unknown`), no way to reach them (`unreachable`: no address or
-    device, or a suppressed address) or, for body-only WhatsApp messages, a closed 24-hour
-    window (`outside_whatsapp_window`). Updated by each fan-out of the run."""
+    device, or a suppressed address), for body-only WhatsApp messages a closed 24-hour
+    window (`outside_whatsapp_window`), or the program-wide holdout (`program_holdout`, not
+    for transactional campaigns). Updated by each fan-out of the run."""
 
     class Reason(models.TextChoices):
         DENIED = "denied", _("Consent denied")
@@ -421,6 +422,7 @@ class FanoutSkip(models.Model):
             "outside_whatsapp_window",
             _("Outside the WhatsApp 24-hour window (free text only)"),
         )
+        PROGRAM_HOLDOUT = "program_holdout", _("Program-wide holdout (no marketing sends)")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="skips")
     run = models.PositiveIntegerField(_("run"))

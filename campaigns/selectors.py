@@ -8,6 +8,7 @@ from campaigns import whatsapp_window
 from campaigns.fanout import reachable_condition
 from campaigns.models import Campaign, CampaignFiring, Delivery, FanoutSkip, TriggerMatch
 from campaigns.rendering import SAMPLE_CREATOR, creator_context_build
+from creators.holdout import program_holdout_condition
 from creators.models import CONSENT_FIELDS, Channel, Creator
 from segments.models import Segment
 from segments.selectors import segment_creators
@@ -155,7 +156,8 @@ def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
     """The segment's size and, per channel, how many of its creators fan-out would create a
     delivery for (consent granted, an address, not suppressed), and of those reachable on
     WhatsApp how many are inside their 24-hour window now (`whatsapp_in_window`) and
-    outside it (`whatsapp_outside_window`): one query."""
+    outside it (`whatsapp_outside_window`), and how many are in the program-wide holdout
+    (`program_holdout`: marketing fan-outs leave them out): one query."""
     audience_sql, params = segment_creators(segment).order_by().values("id").query.sql_with_params()
     channels = list(CONSENT_FIELDS)
     window_columns, window_params = whatsapp_window.count_columns_sql(
@@ -163,6 +165,7 @@ def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
     )
     columns = ", ".join(
         [
+            f"COUNT(*) FILTER (WHERE {program_holdout_condition('c')})",
             *(f"COUNT(*) FILTER (WHERE {reachable_condition(channel)})" for channel in channels),
             *window_columns,
         ]
@@ -176,7 +179,8 @@ def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
         row = cursor.fetchone()
     return {
         "total": row[0],
-        **{str(channel): n for channel, n in zip(channels, row[1:-2], strict=True)},
+        "program_holdout": row[1],
+        **{str(channel): n for channel, n in zip(channels, row[2:-2], strict=True)},
         "whatsapp_in_window": row[-2],
         "whatsapp_outside_window": row[-1],
     }

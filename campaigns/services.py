@@ -58,6 +58,7 @@ def campaign_create(
     messages: Iterable[dict[str, Any]] = (),
     starts_on: date | None = None,
     ends_on: date | None = None,
+    transactional: bool = False,
 ) -> Campaign:
     """Create a draft campaign with its messages (each checked: a bad template is refused)."""
     campaign = Campaign.objects.create(
@@ -69,6 +70,7 @@ def campaign_create(
         default_locale=default_locale,
         starts_on=starts_on,
         ends_on=ends_on,
+        transactional=transactional,
     )
     for message in messages:
         fields = {

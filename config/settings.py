@@ -5,9 +5,11 @@
 """
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.tzcrontab import TzAwareCrontab
 
 from config.env import BASE_DIR, env
 
@@ -312,6 +314,12 @@ FREQUENCY_CAP_WINDOW_HOURS = env.int("FREQUENCY_CAP_WINDOW_HOURS", default=24)
 FREQUENCY_CAP_BY_KIND = {
     kind: int(cap) for kind, cap in env.dict("FREQUENCY_CAP_BY_KIND", default={}).items()
 }
+# The program-wide holdout (docs/policies.md): this share of creators (by a stable hash of the
+# creator, creators/holdout.py) gets no marketing send at all; transactional campaigns still
+# reach them. 0: no program-wide holdout. 5 is a usual choice.
+PROGRAM_HOLDOUT_PERCENT = env.float("PROGRAM_HOLDOUT_PERCENT", default=0.0)
+# When the holdout began (YYYY-MM-DD): its effect page cumulates from that month.
+PROGRAM_HOLDOUT_SINCE = env("PROGRAM_HOLDOUT_SINCE", default="")
 # Sends per variant below which the stats page will not call an A/B winner.
 AB_MIN_SAMPLE = env.int("AB_MIN_SAMPLE", default=100)
 # Campaign outcomes (docs/outcomes.md): creators per side below which the page says the sample
@@ -344,6 +352,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.sequence_steps_due",
         "schedule": 60.0,
     },
+}
+# Creator.gmv_30d follows the daily gmv metrics (docs/metrics.md): refreshed after every
+# metric import, and daily for the day that leaves the 30-day window (00:10 in TIME_ZONE).
+CELERY_BEAT_SCHEDULE["gmv-30d-refresh"] = {
+    "task": "programs.tasks.gmv_30d_refresh",
+    "schedule": TzAwareCrontab(minute=10, hour=0, tz=ZoneInfo(TIME_ZONE)),
 }
 # Minutes between re-evaluations of running sequences' dynamic segments for late entrants
 # (a fan-out over the segment each time; 0: no late entrants).

@@ -167,6 +167,8 @@ class CreatorAdmin(admin.ModelAdmin):
     # Consent changes go through the opt-out action (and its service), which records the
     # history; editing a consent field in the form would skip it, so they are read-only here.
     readonly_fields = (
+        # Derived from the daily gmv metrics (programs/gmv.py); an edit here would disagree.
+        "gmv_30d",
         "consent_email",
         "consent_whatsapp",
         "consent_push",

@@ -73,7 +73,9 @@ WITH src AS MATERIALIZED (
         COALESCE(s.market, c.market, %(market)s) AS market,
         COALESCE(s.level, c.level, 0) AS level,
         COALESCE(s.followers, c.followers, 0) AS followers,
-        COALESCE(s.gmv_30d, c.gmv_30d, 0) AS gmv_30d,
+        -- gmv_30d is derived from the gmv metrics (programs/gmv.py): a file's column is
+        -- ignored, so a creator keeps the figure the metrics give (0 for a new one).
+        COALESCE(c.gmv_30d, 0) AS gmv_30d,
         COALESCE(s.category, c.category, '') AS category,
         COALESCE(s.content_type, c.content_type, %(content_type)s) AS content_type,
         COALESCE(s.joined_at,

@@ -11,7 +11,7 @@ from accounts.permissions import api_permission_check
 from common.http import TokenHttpRequest
 from common.schemas import ApiSchema, IsoDate, error_responses
 from creators.models import HANDLE_MAX_LENGTH
-from programs import selectors, services
+from programs import metric_import, selectors
 from programs.models import Metric
 
 router = Router(tags=["programs"])
@@ -42,13 +42,21 @@ class MetricsIn(ApiSchema):
 
 
 class RowError(Schema):
-    row: int
-    message: str
+    row: int = Field(..., description="The row's position in `rows`, from 1.")
+    field: str | None = Field(
+        None, description="The field at fault (handle, date, metric, value), if one is."
+    )
+    message: str = Field(..., description="What is wrong, in the request's language.")
 
 
 class MetricsOut(Schema):
-    imported: int
-    errors: list[RowError]
+    imported: int = Field(
+        ...,
+        description="Values written (a later row for the same creator, "
+        "metric and day replaces an earlier one).",
+    )
+    rejected: int = Field(..., description="Rows not written; each is in `errors`.")
+    errors: list[RowError] = Field(..., description="The first 1,000 problems, by row.")
 
 
 class ProgressRow(Schema):
@@ -60,18 +68,23 @@ class ProgressRow(Schema):
 
 @router.post("/creator-metrics", response={200: MetricsOut, **error_responses(400, 401, 403)})
 def creator_metrics_post(request: TokenHttpRequest, payload: MetricsIn) -> Status:
-    """Record daily metric rows; bad rows come back by position (1-based), good rows land.
+    """Record daily metric rows; bad rows come back by position (1-based) and field, good
+    rows land, and the creators' `gmv_30d` follows the `gmv` rows (docs/metrics.md).
 
     Needs `programs.import_metrics` (a manager's token), as the import page does."""
     api_permission_check(request, "programs.import_metrics")
-    result = services.creator_metrics_record(
+    result = metric_import.creator_metrics_record(
         rows=enumerate((row.dict() for row in payload.rows), start=1), actor=request.auth
     )
     return Status(
         200,
         {
             "imported": result.imported,
-            "errors": [{"row": line, "message": message} for line, message in result.errors],
+            "rejected": result.rejected,
+            "errors": [
+                {"row": error["line"], "field": error["field"], "message": error["message"]}
+                for error in result.errors_shown()
+            ],
         },
     )
 

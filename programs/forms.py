@@ -108,7 +108,14 @@ class ProgramNewForm(forms.Form):
 
 
 class MetricImportForm(forms.Form):
-    file = forms.FileField(label=_("Metrics CSV (handle, date, metric, value)"))
+    file = forms.FileField(
+        label=_("Metrics CSV"),
+        help_text=_(
+            "Columns handle, date, metric, value — or handle, date and one column per metric "
+            "(gmv, videos_posted, live_hours, products_showcased). UTF-8 or Excel's Windows "
+            "encoding; commas, semicolons or tabs."
+        ),
+    )
 
 
 class BandMessageForm(forms.Form):

@@ -117,9 +117,47 @@ class CreatorMetric(models.Model):
                 fields=["creator", "metric", "date"], name="creator_metric_unique_day"
             )
         ]
+        indexes = [
+            # The metric health page probes each (metric, day) for gaps: one index lookup each.
+            models.Index(fields=["metric", "date"], name="creator_metric_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.creator_id} {self.metric} {self.date}: {self.value}"
+
+
+class MetricImport(models.Model):
+    """One metric import (a CSV file or an API call) and what it did, for the health page.
+    Problems are stored as codes with parameters (programs/metric_import.py) and shown in
+    the reader's language."""
+
+    class Source(models.TextChoices):
+        CSV = "csv", _("CSV file")
+        API = "api", _("API")
+
+    at = models.DateTimeField(_("at"), default=now, db_index=True)
+    source = models.CharField(_("source"), max_length=3, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    # Rows read (after the header), rows written, rows rejected.
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # {metric: {"rows": n, "first": "YYYY-MM-DD", "last": "YYYY-MM-DD"}} of the rows written.
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    # The first problems: [{"line", "field", "code", "params"}].
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("metric import")
+        verbose_name_plural = _("metric imports")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.at:%Y-%m-%d %H:%M}"
 
 
 class BandMessageMark(models.Model):

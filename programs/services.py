@@ -1,17 +1,14 @@
-"""Programs: create one for a campaign, enrol creators, import their metrics, message a band.
+"""Programs: create one for a campaign, enrol creators, message a band (metric imports:
+programs/metric_import.py).
 
 Services change state; each is one transaction. Reading progress lives in selectors.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -22,19 +19,13 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
-from common.csv import CSV_NUL_MESSAGE, csv_has_nul, csv_rows_numbered
-from creators.cells import handle_read
 from creators.models import Creator
 from events.services import event_emit, events_emit_many
-from programs.band_events import metrics_imported_emit
 from programs.exceptions import ProgramInvalid
-from programs.models import Band, BandMessageMark, CreatorMetric, Enrolment, Metric, Program
+from programs.models import Band, BandMessageMark, Enrolment, Program
 from programs.selectors import program_band_creators
 from segments.models import Segment, SegmentMember
 from segments.selectors import segment_creators
-
-METRIC_CHUNK = 5000
-ERROR_LIMIT = 1000
 
 
 def _dates(value: Iterable[Any]) -> list[str]:
@@ -134,116 +125,6 @@ def program_enrol_eligible(*, program: Program, actor: User | None = None) -> in
         )
     audit_record(actor=actor, action="program.enrol", target=program, detail={"new": enrolled})
     return enrolled
-
-
-# --- Metrics --------------------------------------------------------------------------------------
-
-
-@dataclass
-class MetricImportResult:
-    imported: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-
-METRIC_HEADER = ("handle", "date", "metric", "value")
-
-
-def _metric_row_check(row: dict[str, Any]) -> tuple[str, date, str, Decimal]:
-    if csv_has_nul(row.values()):
-        raise ValueError(str(CSV_NUL_MESSAGE))
-    handle = str(row.get("handle") or "").strip()
-    handle = handle_read(handle) or handle.removeprefix("@")
-    if not handle:
-        raise ValueError(_("handle is empty"))
-    day = parse_date(str(row.get("date") or "").strip())
-    if day is None:
-        raise ValueError(_("date must be YYYY-MM-DD"))
-    metric = str(row.get("metric") or "").strip()
-    if metric not in Metric.values:
-        raise ValueError(
-            _("metric must be one of %(metrics)s") % {"metrics": ", ".join(Metric.values)}
-        )
-    try:
-        value = Decimal(str(row.get("value") or "").strip())
-    except InvalidOperation:
-        raise ValueError(_("value must be a number")) from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(_("value must be zero or more"))
-    return handle, day, metric, value
-
-
-def _metrics_write(
-    rows: list[tuple[int, str, date, str, Decimal]], result: MetricImportResult
-) -> None:
-    """Upsert one chunk: handles resolved with one query, rows written with one upsert."""
-    handles = {row[1] for row in rows}
-    ids = dict(Creator.objects.filter(handle__in=handles).values_list("handle", "pk"))
-    latest: dict[tuple[int, str, date], CreatorMetric] = {}
-    for line, handle, day, metric, value in rows:
-        creator_id = ids.get(handle)
-        if creator_id is None:
-            if len(result.errors) < ERROR_LIMIT:
-                result.errors.append(
-                    (line, _("no creator with handle “%(handle)s”") % {"handle": handle})
-                )
-            continue
-        # The same creator, metric and day twice in one file: the later line wins.
-        latest[(creator_id, metric, day)] = CreatorMetric(
-            creator_id=creator_id, date=day, metric=metric, value=value
-        )
-    CreatorMetric.objects.bulk_create(
-        latest.values(),
-        update_conflicts=True,
-        unique_fields=["creator", "metric", "date"],
-        update_fields=["value"],
-        batch_size=METRIC_CHUNK,
-    )
-    metrics_imported_emit(metrics=latest.values())
-    result.imported += len(latest)
-
-
-@transaction.atomic
-def creator_metrics_record(
-    *, rows: Iterable[tuple[int, dict[str, Any]]], actor: User | None = None
-) -> MetricImportResult:
-    """Record daily metric rows, each `(line, {handle, date, metric, value})`: bad rows are
-    reported by their line and the good ones land."""
-    result = MetricImportResult()
-    chunk: list[tuple[int, str, date, str, Decimal]] = []
-    for line, row in rows:
-        try:
-            chunk.append((line, *_metric_row_check(row)))
-        except ValueError as error:
-            if len(result.errors) < ERROR_LIMIT:
-                result.errors.append((line, str(error)))
-        if len(chunk) >= METRIC_CHUNK:
-            _metrics_write(chunk, result)
-            chunk = []
-    if chunk:
-        _metrics_write(chunk, result)
-    result.errors.sort()
-    audit_record(
-        actor=actor,
-        action="program.metrics_import",
-        target_type="creatormetric",
-        detail={"imported": result.imported, "errors": len(result.errors)},
-    )
-    return result
-
-
-def creator_metrics_import_csv(
-    *, file: IO[bytes] | IO[str], actor: User | None = None
-) -> MetricImportResult:
-    """CSV with header handle,date,metric,value (UTF-8); line 1 is the header."""
-    raw = file.read()
-    text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [name for name in METRIC_HEADER if name not in (reader.fieldnames or [])]
-    if missing:
-        return MetricImportResult(
-            errors=[(1, _("missing columns: %(columns)s") % {"columns": ", ".join(missing)})]
-        )
-    return creator_metrics_record(rows=csv_rows_numbered(reader), actor=actor)
 
 
 # --- Band messages --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +21,15 @@ from common.csv import csv_writer
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from creators.models import Channel
-from programs import calendar, readiness, selectors, services
+from programs import (
+    calendar,
+    holdout_effect,
+    metric_health,
+    metric_import,
+    readiness,
+    selectors,
+    services,
+)
 from programs.band_triggers import band_message_arm
 from programs.forms import (
     BandMessageForm,
@@ -32,7 +41,7 @@ from programs.forms import (
     ProgramForm,
     ProgramNewForm,
 )
-from programs.models import Band, ManualChecklistItem, Program
+from programs.models import Band, ManualChecklistItem, Metric, Program
 
 VIEW = "programs.view_program"
 ADD = "programs.add_program"
@@ -153,9 +162,53 @@ def program_metrics_import(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     if not form.is_valid():
         context = {**_detail_context(program), "import_form": form}
         return render(request, "programs/program_detail.html", context, status=400)
-    result = services.creator_metrics_import_csv(file=form.cleaned_data["file"], actor=request.user)
+    result = _metrics_import(request, form)
     context = {**_detail_context(program), "import_result": result}
     return render(request, "programs/program_detail.html", context)
+
+
+def _metrics_import(
+    request: AuthenticatedHttpRequest, form: MetricImportForm
+) -> metric_import.MetricImportResult:
+    upload = form.cleaned_data["file"]
+    return metric_import.creator_metrics_import_csv(
+        file=upload, actor=request.user, filename=upload.name
+    )
+
+
+# --- Metric health --------------------------------------------------------------------------------
+
+
+def _health(request: HttpRequest, **extra: object) -> HttpResponse:
+    status = 400 if "import_form" in extra else 200
+    return render(
+        request,
+        "programs/metric_health.html",
+        {
+            "health": metric_health.metric_health_get(),
+            "gap_days": metric_health.GAP_DAYS,
+            "imports": metric_health.metric_imports_recent(),
+            "import_form": MetricImportForm(),
+            **extra,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@_needs(VIEW)
+def metric_health_page(request: HttpRequest) -> HttpResponse:
+    """Per metric: the last import, its rows and rejects, and the days with no data."""
+    return _health(request)
+
+
+@require_POST
+@_needs(IMPORT)
+def metric_health_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = MetricImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _health(request, import_form=form)
+    return _health(request, import_result=_metrics_import(request, form))
 
 
 @require_POST
@@ -186,6 +239,31 @@ def program_band_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         else _("Band message started."),
     )
     return redirect(campaign)
+
+
+# --- Program-wide holdout -------------------------------------------------------------------------
+
+
+@require_GET
+@_needs(VIEW)
+def program_holdout(request: HttpRequest) -> HttpResponse:
+    """The program's cumulative incremental effect per month against the program-wide
+    holdout, for one metric (`?metric=`; an unknown one shows GMV)."""
+    metric = request.GET.get("metric", "")
+    if metric not in Metric.values:
+        metric = Metric.GMV.value
+    return render(
+        request,
+        "programs/holdout.html",
+        {
+            "effect": holdout_effect.program_holdout_effect_get(metric=metric),
+            "metric": metric,
+            "metrics": Metric.choices,
+            "metric_label": Metric(metric).label,
+            "percent": settings.PROGRAM_HOLDOUT_PERCENT,
+            "min_holdout": holdout_effect.MIN_HOLDOUT,
+        },
+    )
 
 
 # --- Readiness ------------------------------------------------------------------------------------

@@ -111,3 +111,38 @@ def sample_too_small(counts: list[tuple[int, int]], *, minimum: int) -> bool:
         return True
     rate = sum(s for s, _n in counts) / trials
     return any(n < minimum or n * rate < 5 or n * (1 - rate) < 5 for _s, n in counts)
+
+
+@dataclass(frozen=True)
+class Uplift:
+    difference: float  # mean of the sent group minus mean of the holdout
+    interval: Interval
+    statistic: float  # Welch's t
+    p_value: float  # normal approximation
+    sent: int
+    holdout: int
+
+
+def uplift_welch(
+    *,
+    mean_sent: float,
+    var_sent: float,
+    n_sent: int,
+    mean_holdout: float,
+    var_holdout: float,
+    n_holdout: int,
+) -> Uplift | None:
+    """Difference of means with Welch's standard error and a normal 95% interval."""
+    if n_sent < 2 or n_holdout < 2:
+        return None
+    se = math.sqrt(var_sent / n_sent + var_holdout / n_holdout)
+    difference = mean_sent - mean_holdout
+    statistic = difference / se if se else 0.0
+    return Uplift(
+        difference=difference,
+        interval=Interval(difference - Z_95 * se, difference + Z_95 * se),
+        statistic=statistic,
+        p_value=2 * normal_sf(abs(statistic)) if se else 1.0,
+        sent=n_sent,
+        holdout=n_holdout,
+    )

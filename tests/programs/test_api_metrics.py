@@ -21,7 +21,7 @@ def test_metrics_posted_by_api_move_the_leaderboard(api_client):
                     "metric": "videos_posted",
                     "value": "4",
                 },
-                {"handle": "creador_0", "date": "2026-11-05", "metric": "videos", "value": "9"},
+                {"handle": "creador_0", "date": "2026-11-05", "metric": "likes", "value": "9"},
                 {
                     "handle": "creador_0",
                     "date": "2026-11-06",

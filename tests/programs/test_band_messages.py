@@ -4,15 +4,15 @@ import io
 
 from campaigns import fanout
 from campaigns.models import Delivery
-from programs import selectors, services
+from programs import metric_import, selectors, services
 from programs.models import BandMessageMark
 from tests.support.factories import creators_make, program_make
 
 INBOX = [{"channel": "inbox", "locale": "es-MX", "title": "¡Vas a la mitad!", "body": "Sigue así"}]
 
 
-def _import(lines: str) -> services.MetricImportResult:
-    return services.creator_metrics_import_csv(
+def _import(lines: str) -> metric_import.MetricImportResult:
+    return metric_import.creator_metrics_import_csv(
         file=io.BytesIO(("handle,date,metric,value\n" + lines).encode())
     )
 

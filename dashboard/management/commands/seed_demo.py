@@ -13,6 +13,7 @@ from conversations.canned_defaults import canned_answers_seed
 from conversations.demo import conversations_demo_create
 from creators.demo import DEFAULT_CREATORS, DEFAULT_SEED, creators_seed_demo
 from creators.models import Creator
+from programs.demo import creator_metrics_demo_create
 from segments.demo import segments_demo_create
 
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             return
         started = timezone.now()
         result = creators_seed_demo(count=creators, seed=seed)
+        metrics = creator_metrics_demo_create()
         result.segments = segments_demo_create()
         conversations = conversations_demo_create()
         canned_answers_seed()
@@ -57,7 +59,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data: {result.creators:,} creators, {result.devices:,} devices, "
                 f"{result.consent_changes:,} consent records, {result.suppressions:,} "
-                f"suppressions, {result.segments} segments, {conversations} WhatsApp "
+                f"suppressions, {metrics:,} daily metrics, {result.segments} segments, "
+                f"{conversations} WhatsApp "
                 f"conversations in {seconds:.1f} s."
             )
         )
