@@ -90,6 +90,8 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Stats"), "stats-campaigns", perm="campaigns.view_campaign"),
             NavItem(_("Audit log"), "audit-log", perm="audit.view_auditentry"),
+            NavItem(_("Program-wide holdout"), "program-holdout", perm="programs.view_program"),
+            NavItem(_("Metric health"), "metric-health", perm="programs.view_program"),
             NavItem(_("Health"), "health", perm="campaigns.view_campaign"),
         ),
     ),
