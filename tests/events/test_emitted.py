@@ -12,7 +12,8 @@ from creators.services import creator_consent_set
 from education.services import progress_report
 from events.models import Event
 from programs.band_events import program_bands_reached_emit
-from programs.services import creator_metrics_record, enrolment_create, program_enrol_eligible
+from programs.metric_import import creator_metrics_record
+from programs.services import enrolment_create, program_enrol_eligible
 from tests.conversations.conftest import inbound_params
 from tests.support.factories import creator_make, creators_make, lesson_make, program_make
 

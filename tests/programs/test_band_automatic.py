@@ -10,7 +10,7 @@ import time
 import pytest
 
 from campaigns.models import Campaign, TriggerMatch
-from programs import services
+from programs import metric_import, services
 from programs.band_triggers import band_message_arm
 from tests.campaigns.conftest import dispatch_rig  # noqa: F401  (the worker and the fakes)
 from tests.support.factories import creators_make, program_make
@@ -24,7 +24,7 @@ HALFWAY = [
 
 
 def _import(lines: str) -> None:
-    result = services.creator_metrics_import_csv(
+    result = metric_import.creator_metrics_import_csv(
         file=io.BytesIO(("handle,date,metric,value\n" + lines).encode())
     )
     assert result.errors == []
