@@ -27,7 +27,7 @@ def idempotent_statement_run(sql: str, params: Sequence[Any]) -> tuple[Any, ...]
     connection that turns out dead is closed and the statement runs once more on a new one,
     which is what the check would have done. Inside a transaction it runs as it is."""
     if not connection.in_atomic_block:
-        connection.health_check_done = True
+        connection.health_check_done = True  # type: ignore[attr-defined]  # not in django-stubs
         try:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
