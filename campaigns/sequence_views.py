@@ -292,6 +292,8 @@ def campaign_sequence_step_preview(request: HttpRequest, pk: int) -> HttpRespons
     if channel not in Channel.values or locale not in Locale.values:
         return HttpResponse(status=400)
     fields = message_fields_parse(channel=channel, data=_locale_data(request.POST, locale))
+    if not fields and locale != campaign.default_locale:
+        return render(request, "campaigns/_preview.html", {"preview": {"empty": True}})
     preview = message_preview(campaign=campaign, channel=channel, locale=locale, fields=fields)
     return render(request, "campaigns/_preview.html", {"preview": preview})
 
