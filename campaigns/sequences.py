@@ -111,7 +111,13 @@ def step_audience_sql(
     having = [f"bool_or(d.step = 0 AND d.status <> '{Delivery.Status.HOLDOUT.value}')"]
     params: list = []
     where, where_params = [], []
-    if step.condition == Condition.NOT_OPENED:
+    if step.condition == Condition.OPENED:
+        having.append(f"COALESCE({opened_any}, FALSE)")
+        params += [at, at]
+    elif step.condition == Condition.CLICKED:
+        having.append(f"COALESCE({clicked_any}, FALSE)")
+        params += [at]
+    elif step.condition == Condition.NOT_OPENED:
         having.append(f"NOT COALESCE({opened_any}, FALSE)")
         params += [at, at]
     elif step.condition == Condition.NOT_CLICKED:
@@ -182,6 +188,8 @@ def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
 
     campaign = step.campaign
     if campaign.segment is None or step.condition in (
+        Condition.OPENED,
+        Condition.CLICKED,
         Condition.OPENED_NOT_CLICKED,
         Condition.REPLIED,
     ):
