@@ -229,20 +229,28 @@ def _step_save(request: HttpRequest, campaign: Campaign, step: SequenceStep | No
 def campaign_sequence_step_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a follow-up step: before the launch, while sending, or after the send."""
     campaign = campaign_or_404(pk)
+    if request.method == "POST" and request.POST.get("refresh"):
+        return _typed_page(request, campaign, None)
     if request.method == "POST":
         return _step_save(request, campaign, None)
-    # The channel select re-asks this page (htmx) with what was typed so far.
-    if "channel" in request.GET:
-        form = SequenceStepForm(initial=request.GET.dict())
-        channel = _channel_of(request.GET, Channel.EMAIL)
-        values = {locale: _locale_data(request.GET, locale) for locale in Locale.values}
-    else:
-        channel = campaign.channels[0] if campaign.channels else Channel.EMAIL
-        form = SequenceStepForm(
-            initial={"channel": channel, "condition": SequenceStep.Condition.NOT_OPENED}
-        )
-        values = {}
-    return _step_page(request, campaign=campaign, form=form, channel=channel, values=values)
+    channel = campaign.channels[0] if campaign.channels else Channel.EMAIL
+    form = SequenceStepForm(
+        initial={"channel": channel, "condition": SequenceStep.Condition.NOT_OPENED}
+    )
+    return _step_page(request, campaign=campaign, form=form, channel=channel, values={})
+
+
+def _typed_page(
+    request: HttpRequest, campaign: Campaign, step: SequenceStep | None
+) -> HttpResponse:
+    """The channel select re-asks the page (htmx POST with `refresh`): the form again, for the
+    chosen channel, with what was typed so far; nothing is saved."""
+    form = SequenceStepForm(initial=request.POST.dict())
+    channel = _channel_of(request.POST, step.channel if step else Channel.EMAIL)
+    values = {locale: _locale_data(request.POST, locale) for locale in Locale.values}
+    return _step_page(
+        request, campaign=campaign, form=form, channel=channel, values=values, step=step
+    )
 
 
 @permission_needed(CHANGE)
@@ -252,6 +260,8 @@ def campaign_sequence_step_edit(request: HttpRequest, pk: int, step_id: int) -> 
     campaign = campaign_or_404(pk)
     step = get_object_or_404(SequenceStep, pk=step_id, campaign=campaign, removed=False)
     executed = SequenceStepRun.objects.filter(step=step).exists()
+    if request.method == "POST" and not executed and request.POST.get("refresh"):
+        return _typed_page(request, campaign, step)
     if request.method == "POST" and not executed:
         return _step_save(request, campaign, step)
     days, rest = divmod(step.wait_minutes, 24 * 60)
@@ -263,17 +273,12 @@ def campaign_sequence_step_edit(request: HttpRequest, pk: int, step_id: int) -> 
         "local_time": step.local_time,
         "rules": json.dumps(step.rules) if step.rules else "",
     }
-    channel, values = step.channel, _saved_values(step)
-    if "channel" in request.GET and not executed:
-        initial.update(request.GET.dict())
-        channel = _channel_of(request.GET, step.channel)
-        values = {locale: _locale_data(request.GET, locale) for locale in Locale.values}
     return _step_page(
         request,
         campaign=campaign,
         form=SequenceStepForm(initial=initial),
-        channel=channel,
-        values=values,
+        channel=step.channel,
+        values=_saved_values(step),
         step=step,
         read_only=executed,
         error=_("This step has already been sent; add a new step instead.")

@@ -65,13 +65,14 @@ def test_a_whatsapp_step_needs_no_title(db, role_client):
     campaign = campaign_make(channels=("inbox",))
     client = role_client("editor")
     # The channel select asks the page again (htmx) with what was typed so far.
-    swapped = client.get(
+    swapped = client.post(
         f"/campaigns/{campaign.pk}/sequence/steps/new/",
-        {"channel": "whatsapp", "es-MX-body": "Hola", "wait_days": "0"},
+        {"refresh": "1", "channel": "whatsapp", "es-MX-body": "Hola", "wait_days": "0"},
         HTTP_HX_REQUEST="true",
     ).content.decode()
     assert 'id="step-es-MX-body"' in swapped and ">Hola</textarea>" in swapped
     assert 'id="step-es-MX-title"' not in swapped and 'id="step-es-MX-subject"' not in swapped
+    assert not SequenceStep.objects.filter(campaign=campaign).exists()
 
     added = client.post(
         f"/campaigns/{campaign.pk}/sequence/steps/new/",

@@ -71,7 +71,9 @@ def test_bad_ids_are_404_and_bad_actions_400(db, role_client):
     assert client.post(preview, {"channel": "push", "preview_locale": "xx"}).status_code == 400
     assert client.get(preview).status_code == 405
     assert (
-        client.get(f"/campaigns/{campaign.pk}/sequence/steps/new/", {"channel": "fax"})
+        client.post(
+            f"/campaigns/{campaign.pk}/sequence/steps/new/", {"refresh": "1", "channel": "fax"}
+        )
     ).status_code == 200
 
 
