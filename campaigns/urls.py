@@ -50,6 +50,21 @@ urlpatterns = [
         name="campaign-sequence-exit",
     ),
     path(
+        "<int:pk>/sequence/steps/new/",
+        sequence_views.campaign_sequence_step_new,
+        name="campaign-sequence-step-new",
+    ),
+    path(
+        "<int:pk>/sequence/steps/preview/",
+        sequence_views.campaign_sequence_step_preview,
+        name="campaign-sequence-step-preview",
+    ),
+    path(
+        "<int:pk>/sequence/steps/<int:step_id>/edit/",
+        sequence_views.campaign_sequence_step_edit,
+        name="campaign-sequence-step-edit",
+    ),
+    path(
         "<int:pk>/sequence/<int:step_id>/",
         sequence_views.campaign_sequence_step,
         name="campaign-sequence-step",
