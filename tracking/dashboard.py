@@ -184,19 +184,47 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Receipts, opens and clicks keep arriving after the last send: the campaign page's card
+# keeps following them this long after the run ends.
+SUMMARY_SETTLE = timedelta(minutes=10)
+
+
+def campaign_summary_live(campaign: Campaign) -> bool:
+    if campaign.status in (Campaign.Status.SENDING, Campaign.Status.PAUSED):
+        return True
+    return (
+        campaign.status == Campaign.Status.SENT
+        and campaign.finished_at is not None
+        and timezone.now() - campaign.finished_at < SUMMARY_SETTLE
+    )
+
+
 def campaign_summary_section(request: HttpRequest, campaign: Campaign) -> str:
     """The campaign page's "Opens and clicks" card (a section registered in TrackingConfig)."""
     stats = selectors.campaign_stats_get(campaign=campaign, detail=False)
     channels = [
-        (Channel(channel).label, figures)
+        (channel, Channel(channel).label, figures)
         for channel, figures in stats.channels.items()
         if channel in campaign.channels
     ]
     return render_to_string(
         "tracking/_campaign_summary.html",
-        {"campaign": campaign, "stats_channels": channels},
+        {
+            "campaign": campaign,
+            "stats_channels": channels,
+            "live": campaign_summary_live(campaign),
+        },
         request=request,
     )
+
+
+@require_GET
+@login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
+def campaign_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the campaign page's "Opens and clicks" card, polled while it can still move."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return HttpResponse(campaign_summary_section(request, campaign))
 
 
 @require_POST

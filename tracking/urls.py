@@ -15,6 +15,11 @@ urlpatterns = [
         name="stats-campaign-csv",
     ),
     path(
+        "stats/campaigns/<int:pk>/summary/",
+        dashboard.campaign_summary,
+        name="stats-campaign-summary",
+    ),
+    path(
         "stats/campaigns/<int:pk>/retarget/",
         dashboard.campaign_retarget,
         name="stats-campaign-retarget",
