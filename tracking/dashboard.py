@@ -269,7 +269,9 @@ def campaign_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @require_GET
 @login_required
 @permission_required("campaigns.view_campaign", raise_exception=True)
-def campaign_deliveries_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def campaign_deliveries_csv(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse | StreamingHttpResponse:
     """Every delivery of the campaign as CSV, streamed; `?outcome=` narrows it."""
     campaign = get_object_or_404(Campaign, pk=pk)
     outcome = request.GET.get("outcome", "")
