@@ -82,3 +82,10 @@ def test_live_partials_need_the_permission_and_a_campaign(client, role_client, c
     assert (
         analyst.get(f"/campaigns/{campaign.pk}/deliveries/?page=abc&status=zz").status_code == 200
     )
+
+
+def test_a_launched_campaign_links_to_its_retargeting(role_client, campaign):
+    html = role_client("editor").get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'href="/stats/campaigns/{campaign.pk}/#retarget" id="retarget-link"' in html
+    html = role_client("analyst").get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert 'id="retarget-link"' not in html  # analysts cannot make segments
