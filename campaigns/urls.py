@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("<int:pk>/progress/", views.campaign_progress, name="campaign-progress"),
+    path("<int:pk>/deliveries/", views.campaign_deliveries, name="campaign-deliveries"),
     path("<int:pk>/basics/", views.campaign_basics, name="campaign-basics"),
     path("<int:pk>/audience/", views.campaign_audience, name="campaign-audience"),
     path(
