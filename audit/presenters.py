@@ -63,6 +63,12 @@ VERBS: dict[str, Promise] = {
     "refuse": gettext_lazy("refused"),
     "pause": gettext_lazy("paused"),
     "fail": gettext_lazy("failed"),
+    "invite": gettext_lazy("invited"),
+    "accept": gettext_lazy("invitation accepted"),
+    "role_change": gettext_lazy("role changed"),
+    "deactivate": gettext_lazy("deactivated"),
+    "member_invite": gettext_lazy("member invited"),
+    "member_remove": gettext_lazy("member removed"),
 }
 
 DETAIL_KEYS: dict[str, Promise] = {
@@ -110,8 +116,20 @@ DETAIL_KEYS: dict[str, Promise] = {
     "file_type": gettext_lazy("file type"),
     "education_item": gettext_lazy("education item"),
     "rules": gettext_lazy("rules"),
+    "email": gettext_lazy("email"),
+    "role": gettext_lazy("role"),
+    "previous_role": gettext_lazy("previous role"),
 }
 STATUS_KEYS = ("from", "to", "status")
+
+# Detail values that are codes of an app above audit (a role), put into words by the labels
+# that app registers when it loads (`audit_detail_values_register`).
+DETAIL_VALUES: dict[str, dict[str, Promise]] = {}
+
+
+def audit_detail_values_register(keys: tuple[str, ...], labels: dict[str, Promise]) -> None:
+    for key in keys:
+        DETAIL_VALUES.setdefault(key, {}).update(labels)
 
 
 @cache
@@ -175,7 +193,12 @@ def audit_row(entry: AuditEntry) -> AuditRow:
     detail = [
         (
             str(DETAIL_KEYS.get(key, key)),
-            _value(value, statuses=statuses if key in STATUS_KEYS else {}),
+            _value(
+                value,
+                statuses=statuses
+                if key in STATUS_KEYS
+                else {code: str(label) for code, label in DETAIL_VALUES.get(key, {}).items()},
+            ),
         )
         for key, value in (entry.detail or {}).items()
     ]

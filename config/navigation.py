@@ -95,7 +95,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Health"), "health", perm="campaigns.view_campaign"),
         ),
     ),
-    NavGroup(_("Settings"), (NavItem(_("Admin"), "admin:index", staff_only=True),)),
+    NavGroup(
+        _("Settings"),
+        (
+            NavItem(_("Team"), "team", perm="accounts.manage_people"),
+            NavItem(_("Admin"), "admin:index", staff_only=True),
+        ),
+    ),
 )
 
 
