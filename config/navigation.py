@@ -76,6 +76,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         _("Partners"),
         (
             NavItem(_("Agencies"), "agency-tracking", perm="agencies.view_deliverable"),
+            NavItem(_("Agency teams"), "agency-list", perm="agencies.change_agency"),
             NavItem(
                 _("My briefs"),
                 "agency-home",
