@@ -174,6 +174,12 @@ class AuditRow:
     detail: list[tuple[str, str]]
 
 
+def object_type_label(target_type: str) -> str:
+    """An object type in words ("Campaign"), or as stored when no model has that name."""
+    model = _model(target_type)
+    return str(model._meta.verbose_name).capitalize() if model is not None else target_type
+
+
 def audit_row(entry: AuditEntry) -> AuditRow:
     entity, _dot, verb = entry.action.partition(".")
     model = _model(entry.target_type) or _model(entity)
