@@ -40,6 +40,14 @@ class EmailTaken(AltavozError):
         )
 
 
+class EmailInAgency(AltavozError):
+    def __init__(self, *, email: str) -> None:
+        super().__init__(
+            _("%(email)s works for an agency: manage them from that agency’s page.")
+            % {"email": email}
+        )
+
+
 class SelfChangeRefused(AltavozError):
     def __init__(self) -> None:
         super().__init__(

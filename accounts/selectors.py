@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -115,8 +115,14 @@ def _people() -> QuerySet[User]:
 
 
 def ops_users() -> QuerySet[User]:
-    """Everyone but agencies' people (who are managed from their agency's page)."""
-    return _people().exclude(groups__name=Role.AGENCY.value)
+    """Everyone but agencies' people (who are managed from their agency's page) and people
+    with neither access nor role (an agency's former member)."""
+    return (
+        _people()
+        .exclude(groups__name=Role.AGENCY.value)
+        .filter(Q(is_active=True) | Q(groups__isnull=False))
+        .distinct()
+    )
 
 
 def team_list() -> list[Person]:

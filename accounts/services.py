@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import signin, tasks
 from accounts.exceptions import (
+    EmailInAgency,
     EmailTaken,
     InvitationInvalid,
     LastAdminRefused,
@@ -231,6 +232,8 @@ def user_invite(
     user = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
     if user is not None and user.is_active:
         raise EmailTaken(email=email)
+    if user is not None and user_role(user) == Role.AGENCY and role != Role.AGENCY:
+        raise EmailInAgency(email=email)  # an agency's invited member
     if user is None:
         user = User.objects.create_user(username=email, email=email, is_active=False)
     _role_set(user=user, role=role)

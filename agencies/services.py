@@ -126,12 +126,13 @@ def agency_member_invite_again(*, actor: User, membership: AgencyMembership) -> 
 
 @transaction.atomic
 def agency_member_remove(*, actor: User, membership: AgencyMembership) -> None:
-    """Take someone off an agency: they no longer belong to it and cannot sign in (they keep
-    the `agency` role, so they never reach an ops page; inviting them again brings them back)."""
+    """Take someone off an agency: they no longer belong to it, lose the `agency` role and
+    cannot sign in; inviting the address again (to an agency or the team) brings them back."""
     user, agency = membership.user, membership.agency
     membership.delete()
     if user.is_active or user.invitations.filter(accepted_at=None, revoked_at=None).exists():
         account_services.user_deactivate(actor=actor, user=user)
+    user.groups.remove(Group.objects.get(name=Role.AGENCY.value))
     audit_record(
         actor=actor,
         action="agency.member_remove",

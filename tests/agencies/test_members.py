@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts.exceptions import EmailInAgency
 from agencies import services
 from agencies.models import Agency, AgencyMembership
 from audit.models import AuditEntry
@@ -162,3 +163,21 @@ def test_bad_ids_are_404_and_another_agencys_member_is_not_reached(role_groups):
         assert client.post(reverse(name, args=[alfa.pk, 999999])).status_code == 404
     assert AgencyMembership.objects.get(user=bravo_member).agency == bravo
     assert client.get("/agencies/teams/abc/").status_code == 404
+
+
+def test_a_pending_member_is_not_invited_to_the_team_but_a_removed_one_can_be(role_groups):
+    manager = user_make("gerente", role="manager")
+    admin = user_make("jefa", role="admin")
+    alfa = agency_make("Alfa")
+    member, _path = services.agency_member_invite(actor=manager, agency=alfa, email="a@alfa.mx")
+    with pytest.raises(EmailInAgency):
+        account_services.user_invite(actor=admin, email="a@alfa.mx", role="editor")
+    team = client_for(admin).get(reverse("team")).content.decode()
+    assert "a@alfa.mx" not in team
+    services.agency_member_remove(
+        actor=manager, membership=AgencyMembership.objects.get(user=member)
+    )
+    assert "a@alfa.mx" not in client_for(admin).get(reverse("team")).content.decode()
+    again, _path = account_services.user_invite(actor=admin, email="a@alfa.mx", role="editor")
+    assert again.pk == member.pk
+    assert list(again.groups.values_list("name", flat=True)) == ["editor"]
