@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.links import LINKS
 from audit.models import AuditEntry
 from common.system_messages import system_message_render
 
@@ -141,6 +142,17 @@ def _model(name: str) -> type[models.Model] | None:
     return _models_by_name().get(name.replace("_", ""))
 
 
+def _target_model(target_type: str) -> type[models.Model] | None:
+    """The model of an object type: by name, or as audit/links.py names it ("import")."""
+    model = _model(target_type)
+    if model is None and target_type in LINKS:
+        try:
+            model = apps.get_model(LINKS[target_type].model)
+        except (LookupError, ValueError):
+            model = None
+    return model
+
+
 def _status_labels(model: type[models.Model] | None) -> dict[str, str]:
     if model is None:
         return {}
@@ -176,13 +188,13 @@ class AuditRow:
 
 def object_type_label(target_type: str) -> str:
     """An object type in words ("Campaign"), or as stored when no model has that name."""
-    model = _model(target_type)
+    model = _target_model(target_type)
     return str(model._meta.verbose_name).capitalize() if model is not None else target_type
 
 
 def audit_row(entry: AuditEntry) -> AuditRow:
     entity, _dot, verb = entry.action.partition(".")
-    model = _model(entry.target_type) or _model(entity)
+    model = _target_model(entry.target_type) or _model(entity)
     statuses = _status_labels(model)
     if verb in statuses:
         action = _("moved to “%(status)s”") % {"status": statuses[verb]}

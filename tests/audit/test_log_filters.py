@@ -134,3 +134,10 @@ def test_object_types_show_in_the_viewers_language(manager_client):
     manager_client.cookies["django_language"] = "es-mx"
     html = manager_client.get(reverse("audit-log")).content.decode()
     assert "Segmento" in html or "segmento" in html
+
+
+def test_object_types_without_a_model_of_that_name_read_in_words(manager_client):
+    audit_record(actor=None, action="creator.import", target_type="import", target_id=1)
+    html = manager_client.get(reverse("audit-log")).content.decode()
+    assert '<option value="import">Creator import</option>' in html
+    assert "<td>Creator import · " in html
