@@ -78,3 +78,14 @@ def test_a_deactivated_person_cannot_use_the_api_and_their_link_dies():
     services.user_deactivate(actor=admin, user=person)
     assert api_token_authenticate(raw_token=token) is None
     assert AuditEntry.objects.filter(action="user.deactivate", actor=admin).exists()
+
+
+def test_the_audit_log_names_roles_in_words():
+    from audit.presenters import audit_row
+
+    admin = user_make("jefa", role="admin")
+    person = user_make("pepa", role="analyst")
+    services.user_role_change(actor=admin, user=person, role="manager")
+    row = audit_row(AuditEntry.objects.get(action="user.role_change"))
+    assert row.action == "User · role changed"
+    assert dict(row.detail) == {"previous role": "Analyst", "role": "Manager"}
