@@ -313,6 +313,7 @@ def demo_data_make() -> dict[str, int]:
         "deliverable": deliverable.pk,
         "playbook": playbook.pk,
         "proposal": proposal.pk,
+        "agency": agency.pk,
         "conversation": conversation.pk,
     }
 
@@ -343,6 +344,7 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
     named = {
         "brief_pk": objects["brief"],
         "deliverable_pk": objects["deliverable"],
+        "agency_pk": objects["agency"],
     }
     urls, left_out = [], []
     for pattern in _patterns(get_resolver().url_patterns):
