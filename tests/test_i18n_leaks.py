@@ -146,7 +146,10 @@ class Catalogue:
             if phrase in text and phrase not in found:
                 if re.search(r"(?<![\wÁ-ú])" + re.escape(phrase) + r"(?![\wÁ-ú])", text):
                     found.append(phrase)
-        return sorted(set(found))
+        # A phrase found only as part of a longer string that was found says nothing more.
+        return sorted(
+            {text for text in found if not any(text != other and text in other for other in found)}
+        )
 
 
 class _Text(HTMLParser):
