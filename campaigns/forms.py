@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +56,91 @@ class AudienceForm(forms.Form):
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class ExperimentForm(forms.Form):
+    """The A/B test and holdout of a campaign (the same policies the API's PUT /policies sets,
+    validated by the same service: docs/policies.md)."""
+
+    VARIANT_KEYS = ("A", "B", "C")
+    variants = forms.TypedChoiceField(
+        label=_("A/B test"),
+        coerce=int,
+        choices=[(0, _("No A/B test")), (2, _("Two variants: A and B")), (3, _("Three: A, B, C"))],
+        initial=0,
+    )
+    weight_a = forms.IntegerField(label=_("Share of A"), min_value=1, max_value=100, initial=50)
+    weight_b = forms.IntegerField(label=_("Share of B"), min_value=1, max_value=100, initial=50)
+    weight_c = forms.IntegerField(
+        label=_("Share of C"), min_value=1, max_value=100, initial=50, required=False
+    )
+    holdout_percent = forms.DecimalField(
+        label=_("Holdout (%)"),
+        min_value=0,
+        max_value=Decimal("99.99"),
+        decimal_places=2,
+        initial=0,
+        help_text=_("This share of the audience gets nothing: compare it with the others."),
+    )
+    test_percent = forms.DecimalField(
+        label=_("Test share (%)"),
+        min_value=0,
+        max_value=Decimal("99.99"),
+        decimal_places=2,
+        initial=0,
+        help_text=_(
+            "0: every creator gets a variant at once. Otherwise the variants go to this share "
+            "first, and the winner to the rest."
+        ),
+    )
+    winner_metric = forms.ChoiceField(
+        label=_("The winner is the variant with the best"),
+        choices=[("ctr", _("Click rate")), ("or", _("Open rate"))],
+        initial="ctr",
+    )
+    winner_after_minutes = forms.IntegerField(
+        label=_("Pick the winner after (minutes)"), min_value=0, max_value=100_000, initial=240
+    )
+
+    @classmethod
+    def initial_for(cls, campaign: Campaign) -> dict[str, Any]:
+        weights = campaign.variant_weights or {}
+        return {
+            "variants": len(weights) if len(weights) in (2, 3) else 0,
+            **{f"weight_{key.lower()}": int(weights.get(key, 50)) for key in cls.VARIANT_KEYS},
+            "holdout_percent": campaign.holdout_percent,
+            "test_percent": campaign.test_percent,
+            "winner_metric": campaign.winner_metric,
+            "winner_after_minutes": campaign.winner_after_minutes,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        count = data.get("variants") or 0
+        keys = self.VARIANT_KEYS[:count]
+        weights: dict[str, float] = {}
+        for key in keys:
+            value = data.get(f"weight_{key.lower()}")
+            if value is None:
+                self.add_error(f"weight_{key.lower()}", _("Give the share of this variant."))
+            else:
+                weights[key] = float(value)
+        data["variant_weights"] = weights
+        if not count and data.get("test_percent"):
+            self.add_error("test_percent", _("A test phase needs at least two variants."))
+        return data
+
+    def policy(self) -> dict[str, Any]:
+        """The service's keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "variant_weights": data["variant_weights"],
+            "holdout_percent": data["holdout_percent"],
+            "test_percent": data["test_percent"],
+            "winner_metric": data["winner_metric"],
+            "winner_after_minutes": data["winner_after_minutes"],
+        }
 
 
 # Labels of the message fields, per channel (the keys are the API's field names).

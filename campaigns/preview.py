@@ -51,20 +51,40 @@ class MessagePreview:
     content: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     creator_name: str = ""
+    creator_handle: str = ""
+    # A marketing email whose rendered body has no unsubscribe link (a warning, not refused).
+    unsubscribe_missing: bool = False
 
 
 def message_preview(
-    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any]
+    *,
+    campaign: Campaign,
+    channel: str,
+    locale: str,
+    fields: dict[str, Any],
+    creator: dict[str, Any] | None = None,
 ) -> MessagePreview:
-    creator = campaign_sample_creator(campaign=campaign)
-    preview = MessagePreview(channel, locale, creator_name=str(creator.get("name") or ""))
+    """`creator`: the creator context to render for (the wizard's pick by handle); default the
+    first creator of the segment."""
+    if creator is None:
+        creator = campaign_sample_creator(campaign=campaign)
+    preview = MessagePreview(
+        channel,
+        locale,
+        creator_name=str(creator.get("name") or ""),
+        creator_handle=str(creator.get("handle") or ""),
+    )
+    links = PreviewLinks(locale=locale)
     try:
         message_fields_validate(channel=channel, locale=locale, fields=fields)
         preview.content = MessageRenderer(channel, fields).render(
             creator=creator,
             campaign=campaign_context_build(campaign),
-            links=PreviewLinks(locale=locale),
+            links=links,
             event=SAMPLE_EVENT if campaign.trigger else None,
+        )
+        preview.unsubscribe_missing = email_unsubscribe_missing(
+            campaign=campaign, channel=channel, content=preview.content, links=links
         )
         if channel == "whatsapp" and preview.content.get("content_sid"):
             _template_fill(preview)
@@ -75,6 +95,18 @@ def message_preview(
             {"field": getattr(error, "field", ""), "line": error.line, "message": str(error)}
         ]
     return preview
+
+
+def email_unsubscribe_missing(
+    *, campaign: Campaign, channel: str, content: dict[str, Any], links: PreviewLinks
+) -> bool:
+    """A marketing (not transactional) email whose rendered HTML and text hold no unsubscribe
+    link. Checked on the rendered message, so a link written through a snippet or a
+    condition counts the same as one written in the field."""
+    if channel != "email" or campaign.transactional:
+        return False
+    url = links.unsubscribe()
+    return not any(url in str(content.get(name) or "") for name in ("html", "text"))
 
 
 def _template_fill(preview: MessagePreview) -> None:

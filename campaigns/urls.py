@@ -32,6 +32,12 @@ urlpatterns = [
     ),
     path("<int:pk>/messages/", views.campaign_messages, name="campaign-messages"),
     path("<int:pk>/messages/preview/", views.campaign_message_preview, name="campaign-preview"),
+    path("<int:pk>/messages/ab-test/", views.campaign_experiment, name="campaign-experiment"),
+    path(
+        "<int:pk>/messages/preview-creators/",
+        views.campaign_preview_creators,
+        name="campaign-preview-creators",
+    ),
     path("<int:pk>/schedule/", views.campaign_schedule_step, name="campaign-schedule"),
     path("<int:pk>/review/", views.campaign_review, name="campaign-review"),
     path("<int:pk>/test-send/", views.campaign_test_send, name="campaign-test-send"),
