@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import recurrence
 from campaigns.exceptions import TriggerInvalid
 from campaigns.models import Campaign, Delivery
 from campaigns.rendering import CHANNEL_FIELDS, FieldKind
@@ -210,7 +212,7 @@ class ScheduleForm(forms.Form):
     MODES = [
         ("now", _("Now, when launched")),
         ("at", _("At a date and time")),
-        ("recurring", _("Recurring (cron)")),
+        ("recurring", _("Recurring")),
         ("event", _("Starts when an event happens")),
     ]
     mode = forms.ChoiceField(label=_("When"), choices=MODES, widget=forms.RadioSelect)
@@ -220,9 +222,36 @@ class ScheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    # Recurring: plain options, or cron as the expert path (campaigns/recurrence.py).
+    recurring_every = forms.ChoiceField(
+        label=_("Repeat"),
+        required=False,
+        choices=[
+            (recurrence.DAILY, _("Every day")),
+            (recurrence.WEEKLY, _("Every week on")),
+            (recurrence.MONTHLY, _("On the first day of each month")),
+            (recurrence.CRON, _("Cron expression (expert)")),
+        ],
+        initial=recurrence.WEEKLY,
+    )
+    recurring_weekday = forms.TypedChoiceField(
+        label=_("Weekday"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(index, name) for index, name in WEEKDAYS.items()],
+        initial=0,
+    )
+    recurring_time = forms.TimeField(
+        label=_("At"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        initial="10:00",
+    )
     cron = forms.CharField(
         label=_("Cron expression (minute hour day month weekday)"),
         required=False,
+        max_length=200,
         help_text=_("For example “0 10 * * 1” is every Monday at 10:00."),
     )
 
@@ -318,16 +347,45 @@ class ScheduleForm(forms.Form):
             elif data["send_at"] <= timezone.now():
                 self.add_error("send_at", _("The send time is in the past."))
         if mode == "recurring":
-            parts = (data.get("cron") or "").split()
-            if len(parts) != 5:
-                self.add_error("cron", _("A cron expression has five fields."))
-            else:
-                data["crontab"] = dict(zip(self.CRON_KEYS, parts, strict=True))
+            self._recurring(data)
         if mode == "event":
             data["trigger"] = self._trigger(data)
         if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
             self.add_error("quiet_hours_end", _("Give both ends of the quiet hours, or neither."))
         return data
+
+    def _recurring(self, data: dict[str, Any]) -> None:
+        """The crontab the recurring fields describe (errors go on their fields)."""
+        every = data.get("recurring_every") or recurrence.CRON
+        if every == recurrence.CRON:
+            try:
+                data["crontab"] = recurrence.crontab_from_expression(data.get("cron") or "")
+            except ValueError as error:
+                self.add_error("cron", str(error))
+            return
+        if data.get("recurring_time") is None:
+            self.add_error("recurring_time", _("Give the time of day."))
+            return
+        if every == recurrence.WEEKLY and data.get("recurring_weekday") is None:
+            self.add_error("recurring_weekday", _("Choose the weekday."))
+            return
+        data["crontab"] = recurrence.crontab_from_plain(
+            every=every, at=data["recurring_time"], weekday=data.get("recurring_weekday")
+        )
+
+    @classmethod
+    def recurring_initial(cls, crontab: dict[str, str]) -> dict[str, Any]:
+        """The recurring fields showing a stored crontab: plain options when they can."""
+        every, at, weekday = recurrence.crontab_to_plain(crontab)
+        initial: dict[str, Any] = {
+            "recurring_every": every,
+            "cron": " ".join(str(crontab.get(key, "*")) for key in cls.CRON_KEYS),
+        }
+        if at is not None:
+            initial["recurring_time"] = at
+        if weekday is not None:
+            initial["recurring_weekday"] = weekday
+        return initial
 
     def _trigger(self, data: dict[str, Any]) -> dict[str, Any] | None:
         """The trigger the event fields describe, checked (errors go on their fields)."""

@@ -52,6 +52,7 @@ class MessagePreview:
     errors: list[dict[str, Any]] = field(default_factory=list)
     creator_name: str = ""
     creator_handle: str = ""
+    variant: str = ""
     # A marketing email whose rendered body has no unsubscribe link (a warning, not refused).
     unsubscribe_missing: bool = False
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns import approvals, drafting, resend, selectors, sequences, services, testsend
 from campaigns.exceptions import (
@@ -30,6 +30,7 @@ from campaigns.exceptions import (
     CampaignNotApproved,
     MessageInvalid,
 )
+from campaigns.experiments import campaign_has_test_phase
 from campaigns.forms import (
     AudienceForm,
     BasicsForm,
@@ -43,9 +44,12 @@ from campaigns.forms import (
     message_form_fields,
     variables_format,
 )
+from campaigns.launch_counts import campaign_launch_counts
 from campaigns.lifecycle import campaign_launchable_check
 from campaigns.models import Campaign, Message, TriggerMatch
+from campaigns.policies import campaign_frequency_cap
 from campaigns.preview import message_preview, variable_hints
+from campaigns.recurrence import crontab_describe
 from campaigns.whatsapp_templates import picker_context
 from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
@@ -384,7 +388,7 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     plan = campaign.schedule_plan or {"mode": "now"}
     initial: dict[str, Any] = {"mode": plan.get("mode", "now")}
     if plan.get("crontab"):
-        initial["cron"] = " ".join(plan["crontab"].get(key, "*") for key in ScheduleForm.CRON_KEYS)
+        initial.update(ScheduleForm.recurring_initial(plan["crontab"]))
     if campaign.trigger:
         repeat = campaign.trigger.get("repeat", "once")
         initial.update(
@@ -445,15 +449,21 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     )
 
 
-def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> dict[str, Any]:
-    previews = [
-        message_preview(
+def _review_context(
+    request: AuthenticatedHttpRequest, campaign: Campaign, previews: bool = True
+) -> dict[str, Any]:
+    rendered = []
+    messages_shown = Message.objects.filter(
+        campaign=campaign, step=0, channel__in=campaign.channels
+    ).order_by("channel", "locale", "variant")
+    if campaign.variant_weights:  # with an A/B test, the messages without a variant are unused
+        messages_shown = messages_shown.filter(variant__in=list(campaign.variant_weights))
+    for message in messages_shown if previews else []:
+        preview = message_preview(
             campaign=campaign, channel=message.channel, locale=message.locale, fields=message.fields
         )
-        for message in Message.objects.filter(
-            campaign=campaign, step=0, channel__in=campaign.channels
-        ).order_by("channel", "locale")
-    ]
+        preview.variant = message.variant
+        rendered.append(preview)
     problem = ""
     try:
         campaign_launchable_check(campaign=campaign)
@@ -462,7 +472,7 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
     user = request.user
     approval = approvals.approval_required()
     return {
-        "previews": previews,
+        "previews": rendered,
         "counts": (
             selectors.segment_reachable_counts(segment=campaign.segment)
             if campaign.segment
@@ -485,6 +495,11 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
         "reject_form": RejectForm(),
         "time_zone": services.campaign_timezone(),
         "planned_at": parse_datetime((campaign.schedule_plan or {}).get("send_at") or ""),
+        "schedule_text": (
+            crontab_describe((campaign.schedule_plan or {})["crontab"])
+            if (campaign.schedule_plan or {}).get("crontab")
+            else ""
+        ),
     }
 
 
@@ -524,11 +539,18 @@ def _review_error(
     return _wizard(request, "wizard_review.html", campaign, "review", context, status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_needed(LAUNCH)
 def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Start as planned: now, at the planned time, or on the crontab."""
+    """GET: the confirmation, with what a launch would send per channel. POST: start as
+    planned: now, at the planned time, or on the crontab."""
     campaign = campaign_or_404(pk)
+    if request.method == "GET":
+        context = _review_context(request, campaign, previews=False)
+        context["launch_counts"] = campaign_launch_counts(campaign=campaign)
+        context["has_test_phase"] = campaign_has_test_phase(campaign)
+        context["frequency_cap"] = campaign_frequency_cap(campaign)
+        return _wizard(request, "wizard_launch.html", campaign, "review", context)
     try:
         drafting.campaign_start(campaign=campaign, actor=request.user)
     except CampaignNotApproved as error:
