@@ -250,8 +250,18 @@ def _tabs(campaign: Campaign, copy_from: str = "") -> list[dict[str, Any]]:
                         "label": f"{label} · {variant}" if variant else label,
                         "saved": message is not None,
                         "copied": copied,
+                        # The other language, when it has a message to start from.
                         "copy_source": next(
-                            (other for other in Locale.values if other != locale), ""
+                            (
+                                other
+                                for other in Locale.values
+                                if other != locale
+                                and (
+                                    (channel, other, variant) in saved
+                                    or (channel, other, "") in saved
+                                )
+                            ),
+                            "",
                         ),
                         "fields": [
                             {

@@ -64,6 +64,8 @@ def test_copy_from_the_other_language_fills_the_tab_to_be_edited(role_client):
     assert 'value="¡Hola {{ creator.first_name }}! Nueva misión"' in page
     assert "Nueva misión" not in plain.split('id="message-form"')[1].split("</form>")[0]
     assert 'id="copy-from-es-MX"' in plain
+    es = client.get(f"/campaigns/{campaign.pk}/messages/", {"tab": "email-es-MX"})
+    assert 'id="copy-from-en"' not in es.content.decode()  # nothing in English to copy
     assert not Message.objects.filter(campaign=campaign, locale="en").exists()  # until saved
 
 
