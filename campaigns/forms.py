@@ -457,3 +457,22 @@ class TestSendForm(forms.Form):
 
 class RejectForm(forms.Form):
     note = forms.CharField(label=_("Why (sent back to the editor)"), max_length=500)
+
+
+class SnippetForm(forms.Form):
+    slug = forms.SlugField(
+        label=_("Name"),
+        max_length=60,
+        help_text=_(
+            "Letters, digits and dashes, e.g. reglas-mision: templates use it as "
+            "{{ snippet('reglas-mision') }}."
+        ),
+    )
+    locale = forms.ChoiceField(label=_("Language"), choices=Locale.choices)
+    description = forms.CharField(label=_("What it is for"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Body"),
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 12, "class": "code"}),
+        help_text=_("A template like a message's: it can use creator, campaign and the helpers."),
+    )

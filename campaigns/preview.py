@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from campaigns.exceptions import MessageInvalid, TemplateInvalid, TemplateRenderFailed
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Snippet
 from campaigns.rendering import (
     CAMPAIGN_FIELDS,
     CREATOR_FIELDS,
@@ -30,6 +30,7 @@ HELPERS = (
     "{{ preferences_url() }}",
     "{{ unsubscribe_url() }}",
     "{{ portal_url() }}",
+    "{{ snippet('…') }}",
 )
 FILTERS = ("|mxn", "|number(0)", "|date('medium')", "|datetime('short')", "|default('…')")
 
@@ -41,6 +42,15 @@ def variable_hints() -> list[tuple[str, list[str]]]:
         (_("Campaign fields"), [f"{{{{ campaign.{name} }}}}" for name in sorted(CAMPAIGN_FIELDS)]),
         (_("Link helpers"), list(HELPERS)),
         (_("Filters"), list(FILTERS)),
+        (
+            _("Snippets"),
+            [
+                f"{{{{ snippet('{slug}') }}}}"
+                for slug in Snippet.objects.order_by("slug")
+                .values_list("slug", flat=True)
+                .distinct()
+            ],
+        ),
     ]
 
 
@@ -78,7 +88,7 @@ def message_preview(
     links = PreviewLinks(locale=locale)
     try:
         message_fields_validate(channel=channel, locale=locale, fields=fields)
-        preview.content = MessageRenderer(channel, fields).render(
+        preview.content = MessageRenderer(channel, fields, locale=locale).render(
             creator=creator,
             campaign=campaign_context_build(campaign),
             links=links,

@@ -74,7 +74,7 @@ def campaign_test_send(
                 TestSendResult(address, channel, False, _("No message on this channel."))
             )
             continue
-        content = MessageRenderer(channel, message.fields).render(
+        content = MessageRenderer(channel, message.fields, locale=message.locale).render(
             creator=creator, campaign=campaign_context_build(campaign), links=links
         )
         address_field = adapter_class(channel).address_field

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from campaigns import sequence_views, template_views, views
+from campaigns import sequence_views, snippet_views, template_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign-list"),
     path("new/", views.campaign_new, name="campaign-new"),
     path("approvals/", views.approval_list, name="campaign-approvals"),
+    path("snippets/", snippet_views.snippet_list, name="snippet-list"),
+    path("snippets/new/", snippet_views.snippet_new, name="snippet-new"),
+    path("snippets/<int:pk>/", snippet_views.snippet_edit, name="snippet-edit"),
     path(
         "whatsapp-templates/",
         template_views.whatsapp_template_list,
