@@ -51,6 +51,12 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Campaigns"), "campaign-list", perm="campaigns.view_campaign"),
             NavItem(
+                _("Snippets"),
+                "snippet-list",
+                perm="campaigns.view_campaign",
+                item_id="snippets-link",
+            ),
+            NavItem(
                 _("Conversations"),
                 "conversation-inbox",
                 perm="conversations.view_conversation",
