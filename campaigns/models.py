@@ -380,6 +380,21 @@ class Delivery(models.Model):
                 name="delivery_creator_clicked",
                 condition=models.Q(first_clicked_at__isnull=False),
             ),
+            # The same leaves by kind or campaign over many creators ("clicked any announcement
+            # in 30 days"): the campaigns' recent opens or clicks read as one range per
+            # campaign, hashed and joined to creators (docs/segments.md, Speed).
+            models.Index(
+                fields=["campaign", "first_opened_at"],
+                include=["creator"],
+                name="delivery_campaign_opened",
+                condition=models.Q(first_opened_at__isnull=False),
+            ),
+            models.Index(
+                fields=["campaign", "first_clicked_at"],
+                include=["creator"],
+                name="delivery_campaign_clicked",
+                condition=models.Q(first_clicked_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
