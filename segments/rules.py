@@ -644,9 +644,19 @@ def _and(children: Sequence[Node], now: datetime) -> Q:
     return combined
 
 
+def _has_behaviour(node: Node) -> bool:
+    if isinstance(node, BehaviourLeaf):
+        return True
+    if isinstance(node, NotNode):
+        return _has_behaviour(node.child)
+    if isinstance(node, AllNode | AnyNode):
+        return any(_has_behaviour(child) for child in node.children)
+    return False
+
+
 def _all_q(children: Sequence[Node], now: datetime) -> Q:
     """AND of `children`, with the per-creator aggregate leaves (an event count, a metric sum)
-    tested only on the creators the other children select.
+    tested only on the creators the other children select when those hold a behaviour.
 
     PostgreSQL runs a correlated aggregate subquery once per creator row it filters and
     attaches it to the scan of creators, before any join: beside an `EXISTS` leaf it then
@@ -657,7 +667,9 @@ def _all_q(children: Sequence[Node], now: datetime) -> Q:
     """
     aggregates = [c for c in children if isinstance(c, BehaviourLeaf) and c.aggregate]
     others = [c for c in children if not (isinstance(c, BehaviourLeaf) and c.aggregate)]
-    if not aggregates or not others:
+    if not aggregates or not any(_has_behaviour(c) for c in others):
+        # Beside column tests alone the aggregate already runs last: PostgreSQL orders the
+        # tests of one scan by cost, so a self-join would only add work.
         return _and(children, now)
     narrowed = Creator.objects.filter(_and(others, now)).order_by().values("pk")
     return Q(pk__in=narrowed) & _and(aggregates, now)
