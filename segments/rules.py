@@ -645,8 +645,11 @@ def _and(children: Sequence[Node], now: datetime) -> Q:
 
 
 def _has_behaviour(node: Node) -> bool:
+    """Whether `node` holds a test on another table (a behaviour leaf or a derived field)."""
     if isinstance(node, BehaviourLeaf):
         return True
+    if isinstance(node, Leaf):
+        return node.field.name in DERIVED
     if isinstance(node, NotNode):
         return _has_behaviour(node.child)
     if isinstance(node, AllNode | AnyNode):

@@ -111,3 +111,17 @@ def test_segment_count_runs_with_jit_off_and_restores_the_setting():
     counting = next(i for i, sql in enumerate(statements) if "COUNT(*)" in sql)
     assert "set_config('jit', 'off', true)" in statements[counting - 1]
     assert count == len(_expected([LEVEL, OPENED, SALES]))
+
+
+def test_a_derived_field_beside_an_aggregate_also_narrows_first():
+    replied = {"field": "whatsapp_replied_at", "op": "within_days", "value": 60}
+    leaves = [replied, SALES]
+    sql = str(Creator.objects.filter(rules_compile({"all": leaves}, now=NOW)).query)
+    narrowed, rest = _in_set(sql)
+    assert "conversations_message" in narrowed and "events_event" in rest
+    # Each leaf alone compiles in place (checked against recounts elsewhere): the AND of
+    # their selections is the oracle.
+    expected = _selected(replied) & recount(SALES)
+    assert 0 < len(expected)
+    assert _selected({"all": leaves}) == expected
+    assert _selected({"not": {"all": leaves}}) == _everyone() - expected
