@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("campaigns", "0018_fanoutskip_program_holdout"),
+        ("campaigns", "0020_snippet_library"),
         ("creators", "0006_import_job_warnings_encoding"),
     ]
 
