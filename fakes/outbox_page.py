@@ -110,7 +110,7 @@ def _twilio(request: dict[str, Any], templates: dict[str, Any]) -> Shown:
         variables = variables if isinstance(variables, dict) else {}
         template = templates.get(sid) or {}
         types = template.get("types") or {}
-        content = next(iter(types.values()), {}) if isinstance(types, dict) else {}
+        content: dict[str, Any] = next(iter(types.values()), {}) if isinstance(types, dict) else {}
         shown.template = f"{template.get('friendly_name') or sid} ({sid})"
         if not shown.text:
             shown.text = _fill(str(content.get("body") or ""), variables)
