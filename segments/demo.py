@@ -49,7 +49,7 @@ def segments_demo_create() -> int:
 
 
 AUDIENCE_NAME = "Lista demo: creadores de la temporada"
-AUDIENCE_SIZE = 400
+AUDIENCE_SIZE = 300
 
 
 def segment_demo_audience_create() -> Segment:
