@@ -22,6 +22,7 @@ BENCHMARKS = [
     "campaign_outcome",
     "trigger_latency",
     "intake_drain",
+    "ops_pages",
 ]
 
 

@@ -60,12 +60,14 @@ def _database_drop(admin_url: str, name: str) -> None:
 
 
 @contextmanager
-def scratch_database(name: str, *, keep: bool = False) -> Iterator[str]:
+def scratch_database(name: str, *, keep: bool = False, reuse: bool = False) -> Iterator[str]:
     """Database `name` made anew (dropped first if it is left from an earlier run) on
-    DATABASE_URL's server; yields its URL and drops it at the end unless `keep`."""
+    DATABASE_URL's server, or the one an earlier run kept when `reuse`; yields its URL and
+    drops it at the end unless `keep`."""
     base_url = server_url()
     admin_url = database_url_for(base_url, "postgres")
-    _database_recreate(admin_url, name)
+    if not reuse:
+        _database_recreate(admin_url, name)
     try:
         yield database_url_for(base_url, name)
     finally:
@@ -75,12 +77,16 @@ def scratch_database(name: str, *, keep: bool = False) -> Iterator[str]:
 
 @contextmanager
 def scratch_django(
-    name: str, *, keep: bool = False, environ: Mapping[str, str] | None = None
+    name: str,
+    *,
+    keep: bool = False,
+    environ: Mapping[str, str] | None = None,
+    reuse: bool = False,
 ) -> Iterator[str]:
     """`scratch_database(name)` with Django pointed at it (DATABASE_URL, after `environ`, which
     is put in os.environ first: settings read them at setup) and migrated. Yields its URL;
     Django's connection is closed before the database is dropped."""
-    with scratch_database(name, keep=keep) as url:
+    with scratch_database(name, keep=keep, reuse=reuse) as url:
         os.environ.update(environ or {})
         os.environ["DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

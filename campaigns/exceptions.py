@@ -72,6 +72,24 @@ class MessageInvalid(AltavozError):
         self.errors = [{"channel": channel, "locale": locale, **error} for error in errors]
 
 
+class StepMessagesInvalid(AltavozError):
+    """A sequence step's messages refused on save: per language, each problem with its field,
+    line and cause (as `MessageInvalid.errors`)."""
+
+    def __init__(self, problems: dict[str, list[dict]]) -> None:
+        locale, errors = next(iter(problems.items()))
+        first = errors[0]
+        super().__init__(
+            _("The %(locale)s message has a problem in %(field)s: %(message)s")
+            % {
+                "locale": locale,
+                "field": first.get("field", ""),
+                "message": first.get("message") or first.get("cause"),
+            }
+        )
+        self.problems = problems
+
+
 class CampaignNotApproved(AltavozError):
     """REQUIRE_APPROVAL is on and nobody who may approve has approved the campaign yet."""
 

@@ -450,7 +450,9 @@ class SequenceStep(models.Model):
 
     class Condition(models.TextChoices):
         ALL = "all", _("Everyone still in the sequence")
+        OPENED = "opened", _("Has opened")
         NOT_OPENED = "not_opened", _("Has not opened")
+        CLICKED = "clicked", _("Has clicked")
         NOT_CLICKED = "not_clicked", _("Has not clicked")
         OPENED_NOT_CLICKED = "opened_not_clicked", _("Opened but has not clicked")
         NOT_ENROLLED = "not_enrolled", _("Has not enrolled")

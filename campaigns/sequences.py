@@ -16,26 +16,42 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns import enqueue, fanout, services
-from campaigns.exceptions import CampaignIncomplete
-from campaigns.models import Campaign, Delivery, Message, SequenceStep, SequenceStepRun
+from campaigns.approvals import approval_reset
+from campaigns.exceptions import CampaignIncomplete, MessageInvalid, StepMessagesInvalid
+from campaigns.lifecycle import campaign_transition
+from campaigns.models import (
+    Campaign,
+    CampaignTransition,
+    Delivery,
+    Message,
+    SequenceStep,
+    SequenceStepRun,
+)
 from campaigns.sequence_conditions import (
     enrolled_creator_ids,
     enrolled_sql,
     replied_sql,
     step_replied_sql,
 )
+from common.system_messages import SystemMessage, system_messages_define
 from creators.models import CONSENT_FIELDS, ConsentStatus, Creator
 from segments.rules import rules_compile
 
 logger = logging.getLogger(__name__)
 
 Condition = SequenceStep.Condition
+
+system_messages_define(
+    {"campaign.sequence_reopened": gettext_lazy("Reopened: a follow-up step was added")}
+)
 
 
 def steps_live(*, campaign: Campaign) -> list[SequenceStep]:
@@ -95,7 +111,13 @@ def step_audience_sql(
     having = [f"bool_or(d.step = 0 AND d.status <> '{Delivery.Status.HOLDOUT.value}')"]
     params: list = []
     where, where_params = [], []
-    if step.condition == Condition.NOT_OPENED:
+    if step.condition == Condition.OPENED:
+        having.append(f"COALESCE({opened_any}, FALSE)")
+        params += [at, at]
+    elif step.condition == Condition.CLICKED:
+        having.append(f"COALESCE({clicked_any}, FALSE)")
+        params += [at]
+    elif step.condition == Condition.NOT_OPENED:
         having.append(f"NOT COALESCE({opened_any}, FALSE)")
         params += [at, at]
     elif step.condition == Condition.NOT_CLICKED:
@@ -166,6 +188,8 @@ def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:
 
     campaign = step.campaign
     if campaign.segment is None or step.condition in (
+        Condition.OPENED,
+        Condition.CLICKED,
         Condition.OPENED_NOT_CLICKED,
         Condition.REPLIED,
     ):
@@ -260,6 +284,7 @@ def entrants_add(*, campaign: Campaign, now: datetime | None = None) -> int:
 
     if (
         campaign.status != Campaign.Status.SENDING
+        or _finished_once(campaign=campaign)
         or campaign.segment is None
         or campaign.segment.kind != Segment.Kind.DYNAMIC
         or campaign.test_percent
@@ -267,6 +292,19 @@ def entrants_add(*, campaign: Campaign, now: datetime | None = None) -> int:
     ):
         return 0
     return fanout.deliveries_create(campaign=campaign, run=campaign.last_run, now=now)
+
+
+def _finished_once(*, campaign: Campaign) -> bool:
+    """The latest run finished once (its campaign was reopened for a step added after): the
+    sequence's cohort is closed."""
+    if campaign.launched_at is None:
+        return False
+    return CampaignTransition.objects.filter(
+        campaign=campaign,
+        from_status=Campaign.Status.SENDING,
+        to_status=Campaign.Status.SENT,
+        at__gte=campaign.launched_at,
+    ).exists()
 
 
 def step_run(*, step: SequenceStep, run: int, now: datetime) -> int | None:
@@ -308,10 +346,45 @@ def steps_pending(*, campaign: Campaign) -> bool:
 
 
 def _editable(step: SequenceStep) -> None:
+    """A step is read-only once executed (its deliveries exist, maybe still being sent); a
+    cancelled campaign's sequence is over. A sent campaign may still get steps: see
+    `sequence_step_save`."""
     if step.pk and SequenceStepRun.objects.filter(step=step).exists():
         raise CampaignIncomplete(_("This step has already been sent; add a new step instead."))
-    if step.campaign.status in (Campaign.Status.SENT, Campaign.Status.CANCELLED):
+    if step.campaign.status == Campaign.Status.CANCELLED:
         raise CampaignIncomplete(_("The campaign is over; its sequence can no longer change."))
+
+
+def step_messages_validate(*, channel: str, messages: list[dict]) -> None:
+    """Check every language's message of a step before anything is saved: one
+    `StepMessagesInvalid` lists each language's problems (field, line, cause)."""
+    problems: dict[str, list[dict]] = {}
+    for message in messages:
+        fields = {key: value for key, value in message.items() if key != "locale"}
+        try:
+            services.message_fields_validate(
+                channel=channel, locale=message["locale"], fields=fields
+            )
+        except MessageInvalid as error:
+            problems[message["locale"]] = error.errors
+    if problems:
+        raise StepMessagesInvalid(problems)
+
+
+def _campaign_reopen(*, campaign: Campaign, actor: User | None) -> None:
+    """A finished one-off campaign gets a step added: back to `sending` so beat runs the step
+    for the creators still in the sequence; it finishes again once the step is sent."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.SENT or not campaign.last_run:
+        return
+    campaign_transition(
+        campaign=campaign,
+        to_status=Campaign.Status.SENDING,
+        actor=actor,
+        note=SystemMessage("campaign.sequence_reopened"),
+    )
+    campaign.finished_at = None
+    campaign.save(update_fields=["status", "finished_at"])
 
 
 @transaction.atomic
@@ -325,40 +398,62 @@ def sequence_step_save(
     condition: str = Condition.ALL,
     rules: dict | None = None,
     step: SequenceStep | None = None,
+    actor: User | None = None,
 ) -> SequenceStep:
     """Add a step at the end (or change `step`, if not executed yet) with its messages, one
-    {"locale": …, **fields} per language, checked as any campaign message."""
+    {"locale": …, **fields} per language, checked as any campaign message; a language left
+    out of `messages` loses its message (the default language's is required).
+
+    Steps may be added, changed and removed before and after the campaign's own send, until
+    each is executed. The creators waiting for a step are never pinned to an older version:
+    its audience, condition and wait are read when it runs, so what is saved applies to all
+    of them. Its wait counts from the previous step's execution (the launch for the first);
+    when that moment has already passed the step runs at beat's next tick. A step added to a
+    sent campaign reopens it (`sending`) for the creators who entered with its send and have
+    not exited; late entrants are not let in after the run has finished once."""
     if condition == Condition.SEGMENT:
         rules_compile(rules or {})
     if step is None:
         last = SequenceStep.objects.filter(campaign=campaign).order_by("-position").first()
         step = SequenceStep(campaign=campaign, position=(last.position + 1) if last else 1)
+    step.campaign = campaign
     _editable(step)
-    step.channel, step.wait_minutes, step.local_time = channel, wait_minutes, local_time
-    step.condition, step.rules = condition, rules or {}
-    step.save()
-    for message in messages:
-        fields = {key: value for key, value in message.items() if key != "locale"}
-        services.campaign_message_set(
-            campaign=campaign,
-            channel=channel,
-            locale=message["locale"],
-            fields=fields,
-            step=step.pk,
-        )
-    if not Message.objects.filter(
-        campaign=campaign, step=step.pk, channel=channel, locale=campaign.default_locale
-    ).exists():
+    if not any(message["locale"] == campaign.default_locale for message in messages):
         raise CampaignIncomplete(
             _("A step needs a message in the campaign's default language (%(locale)s).")
             % {"locale": campaign.default_locale}
         )
+    step_messages_validate(channel=channel, messages=messages)
+    step.channel, step.wait_minutes, step.local_time = channel, wait_minutes, local_time
+    step.condition, step.rules = condition, rules or {}
+    step.save()
+    locales = []
+    for message in messages:
+        fields = {key: value for key, value in message.items() if key != "locale"}
+        locales.append(message["locale"])
+        Message.objects.update_or_create(
+            campaign=campaign,
+            channel=channel,
+            locale=message["locale"],
+            variant="",
+            step=step.pk,
+            defaults={"fields": fields, "updated_at": timezone.now()},
+        )
+    # A changed channel or a language emptied: the step's other messages go.
+    Message.objects.filter(campaign=campaign, step=step.pk).exclude(
+        channel=channel, locale__in=locales
+    ).delete()
+    if not campaign.last_run:
+        approval_reset(campaign=campaign)
+    _campaign_reopen(campaign=campaign, actor=actor)
     return step
 
 
 @transaction.atomic
 def sequence_step_remove(*, step: SequenceStep) -> None:
-    """A removed step never sends (kept, so what it sent stays explained)."""
+    """A removed step never sends (kept, so what it sent stays explained); an executed step
+    stays (it is part of what the creators got)."""
+    _editable(step)
     step.removed = True
     step.save(update_fields=["removed"])
 
@@ -399,6 +494,9 @@ class StepFlow:
     opened: int = 0
     clicked: int = 0
     exited: int = 0
+    step: SequenceStep | None = None  # None: the campaign's own send
+    executed: bool = False  # the step ran for the run (its deliveries exist)
+    due_at: datetime | None = None  # the next step to run: when it is due
 
     @property
     def open_rate(self) -> float:
@@ -407,6 +505,14 @@ class StepFlow:
     @property
     def click_rate(self) -> float:
         return self.clicked / self.sent if self.sent else 0.0
+
+    @property
+    def open_percent(self) -> float:
+        return round(self.open_rate * 100, 1)
+
+    @property
+    def click_percent(self) -> float:
+        return round(self.click_rate * 100, 1)
 
 
 WAITING_STATES = (Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING)
@@ -418,11 +524,18 @@ def sequence_flow_get(*, campaign: Campaign, run: int | None = None) -> list[Ste
     it, opened, clicked, and exited (their last step so far, and they now meet the exit rule)."""
     run = run if run is not None else campaign.last_run
     steps = SequenceStep.objects.filter(campaign=campaign).order_by("position", "id")
-    flows = {0: StepFlow(0, "0")}
+    flows = {0: StepFlow(0, "0", executed=bool(run))}
     order = {0: 0}
+    executed = set(
+        SequenceStepRun.objects.filter(campaign=campaign, run=run).values_list("step_id", flat=True)
+    )
     for number, step in enumerate(steps, start=1):
-        flows[step.pk] = StepFlow(step.pk, str(number))
+        flows[step.pk] = StepFlow(step.pk, str(number), step=step, executed=step.pk in executed)
         order[step.pk] = number
+    if campaign.status == Campaign.Status.SENDING and run:
+        upcoming = step_next(campaign=campaign, run=run)
+        if upcoming is not None and upcoming.step.pk in flows:
+            flows[upcoming.step.pk].due_at = upcoming.due_at
     if not run:
         return list(flows.values())
     ordinal = " ".join(f"WHEN {int(pk)} THEN {number}" for pk, number in order.items())

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("<int:pk>/progress/", views.campaign_progress, name="campaign-progress"),
+    path("<int:pk>/deliveries/", views.campaign_deliveries, name="campaign-deliveries"),
     path("<int:pk>/basics/", views.campaign_basics, name="campaign-basics"),
     path("<int:pk>/audience/", views.campaign_audience, name="campaign-audience"),
     path(
@@ -48,6 +49,21 @@ urlpatterns = [
         "<int:pk>/sequence/exit/",
         sequence_views.campaign_sequence_exit,
         name="campaign-sequence-exit",
+    ),
+    path(
+        "<int:pk>/sequence/steps/new/",
+        sequence_views.campaign_sequence_step_new,
+        name="campaign-sequence-step-new",
+    ),
+    path(
+        "<int:pk>/sequence/steps/preview/",
+        sequence_views.campaign_sequence_step_preview,
+        name="campaign-sequence-step-preview",
+    ),
+    path(
+        "<int:pk>/sequence/steps/<int:step_id>/edit/",
+        sequence_views.campaign_sequence_step_edit,
+        name="campaign-sequence-step-edit",
     ),
     path(
         "<int:pk>/sequence/<int:step_id>/",

@@ -514,12 +514,7 @@ def campaign_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_needed(VIEW)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
-    filters = DeliveryFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    deliveries = selectors.campaign_deliveries_get(
-        campaign=campaign, **{key: value for key, value in criteria.items() if value}
-    )
-    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    filters, page = _deliveries_page(request, campaign)
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -530,6 +525,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "firings": selectors.campaign_firings_get(campaign=campaign),
             "filters": filters,
             "page": page,
+            "live": campaign.status in LIVE_STATUSES,
             "sections": page_sections_render(page="campaign", request=request, subject=campaign),
             "channel_labels": dict(Channel.choices),
             "sequence_flow": (
@@ -539,6 +535,33 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             **(_trigger_context(campaign) if campaign.trigger else {}),
         },
+    )
+
+
+# While the run moves, the deliveries rows poll (the progress box too, scheduled included).
+LIVE_STATUSES = (Campaign.Status.SENDING, Campaign.Status.PAUSED)
+
+
+def _deliveries_page(request: HttpRequest, campaign: Campaign) -> tuple[DeliveryFilterForm, Any]:
+    filters = DeliveryFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    deliveries = selectors.campaign_deliveries_get(
+        campaign=campaign, **{key: value for key, value in criteria.items() if value}
+    )
+    return filters, Paginator(deliveries, 50).get_page(request.GET.get("page"))
+
+
+@require_GET
+@permission_needed(VIEW)
+def campaign_deliveries(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx, every 3 s while sending or paused: the deliveries rows for the page's filters
+    and page number, so the table follows the run."""
+    campaign = campaign_or_404(pk)
+    _filters, page = _deliveries_page(request, campaign)
+    return render(
+        request,
+        "campaigns/_deliveries_rows.html",
+        {"campaign": campaign, "page": page, "live": campaign.status in LIVE_STATUSES},
     )
 
 
@@ -596,7 +619,13 @@ def _lifecycle(service: Callable[..., Campaign], done: Any) -> Callable:
     return view
 
 
-campaign_pause = _lifecycle(services.campaign_pause, gettext_lazy("Campaign paused."))
+campaign_pause = _lifecycle(
+    services.campaign_pause,
+    gettext_lazy(
+        "Campaign paused. No new batch starts; batches already handed to the providers "
+        "finish sending."
+    ),
+)
 campaign_resume = _lifecycle(services.campaign_resume, gettext_lazy("Campaign resumed."))
 campaign_cancel = _lifecycle(services.campaign_cancel, gettext_lazy("Campaign cancelled."))
 

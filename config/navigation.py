@@ -76,6 +76,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         _("Partners"),
         (
             NavItem(_("Agencies"), "agency-tracking", perm="agencies.view_deliverable"),
+            NavItem(_("Agency teams"), "agency-list", perm="agencies.change_agency"),
             NavItem(
                 _("My briefs"),
                 "agency-home",
@@ -95,7 +96,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Health"), "health", perm="campaigns.view_campaign"),
         ),
     ),
-    NavGroup(_("Settings"), (NavItem(_("Admin"), "admin:index", staff_only=True),)),
+    NavGroup(
+        _("Settings"),
+        (
+            NavItem(_("Team"), "team", perm="accounts.manage_people"),
+            NavItem(_("Admin"), "admin:index", staff_only=True),
+        ),
+    ),
 )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -29,6 +29,7 @@ from campaigns.models import Delivery
 from campaigns.whatsapp_templates import whatsapp_template_send_errors, whatsapp_template_unapproved
 from channels.base import Outcome, Outgoing, SendResult
 from channels.registry import adapter_for
+from common.sql import idempotent_statement_run
 from conversations import selectors
 from conversations.exceptions import (
     ConversationLinkRefused,
@@ -105,13 +106,11 @@ def inbound_webhook_store(*, params: dict[str, str]) -> int | None:
     """Keep a verified incoming-message webhook by its `MessageSid` (one insert, nothing if
     that sid is stored already: Twilio's retry). Returns the new row's id, else None."""
     table = InboundWebhook._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (message_sid, params, received_at, attempts, error)"
-            " VALUES (%s, %s::jsonb, %s, 0, '') ON CONFLICT (message_sid) DO NOTHING RETURNING id",
-            [params["MessageSid"], json.dumps(params), timezone.now()],
-        )
-        row = cursor.fetchone()
+    row = idempotent_statement_run(
+        f"INSERT INTO {table} (message_sid, params, received_at, attempts, error)"
+        " VALUES (%s, %s::jsonb, %s, 0, '') ON CONFLICT (message_sid) DO NOTHING RETURNING id",
+        [params["MessageSid"], json.dumps(params), timezone.now()],
+    )
     return row[0] if row else None
 
 

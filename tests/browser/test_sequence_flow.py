@@ -14,7 +14,7 @@ CREATORS = 12
 
 
 def _cell(page, step: str, column: str) -> str:
-    return page.locator(f"#sequence-flow tr[data-step='{step}'] td.{column}").inner_text()
+    return page.locator(f"#sequence-flow li[data-step='{step}'] dd.{column}").inner_text()
 
 
 def test_build_launch_and_watch_the_flow(page, login_as, live_stack):
@@ -23,15 +23,14 @@ def test_build_launch_and_watch_the_flow(page, login_as, live_stack):
     login_as("manager")
 
     page.goto(f"/campaigns/{campaign.pk}/sequence/")
-    page.select_option("select[name=channel]", "inbox")
-    page.fill("input[name=wait_hours]", "0")
-    page.select_option("select[name=condition]", "not_clicked")
-    page.fill("input[name=title]", "¿Ya lo viste?")
-    page.fill("textarea[name=body]", "Hola {{ creator.first_name }}, aún puedes unirte")
-    page.evaluate("window.loadedOnce = true")
-    page.locator("#steps button[type=submit]").last.click()
+    page.click("#sequence-add-step")
+    page.fill("#step-wait-days", "0")
+    page.fill("#step-wait-hours", "0")
+    page.select_option("#step-condition", "not_clicked")
+    page.fill("#step-es-MX-title", "¿Ya lo viste?")
+    page.fill("#step-es-MX-body", "Hola {{ creator.first_name }}, aún puedes unirte")
+    page.click("#step-save")
     page.locator("#steps tr[data-step='1']").wait_for()
-    assert page.evaluate("window.loadedOnce === true")  # htmx swapped the steps in place
     shot(page, "step-added")
     step = SequenceStep.objects.get(campaign=campaign)
     assert step.condition == "not_clicked"

@@ -1,0 +1,182 @@
+"""Every ops page at 1M creators: server time of each request beside the bare shell.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python -m bench.ops_pages [--creators 1000000] [--runs 5] [--keep] [--reuse]
+
+Works in its own database (`<name of DATABASE_URL's database>_bench_ops_pages`, made anew and
+migrated, dropped at the end unless --keep; --reuse times again in a database kept by an
+earlier --keep). Fills creators_creator with bench.segment_count's generator, then makes what
+the URL conf's pages are about with the same demo objects the language-leak test reads every
+page with (tests/test_i18n_leaks.py: a finished campaign fanned out to its segment over the
+1M creators, a draft, a program, lessons, an agency brief, a playbook, conversations…), and
+VACUUM ANALYZE. Then it GETs every ops page of the URL conf (the leak test's list: every
+pattern whose ids a demo object fills) through Django's test client signed in as a superuser:
+middleware, session, permissions, the selectors' queries and template rendering, everything
+but the network. A URL that answers a bare GET with 405 (an action), 400 (a fragment that
+needs its query) or 404 (no demo object of its kind) is not a page here and is only counted.
+The baseline, measured in the same run: a page that renders the app shell (base.html:
+navigation, language switch, badges) with nothing in it. Median of --runs runs after a
+warm-up, interleaved with the baseline. Target (issue 20): every ops page under
+300 ms of server time. Exits 1 when a page misses it or answers an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+from bench.scratch import scratch_django, scratch_name
+
+TARGET_MS = 300.0
+SHELL_URL = "/bench/shell/"
+
+
+def _shell_urls() -> None:
+    """Add the baseline page in front of the app's URLs."""
+    from django.conf import settings
+    from django.contrib.auth.decorators import login_required
+    from django.shortcuts import render
+    from django.urls import clear_url_caches, path, set_urlconf
+
+    import config.urls
+
+    @login_required
+    def shell(request):  # type: ignore[no-untyped-def]
+        return render(request, "base.html", {})
+
+    module = type(sys)("bench_ops_pages_urls")
+    module.urlpatterns = [path(SHELL_URL.strip("/") + "/", shell), *config.urls.urlpatterns]  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+    clear_url_caches()
+    set_urlconf(None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--creators", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--reuse", action="store_true", help="time a database kept by --keep")
+    args = parser.parse_args(argv)
+
+    bench_db = scratch_name("_bench_ops_pages")
+    with scratch_django(bench_db, keep=args.keep or args.reuse, reuse=args.reuse):
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test import Client
+
+        from bench.segment_count import _fill_sql
+        from programs.models import Program
+        from tests.test_i18n_leaks import demo_data_make, ops_urls
+
+        # The test client's host, without setup_test_environment(): its template instrumentation
+        # would be timed as if it were the page's.
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        settings.LINK_CHECK_TIMEOUT = 0.5
+        _shell_urls()
+        User = get_user_model()
+        if not args.reuse:
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(_fill_sql(args.creators))
+            filled = time.perf_counter()
+            objects = demo_data_make()
+            made = time.perf_counter()
+            connection.ensure_connection()
+            connection.connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            User.objects.create_superuser("bench-ops", "bench@example.mx", "x")
+            print(
+                f"{args.creators:,} creators in {bench_db}: generated in {filled - started:.1f} s,"
+                f" demo objects and their fan-out in {made - filled:.1f} s"
+            )
+        else:
+            objects = _objects_find()
+        objects["program_campaign"] = Program.objects.get(pk=objects["program"]).campaign_id
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM campaigns_delivery")
+            deliveries = cursor.fetchone()[0]
+        print(f"{deliveries:,} deliveries; median of {args.runs} runs after a warm-up (ms)\n")
+
+        client = Client()
+        client.force_login(User.objects.get(username="bench-ops"))
+        urls, left_out = ops_urls(objects)
+        cache.clear()
+
+        def get(url: str) -> int:
+            response = client.get(url)
+            return response.status_code
+
+        shell_times: list[float] = []
+        rows: list[tuple[str, int, float]] = []
+        not_pages: list[str] = []
+        for url in [SHELL_URL, *urls]:
+            status = get(url)  # warm-up: templates compiled, caches as a second visit finds them
+            if status in (400, 404, 405):  # an action, a fragment that needs its query, no object
+                not_pages.append(f"{url} ({status})")
+                continue
+            times: list[float] = []
+            for _ in range(args.runs):
+                for target, sink in ((SHELL_URL, shell_times), (url, times)):
+                    started = time.perf_counter()
+                    get(target)
+                    sink.append((time.perf_counter() - started) * 1000)
+            rows.append((url, status, statistics.median(times)))
+        shell_ms = statistics.median(shell_times)
+        failures = 0
+        print(f"{'page':<58}{'status':>7}{'ms':>9}{'x shell':>9}  ok")
+        for url, status, ms in sorted(rows, key=lambda row: -row[2]):
+            ok = status < 400 and ms < TARGET_MS
+            failures += not ok
+            print(
+                f"{url[:57]:<58}{status:>7}{ms:>9.1f}{ms / shell_ms:>9.1f}  {'yes' if ok else 'NO'}"
+            )
+        print(
+            f"\nbaseline: the bare shell page {shell_ms:.1f} ms (median of every interleaved run)."
+            f"\n{len(rows) - failures}/{len(rows)} pages under {TARGET_MS:.0f} ms with"
+            f" {args.creators:,} creators; slowest {max(ms for _u, _s, ms in rows):.1f} ms."
+        )
+        print(
+            f"not pages (an action or a fragment, by their answer to a bare GET): {len(not_pages)}"
+        )
+        if left_out:
+            print(f"not timed (no demo object fits their ids): {', '.join(left_out)}")
+        return 1 if failures else 0
+
+
+def _objects_find() -> dict[str, int]:
+    """The demo objects of a kept database, found again by what demo_data_make names them."""
+    from agencies.models import Brief, Deliverable
+    from campaigns.models import Campaign
+    from conversations.models import Conversation
+    from creators.models import Creator
+    from education.models import ContentItem, LearningPath
+    from markets.models import Playbook, Proposal
+    from programs.models import Program
+
+    sent = Campaign.objects.get(name="Reto de diciembre")
+    brief = Brief.objects.get(title="Cómo vender en vivo")
+    return {
+        "creator": Creator.objects.order_by("pk").values_list("pk", flat=True)[0],
+        "segment": sent.segment_id or 0,
+        "campaign": sent.pk,
+        "draft": Campaign.objects.get(name="Borrador de enero").pk,
+        "program": Program.objects.get(campaign__name="Misión diciembre").pk,
+        "lesson": ContentItem.objects.get(slug="en-revision").pk,
+        "path": LearningPath.objects.get(slug="curso-video").pk,
+        "brief": brief.pk,
+        "deliverable": Deliverable.objects.filter(brief=brief).values_list("pk", flat=True)[0],
+        "playbook": Playbook.objects.order_by("pk").values_list("pk", flat=True)[0],
+        "proposal": Proposal.objects.get(title="Recordatorio por WhatsApp").pk,
+        "conversation": Conversation.objects.order_by("pk").values_list("pk", flat=True)[0],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
