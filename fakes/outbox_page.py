@@ -112,8 +112,8 @@ def _twilio(request: dict[str, Any], templates: dict[str, Any]) -> Shown:
         types = template.get("types") or {}
         content: dict[str, Any] = next(iter(types.values()), {}) if isinstance(types, dict) else {}
         shown.template = f"{template.get('friendly_name') or sid} ({sid})"
-        if not shown.text:
-            shown.text = _fill(str(content.get("body") or ""), variables)
+        if content.get("body"):  # a template is what WhatsApp delivers, not the Body
+            shown.text = _fill(str(content["body"]), variables)
         for action in content.get("actions") or []:
             shown.buttons.append(
                 {
@@ -206,7 +206,10 @@ align-items:center}.notif .icon{width:18px;height:18px;border-radius:5px;backgro
 color:#fff;font-size:11px;display:inline-flex;align-items:center;justify-content:center}
 .notif img{max-width:100%;border-radius:8px;margin-top:.4rem}
 .detail{display:flex;gap:2rem;flex-wrap:wrap;align-items:flex-start}
-.facts{min-width:18rem;flex:1}.facts pre{background:#fff;padding:.8rem;border-radius:8px;
+.detail .mail{flex:1 1 36rem;min-width:min(100%,36rem)}
+header.top nav{display:flex;gap:1rem}
+.facts{min-width:18rem;flex:1}.facts dl{display:grid;grid-template-columns:max-content 1fr;
+gap:.2rem .8rem;margin:0 0 1rem}.facts dt{color:#5b6575}.facts dd{margin:0;word-break:break-all}.facts pre{background:#fff;padding:.8rem;border-radius:8px;
 white-space:pre-wrap;max-height:30rem;overflow:auto;font-size:12px}
 """
 
@@ -239,6 +242,10 @@ def _linkify(text: str) -> str:
         last = match.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _when(record: dict[str, Any], fmt: str = "%H:%M:%S") -> str:
@@ -274,7 +281,7 @@ def outbox_list_html(
             f'<td class="{"ok" if record.get("accepted") else "no"}">{outcome}</td>'
             f"<td>{html.escape(_recipients(shown))}</td>"
             f'<td><a href="/outbox/{record["id"]}">'
-            f"{html.escape(shown.summary[:90] or '(no content)')}</a></td></tr>"
+            f"{html.escape(_shorten(shown.summary) or '(no content)')}</a></td></tr>"
         )
     if rows:
         table = (

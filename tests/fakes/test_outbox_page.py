@@ -87,6 +87,7 @@ def test_whatsapp_template_shows_in_a_phone_with_its_filled_body_and_buttons(fak
         content_variables=json.dumps(
             {"1": "Ana", "2": "Reto de diciembre", "3": "24 de diciembre", "4": "diciembre"}
         ),
+        body="Texto libre para quien escribió en las últimas 24 horas",
     )
     page = _detail(fake_providers, "twilio")
     assert 'class="phone"' in page and 'class="wa-chat"' in page
@@ -94,6 +95,7 @@ def test_whatsapp_template_shows_in_a_phone_with_its_filled_body_and_buttons(fak
     assert "Tienes hasta el 24 de diciembre" in page
     assert 'href="https://altavoz.mx/m/diciembre"' in page and "Ver misión" in page
     assert "mision_nueva" in page
+    assert "Texto libre" not in page.split('class="facts"')[0]  # the template is what arrives
     assert "+5215512345678" in page
 
 
