@@ -1,7 +1,9 @@
 """`manage.py seed_demo`: the demo's data, from each app's own demo module.
 
 It lives in the top app because it seeds several apps (creators, then segments built on
-them); each app's `demo.py` knows its own rows.
+them, then campaigns to a static list of them, their tracking and replies); each app's
+`demo.py` knows its own rows. Everything past the creators is made once, whatever the
+number of creators, so a second run or a larger ALTAVOZ_DEMO_CREATORS adds no second set.
 """
 
 from typing import Any
@@ -26,7 +28,10 @@ from tracking.demo import tracking_demo_create
 class Command(BaseCommand):
     help = (
         "Load realistic demo creators (Mexican states and time zones, long-tailed followers "
-        "and GMV, consent per channel, push devices) and a few demo segments."
+        "and GMV, consent per channel, push devices), demo segments and WhatsApp "
+        "conversations, and once: an education library, a program with a leaderboard, an "
+        "agency script in review, playbooks of two markets, finished campaigns with opens, "
+        "clicks and replies, a sequence and a triggered campaign."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
