@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -229,6 +229,8 @@ def deliverable_diff(request: AuthenticatedHttpRequest, deliverable_pk: int) -> 
 @_portal_or_ops
 def version_file(request: AuthenticatedHttpRequest, version_pk: int) -> FileResponse:
     version = selectors.version_get(pk=version_pk, user=request.user)
+    if not version.file_path:  # a text or video-link version: there is no file to get
+        raise Http404(_("This version has no file."))
     try:
         handle = services.version_file_open(version=version, actor=request.user)
     except AltavozError as error:
