@@ -63,6 +63,10 @@ VERBS: dict[str, Promise] = {
     "refuse": gettext_lazy("refused"),
     "pause": gettext_lazy("paused"),
     "fail": gettext_lazy("failed"),
+    "consent": gettext_lazy("consent changed"),
+    "export": gettext_lazy("exported"),
+    "portal_link": gettext_lazy("portal link made"),
+    "portal_preview": gettext_lazy("portal previewed"),
 }
 
 DETAIL_KEYS: dict[str, Promise] = {
@@ -110,6 +114,8 @@ DETAIL_KEYS: dict[str, Promise] = {
     "file_type": gettext_lazy("file type"),
     "education_item": gettext_lazy("education item"),
     "rules": gettext_lazy("rules"),
+    "filters": gettext_lazy("filters"),
+    "ids": gettext_lazy("creator ids"),
 }
 STATUS_KEYS = ("from", "to", "status")
 

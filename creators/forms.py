@@ -116,7 +116,7 @@ class CreatorImportForm(forms.Form):
 
 # --- Bulk actions on the list -----------------------------------------------------------------
 
-BULK_IDS_MAX = 1000  # ticked rows come from pages of 50; more means a forged request
+BULK_IDS_MAX = 500  # ticked rows come from pages of 50; more means a forged request
 
 
 class CreatorSelectionForm(forms.Form):

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
+from common.system_messages import SystemMessage, system_messages_define
 from creators import tasks
 from creators.consent_hooks import consent_changed
 from creators.exceptions import CreatorHandleTaken
@@ -65,6 +66,12 @@ def creator_consent_set(
     return creator
 
 
+# Consent values as the audit log stores them: codes rendered in the reader's language.
+system_messages_define(
+    {f"consent.{status.value}": status.label for status in ConsentStatus}  # type: ignore[misc]
+)
+
+
 @transaction.atomic
 def creator_consent_change(
     *, creator: Creator, channel: str, status: str, reason: str, actor: User
@@ -84,7 +91,12 @@ def creator_consent_change(
         actor=actor,
         action="creator.consent",
         target=creator,
-        detail={"channels": [channel], "from": before, "to": status, "reason": reason},
+        detail={
+            "channels": [channel],
+            "from": SystemMessage(f"consent.{before}").as_json(),
+            "to": SystemMessage(f"consent.{status}").as_json(),
+            "reason": reason,
+        },
     )
     return creator
 
