@@ -127,7 +127,8 @@ class CreatorSelectionForm(forms.Form):
     all_matching = forms.BooleanField(required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
         if len(raw) > BULK_IDS_MAX:
             raise ValidationError(_("Too many ticked creators: use “select all matching”."))
@@ -282,7 +283,8 @@ class CreatorEditForm(forms.Form):
         return list(dict.fromkeys(tags))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         state = (data.get("state") or "").strip()
         market = data.get("market")
         if state and market == "MX":

@@ -157,7 +157,8 @@ class ConsentChange(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     recorded_at = models.DateTimeField(_("recorded"), default=now)
     # Why a person changed it by hand in the ops app (blank for the other sources), and who.
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # db_default: the importer's and demo's raw INSERT/COPY name their columns and leave it out.
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="", db_default="")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -185,7 +186,7 @@ def creator_bulk_tag(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @permission_required("creators.add_creator", raise_exception=True)
-def creator_bulk_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def creator_bulk_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The selection as CSV in the import's columns, streamed."""
     selection = CreatorSelectionForm(request.POST)
     if not selection.is_valid():

@@ -89,7 +89,8 @@ class SegmentListForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         text = data.get("handles") or ""
         if upload is not None:
@@ -117,7 +118,8 @@ class AddToListForm(forms.Form):
     list_name = forms.CharField(label=_("New list name"), max_length=150, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("list_segment") and not (data.get("list_name") or "").strip():
             raise forms.ValidationError(_("Pick a list, or name a new one."))
         return data
