@@ -128,45 +128,59 @@ def _cursor_make(sort: Sort, creator: Creator) -> str:
     return f"{text}~{creator.pk}"
 
 
-def _keyset(sort: Sort, cursor: tuple[Any, int], *, forward: bool) -> Q:
-    """Rows after (forward) or before the cursor in the order (column DESC NULLS LAST, id
-    DESC): one row comparison, which PostgreSQL answers from the (column, id) index."""
-    value, pk = cursor
-    column = sort.column
-    if value is None:  # in the NULL tail, ordered by id alone
-        ids = Q(pk__lt=pk) if forward else Q(pk__gt=pk)
-        nulls = Q(**{f"{column}__isnull": True}) & ids
-        return nulls if forward else nulls | Q(**{f"{column}__isnull": False})
-    comparison = "<" if forward else ">"
+def _row_compare(sort: Sort, cursor: tuple[Any, int], comparison: str) -> Q:
+    """`(column, id) < / > (value, id)`: one row comparison, which PostgreSQL answers from
+    the (column, id) index (or the column's own)."""
     row = RawSQL(
-        f'("creators_creator"."{column}", "creators_creator"."id") {comparison} (%s, %s)',
-        (value, pk),
+        f'("creators_creator"."{sort.column}", "creators_creator"."id") {comparison} (%s, %s)',
+        cursor,
         output_field=BooleanField(),
     )
-    if forward and sort.nullable:
-        return Q(row) | Q(**{f"{column}__isnull": True})
     return Q(row)
+
+
+def _sorted_rows(
+    rows: QuerySet[Creator], sort: Sort, cursor: tuple[Any, int] | None, *, forward: bool, n: int
+) -> list[Creator]:
+    """Up to `n` rows after (forward) or before the cursor in the order (column DESC NULLS
+    LAST, id DESC), before ones in the reverse order. Creators with a value and those
+    without (a nullable column's tail, by id alone) are read apart, each by an index in its
+    own order, rather than one `… OR column IS NULL` that no index serves."""
+    column = sort.column
+    valued = rows.filter(**{f"{column}__isnull": False}) if sort.nullable else rows
+    nulls = rows.filter(**{f"{column}__isnull": True})
+    if forward:
+        if cursor is not None and cursor[0] is None:  # already in the NULL tail
+            return list(nulls.filter(pk__lt=cursor[1]).order_by("-id")[:n])
+        if cursor is not None:
+            valued = valued.filter(_row_compare(sort, cursor, "<"))
+        found = list(valued.order_by(f"-{column}", "-id")[:n])
+        if sort.nullable and len(found) < n:
+            found += nulls.order_by("-id")[: n - len(found)]
+        return found
+    assert cursor is not None
+    if cursor[0] is not None:
+        return list(valued.filter(_row_compare(sort, cursor, ">")).order_by(column, "id")[:n])
+    found = list(nulls.filter(pk__gt=cursor[1]).order_by("id")[:n])
+    if len(found) < n:
+        found += valued.order_by(column, "id")[: n - len(found)]
+    return found
 
 
 def _sorted_page(
     queryset: QuerySet[Creator], sort: Sort, after: str, before: str, size: int
 ) -> tuple[list[Creator], str | None, str | None, bool]:
-    rows = queryset.only(*LIST_FIELDS)
+    rows = queryset.only(*LIST_FIELDS).order_by()
     back = _cursor_read(sort, before) if before else None
     if back is not None:
-        ascending = (F(sort.column).asc(nulls_first=True), "id")
-        creators = list(
-            rows.filter(_keyset(sort, back, forward=False)).order_by(*ascending)[: size + 1]
-        )
+        creators = _sorted_rows(rows, sort, back, forward=False, n=size + 1)
         has_more = len(creators) > size
         creators = creators[:size][::-1]
         previous_before = _cursor_make(sort, creators[0]) if has_more and creators else None
         next_after = _cursor_make(sort, creators[-1]) if creators else None
         return creators, next_after, previous_before, True
     cursor = _cursor_read(sort, after) if after else None
-    if cursor is not None:
-        rows = rows.filter(_keyset(sort, cursor, forward=True))
-    creators = list(rows[: size + 1])
+    creators = _sorted_rows(rows, sort, cursor, forward=True, n=size + 1)
     has_more = len(creators) > size
     creators = creators[:size]
     next_after = _cursor_make(sort, creators[-1]) if has_more else None

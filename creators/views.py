@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -136,7 +136,8 @@ def creator_import_list(request: HttpRequest) -> HttpResponse:
 
 
 def _back_to_list(form: CreatorSelectionForm) -> HttpResponse:
-    query = form.cleaned_data.get("query", "") if hasattr(form, "cleaned_data") else ""
+    # Re-encoded: the posted query is text from the client, never put in a header as is.
+    query = QueryDict(form.cleaned_data.get("query", "")).urlencode()
     return redirect(f"{reverse('creator-list')}?{query}" if query else reverse("creator-list"))
 
 

@@ -145,3 +145,13 @@ def test_the_list_offers_the_bulk_bar_by_role(role_client):
     assert 'id="bulk-list-submit"' in editor_html
     analyst_html = role_client("analyst").get("/creators/").content.decode()
     assert 'id="bulk-list-submit"' not in analyst_html
+
+
+def test_a_query_with_a_line_break_is_re_encoded_in_the_redirect(manager):
+    creator_make("ana", state="JAL")
+    response = manager.post(
+        "/creators/bulk/tag/",
+        {"query": "state=JAL&q=\r\nSet-Cookie: x=1", "all_matching": "on", "tag": "x"},
+    )
+    assert response.status_code == 302
+    assert "\n" not in response["Location"] and "%0D%0A" in response["Location"]
