@@ -122,6 +122,7 @@ class Creator(models.Model):
             # The list's "most followers" / "highest GMV" orders, walked by keyset (id breaks ties).
             models.Index(fields=["followers", "id"], name="creator_followers_id"),
             models.Index(fields=["gmv_30d", "id"], name="creator_gmv_id"),
+            models.Index(fields=["last_active_at", "id"], name="creator_active_id"),
         ]
 
     def __str__(self) -> str:

@@ -214,7 +214,9 @@ def creator_page(
         creators, next_after, previous_before, paged = _sorted_page(
             queryset, SORTS[sort], after, before, size
         )
-        count = len(creators) if not paged else queryset.only("id")[: COUNT_CAP + 1].count()
+        count = (
+            len(creators) if not paged else queryset.order_by().only("id")[: COUNT_CAP + 1].count()
+        )
         return CreatorPage(
             creators=creators,
             count=min(count, COUNT_CAP),
@@ -239,7 +241,7 @@ def creator_page(
     if not after and not before and not has_more:
         count = len(creators)  # a first page that holds every match: no second scan to count
     else:
-        count = queryset.only("id")[: COUNT_CAP + 1].count()
+        count = queryset.order_by().only("id")[: COUNT_CAP + 1].count()
     return CreatorPage(
         creators=creators,
         count=min(count, COUNT_CAP),
