@@ -6,38 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('creators', '0006_import_job_warnings_encoding'),
+        ("creators", "0006_import_job_warnings_encoding"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consentchange',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by'),
+            model_name="consentchange",
+            name="changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="changed by",
+            ),
         ),
         migrations.AddField(
-            model_name='consentchange',
-            name='reason',
-            field=models.CharField(blank=True, db_default='', default='', max_length=500, verbose_name='reason'),
+            model_name="consentchange",
+            name="reason",
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=500, verbose_name="reason"
+            ),
         ),
         migrations.AlterField(
-            model_name='consentchange',
-            name='source',
-            field=models.CharField(choices=[('import', 'CSV import'), ('admin', 'Admin'), ('api', 'API'), ('preferences', 'Preference center'), ('unsubscribe', 'Unsubscribe link'), ('provider', 'Provider event'), ('whatsapp_keyword', 'WhatsApp keyword'), ('ops', 'Ops app')], max_length=16, verbose_name='source'),
+            model_name="consentchange",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("import", "CSV import"),
+                    ("admin", "Admin"),
+                    ("api", "API"),
+                    ("preferences", "Preference center"),
+                    ("unsubscribe", "Unsubscribe link"),
+                    ("provider", "Provider event"),
+                    ("whatsapp_keyword", "WhatsApp keyword"),
+                    ("ops", "Ops app"),
+                ],
+                max_length=16,
+                verbose_name="source",
+            ),
         ),
         migrations.AddIndex(
-            model_name='creator',
-            index=models.Index(fields=['followers', 'id'], name='creator_followers_id'),
+            model_name="creator",
+            index=models.Index(fields=["followers", "id"], name="creator_followers_id"),
         ),
         migrations.AddIndex(
-            model_name='creator',
-            index=models.Index(fields=['gmv_30d', 'id'], name='creator_gmv_id'),
+            model_name="creator",
+            index=models.Index(fields=["gmv_30d", "id"], name="creator_gmv_id"),
         ),
         migrations.AddIndex(
-            model_name='creator',
-            index=models.Index(fields=['last_active_at', 'id'], name='creator_active_id'),
+            model_name="creator",
+            index=models.Index(fields=["last_active_at", "id"], name="creator_active_id"),
         ),
     ]
