@@ -260,6 +260,13 @@ def creator_selection(
     return selected.order_by()
 
 
+def creator_selection_load(
+    *, search: dict[str, Any], ids: list[int], all_matching: bool
+) -> QuerySet[Creator]:
+    """A selection sent to a task (CreatorSelectionForm.for_task), as a queryset again."""
+    return creator_selection(queryset=creator_search(**search), ids=ids, all_matching=all_matching)
+
+
 def creator_get(*, pk: int) -> Creator:
     return get_object_or_404(Creator, pk=pk)
 

@@ -183,6 +183,14 @@ def creators_tag(
     return tagged
 
 
+def creators_tag_later(
+    *, selection: dict[str, Any], tag: str, actor: User, audit: dict[str, Any]
+) -> None:
+    """`creators_tag` by a worker, for a selection too large for a request; the audit entry
+    is written when it is done."""
+    transaction.on_commit(lambda: tasks.creators_tag_run.delay(selection, tag, actor.pk, audit))
+
+
 @transaction.atomic
 def creators_export_record(
     *, creators: QuerySet[Creator], actor: User, selection: dict[str, Any]

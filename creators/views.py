@@ -166,6 +166,22 @@ def creator_bulk_tag(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selection.is_valid() or not tag_form.is_valid():
         tag_errors = [str(error) for error in tag_form.errors.get("tag", [])]
         return _selection_refused(request, selection, " ".join(tag_errors))
+    if selection.is_large():
+        services.creators_tag_later(
+            selection=selection.for_task(),
+            tag=tag_form.cleaned_data["tag"],
+            actor=request.user,
+            audit=selection.audit_detail(),
+        )
+        messages.success(
+            request,
+            _(
+                "Tagging every matching creator “%(tag)s” in the background: the audit log "
+                "records it when done."
+            )
+            % {"tag": tag_form.cleaned_data["tag"]},
+        )
+        return _back_to_list(selection)
     tagged = services.creators_tag(
         creators=selection.selected(),
         tag=tag_form.cleaned_data["tag"],

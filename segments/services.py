@@ -350,3 +350,32 @@ def segment_list_from_creators(
         segment=segment, creators=creators, actor=actor, selection=selection
     )
     return segment, added
+
+
+@transaction.atomic
+def segment_members_add_later(
+    *,
+    segment: Segment | None,
+    name: str,
+    selection: dict[str, Any],
+    actor: User,
+    audit: dict[str, Any],
+) -> Segment:
+    """`segment_members_add` by a worker, for a selection too large for a request: the list
+    (a new one named `name` when `segment` is None) is made now, its members once done."""
+    from segments import tasks
+
+    if segment is None:
+        segment = Segment.objects.create(
+            name=_name_clean(name), kind=Segment.Kind.STATIC, rules={}, created_by=actor
+        )
+        audit_record(
+            actor=actor, action="segment.create", target=segment, detail={"kind": segment.kind}
+        )
+    elif segment.kind != Segment.Kind.STATIC:
+        raise SegmentKindMismatch(segment.name, Segment.Kind.STATIC.label)
+    segment_id = segment.pk
+    transaction.on_commit(
+        lambda: tasks.segment_members_add_run.delay(segment_id, selection, actor.pk, audit)
+    )
+    return segment

@@ -248,6 +248,23 @@ def segment_add_creators(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     segment = target.cleaned_data["list_segment"]
     try:
+        if selection.is_large():
+            segment = services.segment_members_add_later(
+                segment=segment,
+                name=target.cleaned_data["list_name"],
+                selection=selection.for_task(),
+                actor=request.user,
+                audit=selection.audit_detail(),
+            )
+            messages.success(
+                request,
+                _(
+                    "Adding every matching creator to “%(name)s” in the background: the "
+                    "audit log records it when done."
+                )
+                % {"name": segment.name},
+            )
+            return redirect(segment)
         if segment is None:
             segment, added = services.segment_list_from_creators(
                 name=target.cleaned_data["list_name"],

@@ -155,3 +155,39 @@ def test_a_query_with_a_line_break_is_re_encoded_in_the_redirect(manager):
     )
     assert response.status_code == 302
     assert "\n" not in response["Location"] and "%0D%0A" in response["Location"]
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run where they are queued (the broker is not what these tests are about)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_a_large_selection_is_tagged_by_a_worker_after_the_request(
+    manager, monkeypatch, eager_celery, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("creators.forms.BULK_SYNC_MAX", 2)
+    jalisco(3)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = manager.post(
+            "/creators/bulk/tag/", {"query": "state=JAL", "all_matching": "on", "tag": "fondo"}
+        )
+        assert response.status_code == 302
+        assert not Creator.objects.filter(tags__contains=["fondo"]).exists()
+    assert len(queued) == 1
+    queued[0]()  # the commit: the task runs
+    assert Creator.objects.filter(tags__contains=["fondo"]).count() == 3
+    entry = AuditEntry.objects.get(action="creator.tag")
+    assert entry.actor == manager.user and entry.detail["creators"] == 3
+
+
+def test_ticked_rows_are_never_sent_to_a_worker(manager, monkeypatch):
+    monkeypatch.setattr("creators.forms.BULK_SYNC_MAX", 0)
+    first, *_ = jalisco(2)
+    response = manager.post("/creators/bulk/tag/", {"ids": [first.pk], "tag": "ya"})
+    assert response.status_code == 302
+    assert list(Creator.objects.filter(tags__contains=["ya"])) == [first]

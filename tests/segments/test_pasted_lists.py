@@ -208,3 +208,28 @@ def test_analysts_cannot_add_to_lists(role_client):
     )
     assert response.status_code == 403
     assert not Segment.objects.exists()
+
+
+def test_a_large_selection_is_listed_by_a_worker(
+    editor, monkeypatch, django_capture_on_commit_callbacks
+):
+    from config.celery import app
+
+    monkeypatch.setattr("creators.forms.BULK_SYNC_MAX", 2)
+    for index in range(3):
+        creator_make(f"jal_{index}", state="JAL")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = editor.post(
+            "/segments/add-creators/",
+            {"query": "state=JAL", "all_matching": "on", "list_name": "Grande"},
+        )
+    segment = Segment.objects.get(name="Grande")
+    assert response.status_code == 302 and response["Location"] == segment.get_absolute_url()
+    assert members(segment) == []
+    app.conf.task_always_eager = True
+    try:
+        queued[0]()
+    finally:
+        app.conf.task_always_eager = False
+    assert members(segment) == ["jal_0", "jal_1", "jal_2"]
+    assert AuditEntry.objects.get(action="segment.member_add").detail["creators"] == 3
