@@ -70,6 +70,10 @@ VERBS: dict[str, Promise] = {
     "deactivate": gettext_lazy("deactivated"),
     "member_invite": gettext_lazy("member invited"),
     "member_remove": gettext_lazy("member removed"),
+    "consent": gettext_lazy("consent changed"),
+    "export": gettext_lazy("exported"),
+    "portal_link": gettext_lazy("portal link made"),
+    "portal_preview": gettext_lazy("portal previewed"),
 }
 
 DETAIL_KEYS: dict[str, Promise] = {
@@ -120,6 +124,8 @@ DETAIL_KEYS: dict[str, Promise] = {
     "email": gettext_lazy("email"),
     "role": gettext_lazy("role"),
     "previous_role": gettext_lazy("previous role"),
+    "filters": gettext_lazy("filters"),
+    "ids": gettext_lazy("creator ids"),
 }
 STATUS_KEYS = ("from", "to", "status")
 

@@ -92,6 +92,44 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ],
     ),
     (
+        "most followers first",
+        {"sort": "followers"},
+        [
+            "SELECT count(*) FROM (SELECT 1 FROM creators_creator LIMIT 1001) AS c",
+            f"SELECT {_LIST_COLUMNS} FROM creators_creator ORDER BY followers DESC, id DESC LIMIT 51",
+        ],
+    ),
+    (
+        "state, highest GMV first",
+        {"state": "JAL", "sort": "gmv"},
+        [
+            """SELECT count(*) FROM (SELECT 1 FROM creators_creator
+                 WHERE state = 'JAL' LIMIT 1001) AS c""",
+            f"""SELECT {_LIST_COLUMNS} FROM creators_creator WHERE state = 'JAL'
+                 ORDER BY gmv_30d DESC, id DESC LIMIT 51""",
+        ],
+    ),
+    (
+        "most recently active, second page",
+        {"sort": "active", "after": "2026-12-01T00:00:00+00:00~500000"},
+        [
+            "SELECT count(*) FROM (SELECT 1 FROM creators_creator LIMIT 1001) AS c",
+            f"""SELECT {_LIST_COLUMNS} FROM creators_creator
+                 WHERE last_active_at IS NOT NULL
+                   AND (last_active_at, id) < ('2026-12-01T00:00:00+00:00', 500000)
+                 ORDER BY last_active_at DESC, id DESC LIMIT 51""",
+        ],
+    ),
+    (
+        "most recently active, first page",
+        {"sort": "active"},
+        [
+            "SELECT count(*) FROM (SELECT 1 FROM creators_creator LIMIT 1001) AS c",
+            f"""SELECT {_LIST_COLUMNS} FROM creators_creator WHERE last_active_at IS NOT NULL
+                 ORDER BY last_active_at DESC, id DESC LIMIT 51""",
+        ],
+    ),
+    (
         "no filter (first page)",
         {},
         [

@@ -5,7 +5,6 @@ Built for a million rows: no full COUNT(*) (`show_full_result_count = False`), f
 choices are fixed lists rather than `SELECT DISTINCT` over the table, inlines read-only.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -18,15 +17,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.csv import csv_writer
 from common.http import signed_in_user
 from creators import services
 from creators.columns import HEADER
+from creators.export import creator_export_lines
 from creators.geo import STATE_CHOICES
 from creators.importer import ImportHeaderInvalid, creator_import_csv
 from creators.models import (
     ConsentChange,
-    ConsentStatus,
     Creator,
     Device,
     ImportJob,
@@ -95,44 +93,6 @@ class ImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_("UTF-8, header on line 1: %(header)s") % {"header": ",".join(HEADER)},
     )
-
-
-def _export_lines(queryset: QuerySet) -> Iterator[str]:
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv_writer(Echo())
-    yield writer.writerow(HEADER)
-    for creator in queryset.order_by("pk").iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                creator.handle,
-                creator.name,
-                creator.email,
-                creator.phone,
-                creator.locale,
-                creator.timezone,
-                creator.state,
-                creator.market,
-                creator.level,
-                creator.followers,
-                creator.gmv_30d,
-                creator.category,
-                creator.content_type,
-                creator.joined_at.isoformat() if creator.joined_at else "",
-                creator.last_active_at.isoformat() if creator.last_active_at else "",
-                *(_consent_cell(creator.consent_for(ch)) for ch in ("email", "whatsapp", "push")),
-                ";".join(creator.tags),
-            ]
-        )
-
-
-_CONSENT_CELLS: dict[str, str] = {ConsentStatus.GRANTED: "yes", ConsentStatus.DENIED: "no"}
-
-
-def _consent_cell(status: str) -> str:
-    return _CONSENT_CELLS.get(status, "")
 
 
 @admin.register(Creator)
@@ -256,7 +216,7 @@ class CreatorAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected creators as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
-        response = StreamingHttpResponse(_export_lines(queryset), content_type="text/csv")
+        response = StreamingHttpResponse(creator_export_lines(queryset), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="creators.csv"'
         return response
 

@@ -545,6 +545,8 @@ class CreatorFactory:
                     "status": status,
                     "source": ConsentChange.Source.IMPORT.value,
                     "recorded_at": recorded_at,
+                    "reason": "",
+                    "changed_by_id": None,
                 }
             )
         devices = []

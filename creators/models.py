@@ -117,7 +117,13 @@ class Creator(models.Model):
         verbose_name_plural = _("creators")
         ordering = ["handle"]
         # An inbound WhatsApp message finds its creator by number (conversations.selectors).
-        indexes = [models.Index(fields=["phone"], name="creator_phone")]
+        indexes = [
+            models.Index(fields=["phone"], name="creator_phone"),
+            # The list's "most followers" / "highest GMV" orders, walked by keyset (id breaks ties).
+            models.Index(fields=["followers", "id"], name="creator_followers_id"),
+            models.Index(fields=["gmv_30d", "id"], name="creator_gmv_id"),
+            models.Index(fields=["last_active_at", "id"], name="creator_active_id"),
+        ]
 
     def __str__(self) -> str:
         return f"@{self.handle}"
@@ -144,12 +150,24 @@ class ConsentChange(models.Model):
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
         PROVIDER = "provider", _("Provider event")
         WHATSAPP_KEYWORD = "whatsapp_keyword", _("WhatsApp keyword")
+        OPS = "ops", _("Ops app")
 
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="consent_changes")
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=8, choices=ConsentStatus.choices)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     recorded_at = models.DateTimeField(_("recorded"), default=now)
+    # Why a person changed it by hand in the ops app (blank for the other sources), and who.
+    # db_default: the importer's and demo's raw INSERT/COPY name their columns and leave it out.
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="", db_default="")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("consent change")

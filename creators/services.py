@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
+from common.system_messages import SystemMessage, system_messages_define
 from creators import tasks
 from creators.consent_hooks import consent_changed
+from creators.exceptions import CreatorHandleTaken
 from creators.models import (
     CONSENT_FIELDS,
     Channel,
@@ -36,7 +40,13 @@ def device_register(*, creator: Creator, token: str, platform: str) -> Device:
 
 @transaction.atomic
 def creator_consent_set(
-    *, creator: Creator, channel: Channel | str, status: str, source: str
+    *,
+    creator: Creator,
+    channel: Channel | str,
+    status: str,
+    source: str,
+    reason: str = "",
+    changed_by: User | None = None,
 ) -> Creator:
     """Set the creator's consent on one channel and record the change in its history."""
     field = CONSENT_FIELDS[channel]
@@ -45,8 +55,156 @@ def creator_consent_set(
         creator.updated_at = timezone.now()
         creator.save(update_fields=[field, "updated_at"])
         consent_changed(creator=creator, channel=str(channel), status=status, source=source)
-    ConsentChange.objects.create(creator=creator, channel=channel, status=status, source=source)
+    ConsentChange.objects.create(
+        creator=creator,
+        channel=channel,
+        status=status,
+        source=source,
+        reason=reason,
+        changed_by=changed_by,
+    )
     return creator
+
+
+# Consent values as the audit log stores them: codes rendered in the reader's language.
+system_messages_define(
+    {f"consent.{status.value}": status.label for status in ConsentStatus}  # type: ignore[misc]
+)
+
+
+@transaction.atomic
+def creator_consent_change(
+    *, creator: Creator, channel: str, status: str, reason: str, actor: User
+) -> Creator:
+    """A person changes one consent from the ops app: a history row with their reason (source
+    "ops"), and a `creator.consent` audit entry."""
+    before = creator.consent_for(channel)
+    creator_consent_set(
+        creator=creator,
+        channel=channel,
+        status=status,
+        source=ConsentChange.Source.OPS,
+        reason=reason,
+        changed_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="creator.consent",
+        target=creator,
+        detail={
+            "channels": [channel],
+            "from": SystemMessage(f"consent.{before}").as_json(),
+            "to": SystemMessage(f"consent.{status}").as_json(),
+            "reason": reason,
+        },
+    )
+    return creator
+
+
+# The profile fields the ops app's edit form changes (consent has its own service; gmv_30d is
+# derived from the daily metrics).
+EDITABLE_FIELDS = (
+    "handle",
+    "name",
+    "email",
+    "phone",
+    "locale",
+    "timezone",
+    "market",
+    "state",
+    "level",
+    "followers",
+    "category",
+    "content_type",
+    "joined_at",
+    "tags",
+)
+
+
+@transaction.atomic
+def creator_update(*, creator: Creator, actor: User, **fields: Any) -> Creator:
+    """Change a creator's profile (values already read as the importer reads them); a
+    `creator.update` audit entry names the fields that changed."""
+    changed = [
+        name
+        for name in EDITABLE_FIELDS
+        if name in fields and getattr(creator, name) != fields[name]
+    ]
+    if not changed:
+        return creator
+    for name in changed:
+        setattr(creator, name, fields[name])
+    creator.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            creator.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError as error:
+        raise CreatorHandleTaken(creator.handle) from error
+    audit_record(actor=actor, action="creator.update", target=creator, detail={"fields": changed})
+    return creator
+
+
+def _selection_sql(creators: QuerySet[Creator]) -> tuple[str, tuple[Any, ...]]:
+    """The selection as `SELECT id FROM …`, for a set-based UPDATE or INSERT … SELECT."""
+    sql, params = creators.order_by().values("pk").query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _bulk_audit(
+    *, actor: User, action: str, count: int, selection: dict[str, Any], **detail: Any
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="creator",
+        target_label=str(count),
+        detail={"creators": count, **detail, **selection},
+    )
+
+
+@transaction.atomic
+def creators_tag(
+    *, creators: QuerySet[Creator], tag: str, actor: User, selection: dict[str, Any]
+) -> int:
+    """Add `tag` to every creator of the selection that lacks it, in one UPDATE (a million
+    creators never pass through Python). `selection` says what was selected (the filters, or
+    the ticked ids), for the audit entry. Returns how many creators gained the tag."""
+    tag_json = json.dumps([tag], ensure_ascii=False)
+    select_sql, params = _selection_sql(creators)
+    table = connection.ops.quote_name(Creator._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET tags = tags || %s::jsonb, updated_at = %s "
+            f"WHERE id IN ({select_sql}) AND NOT tags @> %s::jsonb",
+            [tag_json, timezone.now(), *params, tag_json],
+        )
+        tagged = cursor.rowcount
+    _bulk_audit(actor=actor, action="creator.tag", count=tagged, selection=selection, tags=[tag])
+    return tagged
+
+
+def creators_tag_later(
+    *, selection: dict[str, Any], tag: str, actor: User, audit: dict[str, Any]
+) -> None:
+    """`creators_tag` by a worker, for a selection too large for a request; the audit entry
+    is written when it is done."""
+    transaction.on_commit(lambda: tasks.creators_tag_run.delay(selection, tag, actor.pk, audit))
+
+
+@transaction.atomic
+def creators_export_record(
+    *, creators: QuerySet[Creator], actor: User, selection: dict[str, Any]
+) -> int:
+    """Record, before the file streams, that `actor` exported the selection (`creator.export`
+    with how many creators). Returns that count."""
+    count = creators.order_by().count()
+    _bulk_audit(actor=actor, action="creator.export", count=count, selection=selection)
+    return count
+
+
+def creator_portal_preview_record(*, creator: Creator, actor: User) -> None:
+    """A person looked at the portal as this creator: audited, and nothing else recorded."""
+    audit_record(actor=actor, action="creator.portal_preview", target=creator)
 
 
 @transaction.atomic

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import time
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from campaigns.models import Delivery
 from creators.models import CONSENT_FIELDS, ConsentChange, ConsentStatus, Creator
 from creators.services import creator_consent_set, portal_link_revoked
@@ -55,6 +57,20 @@ def portal_link_from_message(*, delivery: Delivery, made_at: float | None) -> st
     if portal_link_revoked(creator=delivery.creator, signed_at=made_at):
         return None
     return portal_token_make(delivery_id=delivery.pk, issued_at=made_at)
+
+
+@transaction.atomic
+def creator_portal_link_make(*, creator: Creator, actor: User) -> str | None:
+    """A magic link to the creator's portal for a person to send them by hand, or None if no
+    message was ever sent to them (a portal link names the delivery that carried it). Made
+    from their latest delivery, valid PORTAL_LINK_MAX_AGE, turned off like any other by
+    `creator_portal_revoke`; audited as `creator.portal_link`."""
+    delivery = Delivery.objects.filter(creator=creator).order_by("-pk").only("pk").first()
+    if delivery is None:
+        return None
+    audit_record(actor=actor, action="creator.portal_link", target=creator)
+    token = portal_token_make(delivery_id=delivery.pk)
+    return f"{settings.PUBLIC_BASE_URL}/p/{token}/"
 
 
 @transaction.atomic

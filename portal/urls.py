@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import ops, views
 
 urlpatterns = [
     path("p/<str:token>/", views.magic_link, name="portal-magic-link"),
@@ -14,4 +14,11 @@ urlpatterns = [
     path("learn/<slug:slug>/", views.learn_item, name="portal-learn"),
     path("learn/<slug:slug>/progress/", views.learn_progress, name="portal-learn-progress"),
     path("u/<str:token>/", views.unsubscribe, name="portal-unsubscribe"),
+    # Ops pages about a creator's portal (ops sign-in; portal/ops.py).
+    path("creators/<int:pk>/portal-link/", ops.creator_portal_link, name="creator-portal-link"),
+    path(
+        "creators/<int:pk>/portal/<slug:page>/",
+        ops.creator_portal_preview,
+        name="creator-portal-preview",
+    ),
 ]

@@ -12,3 +12,9 @@ class SegmentsConfig(AppConfig):
         from segments.event_leaf import event_leaf_register
 
         event_leaf_register()
+
+        # "Add to a list" in the creators list's bulk bar (creators sits below segments).
+        from common.sections import page_section_register
+        from segments.views import bulk_add_to_list_section
+
+        page_section_register(page="creator-bulk", section=bulk_add_to_list_section)

@@ -34,3 +34,11 @@ class SegmentNameInvalid(AltavozError):
         super().__init__(
             _("A segment needs a name of 1 to %(max)d characters.") % {"max": max_length}
         )
+
+
+class SegmentListNothingMatched(AltavozError):
+    """No handle of a pasted or uploaded list is a creator: nothing is saved."""
+
+    def __init__(self, unknown: list[tuple[int, str]]) -> None:
+        self.unknown = unknown
+        super().__init__(_("None of these handles is a creator: no list was made."))

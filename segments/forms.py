@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from segments.models import Segment
+from segments.services import handles_file_read
 
 SAVE_AS_CHOICES = [
     (Segment.Kind.DYNAMIC, _("Dynamic: membership follows the rules")),
@@ -59,3 +60,66 @@ class SegmentBuilderForm(forms.Form):
             raise forms.ValidationError(
                 _("The rules are not valid JSON: %(error)s"), params={"error": error}
             ) from None
+
+
+LIST_FILE_MAX_BYTES = 5 * 1024 * 1024
+
+
+class SegmentListForm(forms.Form):
+    """A list of handles, pasted or uploaded: one per line or separated by commas."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    handles = forms.CharField(
+        label=_("Handles"),
+        required=False,
+        strip=False,
+        help_text=_(
+            "One per line or separated by commas; “@” optional, upper or lower case alike."
+        ),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "id": "list-handles"}),
+    )
+    file = forms.FileField(
+        label=_("Or upload a file"),
+        required=False,
+        help_text=_("A text or CSV file; a CSV with a “handle” column gives that column."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        upload = data.get("file")
+        text = data.get("handles") or ""
+        if upload is not None:
+            if upload.size > LIST_FILE_MAX_BYTES:
+                self.add_error("file", _("The file is larger than 5 MB: split it."))
+                return data
+            text = "\n".join(part for part in (text, handles_file_read(upload.read())) if part)
+        if "\x00" in text:
+            self.add_error("handles", _("The text contains a NUL character."))
+        elif not text.strip() and not self.has_error("name"):
+            self.add_error("handles", _("Paste at least one handle, or upload a file."))
+        data["text"] = text
+        return data
+
+
+class AddToListForm(forms.Form):
+    """The creators list's "add to a list": an existing static list, or a new one by name."""
+
+    list_segment = forms.ModelChoiceField(
+        label=_("List"),
+        queryset=Segment.objects.filter(kind=Segment.Kind.STATIC),
+        required=False,
+        empty_label=_("A new list named…"),
+    )
+    list_name = forms.CharField(label=_("New list name"), max_length=150, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if not data.get("list_segment") and not (data.get("list_name") or "").strip():
+            raise forms.ValidationError(_("Pick a list, or name a new one."))
+        return data

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -186,3 +189,19 @@ def rules_describe(rules: Any) -> str:
     """The rule tree as one sentence; invalid rules raise SegmentRulesInvalid."""
     rules_parse(rules)
     return capfirst(_node_text(rules, nested=False))
+
+
+def field_value_text(name: str, value: Any) -> str:
+    """A creator's value of `name` as the preview's sample shows it, in the viewer's
+    language: a choice by its label, a date and a number formatted, tags joined."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, datetime):
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, int | Decimal):
+        return formats.number_format(value, force_grouping=True)
+    return dict(field_choices(name)).get(str(value), str(value))

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from creators.geo import STATE_CHOICES
-from creators.models import Creator
+from creators.models import Creator, Device
 from segments.exceptions import SegmentRulesInvalid
 from segments.models import Segment, SegmentMember
-from segments.rules import rules_compile
+from segments.rules import DERIVED, FIELDS, rules_compile
 
 
 def segment_get(*, segment_id: int) -> Segment:
@@ -84,10 +84,12 @@ SAMPLE_FIELDS = ("handle", "name", "state", "level")
 
 
 def segment_sample_rows(
-    segment: Segment, n: int = 10, *, now: datetime | None = None
+    segment: Segment, n: int = 10, *, now: datetime | None = None, extra: tuple[str, ...] = ()
 ) -> list[dict[str, Any]]:
-    """Like segment_sample, but rows of handle, name, state (and its name) and level."""
-    creators = segment_creators(segment, now=now).values(*SAMPLE_FIELDS)
+    """Like segment_sample, but rows of handle, name, state (and its name) and level, and
+    the `extra` columns."""
+    columns = list(dict.fromkeys([*SAMPLE_FIELDS, *extra]))
+    creators = segment_creators(segment, now=now).values(*columns)
     rows = sorted(_sample_walk(creators, n), key=lambda row: row["handle"])
     state_names = dict(STATE_CHOICES)
     for row in rows:
@@ -95,20 +97,72 @@ def segment_sample_rows(
     return rows
 
 
+def rules_fields(rules: Any) -> list[str]:
+    """The creator columns a rule tree tests, in the order they first appear (behaviour
+    leaves and derived fields are not columns, so not listed)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            for key in ("all", "any", "not"):
+                if key in node:
+                    walk(node[key])
+            name = node.get("field")
+            if isinstance(name, str) and name in FIELDS and name not in DERIVED:
+                if name not in found:
+                    found.append(name)
+
+    walk(rules)
+    return found
+
+
+# How each channel reaches a creator: consent granted, and an address to send to.
+REACHABLE: dict[str, Q] = {
+    "email": Q(consent_email="granted") & ~Q(email=""),
+    "whatsapp": Q(consent_whatsapp="granted") & ~Q(phone=""),
+    "push": Q(consent_push="granted") & Q(Exists(Device.objects.filter(creator=OuterRef("pk")))),
+    "inbox": Q(consent_inbox="granted"),
+}
+
+
+def segment_reachable(segment: Segment, *, now: datetime | None = None) -> dict[str, int]:
+    """How many of the segment's creators each channel can reach (consent granted and an
+    address: an email, a phone, a registered device; inbox needs only consent), in one pass."""
+    creators = segment_creators(segment, now=now)
+    counts = creators.aggregate(
+        **{channel: Count("pk", filter=condition) for channel, condition in REACHABLE.items()}
+    )
+    return {channel: counts[channel] or 0 for channel in REACHABLE}
+
+
 @dataclass(frozen=True)
 class SegmentPreview:
     count: int
     sample: list[dict[str, Any]]
+    reachable: dict[str, int] | None = None
+    fields: tuple[str, ...] = ()
 
 
 def segment_preview(
-    *, segment: Segment, sample_size: int = 10, now: datetime | None = None
+    *,
+    segment: Segment,
+    sample_size: int = 10,
+    now: datetime | None = None,
+    reachable: bool = False,
 ) -> SegmentPreview:
-    """Count and sample of a segment, saved or not; bad rules raise SegmentRulesInvalid."""
+    """Count and sample of a segment, saved or not; bad rules raise SegmentRulesInvalid.
+    With `reachable`, also the count per channel, and the sample carries the columns the
+    rules test (`fields`)."""
     now = now or timezone.now()
+    fields = tuple(rules_fields(segment.rules)) if segment.kind == Segment.Kind.DYNAMIC else ()
     return SegmentPreview(
         count=segment_count(segment, now=now),
-        sample=segment_sample_rows(segment, sample_size, now=now),
+        sample=segment_sample_rows(segment, sample_size, now=now, extra=fields),
+        reachable=segment_reachable(segment, now=now) if reachable else None,
+        fields=fields if reachable else (),
     )
 
 

@@ -6,18 +6,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
+from creators.forms import CreatorSelectionForm
 from segments import selectors, services
-from segments.exceptions import SegmentNameInvalid, SegmentRulesInvalid
-from segments.forms import SegmentBuilderForm
-from segments.labels import builder_behaviours, builder_fields, rules_describe
+from segments.exceptions import SegmentListNothingMatched, SegmentNameInvalid, SegmentRulesInvalid
+from segments.forms import AddToListForm, SegmentBuilderForm, SegmentListForm
+from segments.labels import (
+    builder_behaviours,
+    builder_fields,
+    field_label,
+    field_value_text,
+    rules_describe,
+)
 from segments.models import Segment
 
 LIST_PAGE_SIZE = 25
@@ -74,6 +84,16 @@ def _add_service_error(form: SegmentBuilderForm, error: AltavozError) -> None:
         form.add_error("name", str(error))
     else:
         form.add_error(None, str(error))
+
+
+def _preview_context(preview: selectors.SegmentPreview) -> dict[str, Any]:
+    """The preview, with the columns its rules test shown beside the sample, in words."""
+    for row in preview.sample:
+        row["field_texts"] = [field_value_text(name, row.get(name)) for name in preview.fields]
+    return {
+        "preview": preview,
+        "field_columns": [(name, field_label(name)) for name in preview.fields],
+    }
 
 
 @login_required
@@ -146,9 +166,10 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
     try:
         rules = json.loads(request.POST.get("rules", ""))
         draft = Segment(kind=Segment.Kind.DYNAMIC, rules=rules)
-        context["preview"] = selectors.segment_preview(
-            segment=draft, sample_size=PREVIEW_SAMPLE_SIZE
+        preview = selectors.segment_preview(
+            segment=draft, sample_size=PREVIEW_SAMPLE_SIZE, reachable=True
         )
+        context.update(_preview_context(preview))
     except ValueError as error:
         context["error"] = _("The rules are not valid JSON: %(error)s") % {"error": error}
     except SegmentRulesInvalid as error:
@@ -168,9 +189,114 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if segment.kind == Segment.Kind.DYNAMIC:
             context["rules_text"] = rules_describe(segment.rules)
             context["rules_json"] = json.dumps(segment.rules, indent=2, ensure_ascii=False)
-        context["preview"] = selectors.segment_preview(
-            segment=segment, sample_size=PREVIEW_SAMPLE_SIZE
+        preview = selectors.segment_preview(
+            segment=segment, sample_size=PREVIEW_SAMPLE_SIZE, reachable=True
         )
+        context.update(_preview_context(preview))
     except SegmentRulesInvalid as error:  # rules saved before a field was removed
         context["error"] = str(error)
     return render(request, "segments/segment_detail.html", context)
+
+
+@login_required
+@permission_required("segments.add_segment", raise_exception=True)
+def segment_list_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A static list from pasted or uploaded handles; unknown ones are listed by line."""
+    if request.method != "POST":
+        return render(request, "segments/list_new.html", {"form": SegmentListForm()})
+    form = SegmentListForm(request.POST, request.FILES)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        try:
+            context["created"] = services.segment_list_create(
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
+                description=form.cleaned_data["description"],
+                created_by=request.user,
+            )
+        except SegmentListNothingMatched as error:
+            form.add_error("handles", str(error))
+            context["unknown"] = error.unknown
+        except AltavozError as error:
+            _add_list_error(form, error)
+        else:
+            context["unknown"] = context["created"].unknown
+            return render(request, "segments/list_new.html", context)
+    return render(request, "segments/list_new.html", context, status=400)
+
+
+def _add_list_error(form: SegmentListForm, error: AltavozError) -> None:
+    form.add_error("name" if isinstance(error, SegmentNameInvalid) else "handles", str(error))
+
+
+@require_POST
+@login_required
+@permission_required("segments.add_segment", raise_exception=True)
+def segment_add_creators(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The creators list's bulk "add to a list": the selection goes onto an existing static
+    list, or a new one."""
+    selection = CreatorSelectionForm(request.POST)
+    target = AddToListForm(request.POST)
+    if not selection.is_valid() or not target.is_valid():
+        errors = [*selection.non_field_errors(), *target.non_field_errors()]
+        errors += [error for field in target.errors.values() for error in field]
+        return render(
+            request,
+            "creators/bulk_refused.html",
+            {"errors": list(dict.fromkeys(map(str, errors)))},
+            status=400,
+        )
+    segment = target.cleaned_data["list_segment"]
+    try:
+        if selection.is_large():
+            segment = services.segment_members_add_later(
+                segment=segment,
+                name=target.cleaned_data["list_name"],
+                selection=selection.for_task(),
+                actor=request.user,
+                audit=selection.audit_detail(),
+            )
+            messages.success(
+                request,
+                _(
+                    "Adding every matching creator to “%(name)s” in the background: the "
+                    "audit log records it when done."
+                )
+                % {"name": segment.name},
+            )
+            return redirect(segment)
+        if segment is None:
+            segment, added = services.segment_list_from_creators(
+                name=target.cleaned_data["list_name"],
+                creators=selection.selected(),
+                actor=request.user,
+                selection=selection.audit_detail(),
+            )
+        else:
+            added = services.segment_members_add(
+                segment=segment,
+                creators=selection.selected(),
+                actor=request.user,
+                selection=selection.audit_detail(),
+            )
+    except AltavozError as error:
+        return render(request, "creators/bulk_refused.html", {"errors": [str(error)]}, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "Added %(count)s creator to “%(name)s”.",
+            "Added %(count)s creators to “%(name)s”.",
+            added,
+        )
+        % {"count": intcomma(added), "name": segment.name},
+    )
+    return redirect(segment)
+
+
+def bulk_add_to_list_section(request: HttpRequest, subject: Any) -> str:
+    """The creators list's bulk bar: "add to a list" (segments sits above creators)."""
+    if not request.user.has_perm("segments.add_segment"):
+        return ""
+    return render_to_string(
+        "segments/_bulk_add_to_list.html", {"form": AddToListForm()}, request=request
+    )

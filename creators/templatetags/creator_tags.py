@@ -24,3 +24,9 @@ def channel_labels(codes: list[str] | None) -> str:
         except ValueError:
             labels.append(code)
     return ", ".join(labels)
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    """ "whatsapp" → "WhatsApp", in the page's language."""
+    return channel_labels([code])
