@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from django.db.models import Max
 from django.utils import timezone, translation
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
@@ -48,7 +48,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 ARTIFACTS = ROOT / "var" / "artifacts" / "ops-walk"
 BROWSER_LOCALE = {"es-MX": "es-MX", "en": "en-US"}  # the UI language → the browser's locale
-VIEWPORTS = {1440: {"width": 1440, "height": 900}, 390: {"width": 390, "height": 844}}
+VIEWPORTS: dict[int, ViewportSize] = {
+    1440: {"width": 1440, "height": 900},
+    390: {"width": 390, "height": 844},
+}
 PHONE_MENU_BELOW = 52 * 16  # px: the shell folds its menu behind "Menu" under 52rem
 
 # A string merged before its es-MX translation: the walk reads the catalogue's words for it
@@ -395,7 +398,9 @@ class Walk:
         expect(nav.locator("a[aria-current=page]")).to_have_text(label)
 
     def fits(self) -> None:
-        """Nothing wider than the screen (tables scroll in their own box)."""
+        """Nothing wider than the screen (tables scroll in their own box), measured once the
+        page has loaded: before its stylesheet applies, a table is not yet in its box."""
+        self.page.wait_for_load_state("load")
         wide = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if wide > 0:
             culprits = self.page.evaluate(WIDER_THAN_THE_SCREEN)
