@@ -623,6 +623,6 @@ def deliveries_mark_lost(*, older_than: timedelta | None = None) -> int:
     ).update(
         status=Delivery.Status.UNKNOWN,
         error_code="worker_lost",
-        error_message="The worker stopped while sending; the provider may or may not have it.",
+        error_message="delivery.worker_lost",  # a system message's code (channels/base.py)
         updated_at=now,
     )
