@@ -464,7 +464,11 @@ class Dispatcher:
                         row.id,
                         Outcome.REJECTED,
                         error_code=error.code,
-                        error_message=str(error),
+                        # The window's note is the system's: its code, read when shown.
+                        # A render failure's names the template's own line and cause.
+                        error_message="delivery.outside_whatsapp_window"
+                        if isinstance(error, OutsideWhatsAppWindow)
+                        else str(error),
                     )
                 )
         return outgoing, failures

@@ -4,8 +4,25 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from common.system_messages import SystemMessage, system_message_from_text, system_message_render
+import channels.base  # noqa: F401  (the codes of the notes the system keeps on deliveries)
+from common.system_messages import (
+    SystemMessage,
+    system_message_from_text,
+    system_message_render,
+    system_messages_define,
+)
 from creators.models import Channel, Locale
+
+# A delivery dispatch refused before the provider, kept on `Delivery.error_message` as its
+# code (the others are in channels/base.py).
+system_messages_define(
+    {
+        "delivery.outside_whatsapp_window": _(
+            "Not sent: the creator has not written on WhatsApp in the last 24 hours, and "
+            "this message has no approved template for creators outside that window."
+        )
+    }
+)
 
 
 class Campaign(models.Model):
