@@ -45,7 +45,8 @@ def system_messages_define(
 
 def system_message_params_define(words: dict[str, Callable[[Any], str]]) -> None:
     """Parameters of these names hold codes, put into words (in the active language) when
-    the message is shown: `{"channel": lambda code: str(labels.get(code, code))}`."""
+    the message is shown: `{"channel": lambda code: str(labels.get(code, code))}`; a key
+    `"<code>:<name>"` does it for one message's parameter only."""
     for name, function in words.items():
         _PARAM_WORDS.setdefault(name, function)
 
@@ -69,14 +70,14 @@ class SystemMessage:
         text = _CATALOGUE[self.code]
         if not self.params:
             return str(text)
-        params = {
-            name: str(value)
-            if isinstance(value, SystemMessage)
-            else _PARAM_WORDS[name](value)
-            if name in _PARAM_WORDS
-            else value
-            for name, value in self.params.items()
-        }
+        params = {}
+        for name, value in self.params.items():
+            words = _PARAM_WORDS.get(f"{self.code}:{name}") or _PARAM_WORDS.get(name)
+            if isinstance(value, SystemMessage):
+                value = str(value)
+            elif words is not None:
+                value = words(value)
+            params[name] = value
         return str(text % params)
 
     def __repr__(self) -> str:
