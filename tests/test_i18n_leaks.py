@@ -397,12 +397,25 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
 def test_no_page_shows_the_other_language_or_a_raw_code(client, settings):
     from django.contrib.auth import get_user_model
 
+    from agencies.services import notifications_create
+    from common.system_messages import SystemMessage
     from programs.models import Program
 
     settings.LINK_CHECK_TIMEOUT = 0.5
     objects = demo_data_make()
     objects["program_campaign"] = Program.objects.get(pk=objects["program"]).campaign_id
     admin = get_user_model().objects.create_superuser("leak-admin", "", "x")
+    with translation.override(settings.LANGUAGE_CODE):  # the template sync's notice, as a worker
+        notifications_create(
+            users=[admin],
+            text=SystemMessage(
+                "notification.template_stopped",
+                template="bienvenida",
+                status="paused",
+                campaign="Reto de diciembre",
+            ),
+            url="/",
+        )
     client.force_login(admin)
     catalogue = Catalogue()
     codes = known_codes()
