@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone, translation
 
@@ -230,7 +231,7 @@ def demo_data_make() -> dict[str, int]:
     path, an agency brief, a playbook. The worker's part runs in es-MX, as on a server."""
     from agencies import services as agency_services
     from agencies.models import Deliverable
-    from campaigns import fanout, runs, services
+    from campaigns import dispatch, fanout, reconcile, runs, services
     from campaigns.models import Campaign, Delivery
     from conversations.canned_defaults import canned_answers_seed
     from conversations.demo import conversations_demo_create
@@ -239,6 +240,7 @@ def demo_data_make() -> dict[str, int]:
     from creators.models import Creator
     from education.models import ContentItem
     from markets.proposals import proposal_save
+    from programs import readiness
     from segments.demo import segments_demo_create
     from tests.support.factories import (
         agency_make,
@@ -256,16 +258,38 @@ def demo_data_make() -> dict[str, int]:
     canned_answers_seed()
     manager = user_make("leak-manager", role="manager")
     with translation.override(settings.LANGUAGE_CODE):  # the worker's language
-        sent = services.campaign_launch(
-            campaign=campaign_make(name="Reto de diciembre", channels=("whatsapp", "email")),
-            actor=manager,
-        )
+        with override_settings(REQUIRE_APPROVAL=True):  # approved by launching it: a note
+            sent = services.campaign_launch(
+                campaign=campaign_make(name="Reto de diciembre", channels=("whatsapp", "email")),
+                actor=manager,
+            )
         fanout.deliveries_create(campaign=sent, run=sent.last_run)
         Delivery.objects.filter(campaign=sent).update(status=Delivery.Status.SENT)
+        # Notes the system writes on deliveries: a lost worker's, an adapter's reason.
+        rows = Delivery.objects.filter(campaign=sent).order_by("pk")
+        lost, unverifiable = rows.filter(channel="whatsapp")[0], rows.filter(channel="email")[0]
+        Delivery.objects.filter(pk=lost.pk).update(
+            status=Delivery.Status.SENDING, claimed_at=timezone.now() - timedelta(hours=1)
+        )
+        dispatch.deliveries_mark_lost()
+        Delivery.objects.filter(pk=unverifiable.pk).update(
+            status=Delivery.Status.UNKNOWN, updated_at=timezone.now() - timedelta(days=1)
+        )
+        Delivery.objects.filter(pk=rows.filter(channel="whatsapp")[1].pk).update(
+            status=Delivery.Status.FAILED,  # the provider's own words, shown as the provider's
+            error_code="63016",
+            error_message="Failed to send freeform message because you are outside the window.",
+        )
+        with override_settings(EMAIL_PROVIDER="smtp"):
+            reconcile.deliveries_reconcile()
         runs.campaign_finish_if_done(campaign_id=sent.pk)
     assert Campaign.objects.get(pk=sent.pk).status == Campaign.Status.SENT
     draft = campaign_make(name="Borrador de enero")
     program = program_make(name="Misión diciembre")
+    with translation.override(settings.LANGUAGE_CODE):  # the failing items' labels are kept
+        readiness.readiness_override(
+            campaign=program.campaign, reason="Las páginas se publican mañana.", actor=manager
+        )
     lesson = lesson_make("buena-luz")
     draft_lesson = lesson_make("en-revision", publish=False)
     path = path_make("curso-video", [lesson])
@@ -373,12 +397,25 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
 def test_no_page_shows_the_other_language_or_a_raw_code(client, settings):
     from django.contrib.auth import get_user_model
 
+    from agencies.services import notifications_create
+    from common.system_messages import SystemMessage
     from programs.models import Program
 
     settings.LINK_CHECK_TIMEOUT = 0.5
     objects = demo_data_make()
     objects["program_campaign"] = Program.objects.get(pk=objects["program"]).campaign_id
     admin = get_user_model().objects.create_superuser("leak-admin", "", "x")
+    with translation.override(settings.LANGUAGE_CODE):  # the template sync's notice, as a worker
+        notifications_create(
+            users=[admin],
+            text=SystemMessage(
+                "notification.template_stopped",
+                template="bienvenida",
+                status="paused",
+                campaign="Reto de diciembre",
+            ),
+            url="/",
+        )
     client.force_login(admin)
     catalogue = Catalogue()
     codes = known_codes()

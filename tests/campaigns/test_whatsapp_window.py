@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
 
 from campaigns import dispatch, fanout, services
 from campaigns.models import Delivery, FanoutSkip
@@ -49,7 +50,9 @@ def test_window_closing_after_fanout_stops_a_body_only_message(dispatch_rig):
     for creator in closed:
         delivery = Delivery.objects.get(campaign=campaign, creator=creator)
         assert (delivery.status, delivery.error_code) == ("failed", "outside_whatsapp_window")
-        assert "24 hours" in delivery.error_message
+        assert delivery.error_message == "delivery.outside_whatsapp_window"
+        with translation.override("en"):
+            assert "24 hours" in str(delivery.error_note)
         assert delivery.provider_message_id == ""
     assert sorted(twilio_requests_by_creator(dispatch_rig.fakes)) == [
         creators[0].pk,
