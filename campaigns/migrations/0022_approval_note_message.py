@@ -25,7 +25,7 @@ def notes_to_codes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0001_initial"),
-        ("campaigns", "0019_sequence_step_opened_clicked"),
+        ("campaigns", "0021_delivery_campaign_opened_clicked_indexes"),
     ]
 
     operations = [
