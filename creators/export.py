@@ -25,29 +25,6 @@ class _Echo:
         return value
 
 
-_COLUMNS = (
-    "handle",
-    "name",
-    "email",
-    "phone",
-    "locale",
-    "timezone",
-    "state",
-    "market",
-    "level",
-    "followers",
-    "gmv_30d",
-    "category",
-    "content_type",
-    "joined_at",
-    "last_active_at",
-    "consent_email",
-    "consent_whatsapp",
-    "consent_push",
-    "tags",
-)
-
-
 def creator_export_lines(queryset: QuerySet[Creator]) -> Iterator[str]:
     """The header, then one CSV line per creator, by id. Formula-looking cells are
     neutralised (common.csv). Rows are read as tuples, not model instances (a third of
@@ -55,7 +32,7 @@ def creator_export_lines(queryset: QuerySet[Creator]) -> Iterator[str]:
     writer = csv_writer(_Echo())
     consent = _consent_cell
     yield writer.writerow(HEADER)
-    rows = queryset.order_by("pk").values_list(*_COLUMNS)
+    rows = queryset.order_by("pk").values_list(*HEADER)  # the import's own columns, in its order
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         joined_at, last_active_at = row[13], row[14]
         yield writer.writerow(
