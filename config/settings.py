@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in functional indexes (creators search), trigram ops
     "django_celery_beat",
     "ninja",  # its Swagger UI from our static files, not a CDN
     "csp",
