@@ -254,6 +254,19 @@ def _typed_page(
 
 
 @permission_needed(CHANGE)
+@require_http_methods(["GET"])
+def campaign_sequence_step_reach(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    """htmx: the "would reach today" cell of a live step (counted lazily, cached briefly)."""
+    campaign = campaign_or_404(pk)
+    step = get_object_or_404(SequenceStep, pk=step_id, campaign=campaign, removed=False)
+    return render(
+        request,
+        "campaigns/_sequence_step_reach.html",
+        {"would_reach": sequences.step_preview_count_cached(step=step)},
+    )
+
+
+@permission_needed(CHANGE)
 @require_http_methods(["GET", "POST"])
 def campaign_sequence_step_edit(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
     """Change a step not yet executed; an executed one (being sent or sent) is shown read-only."""
@@ -329,7 +342,7 @@ def _page(request: HttpRequest, campaign: Campaign, error: str = "") -> HttpResp
             "step": step,
             "number": number,
             "executed": step.pk in executed,
-            "would_reach": sequences.step_preview_count(step=step),
+            "would_reach": sequences.step_preview_count_if_cached(step=step),
             "due_at": upcoming.due_at
             if upcoming is not None and upcoming.step.pk == step.pk
             else None,

@@ -50,6 +50,7 @@ from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from common.inputs import query_id
+from common.pagination import KnownCountPaginator
 from common.sections import page_sections_render
 from creators.models import Channel, Creator, Locale
 from segments.models import Segment
@@ -173,9 +174,6 @@ def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"segment": campaign.segment_id, "channels": campaign.channels},
     )
-    counts = (
-        selectors.segment_reachable_counts(segment=campaign.segment) if campaign.segment else None
-    )
     return _edit(
         request,
         campaign,
@@ -184,21 +182,42 @@ def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         drafting.campaign_audience_set,
         reverse("campaign-messages", args=[pk]),
-        {"counts": counts, "channel_labels": dict(Channel.choices)},
+        {**_counts_lazy(campaign), "channel_labels": dict(Channel.choices)},
     )
+
+
+def _counts_lazy(campaign: Campaign, *, window: bool = False) -> dict[str, Any]:
+    """The campaign's segment counts if cached, else the URL the page loads them from with
+    htmx (`counts_url`): counting a 1M-creator segment takes seconds (docs/segments.md)."""
+    counts = selectors.segment_reachable_counts_if_cached(segment=campaign.segment)
+    if counts is not None or campaign.segment_id is None:
+        return {"counts": counts, "counts_url": ""}
+    query = f"?segment={campaign.segment_id}" + ("&window=1" if window else "")
+    return {
+        "counts": None,
+        "counts_url": reverse("campaign-audience-counts", args=[campaign.pk]) + query,
+    }
 
 
 @require_GET
 @permission_needed(VIEW)
 def campaign_audience_counts(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the chosen segment's size and reachable creators per channel."""
+    """htmx: the chosen segment's size and reachable creators per channel (cached briefly);
+    with `window=1` (the review step) also what the campaign's WhatsApp message does on
+    each side of the 24-hour window."""
+    campaign = campaign_or_404(pk)
     segment_id = query_id(request, "segment")
     segment = Segment.objects.filter(pk=segment_id).first() if segment_id else None
-    counts = selectors.segment_reachable_counts(segment=segment) if segment else None
+    counts = selectors.segment_reachable_counts_cached(segment=segment) if segment else None
+    window_mode = (
+        campaign_window_mode(campaign_id=campaign.pk)
+        if request.GET.get("window") == "1" and Channel.WHATSAPP in campaign.channels
+        else ""
+    )
     return render(
         request,
         "campaigns/_audience_counts.html",
-        {"counts": counts, "channel_labels": dict(Channel.choices)},
+        {"counts": counts, "channel_labels": dict(Channel.choices), "window_mode": window_mode},
     )
 
 
@@ -376,11 +395,7 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
     approval = approvals.approval_required()
     return {
         "previews": previews,
-        "counts": (
-            selectors.segment_reachable_counts(segment=campaign.segment)
-            if campaign.segment
-            else None
-        ),
+        **_counts_lazy(campaign, window=True),
         "channel_labels": dict(Channel.choices),
         "window_mode": (
             campaign_window_mode(campaign_id=campaign.pk)
@@ -516,16 +531,22 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     filters = DeliveryFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    deliveries = selectors.campaign_deliveries_get(
-        campaign=campaign, **{key: value for key, value in criteria.items() if value}
-    )
-    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    active = {key: value for key, value in criteria.items() if value}
+    deliveries = selectors.campaign_deliveries_get(campaign=campaign, **active)
+    progress = selectors.campaign_progress(campaign=campaign)
+    page = KnownCountPaginator(
+        deliveries,
+        50,
+        count=selectors.campaign_deliveries_count_known(
+            campaign=campaign, progress=progress, **active
+        ),
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "campaigns/campaign_detail.html",
         {
             "campaign": campaign,
-            "progress": selectors.campaign_progress(campaign=campaign),
+            "progress": progress,
             "transitions": campaign.transitions.select_related("actor"),
             "firings": selectors.campaign_firings_get(campaign=campaign),
             "filters": filters,

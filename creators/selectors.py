@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,6 +31,30 @@ LIST_FIELDS = (
     "consent_push",
     "consent_inbox",
 )
+# From this many creators (by PostgreSQL's estimate) the home page shows the estimate, marked
+# as approximate, instead of counting: COUNT(*) over a million rows costs ~100 ms.
+ESTIMATE_FROM = 100_000
+
+
+@dataclass(frozen=True)
+class CreatorTotal:
+    count: int
+    approximate: bool
+
+
+def creator_total_get() -> CreatorTotal:
+    """How many creators there are: PostgreSQL's estimate (pg_class.reltuples, kept current
+    by autovacuum and ANALYZE) when it is ESTIMATE_FROM or more, else an exact COUNT."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [Creator._meta.db_table],
+        )
+        row = cursor.fetchone()
+    estimate = row[0] if row else -1
+    if estimate >= ESTIMATE_FROM:
+        return CreatorTotal(count=estimate, approximate=True)
+    return CreatorTotal(count=Creator.objects.count(), approximate=False)
 
 
 def creator_search(
