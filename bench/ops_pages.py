@@ -25,7 +25,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.scratch import scratch_django, scratch_name
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         # would be timed as if it were the page's.
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         settings.LINK_CHECK_TIMEOUT = 0.5
+        # The demo version's file, kept beside the database for --reuse.
+        settings.AGENCY_FILES_DIR = Path(tempfile.gettempdir()) / f"{bench_db}_agency_files"
         _shell_urls()
         User = get_user_model()
         if not args.reuse:

@@ -22,7 +22,7 @@ from campaigns.exceptions import AltavozError, StepMessagesInvalid
 from campaigns.forms import message_fields_parse, message_form_fields
 from campaigns.models import Campaign, Message, SequenceStep, SequenceStepRun
 from campaigns.preview import message_preview, variable_hints
-from campaigns.views import CHANGE, campaign_or_404, permission_needed
+from campaigns.views import CHANGE, VIEW, campaign_or_404, permission_needed
 from creators.models import Channel, Locale
 from segments.exceptions import SegmentRulesInvalid
 
@@ -250,6 +250,19 @@ def _typed_page(
     values = {locale: _locale_data(request.POST, locale) for locale in Locale.values}
     return _step_page(
         request, campaign=campaign, form=form, channel=channel, values=values, step=step
+    )
+
+
+@permission_needed(VIEW)
+@require_http_methods(["GET"])
+def campaign_sequence_flow(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the campaign page's sequence card. Its one grouped query over the run's
+    deliveries takes seconds at a million, so the page loads it after drawing itself."""
+    campaign = campaign_or_404(pk)
+    return render(
+        request,
+        "campaigns/_sequence_flow.html",
+        {"campaign": campaign, "sequence_flow": sequences.sequence_flow_get(campaign=campaign)},
     )
 
 

@@ -65,6 +65,11 @@ urlpatterns = [
         name="campaign-sequence-step-edit",
     ),
     path(
+        "<int:pk>/sequence/flow/",
+        sequence_views.campaign_sequence_flow,
+        name="campaign-sequence-flow",
+    ),
+    path(
         "<int:pk>/sequence/<int:step_id>/reach/",
         sequence_views.campaign_sequence_step_reach,
         name="campaign-sequence-step-reach",

@@ -225,6 +225,8 @@ def demo_data_make() -> dict[str, int]:
     """Demo creators, segments and conversations (seed_demo's own modules), and what the
     URL conf's pages are about: a finished and a draft campaign, a program, a lesson and a
     path, an agency brief, a playbook. The worker's part runs in es-MX, as on a server."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from agencies import services as agency_services
     from agencies.models import Deliverable, Notification
     from campaigns import fanout, runs, sequences, services
@@ -318,6 +320,7 @@ def demo_data_make() -> dict[str, int]:
         deliverable=deliverable,
         actor=agency_user_make(agency, "leak-agencia"),
         text="Hola, hoy vendemos en vivo.\nMuestra el producto de cerca.",
+        upload=SimpleUploadedFile("guion.pdf", b"%PDF-1.4\n%demo\n", "application/pdf"),
     )
     comment = agency_services.comment_add(
         version=version, actor=manager, body="Más corto, por favor.", line=1
@@ -405,12 +408,13 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_no_page_shows_the_other_language_or_a_raw_code(client, settings):
+def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_path):
     from django.contrib.auth import get_user_model
 
     from programs.models import Program
 
     settings.LINK_CHECK_TIMEOUT = 0.5
+    settings.AGENCY_FILES_DIR = tmp_path / "agency-files"  # the demo version's file
     objects = demo_data_make()
     objects["program_campaign"] = Program.objects.get(pk=objects["program"]).campaign_id
     admin = get_user_model().objects.create_superuser("leak-admin", "", "x")

@@ -41,6 +41,8 @@ def test_editor_adds_an_email_step_in_both_languages_and_sees_it_on_both_pages(d
     listing = client.get(f"/campaigns/{campaign.pk}/sequence/").content.decode()
     assert "2 days 3 hours" in listing and "3060" not in listing
     detail = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'hx-get="/campaigns/{campaign.pk}/sequence/flow/"' in detail  # loaded by htmx
+    detail = client.get(f"/campaigns/{campaign.pk}/sequence/flow/").content.decode()
     assert 'id="sequence-flow"' in detail and "after 2 days 3 hours" in detail
     assert "Has not opened" in detail
 

@@ -82,3 +82,19 @@ def test_reach_fragment_answers_bad_ids_with_404_and_needs_permission(role_clien
     assert client.post(f"/campaigns/{campaign.pk}/sequence/{step.pk}/reach/").status_code == 405
     url = f"/campaigns/{campaign.pk}/sequence/{step.pk}/reach/"
     assert role_client("analyst").get(url).status_code == 403
+
+
+def test_campaign_page_loads_its_sequence_card_from_the_flow_fragment(role_client):
+    creators_make(3)
+    campaign = campaign_make(channels=("inbox",))
+    _step(campaign)
+    client = role_client("analyst")
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'hx-get="/campaigns/{campaign.pk}/sequence/flow/"' in page
+    assert 'id="sequence-flow"' not in page
+
+    card = client.get(f"/campaigns/{campaign.pk}/sequence/flow/").content.decode()
+    assert 'id="sequence-flow"' in card and "data-step=\"1\"" in card
+
+    assert client.get("/campaigns/999999/sequence/flow/").status_code == 404
+    assert role_client("agency").get(f"/campaigns/{campaign.pk}/sequence/flow/").status_code == 403
