@@ -185,7 +185,14 @@ def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
     back into every FILTER that reads it: WhatsApp's would run three times), and JIT is off
     for the statement: compiling it costs more than it saves on a count (docs/segments.md).
     Pages load it lazily and through `segment_reachable_counts_cached`."""
-    audience_sql, params = segment_creators(segment).order_by().values("id").query.sql_with_params()
+    # The segment's own rows (every column the conditions may read), not `id IN (segment)`:
+    # that joined a million-row table to itself.
+    audience_sql, params = (
+        segment_creators(segment)
+        .order_by()
+        .values(*(field.attname for field in Creator._meta.concrete_fields))
+        .query.sql_with_params()
+    )
     channels = list(CONSENT_FIELDS)
     flags = ", ".join(
         [
@@ -207,8 +214,7 @@ def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            f"SELECT COUNT(*), {columns} FROM (SELECT {flags} FROM {Creator._meta.db_table} c"
-            f" WHERE c.id IN ({audience_sql}) OFFSET 0) c",
+            f"SELECT COUNT(*), {columns} FROM (SELECT {flags} FROM ({audience_sql}) c OFFSET 0) c",
             [*window_params, *params],
         )
         row = cursor.fetchone()
