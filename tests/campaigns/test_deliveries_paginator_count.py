@@ -78,3 +78,17 @@ def test_paginator_count_over_several_pages(role_client):
     page = response.context["page"]
     assert page.paginator.count == 74 and page.paginator.num_pages == 2
     assert len(page.object_list) == 24
+
+
+def test_triggered_campaign_counts_its_latest_run_not_every_run(role_client):
+    """A triggered campaign's progress spans every run; its list shows the latest run, so
+    the paginator counts."""
+    campaign = _sent_campaign()
+    campaign.trigger = {"event": "sale_made"}
+    campaign.save(update_fields=["trigger"])
+    expected = Delivery.objects.filter(campaign=campaign, run=2).count()
+
+    response = role_client("analyst").get(f"/campaigns/{campaign.pk}/")
+
+    assert response.context["progress"]["total"] > expected  # both runs
+    assert response.context["page"].paginator.count == expected
