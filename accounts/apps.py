@@ -23,3 +23,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # After the last app's migrations, so every permission named by a role exists.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.roles_sync")
+        from accounts.roles import ROLE_LABELS
+        from audit.presenters import audit_detail_values_register
+
+        # The audit log shows roles by their name in the viewer's language.
+        audit_detail_values_register(("role", "previous_role"), ROLE_LABELS)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.exceptions import AltavozError
@@ -18,3 +19,47 @@ class SigninPaused(AltavozError):
             % {"minutes": minutes}
         )
         self.minutes = minutes
+
+
+class InvitationInvalid(AltavozError):
+    """The invitation link is forged, expired, replaced by a newer one, or already used."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This invitation link is not valid any more: it expired, was replaced by a "
+                "newer one or was already used. Ask whoever invited you for a new link."
+            )
+        )
+
+
+class EmailTaken(AltavozError):
+    def __init__(self, *, email: str) -> None:
+        super().__init__(
+            _("%(email)s already has an active account in Altavoz.") % {"email": email}
+        )
+
+
+class EmailInAgency(AltavozError):
+    def __init__(self, *, email: str) -> None:
+        super().__init__(
+            _("%(email)s works for an agency: manage them from that agency’s page.")
+            % {"email": email}
+        )
+
+
+class SelfChangeRefused(AltavozError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("You cannot change your own role or account; ask another admin to do it.")
+        )
+
+
+class LastAdminRefused(AltavozError):
+    def __init__(self) -> None:
+        super().__init__(_("This is the last active admin: make someone else an admin first."))
+
+
+class RoleRefused(AltavozError):
+    def __init__(self) -> None:
+        super().__init__(_("This role cannot be given here."))

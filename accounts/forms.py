@@ -9,9 +9,11 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.exceptions import SigninPaused
+from accounts.roles import OPS_ROLES, ROLE_LABELS
 from accounts.signin import client_address
 
 
@@ -55,3 +57,26 @@ class SigninForm(ThrottledSigninMixin, AuthenticationForm):
 
 class AdminSigninForm(ThrottledSigninMixin, AdminAuthenticationForm):
     site = "admin"
+
+
+class InviteForm(forms.Form):
+    """Invite someone by email with a role (the Team page: ops roles)."""
+
+    email = forms.EmailField(label=_("Email"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, roles: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(role, ROLE_LABELS[role]) for role in roles]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(role.value, ROLE_LABELS[role]) for role in OPS_ROLES]

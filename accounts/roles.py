@@ -20,6 +20,8 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(StrEnum):
@@ -28,6 +30,19 @@ class Role(StrEnum):
     EDITOR = "editor"
     ANALYST = "analyst"
     AGENCY = "agency"
+
+
+# What each role is called on the pages, and the ops roles from most to least powerful (the
+# Team page offers these; `agency` is given by inviting someone from an agency's page).
+ROLE_LABELS: dict[str, Promise] = {
+    Role.ADMIN: _("Admin"),
+    Role.MANAGER: _("Manager"),
+    Role.EDITOR: _("Editor"),
+    Role.ANALYST: _("Analyst"),
+    Role.AGENCY: _("Agency member"),
+}
+OPS_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.MANAGER, Role.EDITOR, Role.ANALYST)
+MANAGE_PEOPLE = "accounts.manage_people"
 
 
 _READ = [
@@ -126,3 +141,12 @@ def user_roles(user) -> list[str]:
     if user.is_superuser:
         return [Role.ADMIN.value]
     return list(user.groups.values_list("name", flat=True))
+
+
+def user_role(user) -> str:
+    """The user's one role: `admin` for a superuser, else their most powerful role group
+    (ops roles first, then `agency`), or "" for none."""
+    if user.is_superuser:
+        return Role.ADMIN.value
+    names = {group.name for group in user.groups.all()}
+    return next((role.value for role in (*OPS_ROLES, Role.AGENCY) if role.value in names), "")

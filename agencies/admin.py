@@ -6,7 +6,7 @@ from agencies.models import Agency, AgencyMembership
 class MembershipInline(admin.TabularInline):
     model = AgencyMembership
     extra = 1
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]  # a name search, not a raw user-id box
 
 
 @admin.register(Agency)

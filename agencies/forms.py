@@ -117,3 +117,13 @@ class TrackingFilterForm(forms.Form):
     due_before = forms.DateField(
         label=_("Due on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "contact_name", "contact_email", "contact_phone"]
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=150)

@@ -14,8 +14,10 @@ from django.db.models.aggregates import Avg
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.selectors import Person, person_of
 from agencies.models import (
     Agency,
+    AgencyMembership,
     Brief,
     Deliverable,
     DeliverableTransition,
@@ -208,3 +210,33 @@ def agency_figures_list() -> list[AgencyFigures]:
             )
         )
     return figures
+
+
+# --- Agencies and their people (ops, `agencies.change_agency`) -----------------------------
+
+
+def agencies_list() -> QuerySet[Agency]:
+    return Agency.objects.annotate(
+        members_active=Count("memberships", filter=Q(memberships__user__is_active=True)),
+        members_all=Count("memberships"),
+    ).order_by("name")
+
+
+def agency_get(*, pk: int) -> Agency:
+    return get_object_or_404(Agency, pk=pk)
+
+
+def agency_members(*, agency: Agency) -> list[Person]:
+    users = (
+        User.objects.filter(agency_membership__agency=agency)
+        .prefetch_related("groups", "invitations")
+        .order_by("username")
+    )
+    return [person_of(user) for user in users]
+
+
+def membership_get(*, agency: Agency, user_pk: int) -> AgencyMembership:
+    """A member of exactly this agency (404 for anyone else, or another agency's member)."""
+    return get_object_or_404(
+        AgencyMembership.objects.select_related("user", "agency"), agency=agency, user_id=user_pk
+    )

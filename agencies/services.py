@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from accounts.roles import Role
 from agencies import selectors, tasks
 from agencies.exceptions import (
@@ -103,6 +104,41 @@ def agency_member_add(*, actor: User | None, agency: Agency, user: User) -> Agen
         actor=actor, action="agency.member_add", target=agency, detail={"user": user.get_username()}
     )
     return membership
+
+
+@transaction.atomic
+def agency_member_invite(*, actor: User, agency: Agency, email: str) -> tuple[User, str]:
+    """Invite `email` to work for `agency` (and only it): an inactive user in the `agency`
+    role and this agency's membership, with an emailed single-use link to set a password.
+    Returns the user and the link's path."""
+    user, path = account_services.user_invite(
+        actor=actor, email=email, role=Role.AGENCY.value, roles=(Role.AGENCY.value,)
+    )
+    agency_member_add(actor=actor, agency=agency, user=user)
+    return user, path
+
+
+@transaction.atomic
+def agency_member_invite_again(*, actor: User, membership: AgencyMembership) -> str:
+    """A new link for a member who has not accepted yet (the earlier link stops working)."""
+    return account_services.user_invite_again(actor=actor, user=membership.user)
+
+
+@transaction.atomic
+def agency_member_remove(*, actor: User, membership: AgencyMembership) -> None:
+    """Take someone off an agency: they no longer belong to it, lose the `agency` role and
+    cannot sign in; inviting the address again (to an agency or the team) brings them back."""
+    user, agency = membership.user, membership.agency
+    membership.delete()
+    if user.is_active or user.invitations.filter(accepted_at=None, revoked_at=None).exists():
+        account_services.user_deactivate(actor=actor, user=user)
+    user.groups.remove(Group.objects.get(name=Role.AGENCY.value))
+    audit_record(
+        actor=actor,
+        action="agency.member_remove",
+        target=agency,
+        detail={"user": user.get_username()},
+    )
 
 
 # --- Briefs and deliverables ------------------------------------------------------------

@@ -39,6 +39,24 @@ urlpatterns = [
         views.notification_open,
         name="notification-open",
     ),
+    # Ops: agencies and their people.
+    path("agencies/teams/", views.agency_list, name="agency-list"),
+    path("agencies/teams/<int:agency_pk>/", views.agency_detail, name="agency-detail"),
+    path(
+        "agencies/teams/<int:agency_pk>/invite/",
+        views.agency_member_invite,
+        name="agency-member-invite",
+    ),
+    path(
+        "agencies/teams/<int:agency_pk>/members/<int:user_pk>/invite-again/",
+        views.agency_member_invite_again,
+        name="agency-member-invite-again",
+    ),
+    path(
+        "agencies/teams/<int:agency_pk>/members/<int:user_pk>/remove/",
+        views.agency_member_remove,
+        name="agency-member-remove",
+    ),
     # Ops.
     path("agencies/", views.tracking, name="agency-tracking"),
     path("agencies/briefs/", views.brief_list, name="brief-list"),

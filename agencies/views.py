@@ -14,19 +14,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.views import invitation_link_pop, invitation_link_remember
 from agencies import selectors, services
 from agencies.diff import text_diff
 from agencies.forms import (
+    AgencyForm,
     BriefForm,
     CommentForm,
     DeliverableForm,
+    MemberInviteForm,
     ReviewForm,
     TrackingFilterForm,
     VersionForm,
@@ -44,6 +47,8 @@ VIEW_BRIEF = "agencies.view_brief"
 ADD_BRIEF = "agencies.add_brief"
 ADD_DELIVERABLE = "agencies.add_deliverable"
 REVIEW = "agencies.review_deliverable"
+ADD_AGENCY = "agencies.add_agency"
+CHANGE_AGENCY = "agencies.change_agency"
 
 
 def _needs(permission: str) -> Callable:
@@ -224,6 +229,8 @@ def deliverable_diff(request: AuthenticatedHttpRequest, deliverable_pk: int) -> 
 @_portal_or_ops
 def version_file(request: AuthenticatedHttpRequest, version_pk: int) -> FileResponse:
     version = selectors.version_get(pk=version_pk, user=request.user)
+    if not version.file_path:  # a text or video-link version: there is no file to get
+        raise Http404(_("This version has no file."))
     try:
         handle = services.version_file_open(version=version, actor=request.user)
     except AltavozError as error:
@@ -425,3 +432,102 @@ def deliverable_deliver(request: AuthenticatedHttpRequest, deliverable_pk: int) 
     except AltavozError as error:
         messages.error(request, str(error))
     return redirect("deliverable-detail", deliverable.pk)
+
+
+# --- Agencies and their people ---------------------------------------------------------------
+
+
+@_needs(CHANGE_AGENCY)
+def agency_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every agency with its people count; a form to add one (`add_agency`)."""
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm(ADD_AGENCY):
+            raise PermissionDenied
+        if form.is_valid():
+            agency = services.agency_create(actor=request.user, **form.cleaned_data)
+            return redirect("agency-detail", agency.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "agencies/agency_list.html",
+        {"agencies": selectors.agencies_list(), "form": form},
+        status=status,
+    )
+
+
+def _agency_page(
+    request: AuthenticatedHttpRequest,
+    agency,
+    *,
+    form: MemberInviteForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "agencies/agency_detail.html",
+        {
+            "agency": agency,
+            "members": selectors.agency_members(agency=agency),
+            "form": form or MemberInviteForm(),
+            "new_link": invitation_link_pop(request),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@_needs(CHANGE_AGENCY)
+def agency_detail(request: AuthenticatedHttpRequest, agency_pk: int) -> HttpResponse:
+    return _agency_page(request, selectors.agency_get(pk=agency_pk))
+
+
+@require_POST
+@_needs(CHANGE_AGENCY)
+def agency_member_invite(request: AuthenticatedHttpRequest, agency_pk: int) -> HttpResponse:
+    agency = selectors.agency_get(pk=agency_pk)
+    form = MemberInviteForm(request.POST)
+    if not form.is_valid():
+        return _agency_page(request, agency, form=form, status=400)
+    try:
+        user, path = services.agency_member_invite(
+            actor=request.user, agency=agency, email=form.cleaned_data["email"]
+        )
+    except AltavozError as error:
+        form.add_error(None, str(error))
+        return _agency_page(request, agency, form=form, status=400)
+    invitation_link_remember(request, email=user.email, path=path)
+    return redirect("agency-detail", agency.pk)
+
+
+@require_POST
+@_needs(CHANGE_AGENCY)
+def agency_member_invite_again(
+    request: AuthenticatedHttpRequest, agency_pk: int, user_pk: int
+) -> HttpResponse:
+    agency = selectors.agency_get(pk=agency_pk)
+    membership = selectors.membership_get(agency=agency, user_pk=user_pk)
+    try:
+        path = services.agency_member_invite_again(actor=request.user, membership=membership)
+    except AltavozError as error:
+        return _agency_page(request, agency, error=str(error), status=400)
+    invitation_link_remember(request, email=membership.user.email, path=path)
+    return redirect("agency-detail", agency.pk)
+
+
+@require_POST
+@_needs(CHANGE_AGENCY)
+def agency_member_remove(
+    request: AuthenticatedHttpRequest, agency_pk: int, user_pk: int
+) -> HttpResponse:
+    agency = selectors.agency_get(pk=agency_pk)
+    membership = selectors.membership_get(agency=agency, user_pk=user_pk)
+    name = membership.user.get_username()
+    try:
+        services.agency_member_remove(actor=request.user, membership=membership)
+    except AltavozError as error:
+        return _agency_page(request, agency, error=str(error), status=400)
+    messages.success(request, _("%(user)s no longer works for this agency.") % {"user": name})
+    return redirect("agency-detail", agency.pk)

@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.links import LINKS
 from audit.models import AuditEntry
 from common.system_messages import system_message_render
 
@@ -63,6 +64,12 @@ VERBS: dict[str, Promise] = {
     "refuse": gettext_lazy("refused"),
     "pause": gettext_lazy("paused"),
     "fail": gettext_lazy("failed"),
+    "invite": gettext_lazy("invited"),
+    "accept": gettext_lazy("invitation accepted"),
+    "role_change": gettext_lazy("role changed"),
+    "deactivate": gettext_lazy("deactivated"),
+    "member_invite": gettext_lazy("member invited"),
+    "member_remove": gettext_lazy("member removed"),
 }
 
 DETAIL_KEYS: dict[str, Promise] = {
@@ -110,8 +117,20 @@ DETAIL_KEYS: dict[str, Promise] = {
     "file_type": gettext_lazy("file type"),
     "education_item": gettext_lazy("education item"),
     "rules": gettext_lazy("rules"),
+    "email": gettext_lazy("email"),
+    "role": gettext_lazy("role"),
+    "previous_role": gettext_lazy("previous role"),
 }
 STATUS_KEYS = ("from", "to", "status")
+
+# Detail values that are codes of an app above audit (a role), put into words by the labels
+# that app registers when it loads (`audit_detail_values_register`).
+DETAIL_VALUES: dict[str, dict[str, Promise]] = {}
+
+
+def audit_detail_values_register(keys: tuple[str, ...], labels: dict[str, Promise]) -> None:
+    for key in keys:
+        DETAIL_VALUES.setdefault(key, {}).update(labels)
 
 
 @cache
@@ -121,6 +140,17 @@ def _models_by_name() -> dict[str, type[models.Model]]:
 
 def _model(name: str) -> type[models.Model] | None:
     return _models_by_name().get(name.replace("_", ""))
+
+
+def _target_model(target_type: str) -> type[models.Model] | None:
+    """The model of an object type: by name, or as audit/links.py names it ("import")."""
+    model = _model(target_type)
+    if model is None and target_type in LINKS:
+        try:
+            model = apps.get_model(LINKS[target_type].model)
+        except (LookupError, ValueError):
+            model = None
+    return model
 
 
 def _status_labels(model: type[models.Model] | None) -> dict[str, str]:
@@ -156,9 +186,15 @@ class AuditRow:
     detail: list[tuple[str, str]]
 
 
+def object_type_label(target_type: str) -> str:
+    """An object type in words ("Campaign"), or as stored when no model has that name."""
+    model = _target_model(target_type)
+    return str(model._meta.verbose_name).capitalize() if model is not None else target_type
+
+
 def audit_row(entry: AuditEntry) -> AuditRow:
     entity, _dot, verb = entry.action.partition(".")
-    model = _model(entry.target_type) or _model(entity)
+    model = _target_model(entry.target_type) or _model(entity)
     statuses = _status_labels(model)
     if verb in statuses:
         action = _("moved to “%(status)s”") % {"status": statuses[verb]}
@@ -175,7 +211,12 @@ def audit_row(entry: AuditEntry) -> AuditRow:
     detail = [
         (
             str(DETAIL_KEYS.get(key, key)),
-            _value(value, statuses=statuses if key in STATUS_KEYS else {}),
+            _value(
+                value,
+                statuses=statuses
+                if key in STATUS_KEYS
+                else {code: str(label) for code, label in DETAIL_VALUES.get(key, {}).items()},
+            ),
         )
         for key, value in (entry.detail or {}).items()
     ]

@@ -307,7 +307,7 @@ class Dispatcher:
         self.campaign_context = campaign_context_build(campaign)
         self.renderers = {
             (message.step, message.channel, message.locale, message.variant): MessageRenderer(
-                message.channel, message.fields
+                message.channel, message.fields, locale=message.locale
             )
             for message in Message.objects.filter(campaign=campaign)
         }

@@ -136,3 +136,12 @@ class TriggerInvalid(AltavozError):
         self.path = path
         self.reason = reason
         super().__init__(_("%(path)s: %(reason)s") % {"path": path, "reason": reason})
+
+
+class SnippetInvalid(AltavozError):
+    """A snippet refused when saved: its template's line and cause, or a name already taken."""
+
+    def __init__(self, message: str, *, field: str = "body", line: int = 0) -> None:
+        super().__init__(message)
+        self.field = field
+        self.line = line

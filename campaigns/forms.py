@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import recurrence
 from campaigns.exceptions import TriggerInvalid
 from campaigns.models import Campaign, Delivery
 from campaigns.rendering import CHANNEL_FIELDS, FieldKind
@@ -55,6 +58,91 @@ class AudienceForm(forms.Form):
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class ExperimentForm(forms.Form):
+    """The A/B test and holdout of a campaign (the same policies the API's PUT /policies sets,
+    validated by the same service: docs/policies.md)."""
+
+    VARIANT_KEYS = ("A", "B", "C")
+    variants = forms.TypedChoiceField(
+        label=_("A/B test"),
+        coerce=int,
+        choices=[(0, _("No A/B test")), (2, _("Two variants: A and B")), (3, _("Three: A, B, C"))],
+        initial=0,
+    )
+    weight_a = forms.IntegerField(label=_("Share of A"), min_value=1, max_value=100, initial=50)
+    weight_b = forms.IntegerField(label=_("Share of B"), min_value=1, max_value=100, initial=50)
+    weight_c = forms.IntegerField(
+        label=_("Share of C"), min_value=1, max_value=100, initial=50, required=False
+    )
+    holdout_percent = forms.DecimalField(
+        label=_("Holdout (%)"),
+        min_value=0,
+        max_value=Decimal("99.99"),
+        decimal_places=2,
+        initial=0,
+        help_text=_("This share of the audience gets nothing: compare it with the others."),
+    )
+    test_percent = forms.DecimalField(
+        label=_("Test share (%)"),
+        min_value=0,
+        max_value=Decimal("99.99"),
+        decimal_places=2,
+        initial=0,
+        help_text=_(
+            "0: every creator gets a variant at once. Otherwise the variants go to this share "
+            "first, and the winner to the rest."
+        ),
+    )
+    winner_metric = forms.ChoiceField(
+        label=_("The winner is the variant with the best"),
+        choices=[("ctr", _("Click rate")), ("or", _("Open rate"))],
+        initial="ctr",
+    )
+    winner_after_minutes = forms.IntegerField(
+        label=_("Pick the winner after (minutes)"), min_value=0, max_value=100_000, initial=240
+    )
+
+    @classmethod
+    def initial_for(cls, campaign: Campaign) -> dict[str, Any]:
+        weights = campaign.variant_weights or {}
+        return {
+            "variants": len(weights) if len(weights) in (2, 3) else 0,
+            **{f"weight_{key.lower()}": int(weights.get(key, 50)) for key in cls.VARIANT_KEYS},
+            "holdout_percent": campaign.holdout_percent,
+            "test_percent": campaign.test_percent,
+            "winner_metric": campaign.winner_metric,
+            "winner_after_minutes": campaign.winner_after_minutes,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        count = data.get("variants") or 0
+        keys = self.VARIANT_KEYS[:count]
+        weights: dict[str, float] = {}
+        for key in keys:
+            value = data.get(f"weight_{key.lower()}")
+            if value is None:
+                self.add_error(f"weight_{key.lower()}", _("Give the share of this variant."))
+            else:
+                weights[key] = float(value)
+        data["variant_weights"] = weights
+        if not count and data.get("test_percent"):
+            self.add_error("test_percent", _("A test phase needs at least two variants."))
+        return data
+
+    def policy(self) -> dict[str, Any]:
+        """The service's keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "variant_weights": data["variant_weights"],
+            "holdout_percent": data["holdout_percent"],
+            "test_percent": data["test_percent"],
+            "winner_metric": data["winner_metric"],
+            "winner_after_minutes": data["winner_after_minutes"],
+        }
 
 
 # Labels of the message fields, per channel (the keys are the API's field names).
@@ -124,7 +212,7 @@ class ScheduleForm(forms.Form):
     MODES = [
         ("now", _("Now, when launched")),
         ("at", _("At a date and time")),
-        ("recurring", _("Recurring (cron)")),
+        ("recurring", _("Recurring")),
         ("event", _("Starts when an event happens")),
     ]
     mode = forms.ChoiceField(label=_("When"), choices=MODES, widget=forms.RadioSelect)
@@ -134,9 +222,36 @@ class ScheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    # Recurring: plain options, or cron as the expert path (campaigns/recurrence.py).
+    recurring_every = forms.ChoiceField(
+        label=_("Repeat"),
+        required=False,
+        choices=[
+            (recurrence.DAILY, _("Every day")),
+            (recurrence.WEEKLY, _("Every week on")),
+            (recurrence.MONTHLY, _("On the first day of each month")),
+            (recurrence.CRON, _("Cron expression (expert)")),
+        ],
+        initial=recurrence.WEEKLY,
+    )
+    recurring_weekday = forms.TypedChoiceField(
+        label=_("Weekday"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(index, name) for index, name in WEEKDAYS.items()],
+        initial=0,
+    )
+    recurring_time = forms.TimeField(
+        label=_("At"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        initial="10:00",
+    )
     cron = forms.CharField(
         label=_("Cron expression (minute hour day month weekday)"),
         required=False,
+        max_length=200,
         help_text=_("For example “0 10 * * 1” is every Monday at 10:00."),
     )
 
@@ -232,16 +347,45 @@ class ScheduleForm(forms.Form):
             elif data["send_at"] <= timezone.now():
                 self.add_error("send_at", _("The send time is in the past."))
         if mode == "recurring":
-            parts = (data.get("cron") or "").split()
-            if len(parts) != 5:
-                self.add_error("cron", _("A cron expression has five fields."))
-            else:
-                data["crontab"] = dict(zip(self.CRON_KEYS, parts, strict=True))
+            self._recurring(data)
         if mode == "event":
             data["trigger"] = self._trigger(data)
         if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
             self.add_error("quiet_hours_end", _("Give both ends of the quiet hours, or neither."))
         return data
+
+    def _recurring(self, data: dict[str, Any]) -> None:
+        """The crontab the recurring fields describe (errors go on their fields)."""
+        every = data.get("recurring_every") or recurrence.CRON
+        if every == recurrence.CRON:
+            try:
+                data["crontab"] = recurrence.crontab_from_expression(data.get("cron") or "")
+            except ValueError as error:
+                self.add_error("cron", str(error))
+            return
+        if data.get("recurring_time") is None:
+            self.add_error("recurring_time", _("Give the time of day."))
+            return
+        if every == recurrence.WEEKLY and data.get("recurring_weekday") is None:
+            self.add_error("recurring_weekday", _("Choose the weekday."))
+            return
+        data["crontab"] = recurrence.crontab_from_plain(
+            every=every, at=data["recurring_time"], weekday=data.get("recurring_weekday")
+        )
+
+    @classmethod
+    def recurring_initial(cls, crontab: dict[str, str]) -> dict[str, Any]:
+        """The recurring fields showing a stored crontab: plain options when they can."""
+        every, at, weekday = recurrence.crontab_to_plain(crontab)
+        initial: dict[str, Any] = {
+            "recurring_every": every,
+            "cron": " ".join(str(crontab.get(key, "*")) for key in cls.CRON_KEYS),
+        }
+        if at is not None:
+            initial["recurring_time"] = at
+        if weekday is not None:
+            initial["recurring_weekday"] = weekday
+        return initial
 
     def _trigger(self, data: dict[str, Any]) -> dict[str, Any] | None:
         """The trigger the event fields describe, checked (errors go on their fields)."""
@@ -313,3 +457,22 @@ class TestSendForm(forms.Form):
 
 class RejectForm(forms.Form):
     note = forms.CharField(label=_("Why (sent back to the editor)"), max_length=500)
+
+
+class SnippetForm(forms.Form):
+    slug = forms.SlugField(
+        label=_("Name"),
+        max_length=60,
+        help_text=_(
+            "Letters, digits and dashes, e.g. reglas-mision: templates use it as "
+            "{{ snippet('reglas-mision') }}."
+        ),
+    )
+    locale = forms.ChoiceField(label=_("Language"), choices=Locale.choices)
+    description = forms.CharField(label=_("What it is for"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Body"),
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 12, "class": "code"}),
+        help_text=_("A template like a message's: it can use creator, campaign and the helpers."),
+    )

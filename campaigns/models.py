@@ -380,6 +380,21 @@ class Delivery(models.Model):
                 name="delivery_creator_clicked",
                 condition=models.Q(first_clicked_at__isnull=False),
             ),
+            # The same leaves by kind or campaign over many creators ("clicked any announcement
+            # in 30 days"): the campaigns' recent opens or clicks read as one range per
+            # campaign, hashed and joined to creators (docs/segments.md, Speed).
+            models.Index(
+                fields=["campaign", "first_opened_at"],
+                include=["creator"],
+                name="delivery_campaign_opened",
+                condition=models.Q(first_opened_at__isnull=False),
+            ),
+            models.Index(
+                fields=["campaign", "first_clicked_at"],
+                include=["creator"],
+                name="delivery_campaign_clicked",
+                condition=models.Q(first_clicked_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -571,3 +586,34 @@ class TriggerFiring(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.creator_id} ×{self.fired}"
+
+
+class Snippet(models.Model):
+    """A reusable block of message text (legal footer, mission rules, prize table), one row per
+    slug and language, used in any template as `{{ snippet('reglas-mision') }}`
+    (docs/templates.md#snippets). The body is itself a sandboxed template, checked when saved."""
+
+    slug = models.SlugField(_("name"), max_length=60)
+    locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
+    body = models.TextField(_("body"))
+    description = models.CharField(_("what it is for"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("snippet")
+        verbose_name_plural = _("snippets")
+        ordering = ["slug", "locale"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="snippet_slug_locale_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} ({self.locale})"

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from campaigns.exceptions import MessageInvalid, TemplateInvalid, TemplateRenderFailed
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Snippet
 from campaigns.rendering import (
     CAMPAIGN_FIELDS,
     CREATOR_FIELDS,
@@ -30,6 +30,7 @@ HELPERS = (
     "{{ preferences_url() }}",
     "{{ unsubscribe_url() }}",
     "{{ portal_url() }}",
+    "{{ snippet('…') }}",
 )
 FILTERS = ("|mxn", "|number(0)", "|date('medium')", "|datetime('short')", "|default('…')")
 
@@ -41,6 +42,15 @@ def variable_hints() -> list[tuple[str, list[str]]]:
         (_("Campaign fields"), [f"{{{{ campaign.{name} }}}}" for name in sorted(CAMPAIGN_FIELDS)]),
         (_("Link helpers"), list(HELPERS)),
         (_("Filters"), list(FILTERS)),
+        (
+            _("Snippets"),
+            [
+                f"{{{{ snippet('{slug}') }}}}"
+                for slug in Snippet.objects.order_by("slug")
+                .values_list("slug", flat=True)
+                .distinct()
+            ],
+        ),
     ]
 
 
@@ -51,20 +61,41 @@ class MessagePreview:
     content: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     creator_name: str = ""
+    creator_handle: str = ""
+    variant: str = ""
+    # A marketing email whose rendered body has no unsubscribe link (a warning, not refused).
+    unsubscribe_missing: bool = False
 
 
 def message_preview(
-    *, campaign: Campaign, channel: str, locale: str, fields: dict[str, Any]
+    *,
+    campaign: Campaign,
+    channel: str,
+    locale: str,
+    fields: dict[str, Any],
+    creator: dict[str, Any] | None = None,
 ) -> MessagePreview:
-    creator = campaign_sample_creator(campaign=campaign)
-    preview = MessagePreview(channel, locale, creator_name=str(creator.get("name") or ""))
+    """`creator`: the creator context to render for (the wizard's pick by handle); default the
+    first creator of the segment."""
+    if creator is None:
+        creator = campaign_sample_creator(campaign=campaign)
+    preview = MessagePreview(
+        channel,
+        locale,
+        creator_name=str(creator.get("name") or ""),
+        creator_handle=str(creator.get("handle") or ""),
+    )
+    links = PreviewLinks(locale=locale)
     try:
         message_fields_validate(channel=channel, locale=locale, fields=fields)
-        preview.content = MessageRenderer(channel, fields).render(
+        preview.content = MessageRenderer(channel, fields, locale=locale).render(
             creator=creator,
             campaign=campaign_context_build(campaign),
-            links=PreviewLinks(locale=locale),
+            links=links,
             event=SAMPLE_EVENT if campaign.trigger else None,
+        )
+        preview.unsubscribe_missing = email_unsubscribe_missing(
+            campaign=campaign, channel=channel, content=preview.content, links=links
         )
         if channel == "whatsapp" and preview.content.get("content_sid"):
             _template_fill(preview)
@@ -75,6 +106,18 @@ def message_preview(
             {"field": getattr(error, "field", ""), "line": error.line, "message": str(error)}
         ]
     return preview
+
+
+def email_unsubscribe_missing(
+    *, campaign: Campaign, channel: str, content: dict[str, Any], links: PreviewLinks
+) -> bool:
+    """A marketing (not transactional) email whose rendered HTML and text hold no unsubscribe
+    link. Checked on the rendered message, so a link written through a snippet or a
+    condition counts the same as one written in the field."""
+    if channel != "email" or campaign.transactional:
+        return False
+    url = links.unsubscribe()
+    return not any(url in str(content.get(name) or "") for name in ("html", "text"))
 
 
 def _template_fill(preview: MessagePreview) -> None:

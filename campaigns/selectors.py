@@ -269,6 +269,39 @@ def campaign_sample_creator(*, campaign: Campaign) -> dict[str, Any]:
     return creator_context_build(creator)
 
 
+def preview_creator_get(*, handle: str) -> dict[str, Any] | None:
+    """The creator a preview renders for, picked by handle (any creator: ops may check how a
+    message reads for someone before they are in the segment). None when there is none."""
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        return None
+    creator = Creator.objects.filter(handle__iexact=handle).first()
+    return creator_context_build(creator) if creator is not None else None
+
+
+def preview_creator_handles(*, campaign: Campaign, query: str, limit: int = 10) -> list[str]:
+    """Handles starting with `query` for the preview's creator search: the segment's first,
+    then any creator."""
+    query = query.strip().lstrip("@")
+    if not query:
+        return []
+    found: list[str] = []
+    sources: list[QuerySet[Creator]] = []
+    if campaign.segment is not None:
+        sources.append(segment_creators(campaign.segment))
+    sources.append(Creator.objects.all())
+    for source in sources:
+        rows = (
+            source.filter(handle__istartswith=query)
+            .order_by("handle")
+            .values_list("handle", flat=True)[:limit]
+        )
+        found += [handle for handle in rows if handle not in found]
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
 def creator_deliveries_get(*, creator: Creator) -> QuerySet[Delivery]:
     """Every message sent (or to be sent) to the creator, newest first, with its campaign."""
     return (

@@ -53,13 +53,18 @@ def campaign_test_send(
     *, campaign: Campaign, locale: str, recipients: str, actor: User | None
 ) -> list[TestSendResult]:
     """One test message per typed address: an email address gets the email message, a phone
-    number the WhatsApp one, each in `locale` (or the default language)."""
+    number the WhatsApp one, each in `locale` (or the default language); of an A/B test,
+    variant A's."""
     targets = _recipients(recipients)
     if not targets:
         raise CampaignIncomplete(_("Type at least one email address or phone number."))
+    # With an A/B test, the first variant's message (A); else the message without a variant.
+    variant = min(campaign.variant_weights or {"": 0})
     messages = {
         (message.channel, message.locale): message
-        for message in Message.objects.filter(campaign=campaign, step=0, channel__in=TEST_CHANNELS)
+        for message in Message.objects.filter(
+            campaign=campaign, step=0, channel__in=TEST_CHANNELS, variant=variant
+        )
     }
     creator = campaign_sample_creator(campaign=campaign)
     links = PreviewLinks(locale=locale)
@@ -74,7 +79,7 @@ def campaign_test_send(
                 TestSendResult(address, channel, False, _("No message on this channel."))
             )
             continue
-        content = MessageRenderer(channel, message.fields).render(
+        content = MessageRenderer(channel, message.fields, locale=message.locale).render(
             creator=creator, campaign=campaign_context_build(campaign), links=links
         )
         address_field = adapter_class(channel).address_field

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from campaigns import sequence_views, template_views, views
+from campaigns import sequence_views, snippet_views, template_views, views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign-list"),
     path("new/", views.campaign_new, name="campaign-new"),
     path("approvals/", views.approval_list, name="campaign-approvals"),
+    path("snippets/", snippet_views.snippet_list, name="snippet-list"),
+    path("snippets/new/", snippet_views.snippet_new, name="snippet-new"),
+    path("snippets/<int:pk>/", snippet_views.snippet_edit, name="snippet-edit"),
     path(
         "whatsapp-templates/",
         template_views.whatsapp_template_list,
@@ -23,6 +26,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("<int:pk>/progress/", views.campaign_progress, name="campaign-progress"),
+    path("<int:pk>/deliveries/", views.campaign_deliveries, name="campaign-deliveries"),
     path("<int:pk>/basics/", views.campaign_basics, name="campaign-basics"),
     path("<int:pk>/audience/", views.campaign_audience, name="campaign-audience"),
     path(
@@ -32,6 +36,12 @@ urlpatterns = [
     ),
     path("<int:pk>/messages/", views.campaign_messages, name="campaign-messages"),
     path("<int:pk>/messages/preview/", views.campaign_message_preview, name="campaign-preview"),
+    path("<int:pk>/messages/ab-test/", views.campaign_experiment, name="campaign-experiment"),
+    path(
+        "<int:pk>/messages/preview-creators/",
+        views.campaign_preview_creators,
+        name="campaign-preview-creators",
+    ),
     path("<int:pk>/schedule/", views.campaign_schedule_step, name="campaign-schedule"),
     path("<int:pk>/review/", views.campaign_review, name="campaign-review"),
     path("<int:pk>/test-send/", views.campaign_test_send, name="campaign-test-send"),

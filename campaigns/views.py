@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns import approvals, drafting, resend, selectors, sequences, services, testsend
 from campaigns.exceptions import (
@@ -30,10 +30,12 @@ from campaigns.exceptions import (
     CampaignNotApproved,
     MessageInvalid,
 )
+from campaigns.experiments import campaign_has_test_phase
 from campaigns.forms import (
     AudienceForm,
     BasicsForm,
     DeliveryFilterForm,
+    ExperimentForm,
     RejectForm,
     ResendForm,
     ScheduleForm,
@@ -42,9 +44,12 @@ from campaigns.forms import (
     message_form_fields,
     variables_format,
 )
+from campaigns.launch_counts import campaign_launch_counts
 from campaigns.lifecycle import campaign_launchable_check
 from campaigns.models import Campaign, Message, TriggerMatch
+from campaigns.policies import campaign_frequency_cap
 from campaigns.preview import message_preview, variable_hints
+from campaigns.recurrence import crontab_describe
 from campaigns.whatsapp_templates import picker_context
 from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
@@ -221,71 +226,128 @@ def campaign_audience_counts(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _tabs(campaign: Campaign) -> list[dict[str, Any]]:
+def campaign_variant_keys(campaign: Campaign) -> list[str]:
+    """The A/B variants the messages step writes a message for ([""]: no A/B test)."""
+    return sorted(campaign.variant_weights or {}) or [""]
+
+
+def _tabs(campaign: Campaign, copy_from: str = "") -> list[dict[str, Any]]:
+    """One tab per channel × language (× A/B variant). A variant's tab that is not saved yet
+    starts from the campaign's message without a variant; with `copy_from` (a language), the
+    tabs of the other language start from that language's saved message, to be edited."""
     labels = dict(Channel.choices)
     saved = {
-        (message.channel, message.locale): message
+        (message.channel, message.locale, message.variant): message
         for message in Message.objects.filter(campaign=campaign, step=0)
     }
     tabs = []
     for channel in campaign.channels:
         for locale in Locale.values:
-            message = saved.get((channel, locale))
-            values = dict(message.fields) if message else {}
-            if "variables" in values:
-                values["variables"] = variables_format(values["variables"])
-            tabs.append(
-                {
-                    "key": f"{channel}-{locale}",
-                    "channel": channel,
-                    "locale": locale,
-                    "label": f"{labels.get(channel, channel)} · {locale}",
-                    "saved": message is not None,
-                    "fields": [
-                        {
-                            "name": name,
-                            "label": label,
-                            "multiline": multiline,
-                            "value": values.get(name, ""),
-                        }
-                        for name, label, multiline in message_form_fields(channel)
-                    ],
-                    # WhatsApp: approved templates in this language to pick from.
-                    "picker": picker_context(
-                        locale=locale, query="", selected=str(values.get("content_sid") or "")
+            for variant in campaign_variant_keys(campaign):
+                message = saved.get((channel, locale, variant))
+                source = message or saved.get((channel, locale, ""))
+                copied = False
+                if copy_from in Locale.values and copy_from != locale:
+                    original = saved.get((channel, copy_from, variant)) or saved.get(
+                        (channel, copy_from, "")
                     )
-                    if channel == "whatsapp"
-                    else None,
-                }
-            )
+                    if original is not None:
+                        source, copied = original, True
+                values = dict(source.fields) if source else {}
+                if copied:  # an approved WhatsApp template is per language: pick it again
+                    values.pop("content_sid", None)
+                if "variables" in values:
+                    values["variables"] = variables_format(values["variables"])
+                key = f"{channel}-{locale}" + (f"-{variant}" if variant else "")
+                label = f"{labels.get(channel, channel)} · {locale}"
+                tabs.append(
+                    {
+                        "key": key,
+                        "channel": channel,
+                        "locale": locale,
+                        "variant": variant,
+                        "label": f"{label} · {variant}" if variant else label,
+                        "saved": message is not None,
+                        "copied": copied,
+                        # The other language, when it has a message to start from.
+                        "copy_source": next(
+                            (
+                                other
+                                for other in Locale.values
+                                if other != locale
+                                and (
+                                    (channel, other, variant) in saved
+                                    or (channel, other, "") in saved
+                                )
+                            ),
+                            "",
+                        ),
+                        "fields": [
+                            {
+                                "name": name,
+                                "label": label,
+                                "multiline": multiline,
+                                "value": values.get(name, ""),
+                            }
+                            for name, label, multiline in message_form_fields(channel)
+                        ],
+                        # WhatsApp: approved templates in this language to pick from.
+                        "picker": picker_context(
+                            locale=locale, query="", selected=str(values.get("content_sid") or "")
+                        )
+                        if channel == "whatsapp"
+                        else None,
+                    }
+                )
     return tabs
+
+
+def _messages_context(campaign: Campaign, request: HttpRequest) -> dict[str, Any]:
+    tabs = _tabs(campaign, copy_from=request.GET.get("copy_from", ""))
+    variant = request.POST.get("variant", "")
+    posted = (
+        f"{request.POST['channel']}-{request.POST.get('locale', '')}"
+        + (f"-{variant}" if variant else "")
+        if "channel" in request.POST
+        else ""
+    )
+    keys = [tab["key"] for tab in tabs]
+    active = posted or request.GET.get("tab") or ""
+    if active not in keys:
+        active = keys[0] if keys else ""
+    return {
+        "tabs": tabs,
+        "active": active,
+        "hints": variable_hints(),
+        "experiment_form": ExperimentForm(initial=ExperimentForm.initial_for(campaign)),
+    }
 
 
 @permission_needed(CHANGE)
 def campaign_messages(request: HttpRequest, pk: int) -> HttpResponse:
-    """One form per channel × language tab; saving refuses a bad template (400, inline)."""
+    """One form per channel × language (× A/B variant) tab; saving refuses a bad template
+    (400, inline)."""
     campaign = campaign_or_404(pk)
-    tabs = _tabs(campaign)
-    posted = (
-        f"{request.POST['channel']}-{request.POST.get('locale', '')}"
-        if "channel" in request.POST
-        else ""
-    )
-    active = posted or request.GET.get("tab") or (tabs[0]["key"] if tabs else "")
-    context: dict[str, Any] = {"tabs": tabs, "active": active, "hints": variable_hints()}
+    context = _messages_context(campaign, request)
+    tabs = context["tabs"]
     if request.method != "POST":
         return _wizard(request, "wizard_messages.html", campaign, "messages", context)
     channel, locale = request.POST.get("channel", ""), request.POST.get("locale", "")
-    if channel not in campaign.channels or locale not in Locale.values:
+    variant = request.POST.get("variant", "")
+    if (
+        channel not in campaign.channels
+        or locale not in Locale.values
+        or variant not in campaign_variant_keys(campaign)
+    ):
         return HttpResponse(status=400)
     fields = message_fields_parse(channel=channel, data=request.POST)
     try:
         services.campaign_message_set(
-            campaign=campaign, channel=channel, locale=locale, fields=fields
+            campaign=campaign, channel=channel, locale=locale, fields=fields, variant=variant
         )
     except MessageInvalid as error:
         for tab in tabs:  # show what was typed, with the errors next to it
-            if tab["key"] == f"{channel}-{locale}":
+            if tab["key"] == context["active"]:
                 for item in tab["fields"]:
                     item["value"] = request.POST.get(item["name"], "")
         context["errors"] = error.errors
@@ -294,20 +356,59 @@ def campaign_messages(request: HttpRequest, pk: int) -> HttpResponse:
         context["error"] = str(error)
         return _wizard(request, "wizard_messages.html", campaign, "messages", context, 400)
     messages.success(request, _("Message saved."))
-    return redirect(f"{reverse('campaign-messages', args=[pk])}?tab={channel}-{locale}")
+    return redirect(f"{reverse('campaign-messages', args=[pk])}?tab={context['active']}")
+
+
+@require_POST
+@permission_needed(CHANGE)
+def campaign_experiment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The messages step's A/B test and holdout box: the API's sending policies service."""
+    campaign = campaign_or_404(pk)
+    form = ExperimentForm(request.POST)
+    context = _messages_context(campaign, request)
+    context["experiment_form"] = form
+    if not form.is_valid():
+        return _wizard(request, "wizard_messages.html", campaign, "messages", context, 400)
+    try:
+        services.campaign_policies_set(campaign=campaign, actor=request.user, **form.policy())
+    except AltavozError as error:
+        context["experiment_error"] = str(error)
+        return _wizard(request, "wizard_messages.html", campaign, "messages", context, 400)
+    messages.success(request, _("A/B test and holdout saved."))
+    return redirect("campaign-messages", pk=pk)
 
 
 @require_POST
 @permission_needed(CHANGE)
 def campaign_message_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the message as typed, rendered for a sample creator of the segment."""
+    """htmx: the message as typed, rendered for a sample creator of the segment, or for the
+    creator whose handle is typed in the preview's search box."""
     campaign = campaign_or_404(pk)
     channel, locale = request.POST.get("channel", ""), request.POST.get("locale", "")
     if channel not in Channel.values or locale not in Locale.values:
         return HttpResponse(status=400)
     fields = message_fields_parse(channel=channel, data=request.POST)
-    preview = message_preview(campaign=campaign, channel=channel, locale=locale, fields=fields)
-    return render(request, "campaigns/_preview.html", {"preview": preview})
+    handle = request.POST.get("preview_handle", "")
+    creator = selectors.preview_creator_get(handle=handle) if handle.strip() else None
+    preview = message_preview(
+        campaign=campaign, channel=channel, locale=locale, fields=fields, creator=creator
+    )
+    return render(
+        request,
+        "campaigns/_preview.html",
+        {"preview": preview, "handle_unknown": bool(handle.strip()) and creator is None},
+    )
+
+
+@require_GET
+@permission_needed(CHANGE)
+def campaign_preview_creators(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: handles matching what is typed in the preview's creator search (a datalist)."""
+    campaign = campaign_or_404(pk)
+    handles = selectors.preview_creator_handles(
+        campaign=campaign, query=request.GET.get("preview_handle", "")[:100]
+    )
+    return render(request, "campaigns/_preview_creators.html", {"handles": handles})
 
 
 @permission_needed(CHANGE)
@@ -316,7 +417,7 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     plan = campaign.schedule_plan or {"mode": "now"}
     initial: dict[str, Any] = {"mode": plan.get("mode", "now")}
     if plan.get("crontab"):
-        initial["cron"] = " ".join(plan["crontab"].get(key, "*") for key in ScheduleForm.CRON_KEYS)
+        initial.update(ScheduleForm.recurring_initial(plan["crontab"]))
     if campaign.trigger:
         repeat = campaign.trigger.get("repeat", "once")
         initial.update(
@@ -377,15 +478,21 @@ def campaign_schedule_step(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     )
 
 
-def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> dict[str, Any]:
-    previews = [
-        message_preview(
+def _review_context(
+    request: AuthenticatedHttpRequest, campaign: Campaign, previews: bool = True
+) -> dict[str, Any]:
+    rendered = []
+    messages_shown = Message.objects.filter(
+        campaign=campaign, step=0, channel__in=campaign.channels
+    ).order_by("channel", "locale", "variant")
+    if campaign.variant_weights:  # with an A/B test, the messages without a variant are unused
+        messages_shown = messages_shown.filter(variant__in=list(campaign.variant_weights))
+    for message in messages_shown if previews else []:
+        preview = message_preview(
             campaign=campaign, channel=message.channel, locale=message.locale, fields=message.fields
         )
-        for message in Message.objects.filter(
-            campaign=campaign, step=0, channel__in=campaign.channels
-        ).order_by("channel", "locale")
-    ]
+        preview.variant = message.variant
+        rendered.append(preview)
     problem = ""
     try:
         campaign_launchable_check(campaign=campaign)
@@ -394,7 +501,7 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
     user = request.user
     approval = approvals.approval_required()
     return {
-        "previews": previews,
+        "previews": rendered,
         **_counts_lazy(campaign, window=True),
         "channel_labels": dict(Channel.choices),
         "window_mode": (
@@ -413,6 +520,11 @@ def _review_context(request: AuthenticatedHttpRequest, campaign: Campaign) -> di
         "reject_form": RejectForm(),
         "time_zone": services.campaign_timezone(),
         "planned_at": parse_datetime((campaign.schedule_plan or {}).get("send_at") or ""),
+        "schedule_text": (
+            crontab_describe((campaign.schedule_plan or {})["crontab"])
+            if (campaign.schedule_plan or {}).get("crontab")
+            else ""
+        ),
     }
 
 
@@ -452,11 +564,18 @@ def _review_error(
     return _wizard(request, "wizard_review.html", campaign, "review", context, status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_needed(LAUNCH)
 def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Start as planned: now, at the planned time, or on the crontab."""
+    """GET: the confirmation, with what a launch would send per channel. POST: start as
+    planned: now, at the planned time, or on the crontab."""
     campaign = campaign_or_404(pk)
+    if request.method == "GET":
+        context = _review_context(request, campaign, previews=False)
+        context["launch_counts"] = campaign_launch_counts(campaign=campaign)
+        context["has_test_phase"] = campaign_has_test_phase(campaign)
+        context["frequency_cap"] = campaign_frequency_cap(campaign)
+        return _wizard(request, "wizard_launch.html", campaign, "review", context)
     try:
         drafting.campaign_start(campaign=campaign, actor=request.user)
     except CampaignNotApproved as error:
@@ -529,18 +648,8 @@ def campaign_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_needed(VIEW)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
-    filters = DeliveryFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    active = {key: value for key, value in criteria.items() if value}
-    deliveries = selectors.campaign_deliveries_get(campaign=campaign, **active)
     progress = selectors.campaign_progress(campaign=campaign)
-    page = KnownCountPaginator(
-        deliveries,
-        50,
-        count=selectors.campaign_deliveries_count_known(
-            campaign=campaign, progress=progress, **active
-        ),
-    ).get_page(request.GET.get("page"))
+    filters, page = _deliveries_page(request, campaign, progress=progress)
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -551,12 +660,50 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "firings": selectors.campaign_firings_get(campaign=campaign),
             "filters": filters,
             "page": page,
+            "live": campaign.status in LIVE_STATUSES,
             "sections": page_sections_render(page="campaign", request=request, subject=campaign),
             "channel_labels": dict(Channel.choices),
             # Loaded by htmx from campaign-sequence-flow: seconds at a million deliveries.
             "sequence_flow_lazy": campaign.sequence_steps.exists(),
             **(_trigger_context(campaign) if campaign.trigger else {}),
         },
+    )
+
+
+# While the run moves, the deliveries rows poll (the progress box too, scheduled included).
+LIVE_STATUSES = (Campaign.Status.SENDING, Campaign.Status.PAUSED)
+
+
+def _deliveries_page(
+    request: HttpRequest, campaign: Campaign, *, progress: selectors.RunProgress | None = None
+) -> tuple[DeliveryFilterForm, Any]:
+    """The filters and the page of deliveries; with the run's `progress` (the campaign page
+    has it) the paginator takes its count from it when it can, instead of a COUNT(*)."""
+    filters = DeliveryFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    active = {key: value for key, value in criteria.items() if value}
+    deliveries = selectors.campaign_deliveries_get(campaign=campaign, **active)
+    known = (
+        selectors.campaign_deliveries_count_known(campaign=campaign, progress=progress, **active)
+        if progress is not None
+        else None
+    )
+    return filters, KnownCountPaginator(deliveries, 50, count=known).get_page(
+        request.GET.get("page")
+    )
+
+
+@require_GET
+@permission_needed(VIEW)
+def campaign_deliveries(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx, every 3 s while sending or paused: the deliveries rows for the page's filters
+    and page number, so the table follows the run."""
+    campaign = campaign_or_404(pk)
+    _filters, page = _deliveries_page(request, campaign)
+    return render(
+        request,
+        "campaigns/_deliveries_rows.html",
+        {"campaign": campaign, "page": page, "live": campaign.status in LIVE_STATUSES},
     )
 
 
@@ -614,7 +761,13 @@ def _lifecycle(service: Callable[..., Campaign], done: Any) -> Callable:
     return view
 
 
-campaign_pause = _lifecycle(services.campaign_pause, gettext_lazy("Campaign paused."))
+campaign_pause = _lifecycle(
+    services.campaign_pause,
+    gettext_lazy(
+        "Campaign paused. No new batch starts; batches already handed to the providers "
+        "finish sending."
+    ),
+)
 campaign_resume = _lifecycle(services.campaign_resume, gettext_lazy("Campaign resumed."))
 campaign_cancel = _lifecycle(services.campaign_cancel, gettext_lazy("Campaign cancelled."))
 

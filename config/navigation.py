@@ -51,6 +51,12 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Campaigns"), "campaign-list", perm="campaigns.view_campaign"),
             NavItem(
+                _("Snippets"),
+                "snippet-list",
+                perm="campaigns.view_campaign",
+                item_id="snippets-link",
+            ),
+            NavItem(
                 _("Conversations"),
                 "conversation-inbox",
                 perm="conversations.view_conversation",
@@ -76,6 +82,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         _("Partners"),
         (
             NavItem(_("Agencies"), "agency-tracking", perm="agencies.view_deliverable"),
+            NavItem(_("Agency teams"), "agency-list", perm="agencies.change_agency"),
             NavItem(
                 _("My briefs"),
                 "agency-home",
@@ -95,7 +102,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Health"), "health", perm="campaigns.view_campaign"),
         ),
     ),
-    NavGroup(_("Settings"), (NavItem(_("Admin"), "admin:index", staff_only=True),)),
+    NavGroup(
+        _("Settings"),
+        (
+            NavItem(_("Team"), "team", perm="accounts.manage_people"),
+            NavItem(_("Admin"), "admin:index", staff_only=True),
+        ),
+    ),
 )
 
 

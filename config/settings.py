@@ -176,6 +176,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# How long an invitation link (Team page, an agency's members) works (docs/roles.md, "People").
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # Sign-in throttling (docs/security.md, "Sign-in throttling"), on the ops and admin login forms, counted in
 # the cache (Redis in production). SIGNIN_ACCOUNT_FAILURES failed sign-ins for one username
 # within SIGNIN_WINDOW_MINUTES pause that username for SIGNIN_PAUSE_MINUTES, except from

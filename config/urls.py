@@ -25,6 +25,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("creators/", include("creators.urls")),
     path("segments/", include("segments.urls")),
     path("campaigns/", include("campaigns.urls")),

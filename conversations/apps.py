@@ -16,11 +16,13 @@ class ConversationsConfig(AppConfig):
         from conversations.selectors import (
             replied_exists_sql,
             reply_counts,
+            reply_times_sql,
             step_replied_exists_sql,
         )
-        from tracking.replies import reply_source_register
+        from tracking.replies import reply_source_register, reply_times_sql_register
 
         reply_source_register(reply_counts)
+        reply_times_sql_register(reply_times_sql)
         replied_source_register(replied_exists_sql)
         step_replied_source_register(step_replied_exists_sql)
         _segment_fields_register()

@@ -51,14 +51,17 @@ def canned_answer_render(*, answer: CannedAnswer, conversation: Conversation) ->
     stands in for the creator's name."""
     creator = conversation.creator
     locale = creator.locale if creator is not None else Locale.ES_MX
-    source = answer.body_en if locale == Locale.EN and answer.body_en.strip() else answer.body_es_mx
+    in_english = locale == Locale.EN and bool(answer.body_en.strip())
+    source = answer.body_en if in_english else answer.body_es_mx
     if creator is not None:
         context = creator_context_build(creator)
     else:
         context = creator_context_build(
             {"name": conversation.profile_name, "handle": "", "locale": locale}
         )
-    rendered = MessageRenderer("whatsapp", {"body": source}).render(
+    # Snippets in the answer's own language (docs/templates.md#snippets).
+    answer_locale = Locale.EN if in_english else Locale.ES_MX
+    rendered = MessageRenderer("whatsapp", {"body": source}, locale=answer_locale).render(
         creator=context, campaign={}, links=PreviewLinks(locale=locale)
     )
     return str(rendered.get("body", ""))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.models import Delivery
 from conversations import services
 from conversations.models import Conversation, Message
 from creators.models import Creator
@@ -91,3 +92,45 @@ def conversations_demo_create() -> int:
         received_at=now - timedelta(minutes=5),
     )
     return count + 1
+
+
+REPLIES = (
+    "¡Gracias! ¿Aplica también para productos de belleza?",
+    "Ya me inscribí 🙌",
+    "¿Hasta qué hora es válida la oferta?",
+    "Me interesa, ¿me mandan más info?",
+    "No me abre el link 😕",
+    "Perfecto, hoy hago LIVE con esos productos",
+)
+
+
+@transaction.atomic
+def replies_demo_create(*, campaign_ids: list[int], limit: int = 24) -> int:
+    """Creators answering the demo campaigns' WhatsApp messages (quoting them, as WhatsApp
+    does), some hours after each was sent; returns how many replies were filed."""
+    if Message.objects.filter(provider_sid__startswith="SMdemoreply").exists():
+        return 0
+    deliveries = (
+        Delivery.objects.filter(
+            campaign_id__in=campaign_ids, channel="whatsapp", status=Delivery.Status.SENT
+        )
+        .exclude(creator__phone="")
+        .select_related("creator")
+        .order_by("id")
+    )
+    now = timezone.now()
+    filed = 0
+    for index, delivery in enumerate(deliveries[: limit * 4 : 4]):
+        creator, sent_at = delivery.creator, delivery.sent_at or now
+        received_at = min(now - timedelta(minutes=1), sent_at + timedelta(minutes=7 + 13 * index))
+        message, _confirmation = services.inbound_message_file(
+            params=_params(
+                "+521" + creator.phone[3:],
+                REPLIES[index % len(REPLIES)],
+                {"OriginalRepliedMessageSid": delivery.provider_message_id},
+                f"SMdemoreply{index:04d}".ljust(34, "0"),
+            ),
+            received_at=received_at,
+        )
+        filed += message is not None
+    return filed

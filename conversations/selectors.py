@@ -211,6 +211,17 @@ def reply_counts(campaign_id: int) -> ReplyCounts:
     return ReplyCounts(replied=replied, opted_out=opted_out, buttons=buttons)
 
 
+def reply_times_sql() -> str:
+    """(delivery_id, replied_at) of a campaign's WhatsApp deliveries answered, keywords aside,
+    with the first answer's time; one `%s`: the campaign id (index `message_campaign`). The
+    deliveries export (tracking/exports.py) joins it."""
+    table = Message._meta.db_table
+    return (
+        f"SELECT delivery_id, MIN(at) AS replied_at FROM {table} WHERE campaign_id = %s"
+        " AND direction = 'in' AND keyword = '' AND delivery_id IS NOT NULL GROUP BY delivery_id"
+    )
+
+
 def replied_exists_sql(campaign: Any, alias: str) -> str:
     """SQL true when the creator in `<alias>.creator_id` answered one of the campaign's
     WhatsApp deliveries (keywords aside): the `replied` sequence exit rule."""

@@ -1,10 +1,9 @@
-"""The control API (``/_control/...``) and the dev outbox page (``/``)."""
+"""The control API (``/_control/...``) and the dev outbox pages (``/``, ``/outbox/{id}``:
+fakes/outbox_page.py)."""
 
 from __future__ import annotations
 
-import html
 import json
-import time
 from typing import Any
 
 from aiohttp import web
@@ -12,6 +11,7 @@ from aiohttp import web
 from fakes import twilio_content
 from fakes.core import Fakes, json_response
 from fakes.inbound import InboundError, inbound_send
+from fakes.outbox_page import outbox_detail_html, outbox_list_html
 from fakes.state import PROVIDERS, BehaviourError
 
 
@@ -47,64 +47,25 @@ def _outbox_query(fakes: Fakes, query: Any, *, newest_first: bool) -> list[dict[
     )
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Altavoz fake providers: outbox</title>
-<meta http-equiv="refresh" content="5">
-<style>
-body{{font:14px system-ui,sans-serif;margin:1.5rem;color:#222}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3rem .5rem;
-text-align:left;vertical-align:top}}th{{background:#f4f4f4}}
-.no{{color:#b00}}.ok{{color:#070}}pre{{margin:0;white-space:pre-wrap;max-width:60rem;
-max-height:8rem;overflow:auto;font-size:12px}}nav a{{margin-right:1rem}}
-</style></head><body>
-<h1>Fake providers: outbox</h1>
-<nav>{nav}</nav>
-<p>{stats}</p>
-<table><thead><tr><th>#</th><th>when</th><th>provider</th><th>outcome</th><th>recipients</th>
-<th>provider id</th><th>request</th></tr></thead><tbody>
-{rows}
-</tbody></table>
-<p>Newest first, {shown} shown. JSON: <a href="/_control/outbox">/_control/outbox</a></p>
-</body></html>"""
-
-
-def _row(record: dict[str, Any]) -> str:
-    accepted = record.get("accepted")
-    body = json.dumps(record.get("request"), ensure_ascii=False, indent=1, default=str)
-    if len(body) > 4000:
-        body = body[:4000] + "\n…"
-    if record.get("error"):
-        body = json.dumps(record["error"], ensure_ascii=False) + "\n" + body
-    return (
-        f"<tr><td>{record['id']}</td>"
-        f"<td>{time.strftime('%H:%M:%S', time.localtime(record['at']))}</td>"
-        f"<td>{html.escape(record['provider'])}</td>"
-        f'<td class="{"ok" if accepted else "no"}">{html.escape(str(record.get("outcome")))}</td>'
-        f"<td>{html.escape(', '.join(map(str, record.get('recipients', [])[:5])))}</td>"
-        f"<td>{html.escape(str(record.get('provider_id') or ''))}</td>"
-        f"<td><pre>{html.escape(body)}</pre></td></tr>"
-    )
-
-
 def app_build(fakes: Fakes) -> web.Application:
     async def page(request: web.Request) -> web.Response:
         limit = int(request.query.get("limit") or 200)
         query = {**request.query, "limit": str(limit)}
         records = _outbox_query(fakes, query, newest_first=True)
-        nav = '<a href="/">all</a>' + "".join(
-            f'<a href="/?provider={p}">{p}</a>' for p in PROVIDERS
+        text = outbox_list_html(
+            records,
+            templates=fakes.twilio_contents.templates,
+            stats=fakes.outbox.stats,
+            provider=request.query.get("provider") or None,
         )
-        stats = " · ".join(
-            f"{p}: {fakes.outbox.stats[p]['accepted']} accepted, "
-            f"{fakes.outbox.stats[p]['rejected']} rejected"
-            for p in PROVIDERS
-        )
-        text = PAGE.format(
-            nav=nav,
-            stats=html.escape(stats),
-            rows="\n".join(map(_row, records)),
-            shown=len(records),
-        )
+        return web.Response(text=text, content_type="text/html")
+
+    async def message(request: web.Request) -> web.Response:
+        number = int(request.match_info["id"])
+        found = fakes.outbox.query(after=number - 1, limit=1)
+        if not found or found[0]["id"] != number:
+            raise web.HTTPNotFound(text=f"No outbox record #{number} (it may have been reset).")
+        text = outbox_detail_html(found[0], templates=fakes.twilio_contents.templates)
         return web.Response(text=text, content_type="text/html")
 
     async def health(request: web.Request) -> web.Response:
@@ -165,6 +126,7 @@ def app_build(fakes: Fakes) -> web.Application:
 
     app = web.Application()
     app.router.add_get("/", page)
+    app.router.add_get(r"/outbox/{id:\d+}", message)
     app.router.add_get("/_control/health", health)
     app.router.add_get("/_control/config", config)
     app.router.add_get("/_control/behaviour", behaviour_get)

@@ -162,7 +162,7 @@ def _sample(campaign: Campaign, locale: str) -> list[dict[str, Any]]:
 
 
 def _message_problem(campaign: Campaign, message: Message, collector: _LinkCollector) -> str:
-    renderer = MessageRenderer(message.channel, message.fields)
+    renderer = MessageRenderer(message.channel, message.fields, locale=message.locale)
     context = campaign_context_build(campaign)
     for creator in _sample(campaign, message.locale):
         try:

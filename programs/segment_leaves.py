@@ -197,5 +197,7 @@ def segment_leaves_register() -> None:
             ),
             compile=metric_q,
             describe=_metric_text,
+            # Sums / averages per creator: tested after the other leaves of an `all`.
+            aggregate=lambda params: True,
         )
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from creators.models import Creator
 from segments.models import Segment
-from segments.services import segment_create
+from segments.services import segment_create, segment_static_create
 
 DEMO_SEGMENTS = (
     (
@@ -45,3 +46,21 @@ def segments_demo_create() -> int:
             segment_create(name=name, rules=rules, description=description)
             created += 1
     return created
+
+
+AUDIENCE_NAME = "Lista demo: creadores de la temporada"
+AUDIENCE_SIZE = 300
+
+
+def segment_demo_audience_create() -> Segment:
+    """The static list the demo campaigns and program go to: the first creators, by handle
+    (a small audience keeps the demo quick whatever ALTAVOZ_DEMO_CREATORS says)."""
+    existing = Segment.objects.filter(name=AUDIENCE_NAME).first()
+    if existing is not None:
+        return existing
+    handles = Creator.objects.order_by("pk").values_list("handle", flat=True)[:AUDIENCE_SIZE]
+    return segment_static_create(
+        name=AUDIENCE_NAME,
+        handles=list(handles),
+        description="Los creadores de las campañas y el reto de la demo.",
+    ).segment

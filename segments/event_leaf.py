@@ -38,6 +38,12 @@ def _count(params: Params) -> tuple[str, int]:
     return "count_gte", 1
 
 
+def event_counts(params: Params) -> bool:
+    """Whether the leaf compiles to a COUNT per creator (not an EXISTS or its negation)."""
+    key, times = _count(params)
+    return times != 0 and not (key == "count_gte" and times == 1)
+
+
 def event_q(params: Params, now: datetime) -> Q:
     events = Event.objects.filter(creator_id=OuterRef("pk"), name=params["name"])
     start = since(params, now)
@@ -92,5 +98,6 @@ def event_leaf_register() -> None:
             check=lambda params, path: at_most_one(params, path, COUNT_KEYS, required=False),
             compile=event_q,
             describe=_describe,
+            aggregate=event_counts,
         )
     )

@@ -7,6 +7,11 @@ so each of those apps registers its behaviours here from its AppConfig.ready(), 
 `Behaviour`: the params it takes, a cross-check, a compiler to a boolean expression over
 the outer Creator row (an `Exists`/`Subquery` with `OuterRef("pk")`, so the whole segment
 stays ONE statement) and a sentence. segments/rules.py parses and compiles them like any leaf.
+
+A behaviour whose compiled test is a per-creator aggregate (a correlated `COUNT`/`SUM`
+subquery, run once for each creator it is tested on, which PostgreSQL cannot turn into a
+join) says so with `aggregate(params)`; the compiler then tests it only on the creators the
+other leaves of its `all` group select (segments/rules.py, `_all_q`).
 """
 
 from __future__ import annotations
@@ -58,7 +63,9 @@ class Behaviour:
     """One behaviour leaf. `check(params, path)` raises SegmentRulesInvalid for combinations
     the single params allow but the leaf does not (e.g. both `campaign_id` and `kind`);
     `compile(params, now)` returns a Q over Creator; `describe(params)` a phrase such as
-    "clicked campaign 12 in the last 7 days". Params arrive checked and normalised."""
+    "clicked campaign 12 in the last 7 days". Params arrive checked and normalised.
+    `aggregate(params)` is true when `compile` gives a per-creator aggregate subquery rather
+    than an `EXISTS` (see the module docstring); None: never."""
 
     name: str
     label: Callable[[], str]
@@ -66,6 +73,7 @@ class Behaviour:
     compile: Callable[[Params, datetime], Q]
     describe: Callable[[Params], str]
     check: Callable[[Params, str], None] | None = None
+    aggregate: Callable[[Params], bool] | None = None
 
 
 BEHAVIOURS: dict[str, Behaviour] = {}
@@ -84,6 +92,11 @@ class BehaviourLeaf:
 
     def compile(self, now: datetime) -> Q:
         return self.behaviour.compile(dict(self.params), now)
+
+    @property
+    def aggregate(self) -> bool:
+        test = self.behaviour.aggregate
+        return test is not None and test(dict(self.params))
 
 
 def _join(path: str, key: str) -> str:

@@ -11,7 +11,7 @@ describes the language and its semantics.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -629,13 +629,53 @@ def _node_q(node: Node, now: datetime) -> Q:
         return ~_node_q(node.child, now)
     if not node.children:
         return _TRUE if isinstance(node, AllNode) else _FALSE
+    if isinstance(node, AllNode):
+        return _all_q(node.children, now)
     combined = _node_q(node.children[0], now)
     for child in node.children[1:]:
-        if isinstance(node, AllNode):
-            combined &= _node_q(child, now)
-        else:
-            combined |= _node_q(child, now)
+        combined |= _node_q(child, now)
     return combined
+
+
+def _and(children: Sequence[Node], now: datetime) -> Q:
+    combined = _node_q(children[0], now)
+    for child in children[1:]:
+        combined &= _node_q(child, now)
+    return combined
+
+
+def _has_behaviour(node: Node) -> bool:
+    """Whether `node` holds a test on another table (a behaviour leaf or a derived field)."""
+    if isinstance(node, BehaviourLeaf):
+        return True
+    if isinstance(node, Leaf):
+        return node.field.name in DERIVED
+    if isinstance(node, NotNode):
+        return _has_behaviour(node.child)
+    if isinstance(node, AllNode | AnyNode):
+        return any(_has_behaviour(child) for child in node.children)
+    return False
+
+
+def _all_q(children: Sequence[Node], now: datetime) -> Q:
+    """AND of `children`, with the per-creator aggregate leaves (an event count, a metric sum)
+    tested only on the creators the other children select when those hold a behaviour.
+
+    PostgreSQL runs a correlated aggregate subquery once per creator row it filters and
+    attaches it to the scan of creators, before any join: beside an `EXISTS` leaf it then
+    either counts for every creator the column leaves let through, or walks the EXISTS side
+    and probes creators one by one to count less. `id IN (creators the other children
+    select) AND aggregates` lets it build that set with joins first and count only for its
+    members (issue 19: 4,943 counts instead of 72,216 probes at 1M creators). Same rows.
+    """
+    aggregates = [c for c in children if isinstance(c, BehaviourLeaf) and c.aggregate]
+    others = [c for c in children if not (isinstance(c, BehaviourLeaf) and c.aggregate)]
+    if not aggregates or not any(_has_behaviour(c) for c in others):
+        # Beside column tests alone the aggregate already runs last: PostgreSQL orders the
+        # tests of one scan by cost, so a self-join would only add work.
+        return _and(children, now)
+    narrowed = Creator.objects.filter(_and(others, now)).order_by().values("pk")
+    return Q(pk__in=narrowed) & _and(aggregates, now)
 
 
 def rules_compile(rules: Any, *, now: datetime | None = None, lenient: bool = False) -> Q:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
@@ -34,7 +35,23 @@ def segment_creators(segment: Segment, *, now: datetime | None = None) -> QueryS
 
 
 def segment_count(segment: Segment, *, now: datetime | None = None) -> int:
-    return segment_creators(segment, now=now).count()
+    """How many creators the segment holds, counted with PostgreSQL's JIT off.
+
+    A behaviour segment's plan is costed high (a subquery per creator) though it runs in
+    about 100 ms, so JIT compiles it, and compiling cost 150-400 ms per count at 1M creators
+    (issue 19, docs/segments.md). The setting is the transaction's and restored after, so a
+    caller's transaction keeps its own.
+    """
+    creators = segment_creators(segment, now=now)
+    if connection.vendor != "postgresql":
+        return creators.count()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        previous = cursor.fetchone()[0]
+        try:
+            return creators.count()
+        finally:
+            cursor.execute("SELECT set_config('jit', %s, true)", [previous])
 
 
 def _sample_walk(creators: QuerySet[Creator, Any], n: int) -> list[Any]:

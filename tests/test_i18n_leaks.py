@@ -146,7 +146,10 @@ class Catalogue:
             if phrase in text and phrase not in found:
                 if re.search(r"(?<![\wÁ-ú])" + re.escape(phrase) + r"(?![\wÁ-ú])", text):
                     found.append(phrase)
-        return sorted(set(found))
+        # A phrase found only as part of a longer string that was found says nothing more.
+        return sorted(
+            {text for text in found if not any(text != other and text in other for other in found)}
+        )
 
 
 class _Text(HTMLParser):
@@ -345,6 +348,7 @@ def demo_data_make() -> dict[str, int]:
         "deliverable": deliverable.pk,
         "playbook": playbook.pk,
         "proposal": proposal.pk,
+        "agency": agency.pk,
         "conversation": conversation.pk,
         "step": step.pk,
         "item": item.pk,
@@ -381,6 +385,7 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
     named = {
         "brief_pk": objects["brief"],
         "deliverable_pk": objects["deliverable"],
+        "agency_pk": objects["agency"],
         "step_id": objects["step"],
         "item_pk": objects["item"],
         "version_pk": objects["version"],

@@ -303,6 +303,42 @@ def test_make_run_serves_the_app_and_runs_worker_and_beat_on_the_embedded_defaul
         status, home = _get(opener, f"{base}/")
         assert status == 200 and "300" in home
 
+        # The demo data gives every page content (tests/test_demo_data.py goes into detail):
+        # the education library, a leaderboard, an agency script in review, two markets'
+        # playbooks, WhatsApp replies to a finished campaign and its stats.
+        demo = json.loads(
+            _manage(
+                env,
+                "shell",
+                "-c",
+                (
+                    "import json; from agencies.models import Deliverable; from campaigns.models "
+                    "import Campaign; from programs.models import Program; from programs.selectors "
+                    "import program_leaderboard; p = Program.objects.get(campaign__name__startswith="
+                    "'Demo'); d = Deliverable.objects.get(kind='script'); print(json.dumps({"
+                    "'program': p.pk, 'leader': program_leaderboard(program=p, limit=1)[0]['handle'], "
+                    "'deliverable': d.pk, 'status': d.status, 'finished': Campaign.objects.get("
+                    "name__contains='Ofertas', status='sent').pk}))"
+                ),
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        assert demo["status"] == "submitted"
+        for page, texts in (
+            ("/education/", ("Graba con buena luz", "Primeros pasos como creador")),
+            (f"/programs/{demo['program']}/leaderboard/", (demo["leader"],)),
+            (f"/work/deliverables/{demo['deliverable']}/", ("Guion: vender en vivo",)),
+            ("/agencies/", ("Estudio Nopal",)),
+            ("/markets/", ("Desafio de vendas ao vivo", "Creator onboarding email course")),
+            ("/conversations/", ("Aplica también para productos de belleza",)),
+            (f"/stats/campaigns/{demo['finished']}/", ("shop.example.com/ofertas-navidad",)),
+        ):
+            status, content = _get(opener, f"{base}{page}")
+            assert status == 200, page
+            for text in texts:
+                assert text in content, (page, text)
+
         # The worker consumes from the filesystem broker; beat runs the database scheduler.
         sent = subprocess.run(
             [

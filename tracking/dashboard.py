@@ -5,19 +5,27 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import audit_record
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_skips_get
 from common.csv import csv_writer
+from common.http import AuthenticatedHttpRequest
 from common.sections import page_sections_render
 from creators.models import Channel
-from tracking import experiments, selectors
+from tracking import chart as activity
+from tracking import experiments, exports, retarget, selectors
 
 
 @login_required
@@ -25,15 +33,7 @@ from tracking import experiments, selectors
 def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     stats = selectors.campaign_stats_get(campaign=campaign)
-    chart = {
-        "labels": [
-            timezone.localtime(row["hour"]).strftime("%Y-%m-%d %H:00") for row in stats.hourly
-        ],
-        "opened": [row["opened"] for row in stats.hourly],
-        "clicked": [row["clicked"] for row in stats.hourly],
-        "machine_opens": [row["machine_opens"] for row in stats.hourly],
-        "bot_clicks": [row["bot_clicks"] for row in stats.hourly],
-    }
+    chart = activity.campaign_activity_chart(campaign=campaign)
     used = [
         (channel, figures)
         for channel, figures in stats.channels.items()
@@ -47,6 +47,15 @@ def campaign_stats(request: HttpRequest, pk: int) -> HttpResponse:
             "stats": stats,
             "channels": used,
             "chart": chart,
+            "chart_data": chart.as_json(),
+            "retarget_choices": [
+                (choice, choice.replace("_", "-"), label)
+                for choice, label in retarget.CHOICES.items()
+            ],
+            "export_outcomes": list(exports.OUTCOMES.items()),
+            "bot_click_seconds": settings.TRACKING_BOT_CLICK_SECONDS,
+            "burst_links": settings.TRACKING_BURST_LINKS,
+            "burst_seconds": settings.TRACKING_BURST_SECONDS,
             "skips": campaign_skips_get(campaign=campaign),
             "experiment": experiments.campaign_experiment_get(campaign=campaign),
             "policy_counts": experiments.policy_counts_get(campaign=campaign),
@@ -175,16 +184,106 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Receipts, opens and clicks keep arriving after the last send: the campaign page's card
+# keeps following them this long after the run ends.
+SUMMARY_SETTLE = timedelta(minutes=10)
+
+
+def campaign_summary_live(campaign: Campaign) -> bool:
+    if campaign.status in (Campaign.Status.SENDING, Campaign.Status.PAUSED):
+        return True
+    return (
+        campaign.status == Campaign.Status.SENT
+        and campaign.finished_at is not None
+        and timezone.now() - campaign.finished_at < SUMMARY_SETTLE
+    )
+
+
 def campaign_summary_section(request: HttpRequest, campaign: Campaign) -> str:
     """The campaign page's "Opens and clicks" card (a section registered in TrackingConfig)."""
     stats = selectors.campaign_stats_get(campaign=campaign, detail=False)
     channels = [
-        (Channel(channel).label, figures)
+        (channel, Channel(channel).label, figures)
         for channel, figures in stats.channels.items()
         if channel in campaign.channels
     ]
     return render_to_string(
         "tracking/_campaign_summary.html",
-        {"campaign": campaign, "stats_channels": channels},
+        {
+            "campaign": campaign,
+            "stats_channels": channels,
+            "live": campaign_summary_live(campaign),
+        },
         request=request,
     )
+
+
+@require_GET
+@login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
+def campaign_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the campaign page's "Opens and clicks" card, polled while it can still move."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return HttpResponse(campaign_summary_section(request, campaign))
+
+
+@require_POST
+@login_required
+@permission_required(["campaigns.view_campaign", "segments.add_segment"], raise_exception=True)
+def campaign_retarget(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One click on the stats page: a static segment of who clicked, opened but did not
+    click, did not open, or was not reached (tracking/retarget.py); then its page."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        segment = retarget.retarget_segment_create(
+            campaign=campaign, choice=request.POST.get("choice", ""), actor=request.user
+        )
+    except retarget.RetargetChoiceUnknown as error:
+        return HttpResponseBadRequest(escape(str(error)))
+    messages.success(request, _("Segment “%(name)s” created.") % {"name": segment.name})
+    return redirect(segment)
+
+
+@require_POST
+@login_required
+@permission_required(
+    ["campaigns.view_campaign", "campaigns.add_campaign", "segments.add_segment"],
+    raise_exception=True,
+)
+def campaign_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The same segment, and a new draft campaign to it: the wizard's audience step."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        follow_up = retarget.retarget_follow_up_create(
+            campaign=campaign, choice=request.POST.get("choice", ""), actor=request.user
+        )
+    except retarget.RetargetChoiceUnknown as error:
+        return HttpResponseBadRequest(escape(str(error)))
+    messages.success(
+        request,
+        _("Follow-up campaign drafted for segment “%(name)s”.") % {"name": follow_up.segment},
+    )
+    return redirect("campaign-audience", pk=follow_up.pk)
+
+
+@require_GET
+@login_required
+@permission_required("campaigns.view_campaign", raise_exception=True)
+def campaign_deliveries_csv(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse | StreamingHttpResponse:
+    """Every delivery of the campaign as CSV, streamed; `?outcome=` narrows it."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    outcome = request.GET.get("outcome", "")
+    if outcome not in exports.OUTCOMES:
+        return HttpResponseBadRequest(
+            escape(_("Unknown outcome: choose clicked, opened, replied, not opened or failed."))
+        )
+    audit_record(actor=request.user, action="campaign.download", target=campaign)
+    response = StreamingHttpResponse(
+        exports.deliveries_csv_lines(campaign=campaign, outcome=outcome),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = f"campaign-{campaign.pk}-deliveries{'-' + outcome if outcome else ''}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

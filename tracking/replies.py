@@ -26,3 +26,20 @@ def reply_source_register(source: Callable[[int], ReplyCounts]) -> None:
 
 def reply_counts_get(*, campaign_id: int) -> ReplyCounts:
     return _SOURCE[0](campaign_id) if _SOURCE else ReplyCounts()
+
+
+# SQL of (delivery_id, replied_at) rows: each of a campaign's deliveries answered (keywords
+# aside) with the time of its first answer, one `%s` parameter (the campaign id). Registered
+# by conversations; without it, no delivery was answered.
+NO_REPLY_TIMES_SQL = (
+    "SELECT NULL::bigint AS delivery_id, NULL::timestamptz AS replied_at WHERE %s::bigint IS NULL"
+)
+_REPLY_TIMES: list[Callable[[], str]] = []
+
+
+def reply_times_sql_register(source: Callable[[], str]) -> None:
+    _REPLY_TIMES[:] = [source]
+
+
+def reply_times_sql() -> str:
+    return _REPLY_TIMES[0]() if _REPLY_TIMES else NO_REPLY_TIMES_SQL

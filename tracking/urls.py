@@ -14,4 +14,24 @@ urlpatterns = [
         dashboard.campaign_stats_csv,
         name="stats-campaign-csv",
     ),
+    path(
+        "stats/campaigns/<int:pk>/summary/",
+        dashboard.campaign_summary,
+        name="stats-campaign-summary",
+    ),
+    path(
+        "stats/campaigns/<int:pk>/retarget/",
+        dashboard.campaign_retarget,
+        name="stats-campaign-retarget",
+    ),
+    path(
+        "stats/campaigns/<int:pk>/follow-up/",
+        dashboard.campaign_follow_up,
+        name="stats-campaign-follow-up",
+    ),
+    path(
+        "stats/campaigns/<int:pk>/deliveries.csv",
+        dashboard.campaign_deliveries_csv,
+        name="stats-campaign-deliveries-csv",
+    ),
 ]

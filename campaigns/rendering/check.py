@@ -61,6 +61,7 @@ from .links import (
     link_refused_line,
     link_scheme,
 )
+from .snippets import SNIPPET_HELPER, SnippetLibrary, SnippetMissing, snippet_calls
 
 TEMPLATE_FILENAME = "<template>"
 MAX_LOOP_DEPTH = 2
@@ -395,6 +396,8 @@ def _error_line(error: BaseException) -> int:
 
 def render_error_cause(error: BaseException) -> str:
     """What a person should read about a failed render."""
+    if isinstance(error, SnippetMissing):
+        return str(error)
     if isinstance(error, RenderBudgetExceeded):
         return _("over the rendering budget: %(detail)s") % {"detail": error}
     if isinstance(error, LinkRefused):
@@ -441,8 +444,18 @@ def render_error_line(error: BaseException) -> int:
     return _error_line(error)
 
 
-def template_check(source: str, *, field: str, channel: str, deadline: float | None = None) -> None:
+def template_check(
+    source: str,
+    *,
+    field: str,
+    channel: str,
+    deadline: float | None = None,
+    snippets_allowed: bool = True,
+) -> None:
     """Refuse a template with `TemplateInvalid(line, cause)`, or return if it is fine.
+
+    `snippet('slug')` calls must name, in quotes, a snippet of the library; a snippet's own
+    body is checked with `snippets_allowed=False` (a snippet does not call snippets).
 
     The trial renders run under the rendering budget (budget.py) with the field's size cap;
     `deadline` (a `time.monotonic()` value) is shared by all the fields of one message
@@ -485,6 +498,7 @@ def template_check(source: str, *, field: str, channel: str, deadline: float | N
             analysis.problems, key=lambda problem: (problem[0], problem[1] not in analysis.escapes)
         )
         raise TemplateInvalid(line, cause)
+    library = _snippets_check(ast, allowed=snippets_allowed)
     if kind is FieldKind.HTML:
         literal = _literal_link_problem(source)
         if literal:
@@ -506,6 +520,7 @@ def template_check(source: str, *, field: str, channel: str, deadline: float | N
             "campaign": campaign,
             "event": SAMPLE_EVENT,
             **link_helpers(links),
+            SNIPPET_HELPER: library.helper(locale),
         }
         try:
             with render_budget(max_chars=field_max_chars(channel, field), deadline=deadline):
@@ -519,6 +534,23 @@ def template_check(source: str, *, field: str, channel: str, deadline: float | N
             raise TemplateInvalid(line, render_error_cause(error)) from error
         except Exception as error:
             raise TemplateInvalid(1, f"{type(error).__name__}: {error}") from error
+
+
+def _snippets_check(ast: nodes.Template, *, allowed: bool) -> SnippetLibrary:
+    """Refuse snippet() calls that do not name a snippet of the library, in quotes; the
+    library of the ones named, for the trial renders."""
+    calls = snippet_calls(ast)
+    if calls and not allowed:
+        raise TemplateInvalid(calls[0][0], _("a snippet cannot use other snippets"))
+    library = SnippetLibrary.for_asts([ast]) if calls else SnippetLibrary({})
+    for line, slug in calls:
+        if slug is None:
+            raise TemplateInvalid(
+                line, _("write the snippet's name in quotes: snippet('reglas-mision')")
+            )
+        if slug not in library.versions:
+            raise TemplateInvalid(line, str(SnippetMissing(slug)))
+    return library
 
 
 def message_check(channel: str, fields: Mapping[str, Any]) -> list[FieldError]:

@@ -644,7 +644,7 @@ TEXT_ENV = _environment(autoescape=False)
 
 # Names the caller puts in every render's context (see MessageRenderer.render).
 HELPERS: frozenset[str] = frozenset(
-    {"link", "learn", "preferences_url", "unsubscribe_url", "portal_url"}
+    {"link", "learn", "preferences_url", "unsubscribe_url", "portal_url", "snippet"}
 )
 CONTEXT_NAMES: frozenset[str] = frozenset({"creator", "campaign", "event"}) | HELPERS
 GLOBAL_NAMES: frozenset[str] = frozenset(TEXT_ENV.globals)

@@ -33,6 +33,7 @@ from .links import (
     link_refused_line,
     text_links_track,
 )
+from .snippets import SNIPPET_FALLBACK, SNIPPET_HELPER, SnippetLibrary
 
 _STYLESHEET_MARKERS = ("<style", "<STYLE", 'rel="stylesheet"', "rel='stylesheet'")
 
@@ -52,16 +53,20 @@ class MessageRenderer:
     `content_sid` passed through.
     """
 
-    def __init__(self, channel: str, fields: Mapping[str, Any]) -> None:
+    def __init__(self, channel: str, fields: Mapping[str, Any], *, locale: str = "") -> None:
+        """`locale`: the message's language, which picks the snippets' versions (empty: each
+        creator's own language)."""
         if channel not in CHANNEL_FIELDS:
             raise ValueError(f"unknown channel {channel!r}")
         self.channel = channel
+        self.locale = locale
         self.kinds = CHANNEL_FIELDS[channel]
         self.templates: dict[str, Template] = {}
         self.link_lines: dict[str, list[int]] = {}
         self.variables: dict[str, Template] = {}
         self.literals: dict[str, str] = {}
         self.inline_css = False
+        self._asts: list[Any] = []
         analyses: list[TemplateAnalysis] = []
         for name, kind in self.kinds.items():
             source = fields.get(name)
@@ -71,9 +76,11 @@ class MessageRenderer:
                 self.literals[name] = str(source)
             elif kind is FieldKind.VARIABLES:
                 for key, value in dict(source).items():
-                    self.variables[str(key)] = self._compile(str(value), FieldKind.TEXT, analyses)
+                    self.variables[str(key)] = self._compile(
+                        str(value), FieldKind.TEXT, analyses, self._asts
+                    )
             else:
-                self.templates[name] = self._compile(str(source), kind, analyses)
+                self.templates[name] = self._compile(str(source), kind, analyses, self._asts)
                 if kind is FieldKind.HTML:
                     self.link_lines[name] = source_link_lines(str(source))
                     self.inline_css = any(marker in source for marker in _STYLESHEET_MARKERS)
@@ -86,12 +93,19 @@ class MessageRenderer:
         )
         # The Creator columns these templates read: dispatch can fetch just these.
         self.creator_columns: tuple[str, ...] = creator_columns_needed(analyses)
+        # The snippets the templates call, loaded once (no query when there are none).
+        self.snippets = SnippetLibrary.for_asts(self._asts)
+        self._asts.clear()
 
     @staticmethod
-    def _compile(source: str, kind: FieldKind, analyses: list[TemplateAnalysis]) -> Template:
+    def _compile(
+        source: str, kind: FieldKind, analyses: list[TemplateAnalysis], asts: list[Any]
+    ) -> Template:
         env = environment_for(kind)
         try:
-            analyses.append(template_analyze(env.parse(source), env))
+            ast = env.parse(source)
+            asts.append(ast)
+            analyses.append(template_analyze(ast, env))
             return env.from_string(source)
         except TemplateSyntaxError as error:
             raise TemplateInvalid(error.lineno or 1, error.message or str(error)) from error
@@ -152,6 +166,9 @@ class MessageRenderer:
             "campaign": campaign,
             "event": event if event is not None else NO_EVENT,
             **link_helpers(links),
+            SNIPPET_HELPER: self.snippets.helper(
+                self.locale or str(creator.get("locale") or "") or SNIPPET_FALLBACK[0]
+            ),
         }
         # One deadline for the whole message; each field has its own size and loop budget.
         deadline = deadline_in(RENDER_SECONDS)

@@ -40,6 +40,8 @@ def agency_b_objects(role_groups):
     notification = Notification.objects.create(user=b_user, text=SECRET, url="/agency/")
     return {
         "user": b_user,
+        "agency_pk": agency_b.pk,
+        "user_pk": b_user.pk,
         "brief_pk": brief.pk,
         "deliverable_pk": deliverable.pk,
         "version_pk": version.pk,
@@ -73,7 +75,7 @@ def test_every_route_with_agency_b_ids_is_refused_to_agency_a(agency_b_objects):
             # The method the view accepts is refused too, not just the other one.
             assert set(statuses) & {403, 404}, (url, statuses)
         checked += 1
-    assert checked == len(_routes()) >= 18
+    assert checked == len(_routes()) >= 23
 
 
 def test_agency_b_reaches_its_own_objects(agency_b_objects):
@@ -95,6 +97,9 @@ def test_agency_user_sees_no_ops_page(agency_b_objects):
         "/agencies/",
         "/agencies/briefs/",
         "/agencies/briefs/new/",
+        "/agencies/teams/",
+        f"/agencies/teams/{agency_b_objects['agency_pk']}/",
+        "/team/",
     ):
         assert client.get(url).status_code == 403, url
     home = client.get("/")

@@ -102,3 +102,14 @@ def test_a_real_pdf_is_kept_outside_the_web_root_and_downloaded_with_an_audit(wo
     assert response["Content-Type"] == "application/pdf"
     entry = AuditEntry.objects.get(action="deliverable_version.download")
     assert (entry.actor, entry.target_id) == (editor, str(version.pk))
+
+
+def test_the_file_of_a_text_only_version_is_not_found(work):
+    editor, writer, deliverable = work
+    response = client_for(writer).post(
+        reverse("deliverable-submit", args=[deliverable.pk]), {"text": "Hola, soy Ana."}
+    )
+    assert response.status_code == 302
+    version = DeliverableVersion.objects.get()
+    assert client_for(editor).get(reverse("version-file", args=[version.pk])).status_code == 404
+    assert not AuditEntry.objects.filter(action="deliverable_version.download").exists()

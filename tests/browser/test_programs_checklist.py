@@ -72,7 +72,8 @@ def test_checklist_override_and_calendar(page, login_as, settings, loopback_site
     shot(page, "checklist")
 
     # Launching is refused while required items fail.
-    page.get_by_role("button", name="Launch", exact=True).click()
+    page.locator("#launch").click()
+    page.locator("#launch-confirm-button").click()
     page.get_by_text("The checklist is not complete").wait_for()
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DRAFT

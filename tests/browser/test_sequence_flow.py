@@ -36,7 +36,8 @@ def test_build_launch_and_watch_the_flow(page, login_as, live_stack):
     assert step.condition == "not_clicked"
 
     page.goto(f"/campaigns/{campaign.pk}/review/")
-    page.get_by_role("button", name="Launch").click()
+    page.locator("#launch").click()
+    page.locator("#launch-confirm-button").click()
     page.wait_for_url(f"**/campaigns/{campaign.pk}/**")
     live_stack.worker_start()
 

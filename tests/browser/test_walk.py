@@ -187,7 +187,8 @@ def test_ops_walk_from_import_to_dashboard(page, login_as, live_stack, tmp_path)
     shot(page, "review")
 
     # --- launch and watch --------------------------------------------------------------
-    page.get_by_role("button", name="Launch").click()
+    page.locator("#launch").click()
+    page.locator("#launch-confirm-button").click()
     campaign = Campaign.objects.get(name="Misión Walk")
     progress = page.get_by_test_id("progress")
     progress.wait_for()

@@ -29,7 +29,7 @@ def test_editor_submits_and_manager_approves_and_it_starts(approval_on, role_cli
     campaign = campaign_make()
     editor, manager = role_client("editor"), role_client("manager")
     review = editor.get(f"/campaigns/{campaign.pk}/review/").content.decode()
-    assert ">Submit for approval</button>" in review and ">Launch</button>" not in review
+    assert ">Submit for approval</button>" in review and 'id="launch"' not in review
 
     assert editor.post(f"/campaigns/{campaign.pk}/submit/").status_code == 302
     campaign.refresh_from_db()

@@ -70,7 +70,7 @@ def test_wizard_makes_a_launchable_campaign_with_4_channels_in_2_languages(role_
     review = client.get(f"/campaigns/{campaign.pk}/review/")
     html = review.content.decode()
     assert review.status_code == 200
-    assert ">Launch</button>" in html
+    assert 'id="launch"' in html
     assert 'data-testid="template-error"' not in html
     assert "srcdoc=" in html  # the email HTML in a sandboxed frame
     campaign.refresh_from_db()
@@ -78,6 +78,8 @@ def test_wizard_makes_a_launchable_campaign_with_4_channels_in_2_languages(role_
     assert Message.objects.filter(campaign=campaign).count() == 8
     assert str(campaign.starts_on) == "2026-12-01"
 
+    confirm = client.get(f"/campaigns/{campaign.pk}/launch/").content.decode()
+    assert 'id="launch-confirm-button"' in confirm
     response = client.post(f"/campaigns/{campaign.pk}/launch/")
     assert response.status_code == 302
     assert response["Location"] == f"/campaigns/{campaign.pk}/"

@@ -19,3 +19,11 @@ def channel_label(code: str) -> str:
         return str(Channel(code).label)
     except ValueError:
         return code
+
+
+@register.inclusion_tag("tracking/_export_deliveries.html")
+def deliveries_export_form(campaign) -> dict:
+    """The deliveries export form (`#export-deliveries`) for `campaign`'s page."""
+    from tracking.exports import OUTCOMES
+
+    return {"campaign": campaign, "export_outcomes": list(OUTCOMES.items())}
