@@ -18,8 +18,9 @@ The baseline, measured in the same run: a page that renders the app shell (base.
 navigation, language switch, badges) with nothing in it. Median of --runs runs after a
 warm-up, interleaved with the baseline. Target (issue 20): every ops page under
 300 ms of server time. Exits 1 when a page misses it or answers an error. The counts pages
-load with htmx after drawing themselves (a segment's reach per channel, a step's "would reach
-today", the sequence card; LAZY_FRAGMENTS) are printed after, counted afresh and then cached.
+load with htmx after drawing themselves (a segment's reach per channel, the launch
+confirmation's counts, a step's "would reach today", the sequence card; LAZY_FRAGMENTS) are
+printed after, counted afresh and then as a second request finds them.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from bench.scratch import scratch_django, scratch_name
 TARGET_MS = 300.0
 # What pages load with htmx after drawing themselves (hx-trigger="load"): each count takes
 # seconds at 1M creators, so it is not held to the target but printed on its own line.
-LAZY_FRAGMENTS = ("/audience/counts/", "/sequence/flow/", "/reach/")
+LAZY_FRAGMENTS = ("/audience/counts/", "/launch/counts/", "/sequence/flow/", "/reach/")
 SHELL_URL = "/bench/shell/"
 
 
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 def _fragments_time(client: Any, objects: dict[str, int], *, runs: int) -> None:
     """What the pages load lazily with htmx (not pages, not held to the target): each
     counted afresh (cache cleared before every run) and as a second request then finds it
-    (the sequence card is not cached: both are fresh)."""
+    (the launch counts and the sequence card are not cached: both are fresh)."""
     from django.core.cache import cache
 
     fragments = [
@@ -175,6 +176,10 @@ def _fragments_time(client: Any, objects: dict[str, int], *, runs: int) -> None:
             "reachable counts of the sent campaign's segment (review, audience)",
             f"/campaigns/{objects['campaign']}/audience/counts/"
             f"?segment={objects['segment']}&window=1",
+        ),
+        (
+            "its launch confirmation's counts per channel (not cached)",
+            f"/campaigns/{objects['campaign']}/launch/counts/",
         ),
         (
             "its sequence card (campaign page)",

@@ -572,9 +572,10 @@ def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     if request.method == "GET":
         context = _review_context(request, campaign, previews=False)
-        context["launch_counts"] = campaign_launch_counts(campaign=campaign)
-        context["has_test_phase"] = campaign_has_test_phase(campaign)
-        context["frequency_cap"] = campaign_frequency_cap(campaign)
+        # Counted by htmx after the page draws: seconds over a million-creator segment.
+        context["launch_counts_url"] = (
+            reverse("campaign-launch-counts", args=[pk]) if campaign.segment_id else ""
+        )
         return _wizard(request, "wizard_launch.html", campaign, "review", context)
     try:
         drafting.campaign_start(campaign=campaign, actor=request.user)
@@ -584,6 +585,25 @@ def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _review_error(request, campaign, error, 400)
     messages.success(request, _("Campaign started."))
     return redirect(campaign)
+
+
+@require_GET
+@permission_needed(LAUNCH)
+def campaign_launch_counts_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the launch confirmation's counts per channel (`campaign_launch_counts`), counted
+    now; the page loads them after drawing itself."""
+    campaign = campaign_or_404(pk)
+    return render(
+        request,
+        "campaigns/_launch_counts.html",
+        {
+            "campaign": campaign,
+            "launch_counts": campaign_launch_counts(campaign=campaign),
+            "has_test_phase": campaign_has_test_phase(campaign),
+            "frequency_cap": campaign_frequency_cap(campaign),
+            "channel_labels": dict(Channel.choices),
+        },
+    )
 
 
 @require_POST
