@@ -234,6 +234,7 @@ def _objects_find() -> dict[str, int]:
         "lesson": ContentItem.objects.get(slug="en-revision").pk,
         "path": LearningPath.objects.get(slug="curso-video").pk,
         "brief": brief.pk,
+        "agency": brief.agency_id,
         "deliverable": Deliverable.objects.filter(brief=brief).values_list("pk", flat=True)[0],
         "playbook": Playbook.objects.order_by("pk").values_list("pk", flat=True)[0],
         "proposal": Proposal.objects.get(title="Recordatorio por WhatsApp").pk,
