@@ -229,9 +229,11 @@ def demo_data_make() -> dict[str, int]:
     """Demo creators, segments and conversations (seed_demo's own modules), and what the
     URL conf's pages are about: a finished and a draft campaign, a program, a lesson and a
     path, an agency brief, a playbook. The worker's part runs in es-MX, as on a server."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from agencies import services as agency_services
-    from agencies.models import Deliverable
-    from campaigns import dispatch, fanout, reconcile, runs, services
+    from agencies.models import Deliverable, Notification
+    from campaigns import dispatch, fanout, reconcile, runs, sequences, services
     from campaigns.models import Campaign, Delivery
     from conversations.canned_defaults import canned_answers_seed
     from conversations.demo import conversations_demo_create
@@ -244,6 +246,7 @@ def demo_data_make() -> dict[str, int]:
     from segments.demo import segments_demo_create
     from tests.support.factories import (
         agency_make,
+        agency_user_make,
         campaign_make,
         lesson_make,
         path_make,
@@ -324,6 +327,34 @@ def demo_data_make() -> dict[str, int]:
         expected_effect="Más aperturas.",
         measurement="Tasa de apertura.",
     )
+    # What the remaining patterns are about: a follow-up step of the sent campaign, a
+    # checklist item of the program's campaign, an agency's version with a comment, and the
+    # notification its submission sent.
+    step = sequences.sequence_step_save(
+        campaign=sent,
+        channel="push",
+        wait_minutes=60 * 24,
+        condition="not_opened",
+        messages=[{"locale": "es-MX", "title": "¿Lo viste?", "body": "Hoy cierra el reto."}],
+        actor=manager,
+    )
+    item = readiness.manual_item_add(
+        campaign=program.campaign, label="Revisar el guion", required=True, actor=manager
+    )
+    assert deliverable is not None
+    version = agency_services.version_submit(
+        deliverable=deliverable,
+        actor=agency_user_make(agency, "leak-agencia"),
+        text="Hola, hoy vendemos en vivo.\nMuestra el producto de cerca.",
+        upload=SimpleUploadedFile("guion.pdf", b"%PDF-1.4\n%demo\n", "application/pdf"),
+    )
+    comment = agency_services.comment_add(
+        version=version, actor=manager, body="Más corto, por favor.", line=1
+    )
+    notification = (
+        Notification.objects.order_by("pk").first()
+        or (agency_services.notifications_create(users=[manager], text="Nueva versión", url="")[0])
+    )
     creator = Creator.objects.order_by("pk").first()
     conversation = Conversation.objects.order_by("pk").first()
     assert deliverable is not None and isinstance(draft_lesson, ContentItem)
@@ -342,6 +373,11 @@ def demo_data_make() -> dict[str, int]:
         "proposal": proposal.pk,
         "agency": agency.pk,
         "conversation": conversation.pk,
+        "step": step.pk,
+        "item": item.pk,
+        "version": version.pk,
+        "comment": comment.pk,
+        "notification": notification.pk,
     }
 
 
@@ -363,6 +399,7 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
         "education/paths/": objects["path"],
         "education/": objects["lesson"],
         "programs/readiness/": objects["program_campaign"],
+        "markets/campaigns/": objects["campaign"],
         "programs/": objects["program"],
         "markets/playbooks/": objects["playbook"],
         "markets/proposals/": objects["proposal"],
@@ -372,6 +409,11 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
         "brief_pk": objects["brief"],
         "deliverable_pk": objects["deliverable"],
         "agency_pk": objects["agency"],
+        "step_id": objects["step"],
+        "item_pk": objects["item"],
+        "version_pk": objects["version"],
+        "comment_pk": objects["comment"],
+        "notification_pk": objects["notification"],
     }
     urls, left_out = [], []
     for pattern in _patterns(get_resolver().url_patterns):
@@ -394,7 +436,7 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_no_page_shows_the_other_language_or_a_raw_code(client, settings):
+def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_path):
     from django.contrib.auth import get_user_model
 
     from agencies.services import notifications_create
@@ -402,6 +444,7 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings):
     from programs.models import Program
 
     settings.LINK_CHECK_TIMEOUT = 0.5
+    settings.AGENCY_FILES_DIR = tmp_path / "agency-files"  # the demo version's file
     objects = demo_data_make()
     objects["program_campaign"] = Program.objects.get(pk=objects["program"]).campaign_id
     admin = get_user_model().objects.create_superuser("leak-admin", "", "x")

@@ -5,6 +5,7 @@ where a priority is set), and the review page counts each side before launch."""
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 
 import pytest
 from django.utils import translation
@@ -117,9 +118,12 @@ def test_review_page_counts_each_side_of_the_window(role_client, fields, says):
     campaign = whatsapp_campaign(fields)
     client = role_client("editor")
 
-    html = client.get(
-        f"/campaigns/{campaign.pk}/review/", HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
+    page = client.get(f"/campaigns/{campaign.pk}/review/", HTTP_ACCEPT_LANGUAGE="en")
+    # The page loads the counts with htmx from the fragment its placeholder names.
+    lazy_url = html_unescape(
+        re.search(r'hx-get="([^"]+)" hx-trigger="load"', page.content.decode())[1]
+    )
+    html = client.get(lazy_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     figures = dict(re.findall(r'data-testid="(whatsapp-[\w-]+)">(\d+)<', html))
     assert figures == {"whatsapp-in-window": "2", "whatsapp-outside-window": "3"}
