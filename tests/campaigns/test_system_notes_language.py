@@ -63,7 +63,7 @@ def test_old_approval_notes_become_codes(db):
         target_id=str(campaign.pk),
         detail={"note": "Approved by launching it"},
     )
-    migration = importlib.import_module("campaigns.migrations.0020_approval_note_message")
+    migration = importlib.import_module("campaigns.migrations.0022_approval_note_message")
     migration.notes_to_codes(apps, None)
 
     code = {"code": "campaign.launch_approved", "params": {}}
