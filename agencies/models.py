@@ -12,6 +12,8 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.system_messages import system_message_render
+
 
 class Agency(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -254,7 +256,9 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_notifications"
     )
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=300)  # as written when made (shown if no message)
+    # The notice as a system message (code and parameters), shown in the reader's language.
+    text_message = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -264,4 +268,9 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.text
+        return self.text_shown
+
+    @property
+    def text_shown(self) -> str:
+        """The notice in the active language (older notices: as they were written)."""
+        return system_message_render(self.text_message) or self.text

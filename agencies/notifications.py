@@ -10,7 +10,7 @@ from agencies.models import Notification
 
 
 def notification_email_send(*, notification: Notification) -> None:
-    body = f"{notification.text}\n\n{settings.PUBLIC_BASE_URL}{notification.url}\n"
+    body = f"{notification.text_shown}\n\n{settings.PUBLIC_BASE_URL}{notification.url}\n"
     EmailMessage(
-        subject=f"Altavoz: {notification.text}", body=body, to=[notification.user.email]
+        subject=f"Altavoz: {notification.text_shown}", body=body, to=[notification.user.email]
     ).send()

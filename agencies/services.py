@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import services as account_services
 from accounts.roles import Role
@@ -42,6 +43,20 @@ from agencies.models import (
 )
 from agencies.uploads import agency_files_storage, upload_check, upload_store
 from audit.services import audit_record
+from common.system_messages import SystemMessage, system_messages_define
+
+# In-app notices, kept as codes: the reader may not read the writer's language.
+system_messages_define(
+    {
+        "notification.brief_new": gettext_lazy("New brief: %(title)s"),
+        "notification.delivered": gettext_lazy("%(title)s was marked delivered."),
+        "notification.version_ready": gettext_lazy(
+            "%(title)s: version %(number)d is ready for review."
+        ),
+        "notification.version_approved": gettext_lazy("%(title)s version %(number)d was approved."),
+        "notification.version_changes": gettext_lazy("%(title)s version %(number)d needs changes."),
+    }
+)
 
 S = Deliverable.Status
 AGENCY, REVIEWER = "agency", "reviewer"
@@ -165,7 +180,7 @@ def brief_create(
     audit_record(actor=actor, action="brief.create", target=brief, detail={"agency": agency.name})
     notifications_create(
         users=agency_users(agency=agency),
-        text=_("New brief: %(title)s") % {"title": brief.title},
+        text=SystemMessage("notification.brief_new", title=brief.title),
         url=reverse("agency-brief", args=[brief.pk]),
     )
     return brief
@@ -227,7 +242,7 @@ def deliverable_deliver(*, deliverable: Deliverable, actor: User) -> Deliverable
     )
     notifications_create(
         users=agency_users(agency=deliverable.brief.agency),
-        text=_("%(title)s was marked delivered.") % {"title": deliverable.title},
+        text=SystemMessage("notification.delivered", title=deliverable.title),
         url=reverse("deliverable-detail", args=[deliverable.pk]),
     )
     return deliverable
@@ -290,8 +305,7 @@ def version_submit(
     )
     notifications_create(
         users=reviewers_of(deliverable=deliverable),
-        text=_("%(title)s: version %(number)d is ready for review.")
-        % {"title": deliverable.title, "number": number},
+        text=SystemMessage("notification.version_ready", title=deliverable.title, number=number),
         url=reverse("deliverable-detail", args=[deliverable.pk]) + f"?v={version.pk}",
     )
     return version
@@ -393,13 +407,14 @@ def review_submit(
         target=deliverable,
         detail={"version": version.number},
     )
-    if to_status == S.APPROVED:
-        text = _("%(title)s version %(number)d was approved.")
-    else:
-        text = _("%(title)s version %(number)d needs changes.")
+    code = (
+        "notification.version_approved"
+        if to_status == S.APPROVED
+        else "notification.version_changes"
+    )
     notifications_create(
         users=agency_users(agency=deliverable.brief.agency),
-        text=text % {"title": deliverable.title, "number": version.number},
+        text=SystemMessage(code, title=deliverable.title, number=version.number),
         url=reverse("deliverable-detail", args=[deliverable.pk]) + f"?v={version.pk}",
     )
     return review
@@ -425,8 +440,16 @@ def reviewers_of(*, deliverable: Deliverable) -> list[User]:
     return list(people.values())
 
 
-def notifications_create(*, users: Iterable[User], text: str, url: str) -> list[Notification]:
-    created = [Notification.objects.create(user=user, text=text[:300], url=url) for user in users]
+def notifications_create(
+    *, users: Iterable[User], text: str | SystemMessage, url: str
+) -> list[Notification]:
+    """A notice to each user: the system's words as a `SystemMessage` (kept as its code, read
+    in each reader's language), or a text as written."""
+    stored = text.as_json() if isinstance(text, SystemMessage) else {}
+    created = [
+        Notification.objects.create(user=user, text=str(text)[:300], text_message=stored, url=url)
+        for user in users
+    ]
     for notification in created:
         if notification.user.email:
             transaction.on_commit(partial(tasks.notification_email_send.delay, notification.pk))

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from campaigns.exceptions import CampaignNotApproved
@@ -26,8 +26,11 @@ from campaigns.lifecycle import (
     campaign_refusal,
 )
 from campaigns.models import Campaign
+from common.system_messages import SystemMessage, system_messages_define
 
 Approval = Campaign.Approval
+
+system_messages_define({"campaign.launch_approved": gettext_lazy("Approved by launching it")})
 
 
 def approval_required() -> bool:
@@ -41,25 +44,34 @@ def approval_reset(*, campaign: Campaign) -> None:
         campaign.save(update_fields=["approval_status"])
 
 
-def approval_decide(*, campaign: Campaign, actor: User, approved: bool, note: str = "") -> None:
-    """Record a manager's decision on the campaign (audited as campaign.approve / .reject)."""
+def approval_decide(
+    *, campaign: Campaign, actor: User, approved: bool, note: str | SystemMessage = ""
+) -> None:
+    """Record a manager's decision on the campaign (audited as campaign.approve / .reject).
+    A note the system writes is a `SystemMessage`, kept as its code (shown in the viewer's
+    language); a manager's note is kept as written."""
     campaign.approval_status = Approval.APPROVED if approved else Approval.REJECTED
     campaign.approval_decided_by = actor
     campaign.approval_decided_at = timezone.now()
-    campaign.approval_note = note[:500]
+    if isinstance(note, SystemMessage):
+        campaign.approval_note, campaign.approval_note_message = "", note.as_json()
+    else:
+        campaign.approval_note, campaign.approval_note_message = note[:500], {}
     campaign.save(
         update_fields=[
             "approval_status",
             "approval_decided_by",
             "approval_decided_at",
             "approval_note",
+            "approval_note_message",
         ]
     )
+    stored_note = note.as_json() if isinstance(note, SystemMessage) else note
     audit_record(
         actor=actor,
         action="campaign.approve" if approved else "campaign.reject",
         target=campaign,
-        detail={"note": note} if note else {},
+        detail={"note": stored_note} if note else {},
     )
 
 
@@ -71,7 +83,10 @@ def campaign_approval_check(*, campaign: Campaign, actor: User | None) -> None:
     if actor is None or not actor.has_perm("campaigns.approve_campaign"):
         raise CampaignNotApproved(campaign.name)
     approval_decide(
-        campaign=campaign, actor=actor, approved=True, note=_("Approved by launching it")
+        campaign=campaign,
+        actor=actor,
+        approved=True,
+        note=SystemMessage("campaign.launch_approved"),
     )
 
 
@@ -87,7 +102,7 @@ def campaign_submit(*, campaign: Campaign, actor: User) -> Campaign:
     campaign.approval_requested_by = actor
     campaign.approval_requested_at = timezone.now()
     campaign.approval_decided_by, campaign.approval_decided_at = None, None
-    campaign.approval_note = ""
+    campaign.approval_note, campaign.approval_note_message = "", {}
     campaign.save(
         update_fields=[
             "approval_status",
@@ -96,6 +111,7 @@ def campaign_submit(*, campaign: Campaign, actor: User) -> Campaign:
             "approval_decided_by",
             "approval_decided_at",
             "approval_note",
+            "approval_note_message",
         ]
     )
     audit_record(actor=actor, action="campaign.submit", target=campaign, detail={})

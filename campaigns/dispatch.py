@@ -464,7 +464,11 @@ class Dispatcher:
                         row.id,
                         Outcome.REJECTED,
                         error_code=error.code,
-                        error_message=str(error),
+                        # The window's note is the system's: its code, read when shown.
+                        # A render failure's names the template's own line and cause.
+                        error_message="delivery.outside_whatsapp_window"
+                        if isinstance(error, OutsideWhatsAppWindow)
+                        else str(error),
                     )
                 )
         return outgoing, failures
@@ -623,6 +627,6 @@ def deliveries_mark_lost(*, older_than: timedelta | None = None) -> int:
     ).update(
         status=Delivery.Status.UNKNOWN,
         error_code="worker_lost",
-        error_message="The worker stopped while sending; the provider may or may not have it.",
+        error_message="delivery.worker_lost",  # a system message's code (channels/base.py)
         updated_at=now,
     )

@@ -4,8 +4,25 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from common.system_messages import system_message_render
+import channels.base  # noqa: F401  (the codes of the notes the system keeps on deliveries)
+from common.system_messages import (
+    SystemMessage,
+    system_message_from_text,
+    system_message_render,
+    system_messages_define,
+)
 from creators.models import Channel, Locale
+
+# A delivery dispatch refused before the provider, kept on `Delivery.error_message` as its
+# code (the others are in channels/base.py).
+system_messages_define(
+    {
+        "delivery.outside_whatsapp_window": _(
+            "Not sent: the creator has not written on WhatsApp in the last 24 hours, and "
+            "this message has no approved template for creators outside that window."
+        )
+    }
+)
 
 
 class Campaign(models.Model):
@@ -103,7 +120,10 @@ class Campaign(models.Model):
         related_name="+",
     )
     approval_decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
-    approval_note = models.CharField(_("approval note"), max_length=500, blank=True)
+    approval_note = models.CharField(_("approval note"), max_length=500, blank=True)  # a person's
+    # The system's note on the decision ("approved by launching it"), as a stored system
+    # message: rendered when shown, in the viewer's language.
+    approval_note_message = models.JSONField(_("system approval note"), default=dict, blank=True)
 
     # Sending policies (docs/policies.md). Quiet hours: both empty means settings.QUIET_HOURS;
     # a creator's own quiet hours (preference center) win over these.
@@ -179,6 +199,12 @@ class Campaign(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("campaign-detail", args=[self.pk])
+
+    @property
+    def approval_note_text(self) -> str:
+        """The approval's note in the active language: a manager's words as written, the
+        system's rendered from its code."""
+        return self.approval_note or system_message_render(self.approval_note_message)
 
 
 class CampaignTransition(models.Model):
@@ -399,6 +425,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} ({self.channel}, {self.status})"
+
+    @property
+    def error_note(self) -> SystemMessage | None:
+        """`error_message` when the system wrote it (stored as its code: an adapter's
+        unverifiable reason, a lost worker), to show in the viewer's language; None when it
+        is the provider's own text, shown as the provider's (`lang="en"`)."""
+        return system_message_from_text(self.error_message) if self.error_message else None
 
 
 class IdempotencyRecord(models.Model):

@@ -1,7 +1,11 @@
+import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
-from django.db import connection
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 
 from campaigns import whatsapp_window
@@ -152,28 +156,65 @@ def campaign_deliveries_get(
     return deliveries.select_related("creator").order_by("-id")
 
 
+def campaign_deliveries_count_known(
+    *,
+    campaign: Campaign,
+    progress: RunProgress,
+    status: str = "",
+    channel: str = "",
+    error_code: str = "",
+) -> int | None:
+    """How many deliveries `campaign_deliveries_get` returns with these filters, read from
+    the run's `campaign_progress` when it says (no filter, or only a status), so the page's
+    paginator runs no second COUNT over a million-delivery run; None when it does not
+    (a channel or error filter, or a triggered campaign, whose progress spans every run)."""
+    if campaign.trigger or channel or error_code:
+        return None
+    return progress["by_status"].get(status, 0) if status else progress["total"]
+
+
 def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
     """The segment's size and, per channel, how many of its creators fan-out would create a
     delivery for (consent granted, an address, not suppressed), and of those reachable on
     WhatsApp how many are inside their 24-hour window now (`whatsapp_in_window`) and
     outside it (`whatsapp_outside_window`), and how many are in the program-wide holdout
-    (`program_holdout`: marketing fan-outs leave them out): one query."""
-    audience_sql, params = segment_creators(segment).order_by().values("id").query.sql_with_params()
+    (`program_holdout`: marketing fan-outs leave them out): one query.
+
+    Each channel's condition (fan-out's `reachable_condition`, the one definition) is
+    evaluated once per creator in a subquery (`OFFSET 0` keeps PostgreSQL from inlining it
+    back into every FILTER that reads it: WhatsApp's would run three times), and JIT is off
+    for the statement: compiling it costs more than it saves on a count (docs/segments.md).
+    Pages load it lazily and through `segment_reachable_counts_cached`."""
+    # The segment's own rows (every column the conditions may read), not `id IN (segment)`:
+    # that joined a million-row table to itself.
+    audience_sql, params = (
+        segment_creators(segment)
+        .order_by()
+        .values(*(field.attname for field in Creator._meta.concrete_fields))
+        .query.sql_with_params()
+    )
     channels = list(CONSENT_FIELDS)
+    flags = ", ".join(
+        [
+            "c.whatsapp_window_open_until",
+            f"({program_holdout_condition('c')}) AS held_out",
+            *(f"({reachable_condition(channel)}) AS reach_{channel}" for channel in channels),
+        ]
+    )
     window_columns, window_params = whatsapp_window.count_columns_sql(
-        reachable_condition(Channel.WHATSAPP)
+        f"c.reach_{Channel.WHATSAPP.value}"
     )
     columns = ", ".join(
         [
-            f"COUNT(*) FILTER (WHERE {program_holdout_condition('c')})",
-            *(f"COUNT(*) FILTER (WHERE {reachable_condition(channel)})" for channel in channels),
+            "COUNT(*) FILTER (WHERE c.held_out)",
+            *(f"COUNT(*) FILTER (WHERE c.reach_{channel})" for channel in channels),
             *window_columns,
         ]
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            f"SELECT COUNT(*), {columns} FROM {Creator._meta.db_table} c "
-            f"WHERE c.id IN ({audience_sql})",
+            f"SELECT COUNT(*), {columns} FROM (SELECT {flags} FROM ({audience_sql}) c OFFSET 0) c",
             [*window_params, *params],
         )
         row = cursor.fetchone()
@@ -184,6 +225,37 @@ def segment_reachable_counts(*, segment: Segment) -> dict[str, int]:
         "whatsapp_in_window": row[-2],
         "whatsapp_outside_window": row[-1],
     }
+
+
+def _reachable_counts_key(segment: Segment) -> str:
+    """The cache key of a segment's counts: its id, and what its counts depend on besides
+    the creators: its rules, when it was last saved (a static list's members bump it) and
+    the program holdout's share."""
+    what = json.dumps(
+        [segment.rules, segment.updated_at.isoformat(), program_holdout_condition("c")],
+        sort_keys=True,
+        default=str,
+    )
+    return f"campaigns:reachable:{segment.pk}:{hashlib.sha256(what.encode()).hexdigest()[:16]}"
+
+
+def segment_reachable_counts_cached(*, segment: Segment) -> dict[str, int]:
+    """`segment_reachable_counts`, reused for REACH_COUNT_CACHE_SECONDS: editing the
+    segment (its rules, its members, `updated_at`) counts afresh."""
+    key = _reachable_counts_key(segment)
+    counts = cache.get(key)
+    if counts is None:
+        counts = segment_reachable_counts(segment=segment)
+        cache.set(key, counts, settings.REACH_COUNT_CACHE_SECONDS)
+    return counts
+
+
+def segment_reachable_counts_if_cached(*, segment: Segment | None) -> dict[str, int] | None:
+    """The segment's counts if they are in the cache (a page shows them at once), else None
+    (the page loads them with htmx from the counts fragment)."""
+    if segment is None:
+        return None
+    return cache.get(_reachable_counts_key(segment))
 
 
 def campaign_sample_creator(*, campaign: Campaign) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from campaigns.exceptions import AltavozError, StepMessagesInvalid
 from campaigns.forms import message_fields_parse, message_form_fields
 from campaigns.models import Campaign, Message, SequenceStep, SequenceStepRun
 from campaigns.preview import message_preview, variable_hints
-from campaigns.views import CHANGE, campaign_or_404, permission_needed
+from campaigns.views import CHANGE, VIEW, campaign_or_404, permission_needed
 from creators.models import Channel, Locale
 from segments.exceptions import SegmentRulesInvalid
 
@@ -253,6 +253,32 @@ def _typed_page(
     )
 
 
+@permission_needed(VIEW)
+@require_http_methods(["GET"])
+def campaign_sequence_flow(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the campaign page's sequence card. Its one grouped query over the run's
+    deliveries takes seconds at a million, so the page loads it after drawing itself."""
+    campaign = campaign_or_404(pk)
+    return render(
+        request,
+        "campaigns/_sequence_flow.html",
+        {"campaign": campaign, "sequence_flow": sequences.sequence_flow_get(campaign=campaign)},
+    )
+
+
+@permission_needed(CHANGE)
+@require_http_methods(["GET"])
+def campaign_sequence_step_reach(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    """htmx: the "would reach today" cell of a live step (counted lazily, cached briefly)."""
+    campaign = campaign_or_404(pk)
+    step = get_object_or_404(SequenceStep, pk=step_id, campaign=campaign, removed=False)
+    return render(
+        request,
+        "campaigns/_sequence_step_reach.html",
+        {"would_reach": sequences.step_preview_count_cached(step=step)},
+    )
+
+
 @permission_needed(CHANGE)
 @require_http_methods(["GET", "POST"])
 def campaign_sequence_step_edit(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
@@ -329,7 +355,7 @@ def _page(request: HttpRequest, campaign: Campaign, error: str = "") -> HttpResp
             "step": step,
             "number": number,
             "executed": step.pk in executed,
-            "would_reach": sequences.step_preview_count(step=step),
+            "would_reach": sequences.step_preview_count_if_cached(step=step),
             "due_at": upcoming.due_at
             if upcoming is not None and upcoming.step.pk == step.pk
             else None,

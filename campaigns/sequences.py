@@ -12,11 +12,15 @@ CONFLICT DO NOTHING, makes a second execution (a retried task, two beat ticks) a
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -181,6 +185,48 @@ def step_preview_count(*, step: SequenceStep, now: datetime | None = None) -> in
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) a", params)
         return cursor.fetchone()[0]
+
+
+def _preview_key(step: SequenceStep) -> str:
+    """The cache key of a step's preview count: the step, what decides its audience (its
+    channel, condition, rule, the live steps before it), the campaign's run and segment."""
+    campaign = step.campaign
+    segment = campaign.segment
+    earlier = [
+        other.pk for other in steps_live(campaign=campaign) if other.position < step.position
+    ]
+    what = json.dumps(
+        [
+            step.channel,
+            step.condition,
+            step.rules,
+            step.removed,
+            earlier,
+            campaign.last_run,
+            campaign.segment_id,
+            segment.updated_at.isoformat() if segment is not None else "",
+            fanout.eligible_condition(step.channel, transactional=False),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return f"campaigns:step-reach:{step.pk}:{hashlib.sha256(what.encode()).hexdigest()[:16]}"
+
+
+def step_preview_count_cached(*, step: SequenceStep) -> int:
+    """`step_preview_count`, reused for REACH_COUNT_CACHE_SECONDS: at a million deliveries it
+    takes over a second, so the sequence page loads it lazily (docs/sequences.md)."""
+    key = _preview_key(step)
+    count = cache.get(key)
+    if count is None:
+        count = step_preview_count(step=step)
+        cache.set(key, count, settings.REACH_COUNT_CACHE_SECONDS)
+    return count
+
+
+def step_preview_count_if_cached(*, step: SequenceStep) -> int | None:
+    """The step's preview count if it is in the cache, else None (the page loads it)."""
+    return cache.get(_preview_key(step))
 
 
 def _draft_preview_count(*, step: SequenceStep, now: datetime) -> int:

@@ -45,6 +45,11 @@ urlpatterns = [
     path("<int:pk>/schedule/", views.campaign_schedule_step, name="campaign-schedule"),
     path("<int:pk>/review/", views.campaign_review, name="campaign-review"),
     path("<int:pk>/test-send/", views.campaign_test_send, name="campaign-test-send"),
+    path(
+        "<int:pk>/launch/counts/",
+        views.campaign_launch_counts_fragment,
+        name="campaign-launch-counts",
+    ),
     path("<int:pk>/launch/", views.campaign_launch, name="campaign-launch"),
     path("<int:pk>/submit/", views.campaign_submit, name="campaign-submit"),
     path("<int:pk>/approve/", views.campaign_approve, name="campaign-approve"),
@@ -73,6 +78,16 @@ urlpatterns = [
         "<int:pk>/sequence/steps/<int:step_id>/edit/",
         sequence_views.campaign_sequence_step_edit,
         name="campaign-sequence-step-edit",
+    ),
+    path(
+        "<int:pk>/sequence/flow/",
+        sequence_views.campaign_sequence_flow,
+        name="campaign-sequence-flow",
+    ),
+    path(
+        "<int:pk>/sequence/<int:step_id>/reach/",
+        sequence_views.campaign_sequence_step_reach,
+        name="campaign-sequence-step-reach",
     ),
     path(
         "<int:pk>/sequence/<int:step_id>/",

@@ -55,6 +55,7 @@ from campaigns.whatsapp_window import campaign_window_mode
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
 from common.inputs import query_id
+from common.pagination import KnownCountPaginator
 from common.sections import page_sections_render
 from creators.models import Channel, Creator, Locale
 from segments.models import Segment
@@ -178,9 +179,6 @@ def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"segment": campaign.segment_id, "channels": campaign.channels},
     )
-    counts = (
-        selectors.segment_reachable_counts(segment=campaign.segment) if campaign.segment else None
-    )
     return _edit(
         request,
         campaign,
@@ -189,21 +187,42 @@ def campaign_audience(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         drafting.campaign_audience_set,
         reverse("campaign-messages", args=[pk]),
-        {"counts": counts, "channel_labels": dict(Channel.choices)},
+        {**_counts_lazy(campaign), "channel_labels": dict(Channel.choices)},
     )
+
+
+def _counts_lazy(campaign: Campaign, *, window: bool = False) -> dict[str, Any]:
+    """The campaign's segment counts if cached, else the URL the page loads them from with
+    htmx (`counts_url`): counting a 1M-creator segment takes seconds (docs/segments.md)."""
+    counts = selectors.segment_reachable_counts_if_cached(segment=campaign.segment)
+    if counts is not None or campaign.segment_id is None:
+        return {"counts": counts, "counts_url": ""}
+    query = f"?segment={campaign.segment_id}" + ("&window=1" if window else "")
+    return {
+        "counts": None,
+        "counts_url": reverse("campaign-audience-counts", args=[campaign.pk]) + query,
+    }
 
 
 @require_GET
 @permission_needed(VIEW)
 def campaign_audience_counts(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the chosen segment's size and reachable creators per channel."""
+    """htmx: the chosen segment's size and reachable creators per channel (cached briefly);
+    with `window=1` (the review step) also what the campaign's WhatsApp message does on
+    each side of the 24-hour window."""
+    campaign = campaign_or_404(pk)
     segment_id = query_id(request, "segment")
     segment = Segment.objects.filter(pk=segment_id).first() if segment_id else None
-    counts = selectors.segment_reachable_counts(segment=segment) if segment else None
+    counts = selectors.segment_reachable_counts_cached(segment=segment) if segment else None
+    window_mode = (
+        campaign_window_mode(campaign_id=campaign.pk)
+        if request.GET.get("window") == "1" and Channel.WHATSAPP in campaign.channels
+        else ""
+    )
     return render(
         request,
         "campaigns/_audience_counts.html",
-        {"counts": counts, "channel_labels": dict(Channel.choices)},
+        {"counts": counts, "channel_labels": dict(Channel.choices), "window_mode": window_mode},
     )
 
 
@@ -483,11 +502,7 @@ def _review_context(
     approval = approvals.approval_required()
     return {
         "previews": rendered,
-        "counts": (
-            selectors.segment_reachable_counts(segment=campaign.segment)
-            if campaign.segment
-            else None
-        ),
+        **_counts_lazy(campaign, window=True),
         "channel_labels": dict(Channel.choices),
         "window_mode": (
             campaign_window_mode(campaign_id=campaign.pk)
@@ -557,9 +572,10 @@ def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     if request.method == "GET":
         context = _review_context(request, campaign, previews=False)
-        context["launch_counts"] = campaign_launch_counts(campaign=campaign)
-        context["has_test_phase"] = campaign_has_test_phase(campaign)
-        context["frequency_cap"] = campaign_frequency_cap(campaign)
+        # Counted by htmx after the page draws: seconds over a million-creator segment.
+        context["launch_counts_url"] = (
+            reverse("campaign-launch-counts", args=[pk]) if campaign.segment_id else ""
+        )
         return _wizard(request, "wizard_launch.html", campaign, "review", context)
     try:
         drafting.campaign_start(campaign=campaign, actor=request.user)
@@ -569,6 +585,25 @@ def campaign_launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _review_error(request, campaign, error, 400)
     messages.success(request, _("Campaign started."))
     return redirect(campaign)
+
+
+@require_GET
+@permission_needed(LAUNCH)
+def campaign_launch_counts_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the launch confirmation's counts per channel (`campaign_launch_counts`), counted
+    now; the page loads them after drawing itself."""
+    campaign = campaign_or_404(pk)
+    return render(
+        request,
+        "campaigns/_launch_counts.html",
+        {
+            "campaign": campaign,
+            "launch_counts": campaign_launch_counts(campaign=campaign),
+            "has_test_phase": campaign_has_test_phase(campaign),
+            "frequency_cap": campaign_frequency_cap(campaign),
+            "channel_labels": dict(Channel.choices),
+        },
+    )
 
 
 @require_POST
@@ -633,13 +668,14 @@ def campaign_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_needed(VIEW)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
-    filters, page = _deliveries_page(request, campaign)
+    progress = selectors.campaign_progress(campaign=campaign)
+    filters, page = _deliveries_page(request, campaign, progress=progress)
     return render(
         request,
         "campaigns/campaign_detail.html",
         {
             "campaign": campaign,
-            "progress": selectors.campaign_progress(campaign=campaign),
+            "progress": progress,
             "transitions": campaign.transitions.select_related("actor"),
             "firings": selectors.campaign_firings_get(campaign=campaign),
             "filters": filters,
@@ -647,11 +683,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "live": campaign.status in LIVE_STATUSES,
             "sections": page_sections_render(page="campaign", request=request, subject=campaign),
             "channel_labels": dict(Channel.choices),
-            "sequence_flow": (
-                sequences.sequence_flow_get(campaign=campaign)
-                if campaign.sequence_steps.exists()
-                else None
-            ),
+            # Loaded by htmx from campaign-sequence-flow: seconds at a million deliveries.
+            "sequence_flow_lazy": campaign.sequence_steps.exists(),
             **(_trigger_context(campaign) if campaign.trigger else {}),
         },
     )
@@ -661,13 +694,23 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 LIVE_STATUSES = (Campaign.Status.SENDING, Campaign.Status.PAUSED)
 
 
-def _deliveries_page(request: HttpRequest, campaign: Campaign) -> tuple[DeliveryFilterForm, Any]:
+def _deliveries_page(
+    request: HttpRequest, campaign: Campaign, *, progress: selectors.RunProgress | None = None
+) -> tuple[DeliveryFilterForm, Any]:
+    """The filters and the page of deliveries; with the run's `progress` (the campaign page
+    has it) the paginator takes its count from it when it can, instead of a COUNT(*)."""
     filters = DeliveryFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    deliveries = selectors.campaign_deliveries_get(
-        campaign=campaign, **{key: value for key, value in criteria.items() if value}
+    active = {key: value for key, value in criteria.items() if value}
+    deliveries = selectors.campaign_deliveries_get(campaign=campaign, **active)
+    known = (
+        selectors.campaign_deliveries_count_known(campaign=campaign, progress=progress, **active)
+        if progress is not None
+        else None
     )
-    return filters, Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    return filters, KnownCountPaginator(deliveries, 50, count=known).get_page(
+        request.GET.get("page")
+    )
 
 
 @require_GET

@@ -24,6 +24,46 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
+from django.utils.translation import gettext_lazy
+
+from common.system_messages import system_messages_define
+
+# What the system (not the provider) says on a delivery: `Delivery.error_message` holds the
+# code, shown in the viewer's language (`Delivery.error_note`); any other text there is the
+# provider's own, shown as such. `legacy`: the English texts stored before these codes.
+system_messages_define(
+    {
+        "delivery.unverifiable_push": gettext_lazy(
+            "FCM keeps no record of what it took: check with the creator before re-sending."
+        ),
+        "delivery.unverifiable_inbox": gettext_lazy(
+            "Written to the in-app inbox: check the creator's inbox."
+        ),
+        "delivery.unverifiable_smtp": gettext_lazy(
+            "Sent through SMTP, which reports nothing afterwards: check before re-sending."
+        ),
+        "delivery.no_push_device": gettext_lazy("The creator has no push device."),
+        "delivery.worker_lost": gettext_lazy(
+            "The worker stopped while sending; the provider may or may not have it."
+        ),
+        "delivery.provider_failed": gettext_lazy("Reported failed by the provider."),
+    },
+    legacy={
+        "FCM keeps no record of what it took: check with the creator before re-sending.": (
+            "delivery.unverifiable_push"
+        ),
+        "Written to the in-app inbox: check the creator's inbox.": "delivery.unverifiable_inbox",
+        "Sent through SMTP, which reports nothing afterwards: check before re-sending.": (
+            "delivery.unverifiable_smtp"
+        ),
+        "No push device.": "delivery.no_push_device",
+        "The worker stopped while sending; the provider may or may not have it.": (
+            "delivery.worker_lost"
+        ),
+        "Reported failed by the provider.": "delivery.provider_failed",
+    },
+)
+
 
 class Outcome(enum.StrEnum):
     ACCEPTED = "accepted"
@@ -113,7 +153,9 @@ class ChannelAdapter(Protocol):
     needs_device_tokens: ClassVar[bool]  # fill `Outgoing.device_tokens` from creators' devices
     needs_unsubscribe_links: ClassVar[bool]  # sign `Outgoing.unsubscribe_url`/`_post_url`
     reconciled_by: ClassVar[Reconciliation]  # how an `unknown` delivery is settled later
-    unverifiable_reason: ClassVar[str]  # kept on an `unknown` delivery when nothing can tell
+    # The code of the system message (DELIVERY_MESSAGES) kept on an `unknown` delivery when
+    # nothing can tell; "" when the provider can be asked.
+    unverifiable_reason: ClassVar[str]
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]: ...
 

@@ -29,9 +29,7 @@ def reply_classify(item: Outgoing, code: int, reply: object) -> SendResult:
 class SmtpEmailAdapter(ThreadedEmailAdapter):
     provider: ClassVar[str] = "smtp"
     reconciled_by: ClassVar[Reconciliation] = Reconciliation.NONE
-    unverifiable_reason: ClassVar[str] = (
-        "Sent through SMTP, which reports nothing afterwards: check before re-sending."
-    )
+    unverifiable_reason: ClassVar[str] = "delivery.unverifiable_smtp"
 
     def chunks(self, outgoing: Sequence[Outgoing]) -> list[list[Outgoing]]:
         threads = settings.EMAIL_THREADS

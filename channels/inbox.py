@@ -46,7 +46,7 @@ class InboxAdapter:
     needs_unsubscribe_links: ClassVar[bool] = False
     # Inbox messages are rows in our own database, written in the send: never left unknown.
     reconciled_by: ClassVar[Reconciliation] = Reconciliation.NONE
-    unverifiable_reason: ClassVar[str] = "Written to the in-app inbox: check the creator's inbox."
+    unverifiable_reason: ClassVar[str] = "delivery.unverifiable_inbox"
 
     async def send_batch(self, outgoing: Sequence[Outgoing]) -> list[SendResult]:
         return await sync_to_async(_inbox_store, thread_sensitive=True)(outgoing)

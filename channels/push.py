@@ -87,9 +87,7 @@ class PushAdapter:
     needs_device_tokens: ClassVar[bool] = True
     needs_unsubscribe_links: ClassVar[bool] = False
     reconciled_by: ClassVar[Reconciliation] = Reconciliation.NONE
-    unverifiable_reason: ClassVar[str] = (
-        "FCM keeps no record of what it took: check with the creator before re-sending."
-    )
+    unverifiable_reason: ClassVar[str] = "delivery.unverifiable_push"
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
@@ -171,7 +169,7 @@ def combine_device_results(item: Outgoing, results: list[tuple[str, SendResult]]
             item.delivery_id,
             Outcome.REJECTED,
             error_code="no_device",
-            error_message="No push device.",
+            error_message="delivery.no_push_device",  # a system message's code
         )
     dead = [token for _token, result in results for token in result.dead_device_tokens]
     accepted = [result for _token, result in results if result.outcome is Outcome.ACCEPTED]

@@ -11,22 +11,44 @@ creates `SystemMessage("campaign.settled")` where the message arises, stores
 `message.as_json()` if it must outlive the request, and renders with `str(message)` (or
 `{{ message }}` in a template) — or `system_message_render(stored)` for the stored form.
 Parameters may themselves be messages; plural messages use `ngettext_lazy(..., "count")`.
+A parameter that holds a code (a channel) is put into words when shown by the function
+registered for its name (`system_message_params_define({"channel": channel_label})`).
+
+A plain text field that holds either a person's or a provider's words, or the system's
+(`Delivery.error_message`), stores the bare code; `system_message_from_text` tells them
+apart, and also reads texts stored before they became codes (`legacy=` when defining).
 `tests/test_i18n_leaks.py` renders every defined message in both languages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.functional import Promise
 
 _CATALOGUE: dict[str, Promise] = {}
+_LEGACY: dict[str, str] = {}
+_PARAM_WORDS: dict[str, Callable[[Any], str]] = {}
 
 
-def system_messages_define(messages: dict[str, Promise]) -> None:
-    """Declare codes and their (lazily translated) texts; a code keeps its first text."""
+def system_messages_define(
+    messages: dict[str, Promise], *, legacy: dict[str, str] | None = None
+) -> None:
+    """Declare codes and their (lazily translated) texts; a code keeps its first text.
+    `legacy` maps texts stored before the code existed (in any language) to the code."""
     for code, text in messages.items():
         _CATALOGUE.setdefault(code, text)
+    for old, code in (legacy or {}).items():
+        _LEGACY.setdefault(old, code)
+
+
+def system_message_params_define(words: dict[str, Callable[[Any], str]]) -> None:
+    """Parameters of these names hold codes, put into words (in the active language) when
+    the message is shown: `{"channel": lambda code: str(labels.get(code, code))}`; a key
+    `"<code>:<name>"` does it for one message's parameter only."""
+    for name, function in words.items():
+        _PARAM_WORDS.setdefault(name, function)
 
 
 def system_messages_all() -> dict[str, Promise]:
@@ -48,10 +70,14 @@ class SystemMessage:
         text = _CATALOGUE[self.code]
         if not self.params:
             return str(text)
-        params = {
-            name: str(value) if isinstance(value, SystemMessage) else value
-            for name, value in self.params.items()
-        }
+        params = {}
+        for name, value in self.params.items():
+            words = _PARAM_WORDS.get(f"{self.code}:{name}") or _PARAM_WORDS.get(name)
+            if isinstance(value, SystemMessage):
+                value = str(value)
+            elif words is not None:
+                value = words(value)
+            params[name] = value
         return str(text % params)
 
     def __repr__(self) -> str:
@@ -92,3 +118,10 @@ def system_message_render(data: dict[str, Any] | None) -> str:
     if not data or data.get("code") not in _CATALOGUE:
         return ""
     return str(SystemMessage.from_json(data))
+
+
+def system_message_from_text(text: str) -> SystemMessage | None:
+    """The system's message kept in a plain text field (its bare code, or a text stored
+    before the code existed), or None for anyone else's words."""
+    code = text if text in _CATALOGUE else _LEGACY.get(text)
+    return SystemMessage(code) if code is not None else None

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in functional indexes (creators search), trigram ops
     "django_celery_beat",
     "ninja",  # its Swagger UI from our static files, not a CDN
     "csp",
@@ -329,6 +330,10 @@ AB_MIN_SAMPLE = env.int("AB_MIN_SAMPLE", default=100)
 OUTCOME_MIN_CREATORS = env.int("OUTCOME_MIN_CREATORS", default=100)
 OUTCOME_MAX_WINDOW_DAYS = env.int("OUTCOME_MAX_WINDOW_DAYS", default=90)
 OUTCOME_CACHE_SECONDS = env.int("OUTCOME_CACHE_SECONDS", default=3600)
+# How long reach counts are reused: a segment's reachable creators per channel (the campaign
+# wizard's audience and review steps) and a sequence step's "would reach today", both loaded
+# lazily; editing the segment or the step counts afresh (docs/segments.md, docs/sequences.md).
+REACH_COUNT_CACHE_SECONDS = env.int("REACH_COUNT_CACHE_SECONDS", default=120)
 # PostgreSQL work_mem for the outcome's one statement (SET LOCAL): its per-creator hash fits.
 OUTCOME_WORK_MEM = env("OUTCOME_WORK_MEM", default="256MB")
 CHANNEL_HTTP_CONNECTIONS = env.int("CHANNEL_HTTP_CONNECTIONS", default=500)

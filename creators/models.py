@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.timezone import now
@@ -123,6 +125,13 @@ class Creator(models.Model):
             models.Index(fields=["followers", "id"], name="creator_followers_id"),
             models.Index(fields=["gmv_30d", "id"], name="creator_gmv_id"),
             models.Index(fields=["last_active_at", "id"], name="creator_active_id"),
+            # The search box: part of a name (trigrams) and the start of an email, any case
+            # (`creator_search`'s `name__icontains` and `email__istartswith`).
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="creator_name_upper_trgm"),
+            models.Index(
+                OpClass(Upper("email"), name="text_pattern_ops"),
+                name="creator_email_upper_prefix",
+            ),
         ]
 
     def __str__(self) -> str:

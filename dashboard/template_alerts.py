@@ -6,11 +6,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.services import notifications_create
 from campaigns.whatsapp_templates import campaign_template_sids, campaigns_using_templates
 from channels.models import WhatsAppTemplate
+from common.system_messages import (
+    SystemMessage,
+    system_message_params_define,
+    system_messages_define,
+)
+
+system_messages_define(
+    {
+        "notification.template_stopped": gettext_lazy(
+            "WhatsApp template “%(template)s” is now %(status)s: campaign “%(campaign)s” "
+            "cannot send it."
+        )
+    }
+)
+system_message_params_define(
+    {
+        "notification.template_stopped:status": lambda code: str(
+            dict(WhatsAppTemplate.Status.choices).get(code, code)
+        )
+    }
+)
 
 
 def campaign_template_stopped_notify(*, templates: Sequence[WhatsAppTemplate]) -> int:
@@ -23,14 +44,12 @@ def campaign_template_stopped_notify(*, templates: Sequence[WhatsAppTemplate]) -
             continue
         for sid in sorted(set(campaign_template_sids(campaign=campaign)) & set(by_sid)):
             template = by_sid[sid]
-            text = _(
-                "WhatsApp template “%(template)s” is now %(status)s: campaign “%(campaign)s” "
-                "cannot send it."
-            ) % {
-                "template": template.friendly_name,
-                "status": template.get_status_display(),
-                "campaign": campaign.name,
-            }
+            text = SystemMessage(
+                "notification.template_stopped",
+                template=template.friendly_name,
+                status=template.status,
+                campaign=campaign.name,
+            )
             notifications_create(users=[campaign.owner], text=text, url=campaign.get_absolute_url())
             written += 1
     return written

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET
 
 from campaigns.models import Campaign
 from common.http import AuthenticatedHttpRequest
-from creators.models import Channel, Creator
+from creators.models import Channel
+from creators.selectors import creator_total_get
 from dashboard import selectors
 from segments.models import Segment
 from tracking.selectors import intake_health_get
@@ -33,7 +34,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     ):
         return redirect("agency-home")  # agency people see their briefs, no ops figures
     context: dict[str, Any] = {
-        "creator_count": Creator.objects.count(),
+        "creator_total": creator_total_get(),
         "segment_count": Segment.objects.count(),
     }
     if request.user.has_perm("campaigns.view_campaign"):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEntry
 from audit.services import audit_record
@@ -37,7 +38,11 @@ from campaigns.rendering import (
 from campaigns.services import REQUIRED_FIELDS
 from campaigns.testsend import TEST_CHANNELS
 from campaigns.whatsapp_templates import campaign_templates_get
-from common.system_messages import SystemMessage
+from common.system_messages import (
+    SystemMessage,
+    system_message_params_define,
+    system_messages_define,
+)
 from creators.models import Channel
 from programs.exceptions import CampaignNotReady, OverrideReasonMissing
 from programs.linkcheck import LinkChecker, LinkResult
@@ -46,11 +51,27 @@ from segments.selectors import segment_creators
 
 SAMPLE_SIZE = 5
 
+# Item labels are system messages: an override keeps them (audit log, `ReadinessOverride`)
+# as codes, read in the viewer's language. A manual item's label is a person's words.
+system_messages_define(
+    {
+        "readiness.channels": gettext_lazy("Channels chosen"),
+        "readiness.message": gettext_lazy("Message: %(channel)s · %(locale)s"),
+        "readiness.pages": gettext_lazy("Rules, FAQ and landing page"),
+        "readiness.whatsapp_template": gettext_lazy("WhatsApp template approved: %(name)s"),
+        "readiness.link": gettext_lazy("Link answers: %(url)s"),
+        "readiness.guide": gettext_lazy("Guide published: %(slug)s"),
+        "readiness.test_send": gettext_lazy("Test send: %(channel)s"),
+        "readiness.approval": gettext_lazy("Approval given"),
+    }
+)
+system_message_params_define({"channel": lambda code: str(dict(Channel.choices).get(code, code))})
+
 
 @dataclass
 class ChecklistItem:
     key: str
-    label: str
+    label: str | SystemMessage  # str: a manual item's label, as its author wrote it
     ok: bool
     required: bool = True
     fix: str = ""
@@ -200,7 +221,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
         items.append(
             ChecklistItem(
                 "channels",
-                _("Channels chosen"),
+                SystemMessage("readiness.channels"),
                 False,
                 fix=_("Choose channels in the campaign's audience step."),
             )
@@ -209,10 +230,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
     slugs: set[tuple[str, str]] = set()
     for channel in campaign.channels:
         for locale in locales:
-            label = _("Message: %(channel)s · %(locale)s") % {
-                "channel": channel_labels.get(channel, channel),
-                "locale": locale,
-            }
+            label = SystemMessage("readiness.message", channel=channel, locale=locale)
             message = messages.get((channel, locale))
             if message is None:
                 items.append(
@@ -248,7 +266,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
         items.append(
             ChecklistItem(
                 "pages",
-                _("Rules, FAQ and landing page"),
+                SystemMessage("readiness.pages"),
                 not missing,
                 fix=_("Add on the program page: %(missing)s.") % {"missing": ", ".join(missing)}
                 if missing
@@ -275,7 +293,7 @@ def campaign_checklist(*, campaign: Campaign, checker: LinkChecker | None = None
         items.append(
             ChecklistItem(
                 "approval",
-                _("Approval given"),
+                SystemMessage("readiness.approval"),
                 approved,
                 required=False,
                 fix=""
@@ -303,8 +321,10 @@ def _whatsapp_template_items(campaign: Campaign) -> list[ChecklistItem]:
         items.append(
             ChecklistItem(
                 f"whatsapp-template:{used['sid']}",
-                _("WhatsApp template approved: %(name)s")
-                % {"name": template.friendly_name if template else used["sid"]},
+                SystemMessage(
+                    "readiness.whatsapp_template",
+                    name=template.friendly_name if template else used["sid"],
+                ),
                 ok,
                 fix="" if ok else _("Pick an approved template in the WhatsApp message."),
                 detail=detail,
@@ -321,7 +341,7 @@ def _link_items(urls: list[str], checker: LinkChecker) -> list[ChecklistItem]:
     return [
         ChecklistItem(
             f"link:{result.url}",
-            _("Link answers: %(url)s") % {"url": result.url},
+            SystemMessage("readiness.link", url=result.url),
             result.ok,
             fix="" if result.ok else _("Fix or replace the link."),
             detail=result.reason or "",  # rendered when shown: checks ran in other threads
@@ -345,7 +365,7 @@ def _guide_items(slugs: set[tuple[str, str]]) -> list[ChecklistItem]:
         items.append(
             ChecklistItem(
                 f"guide:{slug}",
-                _("Guide published: %(slug)s") % {"slug": slug},
+                SystemMessage("readiness.guide", slug=slug),
                 not failing,
                 required=not cannot_check,
                 fix=_("Publish the guide in every language the campaign uses.") if failing else "",
@@ -367,11 +387,10 @@ def _test_send_items(campaign: Campaign) -> list[ChecklistItem]:
     for channel in campaign.channels:
         if channel not in TEST_CHANNELS:
             continue
-        label = dict(Channel.choices).get(channel, channel)
         items.append(
             ChecklistItem(
                 f"test_send:{channel}",
-                _("Test send: %(channel)s") % {"channel": label},
+                SystemMessage("readiness.test_send", channel=channel),
                 channel in sent,
                 fix="" if channel in sent else _("Use “Send test” on the review page."),
             )
@@ -390,7 +409,7 @@ def campaign_readiness_enforce(*, campaign: Campaign, actor: User | None) -> Non
         return
     checklist = campaign_checklist(campaign=campaign)
     if checklist.blocking:
-        raise CampaignNotReady([item.label for item in checklist.blocking])
+        raise CampaignNotReady([str(item.label) for item in checklist.blocking])
 
 
 @transaction.atomic
@@ -399,7 +418,11 @@ def readiness_override(*, campaign: Campaign, reason: str, actor: User) -> Readi
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise OverrideReasonMissing()
-    failing = [item.label for item in campaign_checklist(campaign=campaign).blocking]
+    # Kept as codes, so that the audit log reads them in its viewer's language.
+    failing = [
+        item.label.as_json() if isinstance(item.label, SystemMessage) else item.label
+        for item in campaign_checklist(campaign=campaign).blocking
+    ]
     override = ReadinessOverride.objects.create(
         campaign=campaign, actor=actor, reason=reason, failing=failing
     )

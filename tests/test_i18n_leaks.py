@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone, translation
 
@@ -228,9 +229,11 @@ def demo_data_make() -> dict[str, int]:
     """Demo creators, segments and conversations (seed_demo's own modules), and what the
     URL conf's pages are about: a finished and a draft campaign, a program, a lesson and a
     path, an agency brief, a playbook. The worker's part runs in es-MX, as on a server."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from agencies import services as agency_services
-    from agencies.models import Deliverable
-    from campaigns import fanout, runs, services
+    from agencies.models import Deliverable, Notification
+    from campaigns import dispatch, fanout, reconcile, runs, sequences, services
     from campaigns.models import Campaign, Delivery
     from conversations.canned_defaults import canned_answers_seed
     from conversations.demo import conversations_demo_create
@@ -239,9 +242,11 @@ def demo_data_make() -> dict[str, int]:
     from creators.models import Creator
     from education.models import ContentItem
     from markets.proposals import proposal_save
+    from programs import readiness
     from segments.demo import segments_demo_create
     from tests.support.factories import (
         agency_make,
+        agency_user_make,
         campaign_make,
         lesson_make,
         path_make,
@@ -256,16 +261,38 @@ def demo_data_make() -> dict[str, int]:
     canned_answers_seed()
     manager = user_make("leak-manager", role="manager")
     with translation.override(settings.LANGUAGE_CODE):  # the worker's language
-        sent = services.campaign_launch(
-            campaign=campaign_make(name="Reto de diciembre", channels=("whatsapp", "email")),
-            actor=manager,
-        )
+        with override_settings(REQUIRE_APPROVAL=True):  # approved by launching it: a note
+            sent = services.campaign_launch(
+                campaign=campaign_make(name="Reto de diciembre", channels=("whatsapp", "email")),
+                actor=manager,
+            )
         fanout.deliveries_create(campaign=sent, run=sent.last_run)
         Delivery.objects.filter(campaign=sent).update(status=Delivery.Status.SENT)
+        # Notes the system writes on deliveries: a lost worker's, an adapter's reason.
+        rows = Delivery.objects.filter(campaign=sent).order_by("pk")
+        lost, unverifiable = rows.filter(channel="whatsapp")[0], rows.filter(channel="email")[0]
+        Delivery.objects.filter(pk=lost.pk).update(
+            status=Delivery.Status.SENDING, claimed_at=timezone.now() - timedelta(hours=1)
+        )
+        dispatch.deliveries_mark_lost()
+        Delivery.objects.filter(pk=unverifiable.pk).update(
+            status=Delivery.Status.UNKNOWN, updated_at=timezone.now() - timedelta(days=1)
+        )
+        Delivery.objects.filter(pk=rows.filter(channel="whatsapp")[1].pk).update(
+            status=Delivery.Status.FAILED,  # the provider's own words, shown as the provider's
+            error_code="63016",
+            error_message="Failed to send freeform message because you are outside the window.",
+        )
+        with override_settings(EMAIL_PROVIDER="smtp"):
+            reconcile.deliveries_reconcile()
         runs.campaign_finish_if_done(campaign_id=sent.pk)
     assert Campaign.objects.get(pk=sent.pk).status == Campaign.Status.SENT
     draft = campaign_make(name="Borrador de enero")
     program = program_make(name="Misión diciembre")
+    with translation.override(settings.LANGUAGE_CODE):  # the failing items' labels are kept
+        readiness.readiness_override(
+            campaign=program.campaign, reason="Las páginas se publican mañana.", actor=manager
+        )
     lesson = lesson_make("buena-luz")
     draft_lesson = lesson_make("en-revision", publish=False)
     path = path_make("curso-video", [lesson])
@@ -300,6 +327,34 @@ def demo_data_make() -> dict[str, int]:
         expected_effect="Más aperturas.",
         measurement="Tasa de apertura.",
     )
+    # What the remaining patterns are about: a follow-up step of the sent campaign, a
+    # checklist item of the program's campaign, an agency's version with a comment, and the
+    # notification its submission sent.
+    step = sequences.sequence_step_save(
+        campaign=sent,
+        channel="push",
+        wait_minutes=60 * 24,
+        condition="not_opened",
+        messages=[{"locale": "es-MX", "title": "¿Lo viste?", "body": "Hoy cierra el reto."}],
+        actor=manager,
+    )
+    item = readiness.manual_item_add(
+        campaign=program.campaign, label="Revisar el guion", required=True, actor=manager
+    )
+    assert deliverable is not None
+    version = agency_services.version_submit(
+        deliverable=deliverable,
+        actor=agency_user_make(agency, "leak-agencia"),
+        text="Hola, hoy vendemos en vivo.\nMuestra el producto de cerca.",
+        upload=SimpleUploadedFile("guion.pdf", b"%PDF-1.4\n%demo\n", "application/pdf"),
+    )
+    comment = agency_services.comment_add(
+        version=version, actor=manager, body="Más corto, por favor.", line=1
+    )
+    notification = (
+        Notification.objects.order_by("pk").first()
+        or (agency_services.notifications_create(users=[manager], text="Nueva versión", url="")[0])
+    )
     creator = Creator.objects.order_by("pk").first()
     conversation = Conversation.objects.order_by("pk").first()
     assert deliverable is not None and isinstance(draft_lesson, ContentItem)
@@ -318,6 +373,11 @@ def demo_data_make() -> dict[str, int]:
         "proposal": proposal.pk,
         "agency": agency.pk,
         "conversation": conversation.pk,
+        "step": step.pk,
+        "item": item.pk,
+        "version": version.pk,
+        "comment": comment.pk,
+        "notification": notification.pk,
     }
 
 
@@ -339,6 +399,7 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
         "education/paths/": objects["path"],
         "education/": objects["lesson"],
         "programs/readiness/": objects["program_campaign"],
+        "markets/campaigns/": objects["campaign"],
         "programs/": objects["program"],
         "markets/playbooks/": objects["playbook"],
         "markets/proposals/": objects["proposal"],
@@ -348,6 +409,11 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
         "brief_pk": objects["brief"],
         "deliverable_pk": objects["deliverable"],
         "agency_pk": objects["agency"],
+        "step_id": objects["step"],
+        "item_pk": objects["item"],
+        "version_pk": objects["version"],
+        "comment_pk": objects["comment"],
+        "notification_pk": objects["notification"],
     }
     urls, left_out = [], []
     for pattern in _patterns(get_resolver().url_patterns):
@@ -370,15 +436,29 @@ def ops_urls(objects: dict[str, int]) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_no_page_shows_the_other_language_or_a_raw_code(client, settings):
+def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_path):
     from django.contrib.auth import get_user_model
 
+    from agencies.services import notifications_create
+    from common.system_messages import SystemMessage
     from programs.models import Program
 
     settings.LINK_CHECK_TIMEOUT = 0.5
+    settings.AGENCY_FILES_DIR = tmp_path / "agency-files"  # the demo version's file
     objects = demo_data_make()
     objects["program_campaign"] = Program.objects.get(pk=objects["program"]).campaign_id
     admin = get_user_model().objects.create_superuser("leak-admin", "", "x")
+    with translation.override(settings.LANGUAGE_CODE):  # the template sync's notice, as a worker
+        notifications_create(
+            users=[admin],
+            text=SystemMessage(
+                "notification.template_stopped",
+                template="bienvenida",
+                status="paused",
+                campaign="Reto de diciembre",
+            ),
+            url="/",
+        )
     client.force_login(admin)
     catalogue = Catalogue()
     codes = known_codes()

@@ -523,7 +523,7 @@ def delivery_settle_from_provider(
             status=Delivery.Status.FAILED,
             provider_message_id=provider_message_id[:128],
             error_code=error_code[:64],
-            error_message="Reported failed by the provider.",
+            error_message="delivery.provider_failed",  # a system message's code (channels/base.py)
             updated_at=now,
         )
     if updated:

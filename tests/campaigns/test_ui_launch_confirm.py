@@ -70,7 +70,10 @@ def test_the_confirmation_page_shows_the_counts_and_posts_the_launch(role_client
     assert f'href="/campaigns/{campaign.pk}/launch/"' in review
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-testid="launch-push-to-send"><strong>5</strong>' in html
+    # The counts arrive by htmx from their fragment after the page draws itself.
+    assert f'hx-get="/campaigns/{campaign.pk}/launch/counts/"' in html
+    counts = client.get(f"/campaigns/{campaign.pk}/launch/counts/").content.decode()
+    assert 'data-testid="launch-push-to-send"><strong>5</strong>' in counts
     assert 'id="launch-confirm-button"' in html
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DRAFT  # looking is not launching
@@ -92,7 +95,11 @@ def test_an_incomplete_campaign_shows_why_and_no_launch_button(role_client):
 
 def test_the_confirmation_needs_the_launch_permission_and_a_real_campaign(role_client):
     campaign = campaign_make(channels=("push",), locales=("es-MX",))
-    assert role_client("editor").get(f"/campaigns/{campaign.pk}/launch/").status_code == 403
+    editor = role_client("editor")
+    assert editor.get(f"/campaigns/{campaign.pk}/launch/").status_code == 403
+    assert editor.get(f"/campaigns/{campaign.pk}/launch/counts/").status_code == 403
     manager = role_client("manager")
     assert manager.get("/campaigns/999999/launch/").status_code == 404
+    assert manager.get("/campaigns/999999/launch/counts/").status_code == 404
+    assert manager.post(f"/campaigns/{campaign.pk}/launch/counts/").status_code == 405
     assert manager.put(f"/campaigns/{campaign.pk}/launch/").status_code == 405

@@ -1,8 +1,10 @@
 """A manager launches despite failing items only with a written reason, which is audited."""
 
 import pytest
+from django.utils import translation
 
 from audit.models import AuditEntry
+from audit.presenters import audit_row
 from campaigns.models import Campaign
 from programs import readiness
 from programs.exceptions import OverrideReasonMissing
@@ -27,4 +29,13 @@ def test_override_needs_a_reason_and_is_audited(db, django_user_model):
     entry = AuditEntry.objects.get(action="campaign.readiness_override")
     assert entry.actor == manager
     assert entry.detail["reason"] == reason
-    assert entry.detail["failing"] == ["Rules, FAQ and landing page"]
+    # The failing items are kept as codes: the audit log reads them in its viewer's language.
+    assert entry.detail["failing"] == [{"code": "readiness.pages", "params": {}}]
+    assert ReadinessOverride.objects.get().failing == entry.detail["failing"]
+    with translation.override("en"):
+        assert audit_row(entry).detail[1] == ("failing", "Rules, FAQ and landing page")
+    with translation.override("es-mx"):
+        assert audit_row(entry).detail[1] == (
+            "pendientes de cumplir",
+            "Reglas, preguntas frecuentes y página de destino",
+        )

@@ -37,7 +37,7 @@ def test_checklist_fails_while_the_template_is_not_approved(settings, fake_provi
         items = readiness.campaign_checklist(campaign=program.campaign).items  # no links
         return next(i for i in items if i.key == key)
 
-    assert item().ok and item().label == "WhatsApp template approved: bienvenida_creadores"
+    assert item().ok and str(item().label) == "WhatsApp template approved: bienvenida_creadores"
     fake_providers.content_template_set(WELCOME_ES, status="paused", rejection_reason="Low quality")
     whatsapp_templates_sync()
     failing = item()
