@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
 
 from campaigns.models import Campaign, Delivery
@@ -54,14 +54,9 @@ VIEWPORTS: dict[int, ViewportSize] = {
 }
 PHONE_MENU_BELOW = 52 * 16  # px: the shell folds its menu behind "Menu" under 52rem
 
-# A string merged before its es-MX translation: the walk reads the catalogue's words for it
-# (tests/test_i18n_leaks.py reports it untranslated meanwhile); type the Spanish out here
-# once the lead has translated it.
-PENDING = None
-
 # What the person reads, per UI language (the es-MX catalogue's words, typed out here so a
 # missing translation fails the walk instead of passing in English).
-TEXT: dict[str, dict[str, str | None]] = {
+TEXT: dict[str, dict[str, str]] = {
     "Main": {"en": "Main", "es-MX": "Principal"},
     "Menu": {"en": "Menu", "es-MX": "Menú"},
     "Sign in": {"en": "Sign in", "es-MX": "Iniciar sesión"},
@@ -134,8 +129,15 @@ TEXT: dict[str, dict[str, str | None]] = {
     "Follow-up:": {"en": "Follow-up:", "es-MX": "Seguimiento:"},
     "Clicked": {"en": "Clicked", "es-MX": "Con clic"},
     "Download CSV": {"en": "Download CSV", "es-MX": "Descargar CSV"},
-    # The pasted list's page (helper crt) is not in the es-MX catalogue yet (PENDING).
-    "New list of handles": {"en": "New list of handles", "es-MX": PENDING},
+    "New list of handles": {"en": "New list of handles", "es-MX": "Nueva lista de usuarios"},
+    "list made": {
+        "en": "List “{name}” made with {number} creators.",
+        "es-MX": "Lista “{name}” creada con {number} creadoras.",
+    },
+    "1 handle is not a creator": {
+        "en": "1 handle is not a creator",
+        "es-MX": "1 usuario no es una creadora",
+    },
 }
 CHANNEL_LABEL = {
     "email": {"en": "Email", "es-MX": "Correo"},
@@ -363,20 +365,7 @@ class Walk:
         return [person for person in self.audience if person not in engaged]
 
     def t(self, key: str) -> str:
-        words = TEXT[key][self.language]
-        if words is PENDING:
-            return self.catalogue(TEXT[key]["en"] or key)
-        return words
-
-    def catalogue(self, singular: str, plural: str = "", count: int = 1, **params: object) -> str:
-        """A PENDING string as the UI's catalogue words it (see PENDING)."""
-        with translation.override(self.language):
-            words = (
-                translation.ngettext(singular, plural, count)
-                if plural
-                else translation.gettext(singular)
-            )
-        return words % params if params else words
+        return TEXT[key][self.language]
 
     def channel(self, code: str) -> str:
         return CHANNEL_LABEL[code][self.language]
@@ -575,19 +564,9 @@ def step_pasted_list(walk: Walk) -> None:
     walk.shot("list-pasted")
     page.locator("#list-create").click()
     result = page.locator("#list-result")
-    expect(result).to_contain_text(
-        walk.catalogue(
-            "List “%(name)s” made with %(number)s creator.",
-            "List “%(name)s” made with %(number)s creators.",
-            len(PASTED_PEOPLE),
-            name=name,
-            number=len(PASTED_PEOPLE),
-        )
-    )
+    expect(result).to_contain_text(walk.t("list made").format(name=name, number=len(PASTED_PEOPLE)))
     unknown = page.locator("#list-unknown")
-    assert unknown.get_by_role("heading").inner_text() == walk.catalogue(
-        "%(number)s handle is not a creator", "%(number)s handles are not creators", 1, number=1
-    )
+    assert unknown.get_by_role("heading").inner_text() == walk.t("1 handle is not a creator")
     rows = [row.locator("td").all_inner_texts() for row in unknown.locator("tbody tr").all()]
     assert rows == [[str(PASTED_UNKNOWN[0]), PASTED_UNKNOWN[1]]], rows
     walk.fits()
