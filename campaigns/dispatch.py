@@ -40,6 +40,7 @@ from channels.base import ChannelAdapter, Outcome, Outgoing, SendResult
 from channels.ratelimit import RateLimiter
 from channels.registry import adapter_class, adapter_for, provider_for
 from common.sql import ids_any
+from common.system_messages import SystemMessage
 from creators.models import Creator, Device
 
 logger = logging.getLogger(__name__)
@@ -464,11 +465,16 @@ class Dispatcher:
                         row.id,
                         Outcome.REJECTED,
                         error_code=error.code,
-                        # The window's note is the system's: its code, read when shown.
-                        # A render failure's names the template's own line and cause.
+                        # The system's notes, kept as codes and read when shown: a render
+                        # failure's names the template's own field, line and cause.
                         error_message="delivery.outside_whatsapp_window"
                         if isinstance(error, OutsideWhatsAppWindow)
-                        else str(error),
+                        else SystemMessage(
+                            "delivery.render_failed",
+                            field=error.field,
+                            line=error.line,
+                            cause=str(error.cause)[:300],
+                        ).as_text(),
                     )
                 )
         return outgoing, failures

@@ -20,7 +20,10 @@ system_messages_define(
         "delivery.outside_whatsapp_window": _(
             "Not sent: the creator has not written on WhatsApp in the last 24 hours, and "
             "this message has no approved template for creators outside that window."
-        )
+        ),
+        # A checked template that still failed for one creator (campaigns.exceptions
+        # TemplateRenderFailed): the template's field and line, and the renderer's cause.
+        "delivery.render_failed": _("Field %(field)s, line %(line)d: %(cause)s"),
     }
 )
 

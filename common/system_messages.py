@@ -15,13 +15,15 @@ A parameter that holds a code (a channel) is put into words when shown by the fu
 registered for its name (`system_message_params_define({"channel": channel_label})`).
 
 A plain text field that holds either a person's or a provider's words, or the system's
-(`Delivery.error_message`), stores the bare code; `system_message_from_text` tells them
-apart, and also reads texts stored before they became codes (`legacy=` when defining).
+(`Delivery.error_message`), stores the bare code, or `message.as_text()` (its JSON) when it
+has parameters; `system_message_from_text` tells them apart, and also reads texts stored
+before they became codes (`legacy=` when defining).
 `tests/test_i18n_leaks.py` renders every defined message in both languages.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +96,10 @@ class SystemMessage:
     def __contains__(self, text: str) -> bool:
         return text in str(self)
 
+    def as_text(self) -> str:
+        """The form for a plain text field: the bare code, or its JSON with parameters."""
+        return json.dumps(self.as_json(), ensure_ascii=False) if self.params else self.code
+
     def as_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -123,5 +129,13 @@ def system_message_render(data: dict[str, Any] | None) -> str:
 def system_message_from_text(text: str) -> SystemMessage | None:
     """The system's message kept in a plain text field (its bare code, or a text stored
     before the code existed), or None for anyone else's words."""
+    if text.startswith('{"code": '):
+        try:
+            data = json.loads(text)
+        except ValueError:  # cut short by the field's length: show it as it is
+            return None
+        if isinstance(data, dict) and data.get("code") in _CATALOGUE:
+            return SystemMessage.from_json(data)
+        return None
     code = text if text in _CATALOGUE else _LEGACY.get(text)
     return SystemMessage(code) if code is not None else None
