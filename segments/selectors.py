@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
@@ -152,18 +153,30 @@ def segment_preview(
     sample_size: int = 10,
     now: datetime | None = None,
     reachable: bool = False,
+    with_fields: bool = False,
 ) -> SegmentPreview:
     """Count and sample of a segment, saved or not; bad rules raise SegmentRulesInvalid.
-    With `reachable`, also the count per channel, and the sample carries the columns the
-    rules test (`fields`)."""
+    With `reachable`, also the count per channel; with it or `with_fields`, the sample
+    carries the columns the rules test (`fields`)."""
     now = now or timezone.now()
     fields = tuple(rules_fields(segment.rules)) if segment.kind == Segment.Kind.DYNAMIC else ()
     return SegmentPreview(
         count=segment_count(segment, now=now),
         sample=segment_sample_rows(segment, sample_size, now=now, extra=fields),
         reachable=segment_reachable(segment, now=now) if reachable else None,
-        fields=fields if reachable else (),
+        fields=fields if reachable or with_fields else (),
     )
+
+
+def segment_reachable_cached(segment: Segment) -> dict[str, int]:
+    """`segment_reachable` of a saved segment, reused for REACH_COUNT_CACHE_SECONDS: at a
+    million creators the count reads every one of them. Saving the segment counts afresh."""
+    key = f"segment-reach:{segment.pk}:{segment.updated_at.timestamp()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = segment_reachable(segment)
+        cache.set(key, counts, settings.REACH_COUNT_CACHE_SECONDS)
+    return counts
 
 
 COUNT_CACHE_SECONDS = 300

@@ -11,9 +11,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from common.exceptions import AltavozError
 from common.http import AuthenticatedHttpRequest
@@ -189,13 +190,28 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if segment.kind == Segment.Kind.DYNAMIC:
             context["rules_text"] = rules_describe(segment.rules)
             context["rules_json"] = json.dumps(segment.rules, indent=2, ensure_ascii=False)
+        # The reach per channel reads every creator of the segment: it loads after the page.
         preview = selectors.segment_preview(
-            segment=segment, sample_size=PREVIEW_SAMPLE_SIZE, reachable=True
+            segment=segment, sample_size=PREVIEW_SAMPLE_SIZE, with_fields=True
         )
         context.update(_preview_context(preview))
+        context["reach_url"] = reverse("segment-reach", args=[segment.pk])
     except SegmentRulesInvalid as error:  # rules saved before a field was removed
         context["error"] = str(error)
     return render(request, "segments/segment_detail.html", context)
+
+
+@require_GET
+@login_required
+@permission_required("segments.view_segment", raise_exception=True)
+def segment_reach(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: a saved segment's reachable creators per channel (cached briefly)."""
+    segment = get_object_or_404(Segment, pk=pk)
+    try:
+        reachable = selectors.segment_reachable_cached(segment)
+    except SegmentRulesInvalid as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    return render(request, "segments/_reachable_table.html", {"reachable": reachable})
 
 
 @login_required
