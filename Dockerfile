@@ -52,6 +52,6 @@ RUN mkdir -p /app/var/media && chown -R altavoz:altavoz /app/var
 USER altavoz
 EXPOSE 8000
 
-# gunicorn reads WEB_CONCURRENCY (workers) and GUNICORN_CMD_ARGS; see docs/configuration.md.
-# The timeout leaves room for a large CSV import posted to the API.
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--timeout", "120", "--access-logfile", "-"]
+# config/gunicorn.py: WEB_CONCURRENCY workers (default 2 x cores + 1), port 8000, a timeout
+# with room for a large CSV import; GUNICORN_CMD_ARGS adds options (docs/configuration.md).
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.py"]

@@ -1,7 +1,7 @@
 """Twilio's incoming-message webhook under gunicorn, beside a bare POST view on the same server.
 
     DATABASE_URL=postgres://…/altavoz REDIS_URL=redis://…/9 CELERY_BROKER_URL=redis://…/9 \\
-        .venv/bin/python -m bench.inbound_webhook [--duration 10] [--connections 32] [--workers 4]
+        .venv/bin/python -m bench.inbound_webhook [--duration 10] [--connections 32] [--workers 2xCPU+1]
 
 Works in its own database (`<name of DATABASE_URL's database>_bench_inbound_webhook`, made
 anew and migrated, dropped at the end unless --keep; bench/scratch.py).
@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.scratch import scratch_django, scratch_name
+from config.gunicorn import workers_default
 
 PATH = "/hooks/twilio/inbound"
 BARE = "/bench/bare-inbound"
@@ -106,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4)
+    # What the web container runs (config/gunicorn.py): 2 x cores + 1 unless WEB_CONCURRENCY.
+    parser.add_argument("--workers", type=int, default=workers_default())
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
