@@ -48,13 +48,15 @@ def _pages() -> list[str]:
         "campaigns": finished.pk,
         "stats": finished.pk,
         "programs": Program.objects.get().pk,
-        "creators": Creator.objects.order_by("pk").first().pk,
-        "segments": Segment.objects.order_by("pk").first().pk,
-        "education": ContentItem.objects.order_by("pk").first().pk,
-        "markets": Playbook.objects.order_by("pk").first().pk,
+        "creators": Creator.objects.order_by("pk").values_list("pk", flat=True)[0],
+        "segments": Segment.objects.order_by("pk").values_list("pk", flat=True)[0],
+        "education": ContentItem.objects.order_by("pk").values_list("pk", flat=True)[0],
+        "markets": Playbook.objects.order_by("pk").values_list("pk", flat=True)[0],
         "work": Deliverable.objects.get(kind="script").pk,
         "agencies": Brief.objects.get().pk,
-        "conversations": Conversation.objects.exclude(creator=None).order_by("pk").first().pk,
+        "conversations": Conversation.objects.exclude(creator=None)
+        .order_by("pk")
+        .values_list("pk", flat=True)[0],
     }
     pages = set()
     for route in _routes(get_resolver().url_patterns):

@@ -36,7 +36,7 @@ def eager_tasks() -> Iterator[None]:
 
 def _emailed_link(address: str) -> str:
     (message,) = [m for m in mail.outbox if m.to == [address]]
-    (link,) = re.findall(r"https?://\S+/invitation/\S+/", message.body)
+    (link,) = re.findall(r"https?://\S+/invitation/\S+/", str(message.body))
     return link
 
 

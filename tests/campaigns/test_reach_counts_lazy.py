@@ -32,7 +32,9 @@ def _reachable(html: str) -> dict[str, str]:
 
 
 def _lazy_url(html: str) -> str:
-    return unescape(re.search(r'hx-get="([^"]+)" hx-trigger="load"', html)[1])
+    match = re.search(r'hx-get="([^"]+)" hx-trigger="load"', html)
+    assert match is not None, html
+    return unescape(match[1])
 
 
 @pytest.mark.parametrize("step", ["audience", "review"])

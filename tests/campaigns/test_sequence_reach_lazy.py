@@ -39,7 +39,9 @@ def _step(campaign, *, condition: str = "not_opened", step=None):
 
 def _cell(client, campaign, step) -> str:
     html = client.get(f"/campaigns/{campaign.pk}/sequence/{step.pk}/reach/").content.decode()
-    return re.search(r'<td class="would-reach number">([^<]*)</td>', html)[1]
+    match = re.search(r'<td class="would-reach number">([^<]*)</td>', html)
+    assert match is not None, html
+    return match[1]
 
 
 def test_page_shows_counting_until_the_cell_is_loaded(role_client):

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def _tile(client) -> str:
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    return re.search(r'data-testid="creator-total">([^<]*)<', html)[1]
+    match = re.search(r'data-testid="creator-total">([^<]*)<', html)
+    assert match is not None, html
+    return match[1]
 
 
 def test_small_base_is_counted_exactly(role_client):
