@@ -23,6 +23,7 @@ BENCHMARKS = [
     "trigger_latency",
     "intake_drain",
     "ops_pages",
+    "creator_bulk",
 ]
 
 
