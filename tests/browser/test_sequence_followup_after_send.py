@@ -55,7 +55,9 @@ def test_follow_up_non_openers_after_the_send(page, login_as, settings):
     page.locator("#preview-en [data-testid=template-error]").filter(has_text="Line 1:").wait_for()
     shot(page, "step-form")
     page.click("#step-save")
-    error = page.locator("#step-message-en [data-testid=template-error]")
+    # The form's own error under the field (the live preview, loaded after the page, shows
+    # the same problem in its own box).
+    error = page.locator("#step-message-en fieldset [data-testid=template-error]")
     assert error.inner_text().startswith("Line 1:")
     assert not SequenceStep.objects.filter(campaign=campaign).exists()
 
