@@ -45,25 +45,8 @@ from creators.models import Creator, Device
 
 logger = logging.getLogger(__name__)
 
-CREATOR_FIELDS = (
-    "id",
-    "handle",
-    "name",
-    "email",
-    "phone",
-    "locale",
-    "timezone",
-    "state",
-    "market",
-    "level",
-    "followers",
-    "gmv_30d",
-    "category",
-    "content_type",
-    "joined_at",
-    "last_active_at",
-    "tags",
-)
+# The Creator columns every outgoing message carries, whatever its templates read.
+OUTGOING_CREATOR_FIELDS = ("id", "email", "phone", "name", "locale")
 
 
 @dataclass(slots=True)
@@ -312,6 +295,15 @@ class Dispatcher:
             )
             for message in Message.objects.filter(campaign=campaign)
         }
+        # Only the columns the templates read (and the message needs) are fetched per batch:
+        # a JSON or date column parsed for every creator and never read is pure cost.
+        self.creator_fields = tuple(
+            sorted(
+                set(OUTGOING_CREATOR_FIELDS).union(
+                    *(renderer.creator_columns for renderer in self.renderers.values())
+                )
+            )
+        )
         self.cap = policies.campaign_frequency_cap(campaign)
         # A sequence step may send on a channel of its own: its claims take that lock too.
         self.cap_channels = tuple(
@@ -427,14 +419,21 @@ class Dispatcher:
         self, claimed: list[Claimed]
     ) -> tuple[dict[str, list[Outgoing]], list[SendResult]]:
         creator_ids = {row.creator_id for row in claimed}
+        # One moment for the batch: the WhatsApp window is checked at it, in the query.
+        now = timezone.now()
         creators = {
             row["id"]: row
             for row in Creator.objects.filter(id__in=ids_any(creator_ids)).values(
-                *CREATOR_FIELDS, "whatsapp_window_open_until"
+                *self.creator_fields,
+                whatsapp_window_open=whatsapp_window.window_open_expression(now=now),
             )
         }
+        channels = {row.channel for row in claimed}
+        unsubscribe_channels = {
+            channel for channel in channels if self.adapter_class(channel).needs_unsubscribe_links
+        }
         tokens: dict[int, list[str]] = defaultdict(list)
-        if any(self.adapter_class(row.channel).needs_device_tokens for row in claimed):
+        if any(self.adapter_class(channel).needs_device_tokens for channel in channels):
             for creator_id, token in Device.objects.filter(
                 creator_id__in=ids_any(creator_ids)
             ).values_list("creator_id", "token"):
@@ -457,6 +456,7 @@ class Dispatcher:
                         creator,
                         tuple(tokens.get(row.creator_id, ())),
                         event=events.get((row.run, row.creator_id)),
+                        unsubscribe=row.channel in unsubscribe_channels,
                     )
                 )
             except (TemplateRenderFailed, OutsideWhatsAppWindow) as error:
@@ -486,7 +486,10 @@ class Dispatcher:
         device_tokens: tuple[str, ...],
         *,
         event: dict[str, Any] | None = None,
+        unsubscribe: bool = False,
     ) -> Outgoing:
+        """`creator`: a row of `outgoing_build`'s query (with `whatsapp_window_open`);
+        `unsubscribe`: whether the channel carries List-Unsubscribe links."""
         tracking = delivery_tracking()
         links = tracking.links_for(
             delivery_id=row.id,
@@ -516,12 +519,8 @@ class Dispatcher:
         # WhatsApp: the body or the template by the creator's 24-hour window, checked now
         # (it may have closed since fan-out); other channels' content is returned as is.
         content = whatsapp_window.content_for_creator(
-            content,
-            channel=row.channel,
-            open_until=creator["whatsapp_window_open_until"],
-            now=timezone.now(),
+            content, channel=row.channel, window_open=creator["whatsapp_window_open"]
         )
-        unsubscribe = self.adapter_class(row.channel).needs_unsubscribe_links
         return Outgoing(
             delivery_id=row.id,
             creator_id=row.creator_id,

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from campaigns.exceptions import OutsideWhatsAppWindow
@@ -51,21 +52,26 @@ def message_needs_window(fields: Mapping[str, Any]) -> bool:
     return _filled(fields.get("body")) and not message_has_template(fields)
 
 
-def window_is_open(open_until: datetime | None, *, now: datetime) -> bool:
-    return open_until is not None and open_until > now
+def window_open_expression(*, now: datetime) -> ExpressionWrapper:
+    """A `.values()`/`.annotate()` expression on Creator: true when the window is open at
+    `now` (false when it never opened), so a batch reads one boolean, not a date per row."""
+    return ExpressionWrapper(
+        Q(whatsapp_window_open_until__gt=now, whatsapp_window_open_until__isnull=False),
+        output_field=BooleanField(),
+    )
 
 
 def content_for_creator(
-    content: dict[str, Any], *, channel: str, open_until: datetime | None, now: datetime
+    content: dict[str, Any], *, channel: str, window_open: bool | None
 ) -> dict[str, Any]:
     """The rendered `content` as it goes on `channel` to a creator whose WhatsApp window is
-    open until `open_until`. WhatsApp: the body inside the window (the template when the body
-    is blank), the template outside it; body-only content outside the window raises
-    OutsideWhatsAppWindow. Other channels: `content` unchanged."""
+    open (`window_open`; None counts as closed). WhatsApp: the body inside the window (the
+    template when the body is blank), the template outside it; body-only content outside the
+    window raises OutsideWhatsAppWindow. Other channels: `content` unchanged."""
     if channel != Channel.WHATSAPP:
         return content
     has_template, has_body = _filled(content.get("content_sid")), _filled(content.get("body"))
-    if window_is_open(open_until, now=now):
+    if window_open:
         if has_body:
             return {key: value for key, value in content.items() if key not in TEMPLATE_FIELDS}
         return content

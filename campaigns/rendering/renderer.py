@@ -21,7 +21,7 @@ from .check import (
     source_link_lines,
     template_analyze,
 )
-from .context import NO_EVENT
+from .context import CREATOR_COLUMNS, NO_EVENT
 from .email_html import html_inline_css, html_preheader_insert, html_to_text
 from .environment import TEXT_ENV
 from .fields import CHANNEL_FIELDS, FieldKind, field_max_chars
@@ -91,10 +91,13 @@ class MessageRenderer:
         self.text_from_html = (
             channel == "email" and "html" in self.templates and ("text" not in self.templates)
         )
-        # The Creator columns these templates read: dispatch can fetch just these.
-        self.creator_columns: tuple[str, ...] = creator_columns_needed(analyses)
         # The snippets the templates call, loaded once (no query when there are none).
         self.snippets = SnippetLibrary.for_asts(self._asts)
+        # The Creator columns these templates read: dispatch fetches just these. A snippet
+        # is rendered with the caller's context and may read any of them.
+        self.creator_columns: tuple[str, ...] = (
+            CREATOR_COLUMNS if self.snippets.versions else creator_columns_needed(analyses)
+        )
         self._asts.clear()
 
     @staticmethod

@@ -184,3 +184,33 @@ def test_a_canned_answer_renders_the_snippet_in_the_answers_language(rules):
     text = canned_answer_render(answer=answer, conversation=conversation)
 
     assert text.startswith("Reglas para Creadora")  # the Spanish answer, so the Spanish rules
+
+
+def test_dispatch_gives_a_snippet_the_creator_fields_only_it_reads(transactional_db):
+    """Dispatch fetches only the creator columns the templates read: a snippet's own reads
+    count too, though the template calling it names none of them."""
+    snippet_save(
+        slug="tu-nivel",
+        locale="es-MX",
+        body="{{ creator.handle }}: nivel {{ creator.level }}",
+        actor=None,
+    )
+    creators_make(3)
+    campaign = campaign_make(
+        channels=("inbox",),
+        messages=[
+            {
+                "channel": "inbox",
+                "locale": "es-MX",
+                "title": "x",
+                "body": "{{ snippet('tu-nivel') }}",
+            }
+        ],
+    )
+    services.campaign_launch(campaign=campaign)
+    campaign.refresh_from_db()
+    fanout.deliveries_create(campaign=campaign, run=campaign.last_run)
+
+    assert dispatch.campaign_dispatch(campaign_id=campaign.pk).claimed == 3
+
+    assert InboxMessage.objects.get(creator__handle="creador_2").body == "creador_2: nivel 2"
