@@ -469,12 +469,7 @@ class Dispatcher:
                         # failure's names the template's own field, line and cause.
                         error_message="delivery.outside_whatsapp_window"
                         if isinstance(error, OutsideWhatsAppWindow)
-                        else SystemMessage(
-                            "delivery.render_failed",
-                            field=error.field,
-                            line=error.line,
-                            cause=str(error.cause)[:300],
-                        ).as_text(),
+                        else render_failed_note(error),
                     )
                 )
         return outgoing, failures
@@ -635,3 +630,21 @@ def deliveries_mark_lost(*, older_than: timedelta | None = None) -> int:
         error_message="delivery.worker_lost",  # a system message's code (channels/base.py)
         updated_at=now,
     )
+
+
+def render_failed_note(error: TemplateRenderFailed) -> str:
+    """A render failure's note for `Delivery.error_message`: the template's field and line and
+    the cause (campaigns/rendering/causes.py), all codes and short parameters, read in the
+    viewer's language. Cut to the field's length, its JSON would no longer read as a note:
+    one that would not fit says less instead."""
+    note = SystemMessage(
+        "delivery.render_failed", field=error.field, line=error.line, cause=error.cause
+    ).as_text()
+    if len(note) <= (Delivery._meta.get_field("error_message").max_length or 500):
+        return note
+    return SystemMessage(
+        "delivery.render_failed",
+        field=error.field[:60],
+        line=error.line,
+        cause=SystemMessage("render.failed"),
+    ).as_text()

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from common.exceptions import AltavozError
+from common.system_messages import SystemMessage
 
 
 class TemplateInvalid(AltavozError):
@@ -18,12 +19,17 @@ class TemplateRenderFailed(AltavozError):
     """A checked template that still failed for one creator (missing value, sandbox refusal).
 
     The original error (a Jinja ``UndefinedError``, ``SecurityError``…) is chained as
-    ``__cause__``; dispatch records the message as the delivery's error and `code` as its
-    error code: ``render_budget`` (over the rendering budget: loops, size, time),
-    ``render_link`` (a link that is not a web or app link), else ``render_error``.
+    ``__cause__``; `cause` says why as a system message (campaigns/rendering/causes.py), so
+    that dispatch can store it in the delivery's note (`delivery.render_failed`) to be read
+    in the viewer's language, and `code` is the delivery's error code: ``render_budget``
+    (over the rendering budget: loops, size, time), ``render_link`` (a link that is not a web
+    or app link), else ``render_error``. `str()` reads it in the language active when raised
+    (a preview's or a check's request).
     """
 
-    def __init__(self, field: str, line: int, cause: str, code: str = "render_error") -> None:
+    def __init__(
+        self, field: str, line: int, cause: SystemMessage, code: str = "render_error"
+    ) -> None:
         super().__init__(
             _("Field %(field)s, line %(line)d: %(cause)s")
             % {"field": field, "line": line, "cause": cause}

@@ -22,8 +22,9 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
-from jinja2.exceptions import SecurityError
+from common.system_messages import SystemMessage
+
+from .causes import RenderRefused
 
 # Loop iterations in one field's render: every loop, nested or not, counted together.
 MAX_LOOP_ITERATIONS = 10_000
@@ -44,8 +45,9 @@ MAX_TEMPLATE_TAGS = 1_000
 DEFAULT_MAX_CHARS = 1_000_000
 
 
-class RenderBudgetExceeded(SecurityError):
-    """A render stopped because it went over its budget (loops, size or time)."""
+class RenderBudgetExceeded(RenderRefused):
+    """A render stopped because it went over its budget (loops, size or time); which one is
+    its `system_message` (causes.py)."""
 
 
 @dataclass(slots=True)
@@ -59,14 +61,13 @@ class RenderBudget:
 
     def clock_check(self) -> None:
         if time.monotonic() > self.deadline:
-            raise RenderBudgetExceeded(_("the message took too long to render"))
+            raise RenderBudgetExceeded(SystemMessage("render.budget_time"))
 
     def tick(self) -> None:
         self.iterations += 1
         if self.iterations > MAX_LOOP_ITERATIONS:
             raise RenderBudgetExceeded(
-                _("loops ran more than %(count)s times in all")
-                % {"count": f"{MAX_LOOP_ITERATIONS:,}"}
+                SystemMessage("render.budget_loops", count=f"{MAX_LOOP_ITERATIONS:,}")
             )
         self.clock_check()
 
@@ -76,8 +77,7 @@ class RenderBudget:
         self.written += size
         if self.written > self.max_chars:
             raise RenderBudgetExceeded(
-                _("the text would be longer than this field allows (%(count)s characters)")
-                % {"count": f"{self.max_chars:,}"}
+                SystemMessage("render.budget_field", count=f"{self.max_chars:,}")
             )
 
     def final(self, text: str) -> str:
@@ -116,7 +116,7 @@ def budget_exit(token: Token[RenderBudget | None]) -> None:
 def budget_current() -> RenderBudget:
     budget = _CURRENT.get()
     if budget is None:  # a message template rendered some other way than through the budget
-        raise RenderBudgetExceeded(_("a message template must be rendered under a budget"))
+        raise RenderBudgetExceeded(SystemMessage("render.budget_missing"))
     return budget
 
 
@@ -161,8 +161,5 @@ def value_check(value: Any, limit: int = MAX_VALUE) -> Any:
     else:
         return value
     if size > limit:
-        raise RenderBudgetExceeded(
-            _("a value would be longer than %(count)s characters or items")
-            % {"count": f"{limit:,}"}
-        )
+        raise RenderBudgetExceeded(SystemMessage("render.budget_value", count=f"{limit:,}"))
     return value

@@ -19,9 +19,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from jinja2 import meta, nodes
-from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import TemplateSyntaxError
 
 from campaigns.exceptions import TemplateInvalid
+from common.system_messages import SystemMessage
 
 from .budget import (
     CHECK_SECONDS,
@@ -31,6 +32,7 @@ from .budget import (
     deadline_in,
     render_budget,
 )
+from .causes import RenderCauseError, RenderRefused, jinja_error_cause, render_failed_cause
 from .context import (
     CAMPAIGN_FIELDS,
     CREATOR_COLUMNS,
@@ -394,19 +396,28 @@ def _error_line(error: BaseException) -> int:
     return line
 
 
-def render_error_cause(error: BaseException) -> str:
-    """What a person should read about a failed render."""
-    if isinstance(error, SnippetMissing):
-        return str(error)
+def _render_error_known_cause(error: BaseException) -> SystemMessage | None:
     if isinstance(error, RenderBudgetExceeded):
-        return _("over the rendering budget: %(detail)s") % {"detail": error}
-    if isinstance(error, LinkRefused):
-        return str(error)
-    if isinstance(error, SecurityError):
-        return _("not allowed: %(detail)s") % {"detail": error}
-    if isinstance(error, UndefinedError):
-        return _("undefined value: %(detail)s") % {"detail": error}
-    return f"{type(error).__name__}: {error}"
+        return SystemMessage("render.over_budget", detail=error.system_message)
+    if isinstance(error, RenderRefused) and not isinstance(error, LinkRefused):
+        return SystemMessage("render.not_allowed", detail=error.system_message)
+    if isinstance(error, RenderCauseError):  # a link, a missing snippet, a filter's value
+        return error.system_message
+    return jinja_error_cause(error)
+
+
+def render_error_cause(error: BaseException) -> SystemMessage:
+    """What a person should read about a failed render, as a message (causes.py): a worker
+    stores it in a delivery's note, read later in the viewer's language."""
+    return _render_error_known_cause(error) or render_failed_cause(error)
+
+
+def render_error_text(error: BaseException) -> str:
+    """What the person saving a template reads about its failed trial render, in the
+    request's language; an error no message describes keeps Python's own words, which help
+    them fix what they are writing."""
+    cause = _render_error_known_cause(error)
+    return str(cause) if cause is not None else f"{type(error).__name__}: {error}"
 
 
 def render_error_code(error: BaseException) -> str:
@@ -434,7 +445,7 @@ def _literal_link_problem(source: str) -> tuple[int, str] | None:
         if link_scheme(literal):
             problem = link_refusal(literal, contact=True)
             if problem:
-                return source.count("\n", 0, offset) + 1, problem
+                return source.count("\n", 0, offset) + 1, str(problem)
     return None
 
 
@@ -526,12 +537,12 @@ def template_check(
             with render_budget(max_chars=field_max_chars(channel, field), deadline=deadline):
                 rendered = template.render(context)
         except Exception as error:  # any failure of the trial render refuses the template
-            raise TemplateInvalid(render_error_line(error), render_error_cause(error)) from error
+            raise TemplateInvalid(render_error_line(error), render_error_text(error)) from error
         try:
             field_postprocess(kind, rendered, links)
         except LinkRefused as error:
             line = link_refused_line(error, source_link_lines(source))
-            raise TemplateInvalid(line, render_error_cause(error)) from error
+            raise TemplateInvalid(line, render_error_text(error)) from error
         except Exception as error:
             raise TemplateInvalid(1, f"{type(error).__name__}: {error}") from error
 

@@ -21,11 +21,12 @@ from django.utils import dateformat, dates, translation
 from jinja2 import StrictUndefined, Template, nodes, pass_context, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.defaults import DEFAULT_FILTERS
-from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner
+
+from common.system_messages import SystemMessage
 
 from .budget import _CURRENT as _BUDGET
 from .budget import (
@@ -41,6 +42,7 @@ from .budget import (
     value_check,
     value_size,
 )
+from .causes import RenderRefused, RenderValueError, cause_param
 
 # Attribute names refused everywhere, beyond the sandbox's own "starts with _" rule: the
 # frame, code and globals handles of functions, generators, coroutines and tracebacks.
@@ -203,22 +205,22 @@ _CONTAINERS = (list, tuple, dict, set, frozenset, range)
 
 def _check_length(value: Any) -> Any:
     if isinstance(value, str | list | tuple) and len(value) > MAX_REPEAT:
-        raise SecurityError(f"the result would be longer than {MAX_REPEAT} characters or items")
+        raise RenderRefused(SystemMessage("render.result_too_long", count=MAX_REPEAT))
     return value_check(value)
 
 
 def _check_int_bits(bits: int) -> None:
     if bits > MAX_INT_BITS:
         raise RenderBudgetExceeded(
-            f"numbers are limited to {MAX_INT_BITS} bits ({int(MAX_INT_BITS * 0.30103)} digits)"
+            SystemMessage(
+                "render.budget_int_bits", bits=MAX_INT_BITS, digits=int(MAX_INT_BITS * 0.30103)
+            )
         )
 
 
 def _grown_check(estimate: int) -> None:
     if estimate > MAX_VALUE:
-        raise RenderBudgetExceeded(
-            f"the result would be longer than {MAX_VALUE:,} characters or items"
-        )
+        raise RenderBudgetExceeded(SystemMessage("render.result_too_long", count=f"{MAX_VALUE:,}"))
 
 
 def _join_estimate(items: Any, separator: Any) -> int:
@@ -238,13 +240,13 @@ def _check_printf_widths(template: str) -> None:
     for width, precision in _WIDTH_IN_FORMAT.findall(template):
         for number in (width, precision):
             if number == "*" or (number and int(number) > MAX_WIDTH):
-                raise SecurityError(f"format widths above {MAX_WIDTH} are not allowed")
+                raise RenderRefused(SystemMessage("render.format_width", count=MAX_WIDTH))
 
 
 def _safe_range(*args: int) -> range:
     rng = range(*args)
     if len(rng) > MAX_RANGE:
-        raise SecurityError(f"range() is limited to {MAX_RANGE} items")
+        raise RenderRefused(SystemMessage("render.range", count=MAX_RANGE))
     return rng
 
 
@@ -257,7 +259,7 @@ def _filter_replace(
     if count is not None:
         occurrences = min(occurrences, count)
     if len(text) + occurrences * max(len(new) - len(old), 0) > MAX_REPEAT:
-        raise SecurityError(f"the result would be longer than {MAX_REPEAT} characters")
+        raise RenderRefused(SystemMessage("render.result_too_long", count=MAX_REPEAT))
     return DEFAULT_FILTERS["replace"](eval_ctx, value, old, new, count)
 
 
@@ -272,7 +274,7 @@ def _filter_indent(
     if (isinstance(width, int) and width > MAX_WIDTH) or (
         isinstance(width, str) and len(width) > MAX_WIDTH
     ):
-        raise SecurityError(f"indent is limited to {MAX_WIDTH}")
+        raise RenderRefused(SystemMessage("render.indent", count=MAX_WIDTH))
     text = str(value)
     step = width if isinstance(width, int) else len(width)
     _grown_check(len(text) + (text.count("\n") + 1) * max(step, 0))
@@ -299,7 +301,7 @@ def _count_capped(name: str, default: Any) -> Any:
 
     def capped(value: Any, count: int, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(count, int) or count > MAX_RANGE:
-            raise SecurityError(f"{name}() is limited to {MAX_RANGE}")
+            raise RenderRefused(SystemMessage("render.count_limited", name=name, count=MAX_RANGE))
         return original(value, count, *args, **kwargs)
 
     capped.__name__ = name
@@ -340,7 +342,9 @@ def _to_decimal(value: Any) -> Decimal:
     try:
         return value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation as error:
-        raise ValueError(f"{value!r} is not a number") from error
+        raise RenderValueError(
+            SystemMessage("render.not_a_number", value=cause_param(value))
+        ) from error
 
 
 def filter_number(value: Any, decimals: int = 0) -> str:
@@ -360,11 +364,13 @@ def filter_mxn(value: Any, decimals: int = 2) -> str:
 def _as_datetime(value: Any) -> date | datetime | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, date):
-        raise ValueError(f"{value!r} is not a date")
-    return value
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:  # not ISO text: refused below, as any other non-date
+        moment = None
+    if not isinstance(moment, date):
+        raise RenderValueError(SystemMessage("render.not_a_date", value=cause_param(value)))
+    return moment
 
 
 def _creator_setting(context: Context, key: str, default: str) -> str:
@@ -520,7 +526,7 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
             if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-                raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed")
+                raise RenderRefused(SystemMessage("render.exponent", count=MAX_EXPONENT))
             if isinstance(left, int) and isinstance(right, int) and right > 0:
                 _check_int_bits(left.bit_length() * right)
             return operator.pow(left, right)
@@ -528,8 +534,8 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, str | list | tuple) and isinstance(times, int):
                     if len(sequence) * times > MAX_REPEAT:
-                        raise SecurityError(
-                            f"the result would be longer than {MAX_REPEAT} characters or items"
+                        raise RenderRefused(
+                            SystemMessage("render.result_too_long", count=MAX_REPEAT)
                         )
                     if not isinstance(sequence, str):
                         _grown_check(value_size(sequence) * max(times, 0))
@@ -552,7 +558,7 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
         if isinstance(owner, str | list | tuple | dict):
             name = getattr(obj, "__name__", "")
             if name not in SAFE_METHODS:
-                raise SecurityError(f"method {name}() is not available")
+                raise RenderRefused(SystemMessage("render.method", name=cause_param(name)))
             if name == "join" and args:
                 _grown_check(_join_estimate(args[0], owner))
             elif name == "replace" and isinstance(owner, str) and len(args) >= 2:
@@ -582,9 +588,7 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
         for piece in pieces:
             size += len(piece) if isinstance(piece, str) else value_size(piece)
             if size > MAX_REPEAT:
-                raise SecurityError(
-                    f"the result would be longer than {MAX_REPEAT} characters or items"
-                )
+                raise RenderRefused(SystemMessage("render.result_too_long", count=MAX_REPEAT))
         return pieces
 
     def budget_literal(self, value: Any) -> Any:

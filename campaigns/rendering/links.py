@@ -17,13 +17,14 @@ from typing import Protocol
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.utils.translation import gettext as _
-from jinja2.exceptions import SecurityError
 
+from common.system_messages import SystemMessage
+
+from .causes import RenderRefused, cause_param
 from .fields import FieldKind
 
 
-class LinkRefused(SecurityError):
+class LinkRefused(RenderRefused):
     """A link that is not a web link: a `javascript:`, `data:`, `file:`… URL, or a `learn()`
     slug that is not a slug. Refused at save (with the line) and at render (that delivery)."""
 
@@ -52,7 +53,7 @@ def _schemes(deep_link_schemes: tuple[str, ...]) -> frozenset[str]:
     return frozenset({"http", "https", *(scheme.lower() for scheme in deep_link_schemes)})
 
 
-def link_refusal(url: str, *, relative: bool = True, contact: bool = False) -> str | None:
+def link_refusal(url: str, *, relative: bool = True, contact: bool = False) -> SystemMessage | None:
     """Why `url` may not be a link of a message, or None if it may.
 
     Allowed: http(s) and the deep-link schemes; relative links (`/retos/7`, `#arriba`) when
@@ -65,14 +66,11 @@ def link_refusal(url: str, *, relative: bool = True, contact: bool = False) -> s
         return None
     if contact and scheme in _CONTACT_SCHEMES:
         return None
-    shown = url if len(url) <= 60 else url[:59] + "…"
-    return _(
-        "“%(url)s” is not a web link: links must start with http:// or https://, or be an "
-        "app link (%(schemes)s)"
-    ) % {
-        "url": shown,
-        "schemes": ", ".join(f"{name}:" for name in sorted(web_link_schemes() - {"http", "https"})),
-    }
+    return SystemMessage(
+        "render.link_not_web",
+        url=cause_param(url),
+        schemes=", ".join(f"{name}:" for name in sorted(web_link_schemes() - {"http", "https"})),
+    )
 
 
 def link_check(url: str, *, relative: bool = True, contact: bool = False) -> str:
@@ -85,11 +83,7 @@ def link_check(url: str, *, relative: bool = True, contact: bool = False) -> str
 
 def slug_check(slug: str) -> str:
     if not _SLUG.fullmatch(slug):
-        shown = slug if len(slug) <= 60 else slug[:59] + "…"
-        raise LinkRefused(
-            _("“%(slug)s” is not an education item's slug (letters, digits, - and _ only)")
-            % {"slug": shown}
-        )
+        raise LinkRefused(SystemMessage("render.link_slug", slug=cause_param(slug)))
     return slug
 
 
@@ -245,7 +239,7 @@ def html_link_values(markup: str) -> list[tuple[int, str]]:
     return found
 
 
-def html_links_refusal(markup: str) -> tuple[int, str] | None:
+def html_links_refusal(markup: str) -> tuple[int, SystemMessage] | None:
     """(index among `html_link_values`, why) of the first link of rendered HTML that is not a
     web, app, contact or relative link (`<a href="javascript:…">`), or None."""
     for index, (_offset, raw) in enumerate(html_link_values(markup)):
@@ -305,7 +299,7 @@ class HtmlLinkRefused(LinkRefused):
     """A link attribute of rendered HTML that is not a web link; `index` counts the link
     attributes of the rendered HTML before it (to find its line in the template)."""
 
-    def __init__(self, index: int, problem: str) -> None:
+    def __init__(self, index: int, problem: SystemMessage) -> None:
         super().__init__(problem)
         self.index = index
 

@@ -13,21 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.utils.translation import gettext as _
 from jinja2 import Template, nodes, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+
+from common.system_messages import SystemMessage
+
+from .causes import RenderCauseError, cause_param
 
 SNIPPET_HELPER = "snippet"
 # The versions tried after the message's own language, in order.
 SNIPPET_FALLBACK = ("es-MX", "en")
 
 
-class SnippetMissing(Exception):
+class SnippetMissing(RenderCauseError):
     """A template calls a snippet that has no version to render."""
 
     def __init__(self, slug: str) -> None:
-        super().__init__(_("unknown snippet “%(slug)s”") % {"slug": slug})
+        super().__init__(SystemMessage("render.snippet_missing", slug=cause_param(slug)))
         self.slug = slug
 
 
