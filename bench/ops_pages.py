@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.LINK_CHECK_TIMEOUT = 0.5
         # The demo version's file, kept beside the database for --reuse.
         settings.AGENCY_FILES_DIR = Path(tempfile.gettempdir()) / f"{bench_db}_agency_files"
+        settings.MEDIA_ROOT = Path(tempfile.gettempdir()) / f"{bench_db}_media"  # the import's
         _shell_urls()
         User = get_user_model()
         if not args.reuse:
@@ -216,15 +217,17 @@ def _objects_find() -> dict[str, int]:
         Notification,
         ReviewComment,
     )
-    from campaigns.models import Campaign, SequenceStep
+    from campaigns.models import Campaign, SequenceStep, Snippet
     from conversations.models import Conversation
-    from creators.models import Creator
+    from creators.models import Creator, ImportJob
     from education.models import ContentItem, LearningPath
     from markets.models import Playbook, Proposal
     from programs.models import ManualChecklistItem, Program
 
     sent = Campaign.objects.get(name="Reto de diciembre")
     brief = Brief.objects.get(title="Cómo vender en vivo")
+    creators = Creator.objects.order_by("pk").values_list("pk", flat=True)
+    spanish = list(creators.filter(locale="es-MX")[:2])  # as demo_data_make chose them
     return {
         "creator": Creator.objects.order_by("pk").values_list("pk", flat=True)[0],
         "segment": sent.segment_id or 0,
@@ -250,6 +253,11 @@ def _objects_find() -> dict[str, int]:
         "comment": ReviewComment.objects.order_by("pk").values_list("pk", flat=True).first() or 0,
         "notification": Notification.objects.order_by("pk").values_list("pk", flat=True).first()
         or 0,
+        "portal_es": spanish[0],
+        "portal_en": creators.filter(locale="en")[0],
+        "portal_empty": spanish[1],
+        "snippet": Snippet.objects.get(slug="firma-equipo").pk,
+        "import_job": ImportJob.objects.get(file_name="creadoras-diciembre.csv").pk,
     }
 
 

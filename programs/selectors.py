@@ -104,7 +104,8 @@ def program_leaderboard(*, program: Program, limit: int = 50) -> list[dict[str, 
     prizes = {int(item.get("rank", 0)): item.get("prize", "") for item in program.prizes or []}
     board = []
     for rank, row in enumerate(rows, start=1):
-        board.append({**row, "rank": rank, "prize": prizes.get(rank, "")})
+        band_label = Band(row["band"]).label if row["band"] else ""
+        board.append({**row, "rank": rank, "prize": prizes.get(rank, ""), "band_label": band_label})
     return board
 
 

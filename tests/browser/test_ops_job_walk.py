@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,8 +38,8 @@ from campaigns.models import Campaign, Delivery
 from channels.models import InboxMessage
 from creators.models import Creator
 from creators.services import device_register
-from tests.support.browser import shot, shots_register, shots_unregister
-from tests.support.browser_harness import LiveStack
+from tests.support.browser import shot
+from tests.support.browser_harness import LiveStack, browser_page_open
 from tests.support.factories import PASSWORD, creators_make, user_make
 from tests.support.worker import ROOT
 
@@ -982,29 +981,18 @@ STEPS: tuple[Callable[[Walk], None], ...] = (
 
 
 @pytest.fixture
-def walk_page(browser, live_server, roles, language, width, request) -> Iterator:
+def walk_page(browser, live_server, roles, language, width, request) -> Iterator[Page]:
     """A browser context in the walk's language and size, its screenshots in
     var/artifacts/ops-walk/<language>-<width>/ (emptied first), a last one on failure."""
-    directory = ARTIFACTS / f"{language}-{width}"
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir(parents=True)
-    context = browser.new_context(
+    with browser_page_open(
+        browser,
+        request,
         base_url=live_server.url,
+        directory=ARTIFACTS / f"{language}-{width}",
         viewport=VIEWPORTS[width],
         locale=BROWSER_LOCALE[language],
-        timezone_id="America/Mexico_City",
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    shots_register(page, directory)
-    try:
+    ) as page:
         yield page
-        report = getattr(request.node, "report_call", None)
-        if report is not None and report.failed:
-            shot(page, "failure")
-    finally:
-        shots_unregister(page)
-        context.close()
 
 
 @pytest.mark.parametrize("width", [1440, 390])

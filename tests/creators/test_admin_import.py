@@ -50,8 +50,8 @@ def test_upload_shows_the_report_with_line_errors_and_warnings(staff_client):
     html = response.content.decode()
     assert '<strong id="import-created">2</strong>' in html
     assert '<strong id="import-rejected">1</strong>' in html
-    assert "<td>4</td><td>handle</td>" in html
-    assert "<td>3</td><td>email</td>" in html.split('id="import-warnings"')[1]
+    assert "<td>4</td><td><code>handle</code></td>" in html
+    assert "<td>3</td><td><code>email</code></td>" in html.split('id="import-warnings"')[1]
     assert Creator.objects.get(handle="beto").email == ""
 
 

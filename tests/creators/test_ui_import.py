@@ -66,9 +66,9 @@ def test_good_rows_land_and_the_report_lists_bad_lines_and_dropped_cells(manager
     html = manager.get(f"/creators/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<strong id="import-status">Done</strong>' in html
     assert 'value="100"' in html
-    assert "<td>6</td><td>handle</td><td>Not a TikTok handle" in html
+    assert "<td>6</td><td><code>handle</code></td><td>Not a TikTok handle" in html
     warnings = html.split('id="import-warnings"')[1]
-    assert "<td>3</td><td>email</td><td>Not a valid email address.</td>" in warnings
+    assert "<td>3</td><td><code>email</code></td><td>Not a valid email address.</td>" in warnings
     assert "Read as UTF-8." in html
     assert "hx-trigger" not in html  # finished: the page stops polling
 

@@ -44,4 +44,4 @@ def test_upload_is_imported_by_the_worker_and_the_page_shows_the_report(worker, 
     job.refresh_from_db()
     assert (job.status, job.created, job.rejected) == ("done", 300, 1)
     assert Creator.objects.count() == 300
-    assert "<td>12</td><td>email</td>" in html
+    assert "<td>12</td><td><code>email</code></td>" in html

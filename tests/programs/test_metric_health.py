@@ -58,7 +58,9 @@ def test_the_page_shows_health_and_imports_with_line_field_and_message(db, role_
     assert page.status_code == 200
     html = page.content.decode()
     assert "1 values imported, 1 rejected" in html
-    assert "<td>3</td><td>handle</td><td>No creator with the handle “nadie”.</td>" in html
+    assert (
+        "<td>3</td><td><code>handle</code></td><td>No creator with the handle “nadie”.</td>" in html
+    )
     assert "Unknown column “extra”" in html
     assert 'data-metric="gmv"' in html and "metricas.csv" in html
 

@@ -38,7 +38,7 @@ def test_manager_creates_a_program_imports_metrics_and_sees_the_pages(db, role_c
     upload.name = "metrics.csv"
     page = client.post(f"/programs/{program.pk}/metrics/", {"file": upload}).content.decode()
     assert "1 values imported, 1 rejected" in page
-    assert "<td>3</td><td>date</td>" in page
+    assert "<td>3</td><td><code>date</code></td>" in page
 
     board = client.get(f"/programs/{program.pk}/leaderboard/").content.decode()
     assert board.index("@creador_1") < board.index("@creador_0")

@@ -7,6 +7,7 @@ Fixtures
   `ALTAVOZ_BROWSER_HEADED=1` shows the window (under `xvfb-run` on a machine without a display).
 - `page`: a fresh context and page per test, 1280×800, en-US, Mexico City time. Each `shot()`
   (`from tests.support.browser import shot`) and, on failure, a last screenshot land in `var/artifacts/screenshots/<test-name>/`.
+  `browser_page_open()` makes such a page with another size, language or folder (the ops walk's).
 - `login_as("analyst")`: a new user in that role, signed in through the login form.
 - `live_stack`: the live server plus the fake providers and a real Celery worker on the same
   test database and Redis broker, so a campaign launched in the browser is really sent.
@@ -18,8 +19,10 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import AbstractUser, Group
@@ -29,9 +32,12 @@ from fakes.client import FakeProviders
 from tests.support.browser import SCREENSHOTS, shot, shots_register, shots_unregister
 from tests.support.worker import WorkerProcess, broker_flush, stack_stop, worker_env
 
+if TYPE_CHECKING:  # Playwright is imported when the first browser starts
+    from playwright.sync_api import Page, ViewportSize
+
 CHROMIUM = os.environ.get("ALTAVOZ_CHROMIUM", "/usr/bin/chromium")
 HEADED = os.environ.get("ALTAVOZ_BROWSER_HEADED", "") not in ("", "0")
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 WHATSAPP_FROM = "+14155238886"
 
 
@@ -90,15 +96,24 @@ def roles(transactional_db) -> None:
         roles_sync()
 
 
-@pytest.fixture
-def page(browser, live_server, roles, request: pytest.FixtureRequest) -> Iterator:
-    directory = SCREENSHOTS / _test_dir_name(request.node)
+@contextmanager
+def browser_page_open(
+    browser,
+    request: pytest.FixtureRequest,
+    *,
+    base_url: str,
+    directory: Path,
+    viewport: ViewportSize = VIEWPORT,
+    locale: str = "en-US",
+) -> Iterator[Page]:
+    """A fresh context and page on `base_url`, Mexico City time, its screenshots in
+    `directory` (emptied first) and, if the test failed, a last one there."""
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     context = browser.new_context(
-        base_url=live_server.url,
-        viewport=VIEWPORT,
-        locale="en-US",
+        base_url=base_url,
+        viewport=viewport,
+        locale=locale,
         timezone_id="America/Mexico_City",
     )
     context.set_default_timeout(10_000)
@@ -112,6 +127,13 @@ def page(browser, live_server, roles, request: pytest.FixtureRequest) -> Iterato
     finally:
         shots_unregister(page)
         context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, roles, request: pytest.FixtureRequest) -> Iterator[Page]:
+    directory = SCREENSHOTS / _test_dir_name(request.node)
+    with browser_page_open(browser, request, base_url=live_server.url, directory=directory) as page:
+        yield page
 
 
 @pytest.fixture

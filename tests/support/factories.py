@@ -190,9 +190,12 @@ def delivery_make(
     )
 
 
-def inbox_message_make(creator: Creator, title: str = "Bienvenida") -> InboxMessage:
-    """An inbox message to `creator`, with the sent inbox delivery it came from."""
-    delivery = delivery_make(creator, channel="inbox")
+def inbox_message_make(
+    creator: Creator, title: str = "Bienvenida", *, campaign: Campaign | None = None
+) -> InboxMessage:
+    """An inbox message to `creator`, with the sent inbox delivery it came from (of
+    `campaign`, or of a new one of its own)."""
+    delivery = delivery_make(creator, channel="inbox", campaign=campaign)
     return InboxMessage.objects.create(
         creator=creator,
         delivery=delivery,
