@@ -543,6 +543,8 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
             "lesson": lesson.slug,
             "path": "curso-video",
         }
+    people["es-mx"]["not_mine"] = people["en"]["message"]
+    people["en"]["not_mine"] = people["es-mx"]["message"]
     return people
 
 
@@ -566,7 +568,8 @@ def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> 
     """The pages of a creator portal pattern, per creator language: read by the signed-in
     creator (a sign-in link followed to the page it lands on; the sign-out posted, last) or,
     for what a creator without a session reaches, signed out: a forged link, the
-    unsubscribe page of an email, the portal without a session. [] if nothing fills it."""
+    unsubscribe page of an email (by a "recipient" whose browser and the app's default
+    are the other language), the portal without a session. [] if nothing fills it."""
     pages = []
     for language, person in people.items():
         page = functools.partial(_portal_page, pattern, name, language)
@@ -577,11 +580,14 @@ def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> 
             ]
         elif name == "portal-unsubscribe":
             pages += [
-                page("portal-visitor", fill={"token": person["unsubscribe"]}),
+                page("recipient", fill={"token": person["unsubscribe"]}),
                 page("portal-visitor", 404, fill={"token": FORGED_TOKEN}),
             ]
         elif name == "portal-inbox-message":
-            pages.append(page(fill={"pk": person["message"]}))
+            pages += [
+                page(fill={"pk": person["message"]}),
+                page(status=404, fill={"pk": person["not_mine"]}),  # another creator's
+            ]
         elif name == "portal-path":
             pages.append(page(fill={"slug": person["path"]}))
         elif name in ("portal-learn", "portal-learn-progress"):
@@ -615,7 +621,8 @@ class Page:
     url: str
     name: str  # the URL pattern's name
     # Who reads it: "ops" (signed in), "visitor" (not signed in), "agency" (the agency's
-    # member), "creator" (signed in to the portal), "portal-visitor" (no portal session).
+    # member), "creator" (signed in to the portal), "portal-visitor" (no portal session; the
+    # app's default language is the page's), "recipient" (no session; the default is not).
     reader: str = "ops"
     method: str = "get"
     status: int = 200
@@ -798,7 +805,11 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
         assert creator.session[CREATOR_KEY] == int(person["creator"])
         signed_out = Client(HTTP_ACCEPT_LANGUAGE=other)
         signed_out.cookies[settings.LANGUAGE_COOKIE_NAME] = other
-        portal_readers[language] = {"creator": creator, "portal-visitor": signed_out}
+        portal_readers[language] = {
+            "creator": creator,
+            "portal-visitor": signed_out,
+            "recipient": signed_out,
+        }
     catalogue = Catalogue()
     codes = known_codes()
     pages, left_out = ops_pages(objects, links, people)
@@ -811,13 +822,15 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
     unexpected: dict[str, str] = {}  # URL → the answer, where a page was expected
     read: dict[str, int] = {}  # URL name → pages read
     for language in ("es-mx", "en"):  # es-MX first: templates compile in it
+        other = "en" if language == "es-mx" else "es-mx"
         for reader in (client, visitor, member):
             reader.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         readers = {"ops": client, "visitor": visitor, "agency": member, **portal_readers[language]}
         for page in pages:
             if page.language not in ("", language):
                 continue
-            with override_settings(LANGUAGE_CODE=language):  # the default, for portal-visitor
+            default = other if page.reader == "recipient" else language
+            with override_settings(LANGUAGE_CODE=default):  # the portal's, without a creator
                 response = getattr(readers[page.reader], page.method)(page.url, follow=page.follow)
             reason = not_a_page(response)
             if reason and page.status == 200:
@@ -844,7 +857,8 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
     # The creator portal, by each creator and signed out; the agency portal, by its member.
     assert read["portal-magic-link"] == read["portal-preferences-link"] == 2 * 2, read
     assert read["portal-unsubscribe"] == read["portal-inbox"] == 2 * 2, read
-    assert read["portal-sign-out"] == read["portal-inbox-message"] == read["portal-learn"] == 2
+    assert read["portal-sign-out"] == read["portal-learn"] == 2, read
+    assert read["portal-inbox-message"] == 2 * 2, read
     assert read["agency-home"] == read["agency-brief"] == 2, read
     assert read["deliverable-detail"] == 2 * 2, read
     assert sum(read.values()) > 80, read
