@@ -520,7 +520,12 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
     the one in en (each with a message of the finished campaign in the inbox), each with a
     delivery whose links sign in (`p/`, `me/preferences/`) and unsubscribe (`u/`), a lesson
     half read and a path; the agency's member (`leak-agencia`) reads the agency portal in
-    both, as ops do."""
+    both, as ops do, after a review round: changes requested on the demo version (the
+    member is notified) and a second version sent, so a diff shows."""
+    from django.contrib.auth import get_user_model
+
+    from agencies import services as agency_services
+    from agencies.models import DeliverableVersion, Review
     from channels.models import InboxMessage
     from creators.models import Creator
     from education import services as education_services
@@ -543,6 +548,20 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
             "lesson": lesson.slug,
             "path": "curso-video",
         }
+    users = get_user_model().objects
+    version = DeliverableVersion.objects.get(pk=objects["version"])
+    agency_services.review_submit(
+        version=version,
+        actor=users.get(username="leak-manager"),
+        decision=Review.Decision.CHANGES,
+        summary="Más corto, por favor.",
+    )
+    agency_services.version_submit(
+        deliverable=version.deliverable,
+        actor=users.get(username="leak-agencia"),
+        text="Hola, hoy vendemos en vivo.\nMuestra el producto.",
+        note="Quedó más corto.",
+    )
     people["es-mx"]["not_mine"] = people["en"]["message"]
     people["en"]["not_mine"] = people["es-mx"]["message"]
     return people
@@ -861,6 +880,11 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
     assert read["portal-inbox-message"] == 2 * 2, read
     assert read["agency-home"] == read["agency-brief"] == 2, read
     assert read["deliverable-detail"] == 2 * 2, read
+    # The member read the review round's notice (a system message) and the versions' diff.
+    notices = member.get("/notifications/").content.decode()
+    assert "Guion de Navidad" in notices, notices
+    diff = member.get(f"/work/deliverables/{objects['deliverable']}/diff/").content.decode()
+    assert "Muestra el producto." in diff, diff
     assert sum(read.values()) > 80, read
     # Not silently skipped: what was not read, and why (`pytest -s` shows it).
     print(f"{sum(read.values())} pages read; not pages, by their answer to a GET:")
