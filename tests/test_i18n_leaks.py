@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import itertools
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -528,6 +529,7 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
     from agencies.models import DeliverableVersion, Review
     from channels.models import InboxMessage
     from creators.models import Creator
+    from creators.services import creator_portal_revoke
     from education import services as education_services
     from education.models import ContentItem
     from tests.support.factories import delivery_make
@@ -562,6 +564,18 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
         text="Hola, hoy vendemos en vivo.\nMuestra el producto.",
         note="Quedó más corto.",
     )
+    # The links that no longer sign in: one older than links live, one made before the
+    # creator's links were turned off (the demo creator with the empty inbox).
+    expired = portal_token_make(
+        delivery_id=delivery.pk, issued_at=time.time() - settings.PORTAL_LINK_MAX_AGE - 60
+    )
+    turned_off = Creator.objects.get(pk=objects["portal_empty"])
+    revoked = portal_token_make(
+        delivery_id=delivery_make(turned_off).pk, issued_at=time.time() - 60
+    )
+    creator_portal_revoke(creator=turned_off)
+    for person in people.values():
+        person["expired"], person["revoked"] = expired, revoked
     people["es-mx"]["not_mine"] = people["en"]["message"]
     people["en"]["not_mine"] = people["es-mx"]["message"]
     return people
@@ -586,7 +600,8 @@ def _portal_page(
 def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> list[Page]:
     """The pages of a creator portal pattern, per creator language: read by the signed-in
     creator (a sign-in link followed to the page it lands on; the sign-out posted, last) or,
-    for what a creator without a session reaches, signed out: a forged link, the
+    for what a creator without a session reaches, signed out: a forged, an expired and a
+    turned-off link, the
     unsubscribe page of an email (by a "recipient" whose browser and the app's default
     are the other language), the portal without a session. [] if nothing fills it."""
     pages = []
@@ -595,7 +610,10 @@ def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> 
         if name in ("portal-magic-link", "portal-preferences-link"):
             pages += [
                 page(fill={"token": person["token"]}, follow=True),
-                page("portal-visitor", 403, fill={"token": FORGED_TOKEN}),
+                *(
+                    page("portal-visitor", 403, fill={"token": token})
+                    for token in (FORGED_TOKEN, person["expired"], person["revoked"])
+                ),
             ]
         elif name == "portal-unsubscribe":
             pages += [
@@ -874,12 +892,15 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
     assert read["invitation-accept"] == 3 * 2, read
     assert read["program-join"] == 3 * 2, read
     # The creator portal, by each creator and signed out; the agency portal, by its member.
-    assert read["portal-magic-link"] == read["portal-preferences-link"] == 2 * 2, read
+    assert read["portal-magic-link"] == read["portal-preferences-link"] == 2 * 4, read
     assert read["portal-unsubscribe"] == read["portal-inbox"] == 2 * 2, read
     assert read["portal-sign-out"] == read["portal-learn"] == 2, read
     assert read["portal-inbox-message"] == 2 * 2, read
     assert read["agency-home"] == read["agency-brief"] == 2, read
     assert read["deliverable-detail"] == 2 * 2, read
+    for reason in ("expired", "revoked"):  # each refused link says why
+        refused = visitor.get(f"/p/{people['en'][reason]}/").content.decode()
+        assert f'data-reason="{reason}"' in refused, refused
     # The member read the review round's notice (a system message) and the versions' diff.
     notices = member.get("/notifications/").content.decode()
     assert "Guion de Navidad" in notices, notices
