@@ -590,11 +590,12 @@ def _portal_page(
     fill: dict[str, str] | None = None,
     method: str = "get",
     follow: bool = False,
+    data: tuple[tuple[str, str], ...] = (),
 ) -> Page:
     url = pattern
     for kwarg, value in (fill or {}).items():
         url = re.sub(rf"<(?:\w+:)?{kwarg}>", value, url)
-    return Page(f"/{url}", name, reader, method, status, language, follow)
+    return Page(f"/{url}", name, reader, method, status, language, follow, data)
 
 
 def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> list[Page]:
@@ -602,7 +603,7 @@ def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> 
     creator (a sign-in link followed to the page it lands on; the sign-out posted, last) or,
     for what a creator without a session reaches, signed out: a forged, an expired and a
     turned-off link, the
-    unsubscribe page of an email (by a "recipient" whose browser and the app's default
+    unsubscribe page of an email, and its button posted (by a "recipient" whose browser and the app's default
     are the other language), the portal without a session. [] if nothing fills it."""
     pages = []
     for language, person in people.items():
@@ -618,6 +619,12 @@ def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> 
         elif name == "portal-unsubscribe":
             pages += [
                 page("recipient", fill={"token": person["unsubscribe"]}),
+                page(  # the page's button: "You are unsubscribed"
+                    "recipient",
+                    fill={"token": person["unsubscribe"]},
+                    method="post",
+                    data=(("List-Unsubscribe", "One-Click"),),
+                ),
                 page("portal-visitor", 404, fill={"token": FORGED_TOKEN}),
             ]
         elif name == "portal-inbox-message":
@@ -665,6 +672,7 @@ class Page:
     status: int = 200
     language: str = ""  # the only language it is read in (a creator's), or "" for both
     follow: bool = False  # a sign-in link: read the page it lands on
+    data: tuple[tuple[str, str], ...] = ()  # what a posted form sends
 
 
 def _patterns(patterns, prefix: str = ""):
@@ -868,7 +876,9 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
                 continue
             default = other if page.reader == "recipient" else language
             with override_settings(LANGUAGE_CODE=default):  # the portal's, without a creator
-                response = getattr(readers[page.reader], page.method)(page.url, follow=page.follow)
+                response = getattr(readers[page.reader], page.method)(
+                    page.url, dict(page.data), follow=page.follow
+                )
             reason = not_a_page(response)
             if reason and page.status == 200:
                 not_read[f"{page.method.upper()} {page.url}"] = reason
@@ -893,7 +903,7 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
     assert read["program-join"] == 3 * 2, read
     # The creator portal, by each creator and signed out; the agency portal, by its member.
     assert read["portal-magic-link"] == read["portal-preferences-link"] == 2 * 4, read
-    assert read["portal-unsubscribe"] == read["portal-inbox"] == 2 * 2, read
+    assert read["portal-unsubscribe"] == 2 * 3 and read["portal-inbox"] == 2 * 2, read
     assert read["portal-sign-out"] == read["portal-learn"] == 2, read
     assert read["portal-inbox-message"] == 2 * 2, read
     assert read["agency-home"] == read["agency-brief"] == 2, read
