@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from django.conf import settings
@@ -532,6 +533,7 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
     from creators.services import creator_portal_revoke
     from education import services as education_services
     from education.models import ContentItem
+    from portal.forms import PreferencesForm
     from tests.support.factories import delivery_make
     from tracking.tokens import portal_token_make, unsubscribe_token_make
 
@@ -549,6 +551,13 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
             "unsubscribe": unsubscribe_token_make(delivery_id=delivery.pk),
             "lesson": lesson.slug,
             "path": "curso-video",
+            "preferences": urlencode(  # the form as it is shown: saving it changes nothing
+                [
+                    (key, "on" if value is True else str(value)[:5])
+                    for key, value in PreferencesForm(creator=creator).initial.items()
+                    if value not in (None, False)
+                ]
+            ),
         }
     users = get_user_model().objects
     version = DeliverableVersion.objects.get(pk=objects["version"])
@@ -600,7 +609,8 @@ def _portal_page(
 
 def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> list[Page]:
     """The pages of a creator portal pattern, per creator language: read by the signed-in
-    creator (a sign-in link followed to the page it lands on; the sign-out posted, last) or,
+    creator (a sign-in link followed to the page it lands on; the preferences saved; the
+    sign-out posted, last) or,
     for what a creator without a session reaches, signed out: a forged, an expired and a
     turned-off link, the
     unsubscribe page of an email, and its button posted (by a "recipient" whose browser and the app's default
@@ -642,6 +652,8 @@ def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> 
             pages.append(page("portal-visitor", 401))
         if name == "portal-sign-out":
             pages.append(page(method="post"))
+        if name == "portal-preferences":  # saved as they are: "Your preferences were saved."
+            pages.append(page(method="post", data=tuple(parse_qsl(person["preferences"]))))
     return [] if any("<" in page.url for page in pages) else pages
 
 
@@ -905,6 +917,7 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
     assert read["portal-magic-link"] == read["portal-preferences-link"] == 2 * 4, read
     assert read["portal-unsubscribe"] == 2 * 3 and read["portal-inbox"] == 2 * 2, read
     assert read["portal-sign-out"] == read["portal-learn"] == 2, read
+    assert read["portal-preferences"] == 2 * 2, read
     assert read["portal-inbox-message"] == 2 * 2, read
     assert read["agency-home"] == read["agency-brief"] == 2, read
     assert read["deliverable-detail"] == 2 * 2, read
