@@ -646,6 +646,11 @@ def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> 
             pages.append(page(fill={"slug": person["path"]}))
         elif name in ("portal-learn", "portal-learn-progress"):
             pages.append(page(fill={"slug": person["lesson"]}))
+            if name == "portal-learn":  # from a message's learn() link: signs in, then the page
+                signing_in = page(fill={"slug": person["lesson"]}, follow=True)
+                pages.append(
+                    dataclasses.replace(signing_in, url=f"{signing_in.url}?t={person['token']}")
+                )
         else:
             pages.append(page())
         if name == "portal-inbox":
@@ -916,7 +921,7 @@ def test_no_page_shows_the_other_language_or_a_raw_code(client, settings, tmp_pa
     # The creator portal, by each creator and signed out; the agency portal, by its member.
     assert read["portal-magic-link"] == read["portal-preferences-link"] == 2 * 4, read
     assert read["portal-unsubscribe"] == 2 * 3 and read["portal-inbox"] == 2 * 2, read
-    assert read["portal-sign-out"] == read["portal-learn"] == 2, read
+    assert read["portal-sign-out"] == 2 and read["portal-learn"] == 2 * 2, read
     assert read["portal-preferences"] == 2 * 2, read
     assert read["portal-inbox-message"] == 2 * 2, read
     assert read["agency-home"] == read["agency-brief"] == 2, read
