@@ -5,9 +5,9 @@ compiled, so a string translated at compile time would stick) and in English; so
 portal as ops preview it (per demo creator and portal page) and the links people open signed
 out (an invitation, a program's enrolment link: valid, forged, and the enrolment posted). The
 creator portal is read by its creators, one in es-MX and one in en, signed in by their links
-and with browsers asking for the other language, and signed out (forged links, the
-unsubscribe page, the portal without a session); the agency portal and the pages it shares
-with ops by the agency's member, who switches language as ops do. The
+and with browsers asking for the other language, and signed out (forged, expired and
+turned-off links, the unsubscribe page, the portal without a session); the agency portal and
+the pages it shares with ops by the agency's member, who switches language as ops do. The
 text a person reads (text nodes, titles, labels, placeholders) is checked against the Spanish
 catalogue, each part in the language the page marks it as (`lang`: a preview is in the
 creator's language under a banner in the reader's): in es-MX, no English msgid that has a
@@ -608,13 +608,13 @@ def _portal_page(
 
 
 def portal_pages(pattern: str, name: str, people: dict[str, dict[str, str]]) -> list[Page]:
-    """The pages of a creator portal pattern, per creator language: read by the signed-in
-    creator (a sign-in link followed to the page it lands on; the preferences saved; the
-    sign-out posted, last) or,
-    for what a creator without a session reaches, signed out: a forged, an expired and a
-    turned-off link, the
-    unsubscribe page of an email, and its button posted (by a "recipient" whose browser and the app's default
-    are the other language), the portal without a session. [] if nothing fills it."""
+    """The pages of a creator portal pattern, per creator language. Read by the signed-in
+    creator: a sign-in link (`p/`, `me/preferences/`, a lesson's `?t=`) followed to the page
+    it lands on, every page, the preferences saved, a message of another creator (the
+    not-found page) and the sign-out posted (last). Read without a session: a forged, an
+    expired and a turned-off link, the portal itself (401), and the unsubscribe page and its
+    button posted, by a "recipient" whose browser and app default are the other language.
+    [] if nothing fills the pattern."""
     pages = []
     for language, person in people.items():
         page = functools.partial(_portal_page, pattern, name, language)
