@@ -38,6 +38,11 @@ class ItemRow:
     completions: int = 0
 
     @property
+    def kind_label(self) -> str:
+        """The kind in the reader's language ("Guía"), not its code ("guide")."""
+        return str(ContentItem.Kind(self.kind).label)
+
+    @property
     def completion_rate(self) -> float:
         return _rate(self.completions, self.visits)
 

@@ -144,10 +144,11 @@ def test_resend_of_a_finished_campaign_sends_it_again(role_client, sending_campa
 
 
 def test_campaign_list_filters_by_status_and_shows_progress(role_client, sending_campaign):
-    campaign_make(name="Borrador")
+    campaign_make(name="Borrador", channels=("email",))
     client = role_client("editor")
     html = client.get("/campaigns/").content.decode()
     assert "Borrador" in html and "Misión de noviembre" in html and ">New campaign<" in html
+    assert "<td>Email</td>" in html and "<td>email</td>" not in html  # labels, not codes
     assert '<progress value="' in html
     sending = client.get("/campaigns/", {"status": "sending"}).content.decode()
     assert "Borrador" not in sending and "Misión de noviembre" in sending

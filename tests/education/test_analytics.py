@@ -75,3 +75,6 @@ def test_filters_by_campaign_channel_and_level(lesson_campaign):
 def test_page_shows_the_figures(lesson_campaign, role_client):
     page = role_client("analyst").get("/education/analytics/").content.decode()
     assert 'data-item="buena-luz"' in page and 'data-stage="completed"' in page
+    item = lesson_campaign[1]  # its kind by its label, not its code
+    assert f'<td class="text">{item.get_kind_display()}</td>' in page
+    assert f'<td class="text">{item.kind}</td>' not in page
