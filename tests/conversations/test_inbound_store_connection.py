@@ -3,28 +3,20 @@ still survives a connection the server has dropped: it reconnects and stores the
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from django.db import connection
 
 from conversations import services
 from conversations.models import InboundWebhook
 from tests.conversations.conftest import inbound_params
+from tests.support.db import other_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _server_drops_this_connection() -> None:
     pid = connection.connection.info.backend_pid
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as other:
+    with other_session(autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
