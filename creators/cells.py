@@ -24,6 +24,11 @@ _EMAIL_FAST_RE = re.compile(
 _PLAIN_TAG_RE = re.compile(r"[^\"\\\x00-\x1f]*")
 _GMV_RE = re.compile(r"\d{1,12}(?:\.\d{1,2})?")
 _MARKET_RE = re.compile(r"[A-Z]{2}")
+# ISO 8601 as exports write it, which PostgreSQL reads exactly as Python does: date, then
+# optionally "T" or space, time, fraction, and "Z" or a ±HH:MM offset (group 1).
+_ISO_PLAIN_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
+)
 
 _CONSENT_VALUES: dict[str, str] = {
     "yes": ConsentStatus.GRANTED,
@@ -176,8 +181,14 @@ def consent_read(value: str) -> str | None:
 
 
 def _datetime_check(value: str) -> tuple[str | None, str | None]:
-    """(aware ISO string, naive ISO string): exactly one is set. Raises ValueError if not ISO."""
+    """(aware ISO string, naive ISO string): exactly one is set. Raises ValueError if not ISO.
+
+    Python checks every value (a 31 February raises). One in a shape PostgreSQL reads the same
+    is passed on as written: `isoformat()` costs six times the parse, twice a row."""
     moment = datetime.fromisoformat(value)
+    plain = _ISO_PLAIN_RE.fullmatch(value)
+    if plain is not None:
+        return (value, None) if plain[1] else (None, value)
     if moment.tzinfo is None:
         return None, moment.isoformat()
     return moment.isoformat(), None

@@ -56,7 +56,6 @@ from creators.import_result import CreatorImportResult
     R_CONSENT_PUSH,
     R_TAGS,
 ) = range(22)
-_FREE_TEXT = (R_NAME, R_EMAIL, R_STATE, R_CATEGORY, R_TAGS)
 
 Row = list[Any]
 # (field, code) of each problem of a row; `_RowChecker.check` decides which reject the row.
