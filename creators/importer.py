@@ -22,6 +22,7 @@ import csv
 import gc
 import itertools
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
@@ -127,8 +128,7 @@ def creator_import_csv(
     return result
 
 
-@contextmanager
-def _interpreter_tuned_for_import() -> Iterator[None]:
+class _InterpreterTuning:
     """Two interpreter settings for the length of an import, restored after.
 
     - The cyclic garbage collector is paused. Rows hold no reference cycles (reference counting
@@ -138,16 +138,37 @@ def _interpreter_tuned_for_import() -> Iterator[None]:
       Python the whole time; each writer thread needs the GIL back after every round trip to
       PostgreSQL, and waited up to 5 ms for it, leaving its backend idle about a third of the
       time (pg_stat_activity sampled during bench.import_creators).
+
+    Both settings belong to the process, and two imports may run at once on threads of one
+    process: the first to start saves and changes them, the last to end puts them back.
     """
-    collecting, interval = gc.isenabled(), sys.getswitchinterval()
-    gc.disable()
-    sys.setswitchinterval(0.0005)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
-        if collecting:
-            gc.enable()
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.saved: tuple[bool, float] = (True, 0.005)
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if self.running == 0:
+                self.saved = (gc.isenabled(), sys.getswitchinterval())
+                gc.disable()
+                sys.setswitchinterval(0.0005)
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.running -= 1
+                if self.running == 0:
+                    collecting, interval = self.saved
+                    sys.setswitchinterval(interval)
+                    if collecting:
+                        gc.enable()
+
+
+_interpreter_tuned_for_import = _InterpreterTuning()
 
 
 def _rows_import(
