@@ -9,8 +9,11 @@ class LinkRefused(AltavozError):
     title = _("This link does not work")
     reason = ""
 
-    def __init__(self) -> None:
+    def __init__(self, *, locale: str | None = None) -> None:
         super().__init__(str(self.message_text))
+        # The language of the creator the link belonged to, when the link says who that is
+        # (expired or turned off, not forged): the refusal page speaks it.
+        self.locale = locale
 
     message_text = _("This link does not work. Open the latest message we sent you.")
 

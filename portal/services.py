@@ -18,7 +18,12 @@ from creators.services import creator_consent_set, portal_link_revoked
 from portal.exceptions import LinkExpired, LinkInvalid, LinkRevoked
 from tracking import services as tracking_services
 from tracking.models import Event
-from tracking.tokens import portal_token_make, portal_token_read, unsubscribe_token_read
+from tracking.tokens import (
+    portal_token_expired_delivery_id,
+    portal_token_make,
+    portal_token_read,
+    unsubscribe_token_read,
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,15 @@ def portal_link_open(*, token: str) -> PortalEntry:
     try:
         read = portal_token_read(token)
     except signing.SignatureExpired as error:
-        raise LinkExpired() from error
+        delivery_id = portal_token_expired_delivery_id(error)
+        locale = (
+            Delivery.objects.filter(pk=delivery_id)
+            .values_list("creator__locale", flat=True)
+            .first()
+            if delivery_id is not None
+            else None
+        )
+        raise LinkExpired(locale=locale) from error
     except signing.BadSignature as error:
         raise LinkInvalid() from error
     delivery = Delivery.objects.select_related("creator").filter(pk=read.delivery_id).first()
@@ -41,7 +54,7 @@ def portal_link_open(*, token: str) -> PortalEntry:
         raise LinkInvalid()
     creator = delivery.creator
     if portal_link_revoked(creator=creator, signed_at=read.signed_at):
-        raise LinkRevoked()
+        raise LinkRevoked(locale=creator.locale)
     return PortalEntry(creator=creator, delivery_id=delivery.pk)
 
 

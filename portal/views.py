@@ -45,9 +45,17 @@ def creator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 
 def _link_refused(request: HttpRequest, error: LinkRefused) -> HttpResponse:
-    return render(
-        request, "portal/link_refused.html", {"error": error, "reason": error.reason}, status=403
-    )
+    """The refusal page, in the language of the creator the link belonged to when it says
+    (an expired or turned-off link), else the portal's default."""
+    with translation.override(error.locale or translation.get_language()):
+        response = render(
+            request,
+            "portal/link_refused.html",
+            {"error": error, "reason": error.reason},
+            status=403,
+        )
+        response["Content-Language"] = translation.get_language()
+    return response
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:

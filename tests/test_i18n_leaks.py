@@ -534,7 +534,7 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
     from education import services as education_services
     from education.models import ContentItem
     from portal.forms import PreferencesForm
-    from tests.support.factories import delivery_make
+    from tests.support.factories import creator_make, delivery_make
     from tracking.tokens import portal_token_make, unsubscribe_token_make
 
     lesson = ContentItem.objects.get(slug="buena-luz")
@@ -573,18 +573,23 @@ def demo_people_make(objects: dict[str, int]) -> dict[str, dict[str, str]]:
         text="Hola, hoy vendemos en vivo.\nMuestra el producto.",
         note="Quedó más corto.",
     )
-    # The links that no longer sign in: one older than links live, one made before the
-    # creator's links were turned off (the demo creator with the empty inbox).
-    expired = portal_token_make(
-        delivery_id=delivery.pk, issued_at=time.time() - settings.PORTAL_LINK_MAX_AGE - 60
-    )
-    turned_off = Creator.objects.get(pk=objects["portal_empty"])
-    revoked = portal_token_make(
-        delivery_id=delivery_make(turned_off).pk, issued_at=time.time() - 60
-    )
-    creator_portal_revoke(creator=turned_off)
-    for person in people.values():
-        person["expired"], person["revoked"] = expired, revoked
+    # The links that no longer sign in, per language (the refusal page speaks the language of
+    # the creator the link names): one older than links live, of the reader's own creator, and
+    # one made before a creator's links were turned off (in es-MX the demo creator with the
+    # empty inbox, in en one made for it).
+    turned_off = {
+        "es-mx": Creator.objects.get(pk=objects["portal_empty"]),
+        "en": creator_make("leak_turned_off", locale="en"),
+    }
+    for language, person in people.items():
+        person["expired"] = portal_token_make(
+            delivery_id=delivery_make(Creator.objects.get(pk=person["creator"])).pk,
+            issued_at=time.time() - settings.PORTAL_LINK_MAX_AGE - 60,
+        )
+        person["revoked"] = portal_token_make(
+            delivery_id=delivery_make(turned_off[language]).pk, issued_at=time.time() - 60
+        )
+        creator_portal_revoke(creator=turned_off[language])
     people["es-mx"]["not_mine"] = people["en"]["message"]
     people["en"]["not_mine"] = people["es-mx"]["message"]
     return people

@@ -56,6 +56,15 @@ class Signed:
     signed_at: float | None  # Unix time (whole seconds) it was made; None: untimestamped
 
 
+class TokenExpired(signing.SignatureExpired):
+    """An authentic token past its maximum age. `value` is what it carried: enough to say
+    whose link it was (to answer in their language), never to let them in."""
+
+    def __init__(self, message: str, *, value: str) -> None:
+        super().__init__(message)
+        self.value = value
+
+
 class Purpose:
     """One kind of token: its salt, the setting that holds its maximum age in seconds, and
     the salt its untimestamped predecessor was signed with, if it had one."""
@@ -89,7 +98,7 @@ class Purpose:
             except ValueError as error:
                 raise signing.BadSignature(str(error)) from error
             if time.time() - signed_at > self.max_age:
-                raise signing.SignatureExpired(f"{self.salt}: older than {self.max_age} s")
+                raise TokenExpired(f"{self.salt}: older than {self.max_age} s", value=value)
             return Signed(value, signed_at)
         if self._legacy is not None and settings.TOKENS_ACCEPT_UNTIMESTAMPED:
             value = self._legacy.unsign(token)
@@ -250,9 +259,14 @@ class PortalToken:
     signed_at: float  # Unix time the token was made
 
 
+def portal_token_expired_delivery_id(error: signing.SignatureExpired) -> int | None:
+    """The delivery an expired portal token named (None if the error does not say)."""
+    return _id(Signed(error.value, None)) if isinstance(error, TokenExpired) else None
+
+
 def portal_token_read(token: str) -> PortalToken:
-    """Raises signing.SignatureExpired for a token older than PORTAL_LINK_MAX_AGE,
-    signing.BadSignature for a forged or mangled one."""
+    """Raises signing.SignatureExpired (a TokenExpired) for a token older than
+    PORTAL_LINK_MAX_AGE, signing.BadSignature for a forged or mangled one."""
     signed = PORTAL.unsign(token)
     delivery_id = _id(signed)
     if delivery_id is None or signed.signed_at is None:

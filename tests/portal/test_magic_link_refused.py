@@ -4,9 +4,11 @@ import time
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
+from django.utils import translation
 
 from creators.services import creator_portal_revoke
+from portal.exceptions import LinkExpired
 from portal.session import CREATOR_KEY
 from tests.support.factories import creator_make, delivery_make, inbox_message_make
 from tracking.tokens import portal_token_make
@@ -98,3 +100,50 @@ def test_admin_action_turns_off_the_links_of_selected_creators(creator, admin_cl
     assert response.status_code == 302
     client = Client()
     _assert_refused(client.get(f"/p/{token}/"), "revoked", client)
+
+
+@pytest.mark.parametrize(
+    "locale, title", [("en", "This link has expired"), ("es-MX", "Este enlace ya expiró")]
+)
+def test_an_expired_link_is_refused_in_its_creators_language(settings, clock, locale, title):
+    """The link is authentic but old: it still says whose it was, so the page speaks their
+    language, whatever the app's default and the browser's wish; it lets nobody in."""
+    settings.PORTAL_LINK_MAX_AGE = 1
+    reader = creator_make(f"reader_{locale.lower()}", locale=locale)
+    token = portal_token_make(delivery_id=delivery_make(reader).pk)
+    clock.shift(2.1)
+    other = "es-MX" if locale == "en" else "en"
+    client = Client(headers={"accept-language": other})
+    with override_settings(LANGUAGE_CODE=other):
+        response = client.get(f"/p/{token}/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert f'<html lang="{locale.lower()}"' in html
+    assert response["Content-Language"] == locale.lower()
+    assert title in html
+    with translation.override(locale):
+        assert str(LinkExpired.message_text) in html
+    assert CREATOR_KEY not in client.session
+
+
+@override_settings(LANGUAGE_CODE="es-mx")
+def test_a_turned_off_link_is_refused_in_its_creators_language(clock):
+    reader = creator_make("reader_turned_off", locale="en")
+    token = portal_token_make(delivery_id=delivery_make(reader).pk)
+    clock.shift(1.1)
+    creator_portal_revoke(creator=reader)
+    client = Client()  # the app's default is es-MX, and no browser wish
+    html = client.get(f"/p/{token}/").content.decode()
+    assert '<html lang="en"' in html
+    assert "This link was turned off" in html
+    assert "Your earlier links to Altavoz were turned off" in html
+
+
+@override_settings(LANGUAGE_CODE="es-mx")
+def test_a_forged_link_is_refused_in_the_default_language():
+    """A forged link says nothing about whose it is: the app's default language."""
+    reader = creator_make("reader_forged", locale="en")
+    token = portal_token_make(delivery_id=delivery_make(reader).pk)
+    response = Client().get(f"/p/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}/")
+    assert response.status_code == 403
+    assert '<html lang="es-mx"' in response.content.decode()
