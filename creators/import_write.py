@@ -54,6 +54,11 @@ CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
 ) ON COMMIT DELETE ROWS
 """
 
+# The creator columns an import writes (created_at and updated_at are its timestamp).
+_CREATOR_COLUMNS = """handle, name, email, phone, locale, timezone, state, market, level, followers,
+        gmv_30d, category, content_type, joined_at, last_active_at, tags,
+        consent_email, consent_whatsapp, consent_push, consent_inbox"""
+
 # One statement per chunk. `src` merges each staged row with the creator it updates (blank
 # cells keep the old value) and spots the file's later duplicates: a creator whose
 # `updated_at` is this import's timestamp was written by an earlier row of the same file.
@@ -104,13 +109,8 @@ WITH src AS MATERIALIZED (
 ),
 {{insert}}
 up AS (
-    INSERT INTO creators_creator (
-        handle, name, email, phone, locale, timezone, state, market, level, followers,
-        gmv_30d, category, content_type, joined_at, last_active_at, tags,
-        consent_email, consent_whatsapp, consent_push, consent_inbox, created_at, updated_at)
-    SELECT handle, name, email, phone, locale, timezone, state, market, level, followers,
-        gmv_30d, category, content_type, joined_at, last_active_at, tags,
-        consent_email, consent_whatsapp, consent_push, consent_inbox, %(now)s, %(now)s
+    INSERT INTO creators_creator ({_CREATOR_COLUMNS}, created_at, updated_at)
+    SELECT {_CREATOR_COLUMNS}, %(now)s, %(now)s
     FROM src WHERE NOT duplicate {{upsert_filter}}
     ON CONFLICT (handle) DO UPDATE SET
         name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
@@ -151,9 +151,6 @@ SELECT
     (SELECT COALESCE(array_agg(line ORDER BY line), '{{{{}}}}') FROM src WHERE duplicate)
 """
 
-_CREATOR_COLUMNS = """handle, name, email, phone, locale, timezone, state, market, level, followers,
-        gmv_30d, category, content_type, joined_at, last_active_at, tags,
-        consent_email, consent_whatsapp, consent_push, consent_inbox"""
 _MERGE_SQL = _MERGE_TEMPLATE.format(
     insert=f"""new AS (
     INSERT INTO creators_creator ({_CREATOR_COLUMNS}, created_at, updated_at)
